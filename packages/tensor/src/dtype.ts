@@ -1,0 +1,64 @@
+/** Element types a {@link Tensor} can hold. `float32` is the default everywhere. */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** Storage array for each dtype: `bool` is stored as bytes holding 0 or 1. */
+export interface StorageMap {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/** Any typed array a tensor can be stored in. */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** Floating-point typed arrays, the storage of differentiable tensors. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** All supported dtypes, in promotion order (lowest first). */
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+/** Allocates zeroed storage of `size` elements for `dtype`. */
+export function allocStorage<D extends DType>(dtype: D, size: number): StorageMap[D] {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size) as StorageMap[D];
+    case 'float64':
+      return new Float64Array(size) as StorageMap[D];
+    case 'int32':
+      return new Int32Array(size) as StorageMap[D];
+    case 'bool':
+      return new Uint8Array(size) as StorageMap[D];
+    default:
+      throw new TypeError(`unknown dtype '${String(dtype)}'`);
+  }
+}
+
+/** The dtype stored by a typed array, or `undefined` for arrays no dtype uses. */
+export function dtypeOfArray(array: ArrayBufferView): DType | undefined {
+  if (array instanceof Float32Array) return 'float32';
+  if (array instanceof Float64Array) return 'float64';
+  if (array instanceof Int32Array) return 'int32';
+  if (array instanceof Uint8Array) return 'bool';
+  return undefined;
+}
+
+/** True for `float32` and `float64`. */
+export function isFloatDType(dtype: DType): dtype is 'float32' | 'float64' {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+/** The dtype two operands promote to (as PyTorch: bool < int32 < float32 < float64). */
+export function promoteTypes(a: DType, b: DType): DType {
+  return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
+}
+
+/** The floating dtype a math function (exp, log, mean, …) returns for inputs of `dtype`. */
+export function floatTypeFor(dtype: DType): 'float32' | 'float64' {
+  return dtype === 'float64' ? 'float64' : 'float32';
+}
+
+/** Checks that `dtype` is one of the supported names. */
+export function isDType(value: unknown): value is DType {
+  return value === 'float32' || value === 'float64' || value === 'int32' || value === 'bool';
+}

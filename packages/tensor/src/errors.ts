@@ -1,0 +1,14 @@
+/** Thrown when shapes do not fit an op; the message names the op and every shape involved. */
+export class ShapeError extends Error {
+  override name = 'ShapeError';
+}
+
+/** Thrown when an op gets a dtype it does not support; the message names the op and the dtypes. */
+export class DTypeError extends Error {
+  override name = 'DTypeError';
+}
+
+/** Formats a shape as `[2, 3]` for error messages. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

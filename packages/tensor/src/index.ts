@@ -1,0 +1,114 @@
+export type { Backend, BinaryOp, MatmulArgs, ReduceOp, StridedView, UnaryOp } from './backend/backend.js';
+export { jsBackend } from './backend/js/index.js';
+export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
+export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
+export { DTypeError, ShapeError } from './errors.js';
+export {
+  halfToFloat,
+  loadSafetensors,
+  readSafetensorsHeader,
+  SafetensorsError,
+  saveSafetensors,
+} from './io/safetensors.js';
+export type { TensorLike } from './ops/binary.js';
+export {
+  add,
+  div,
+  eq,
+  ge,
+  gt,
+  le,
+  logicalAnd,
+  logicalOr,
+  lt,
+  maskedFill,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  pow,
+  sub,
+  where,
+} from './ops/binary.js';
+export type { NestedArray, TensorOptions } from './ops/creation.js';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  tensor,
+  zeros,
+  zerosLike,
+} from './ops/creation.js';
+export type { TopkOptions } from './ops/indexing.js';
+export { gather, indexSelect, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { matmul } from './ops/matmul.js';
+export {
+  chunk,
+  concat,
+  expand,
+  flatten,
+  narrow,
+  permute,
+  reshape,
+  select,
+  slice,
+  split,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+  view,
+} from './ops/movement.js';
+export type { RandomOptions } from './ops/random.js';
+export { bernoulli, multinomial, rand, randint, randn } from './ops/random.js';
+export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
+export {
+  argmax,
+  argmin,
+  cumsum,
+  logSoftmax,
+  logsumexp,
+  max,
+  mean,
+  min,
+  prod,
+  softmax,
+  std,
+  sum,
+  variance,
+} from './ops/reduce.js';
+export {
+  abs,
+  ceil,
+  clamp,
+  cos,
+  erf,
+  exp,
+  floor,
+  gelu,
+  log,
+  logicalNot,
+  neg,
+  reciprocal,
+  relu,
+  round,
+  rsqrt,
+  sigmoid,
+  sign,
+  silu,
+  sin,
+  sqrt,
+  square,
+  tanh,
+} from './ops/unary.js';
+export type { GeneratorState } from './random/generator.js';
+export { defaultGenerator, Generator, manualSeed } from './random/generator.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
+export type { NestedValues } from './tensor.js';
+export { Tensor } from './tensor.js';

@@ -1,0 +1,213 @@
+import { allocStorage, type DType } from '../dtype.js';
+import { DTypeError, fmtShape } from '../errors.js';
+import { shapeSize } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+/** Thrown for malformed or unsupported safetensors bytes; the message says what and where. */
+export class SafetensorsError extends Error {
+  override name = 'SafetensorsError';
+}
+
+const WRITE_TYPES: Record<DType, { tag: string; bytes: number }> = {
+  float32: { tag: 'F32', bytes: 4 },
+  float64: { tag: 'F64', bytes: 8 },
+  int32: { tag: 'I32', bytes: 4 },
+  bool: { tag: 'BOOL', bytes: 1 },
+};
+
+/** Element sizes of every tag we can read. */
+const READ_BYTES: Record<string, number> = {
+  F32: 4,
+  F64: 8,
+  I32: 4,
+  I64: 8,
+  BOOL: 1,
+  F16: 2,
+  BF16: 2,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+};
+
+/**
+ * Serialises named tensors in the safetensors format: an 8-byte little-endian header length, a JSON
+ * header (`dtype`, `shape`, `data_offsets` per tensor, optional `__metadata__` of strings), then the
+ * raw little-endian data, each tensor aligned to 8 bytes.
+ * @example const bytes = saveSafetensors({ 'wte.weight': w }, { format: 'pt' });
+ */
+export function saveSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const names = Object.keys(tensors).sort();
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors[name]!;
+    const { tag, bytes } = WRITE_TYPES[t.dtype];
+    const length = t.size * bytes;
+    header[name] = { dtype: tag, shape: [...t.shape], data_offsets: [offset, offset + length] };
+    offset += length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8); // pad with spaces so data starts 8-aligned
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let cursor = 8 + headerBytes.length;
+  for (const name of names) {
+    const data = tensors[name]!.data();
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    out.set(bytes, cursor); // typed arrays are little-endian on every platform JS runs on
+    cursor += bytes.length;
+  }
+  return out;
+}
+
+/** Reads the JSON header of safetensors bytes. */
+export function readSafetensorsHeader(bytes: Uint8Array): {
+  header: Record<string, unknown>;
+  dataStart: number;
+} {
+  if (bytes.length < 8)
+    throw new SafetensorsError(
+      `safetensors: file is ${bytes.length} bytes, shorter than the 8-byte header length`,
+    );
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = Number(view.getBigUint64(0, true));
+  if (length > bytes.length - 8) {
+    throw new SafetensorsError(
+      `safetensors: header length ${length} exceeds the ${bytes.length - 8} bytes that follow`,
+    );
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length)));
+  } catch (error) {
+    throw new SafetensorsError(`safetensors: header is not valid UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new SafetensorsError('safetensors: header must be a JSON object');
+  }
+  return { header: header as Record<string, unknown>, dataStart: 8 + length };
+}
+
+/**
+ * Parses safetensors bytes into tensors. F32, F64, I32 and BOOL load as is; I64 loads as int32 (each
+ * value checked to fit); F16 and BF16 are converted to float32.
+ * @throws SafetensorsError naming the tensor for bad offsets, shapes or unsupported dtypes.
+ */
+export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
+  const { header, dataStart } = readSafetensorsHeader(bytes);
+  const dataLength = bytes.length - dataStart;
+  const out: Record<string, Tensor> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = (entry ?? {}) as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+    if (
+      typeof dtype !== 'string' ||
+      !Array.isArray(shape) ||
+      !Array.isArray(offsets) ||
+      offsets.length !== 2
+    ) {
+      throw new SafetensorsError(`safetensors: entry '${name}' needs dtype, shape and data_offsets`);
+    }
+    if (shape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new SafetensorsError(`safetensors: '${name}' has invalid shape ${fmtShape(shape)}`);
+    const width = READ_BYTES[dtype];
+    if (width === undefined) throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
+    const [begin, end] = offsets as [number, number];
+    const count = shapeSize(shape);
+    if (!(begin >= 0 && end <= dataLength && end - begin === count * width)) {
+      throw new SafetensorsError(
+        `safetensors: '${name}' (${dtype} ${fmtShape(shape)}) has data_offsets [${begin}, ${end}] that do not match its size ${count * width} within ${dataLength} data bytes`,
+      );
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
+    out[name] = new Tensor(decode(name, dtype, view, count), shape);
+  }
+  return out;
+}
+
+function decode(name: string, dtype: string, view: DataView, count: number) {
+  switch (dtype) {
+    case 'F32': {
+      const out = allocStorage('float32', count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+      return out;
+    }
+    case 'F64': {
+      const out = allocStorage('float64', count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+      return out;
+    }
+    case 'I32':
+    case 'I16':
+    case 'I8':
+    case 'U8': {
+      const out = allocStorage('int32', count);
+      const width = READ_BYTES[dtype]!;
+      for (let i = 0; i < count; i++) {
+        const at = i * width;
+        out[i] =
+          width === 4
+            ? view.getInt32(at, true)
+            : width === 2
+              ? view.getInt16(at, true)
+              : dtype === 'I8'
+                ? view.getInt8(at)
+                : view.getUint8(at);
+      }
+      return out;
+    }
+    case 'I64': {
+      const out = allocStorage('int32', count);
+      for (let i = 0; i < count; i++) {
+        const v = view.getBigInt64(i * 8, true);
+        if (v > 2147483647n || v < -2147483648n) {
+          throw new SafetensorsError(`safetensors: '${name}' element ${i} (${v}) does not fit in int32`);
+        }
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    case 'BOOL': {
+      const out = allocStorage('bool', count);
+      for (let i = 0; i < count; i++) out[i] = view.getUint8(i) ? 1 : 0;
+      return out;
+    }
+    case 'F16': {
+      const out = allocStorage('float32', count);
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+      return out;
+    }
+    case 'BF16': {
+      const out = allocStorage('float32', count);
+      const word = new DataView(new ArrayBuffer(4));
+      for (let i = 0; i < count; i++) {
+        word.setUint32(0, view.getUint16(i * 2, true) << 16);
+        out[i] = word.getFloat32(0);
+      }
+      return out;
+    }
+    default:
+      throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
+  }
+}
+
+/** IEEE 754 half precision bits to a number (subnormals, infinities and NaN included). */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}

@@ -1,0 +1,114 @@
+import type { BinaryOp } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { allocStorage, type DType, floatTypeFor, isFloatDType, promoteTypes } from '../dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { broadcastShapes, shapeSize, shapesEqual } from '../shape.js';
+import { broadcastView } from '../storage.js';
+import { Tensor } from '../tensor.js';
+
+/** A tensor or a scalar, accepted wherever an op broadcasts its operands. */
+export type TensorLike = Tensor | number | boolean;
+
+/**
+ * Turns a scalar operand into a 0-d tensor whose dtype follows PyTorch's rule: a scalar does not
+ * widen a tensor of its own kind (float stays float32, an integer stays int32).
+ */
+export function scalarLike(value: TensorLike, other: Tensor): Tensor {
+  if (value instanceof Tensor) return value;
+  let dtype: DType;
+  if (typeof value === 'boolean') dtype = 'bool';
+  else if (isFloatDType(other.dtype)) dtype = other.dtype;
+  else dtype = Number.isInteger(value) ? 'int32' : 'float32';
+  const storage = allocStorage(dtype, 1);
+  storage[0] = Number(value);
+  return new Tensor(storage, []);
+}
+
+function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, scalarLike(b, a)];
+  if (b instanceof Tensor) return [scalarLike(a, b), b];
+  throw new DTypeError(`${op}: at least one operand must be a Tensor`);
+}
+
+/** Applies a broadcasting binary kernel, writing a fresh tensor of `dtype`. */
+export function applyBinary(op: BinaryOp, x: Tensor, y: Tensor, dtype: DType, name: string = op): Tensor {
+  const shape = broadcastShapes(name, x.shape, y.shape);
+  const out = allocStorage(dtype, shapeSize(shape));
+  getBackend().binary(op, broadcastView(x, shape), broadcastView(y, shape), out, shape);
+  return new Tensor(out, shape);
+}
+
+function arithmetic(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(op, a, b);
+  let dtype = promoteTypes(x.dtype, y.dtype);
+  if (dtype === 'bool') dtype = 'int32';
+  if (op === 'div') dtype = floatTypeFor(dtype);
+  if (op === 'pow' && !isFloatDType(dtype)) dtype = 'float32';
+  return applyBinary(op, x, y, dtype);
+}
+
+function comparison(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(op, a, b);
+  return applyBinary(op, x, y, 'bool');
+}
+
+/** `a + b` with broadcasting. */
+export const add = (a: TensorLike, b: TensorLike): Tensor => arithmetic('add', a, b);
+/** `a - b` with broadcasting. */
+export const sub = (a: TensorLike, b: TensorLike): Tensor => arithmetic('sub', a, b);
+/** `a * b` with broadcasting. */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => arithmetic('mul', a, b);
+/** True division `a / b` with broadcasting; integer inputs give float32. */
+export const div = (a: TensorLike, b: TensorLike): Tensor => arithmetic('div', a, b);
+/** `a ** b` with broadcasting; integer inputs give float32. */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => arithmetic('pow', a, b);
+/** Elementwise maximum (NaN propagates). */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => arithmetic('maximum', a, b);
+/** Elementwise minimum (NaN propagates). */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => arithmetic('minimum', a, b);
+/** `a == b` → bool. */
+export const eq = (a: TensorLike, b: TensorLike): Tensor => comparison('eq', a, b);
+/** `a != b` → bool. */
+export const ne = (a: TensorLike, b: TensorLike): Tensor => comparison('ne', a, b);
+/** `a < b` → bool. */
+export const lt = (a: TensorLike, b: TensorLike): Tensor => comparison('lt', a, b);
+/** `a <= b` → bool. */
+export const le = (a: TensorLike, b: TensorLike): Tensor => comparison('le', a, b);
+/** `a > b` → bool. */
+export const gt = (a: TensorLike, b: TensorLike): Tensor => comparison('gt', a, b);
+/** `a >= b` → bool. */
+export const ge = (a: TensorLike, b: TensorLike): Tensor => comparison('ge', a, b);
+/** Elementwise logical and of truthiness → bool. */
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => comparison('logicalAnd', a, b);
+/** Elementwise logical or of truthiness → bool. */
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => comparison('logicalOr', a, b);
+
+/**
+ * `cond ? a : b` elementwise, all three broadcast together; the result has the promoted dtype of `a` and `b`.
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('where', a, b);
+  const dtype = promoteTypes(x.dtype, y.dtype);
+  const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
+  const out = allocStorage(dtype, shapeSize(shape));
+  getBackend().where(
+    broadcastView(cond, shape),
+    broadcastView(x, shape),
+    broadcastView(y, shape),
+    out,
+    shape,
+  );
+  return new Tensor(out, shape);
+}
+
+/** `x` with `value` written wherever the broadcast `mask` is true; keeps `x`'s dtype. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: mask must be bool, got ${mask.dtype}`);
+  const fill = allocStorage(x.dtype, 1);
+  fill[0] = value;
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  if (!shapesEqual(shape, x.shape)) {
+    throw new ShapeError(`maskedFill: mask ${fmtShape(mask.shape)} must broadcast to x ${fmtShape(x.shape)}`);
+  }
+  return where(mask, new Tensor(fill, []), x);
+}

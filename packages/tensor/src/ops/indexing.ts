@@ -1,0 +1,188 @@
+import { allocStorage, type DType } from '../dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { contiguousStrides, normalizeDim, shapeSize } from '../shape.js';
+import { contiguousData } from '../storage.js';
+import { Tensor } from '../tensor.js';
+import { movedToLast, narrow } from './movement.js';
+
+function checkIndexDType(op: string, index: Tensor): void {
+  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
+}
+
+function checkRange(op: string, value: number, size: number, axis: number): number {
+  const i = value < 0 ? value + size : value;
+  if (i < 0 || i >= size)
+    throw new RangeError(`${op}: index ${value} is out of range for dim ${axis} of size ${size}`);
+  return i;
+}
+
+/**
+ * Walks every position of `shape` in row-major order, calling `visit(position, counter)` where
+ * `counter` holds the multi-index (mutated in place).
+ */
+function forEachIndex(shape: readonly number[], visit: (position: number, counter: number[]) => void): void {
+  const total = shapeSize(shape);
+  const counter = new Array<number>(shape.length).fill(0);
+  for (let p = 0; p < total; p++) {
+    visit(p, counter);
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      if (++counter[axis]! < shape[axis]!) break;
+      counter[axis] = 0;
+    }
+  }
+}
+
+function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
+  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+    throw new ShapeError(
+      `${op}: index ${fmtShape(index.shape)} does not fit input ${fmtShape(x.shape)} outside dim ${d}`,
+    );
+  }
+}
+
+/** `out[i][j][k] = x[i][index[i][j][k]][k]` for `dim = 1` (and likewise for any dim), as `torch.gather`. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndexDType('gather', index);
+  const d = normalizeDim('gather', dim, x.ndim);
+  checkGatherShapes('gather', x, d, index);
+  const idx = contiguousData(index);
+  const out = allocStorage(x.dtype, idx.length);
+  const src = x.storage;
+  forEachIndex(index.shape, (p, counter) => {
+    let off = x.offset;
+    for (let axis = 0; axis < counter.length; axis++) {
+      const at = axis === d ? checkRange('gather', idx[p]!, x.shape[d]!, d) : counter[axis]!;
+      off += at * x.strides[axis]!;
+    }
+    out[p] = src[off]!;
+  });
+  return new Tensor(out, [...index.shape]);
+}
+
+/** Selects entries `index` (1-D int32) along `dim`: an embedding lookup for `dim = 0`. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndexDType('indexSelect', index);
+  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
+  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const idx = contiguousData(index);
+  const shape = [...x.shape];
+  shape[d] = idx.length;
+  const size = x.shape[d]!;
+  if (d === 0 && x.isContiguous()) {
+    const row = shapeSize(x.shape.slice(1));
+    const out = allocStorage(x.dtype, idx.length * row);
+    for (let i = 0; i < idx.length; i++) {
+      const start = x.offset + checkRange('indexSelect', idx[i]!, size, d) * row;
+      out.set(x.storage.subarray(start, start + row) as never, i * row);
+    }
+    return new Tensor(out, shape);
+  }
+  const out = new Tensor(allocStorage(x.dtype, shapeSize(shape)), shape);
+  for (let i = 0; i < idx.length; i++) {
+    narrow(out, d, i, 1).assign(narrow(x, d, checkRange('indexSelect', idx[i]!, size, d), 1));
+  }
+  return out;
+}
+
+/** A copy of `x` with `src` values added at `index` along `dim` (repeated indices accumulate), as `scatter_add`. */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  checkIndexDType('scatterAdd', index);
+  const d = normalizeDim('scatterAdd', dim, x.ndim);
+  checkGatherShapes('scatterAdd', x, d, index);
+  if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
+    throw new ShapeError(
+      `scatterAdd: src ${fmtShape(src.shape)} is smaller than index ${fmtShape(index.shape)}`,
+    );
+  }
+  const out = contiguousData(x).slice();
+  const strides = contiguousStrides(x.shape);
+  const idx = contiguousData(index);
+  forEachIndex(index.shape, (p, counter) => {
+    let off = 0;
+    let srcOff = src.offset;
+    for (let axis = 0; axis < counter.length; axis++) {
+      const at = axis === d ? checkRange('scatterAdd', idx[p]!, x.shape[d]!, d) : counter[axis]!;
+      off += at * strides[axis]!;
+      srcOff += counter[axis]! * src.strides[axis]!;
+    }
+    out[off]! += src.storage[srcOff]!;
+  });
+  return new Tensor(out, [...x.shape]);
+}
+
+/** One-hot encoding of int32 class ids: shape `[...indices.shape, numClasses]`. */
+export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: DType } = {}): Tensor {
+  checkIndexDType('oneHot', indices);
+  const idx = contiguousData(indices);
+  const out = allocStorage(options.dtype ?? 'int32', idx.length * numClasses);
+  for (let i = 0; i < idx.length; i++)
+    out[i * numClasses + checkRange('oneHot', idx[i]!, numClasses, -1)] = 1;
+  return new Tensor(out, [...indices.shape, numClasses]);
+}
+
+function triangle(op: string, x: Tensor, diagonal: number, keepLower: boolean): Tensor {
+  if (x.ndim < 2) throw new ShapeError(`${op}: needs at least 2 dims, got ${fmtShape(x.shape)}`);
+  const out = contiguousData(x).slice();
+  const rows = x.shape[x.ndim - 2]!;
+  const cols = x.shape[x.ndim - 1]!;
+  for (let base = 0; base < out.length; base += rows * cols) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const lower = j - i <= diagonal;
+        const upper = j - i >= diagonal;
+        if (keepLower ? !lower : !upper) out[base + i * cols + j] = 0;
+      }
+    }
+  }
+  return new Tensor(out, [...x.shape]);
+}
+
+/** Lower triangle of the last two axes (entries with `j - i <= diagonal`), zeros elsewhere. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  return triangle('tril', x, diagonal, true);
+}
+
+/** Upper triangle of the last two axes (entries with `j - i >= diagonal`), zeros elsewhere. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  return triangle('triu', x, diagonal, false);
+}
+
+/** Options of {@link topk}. */
+export interface TopkOptions {
+  /** Axis to search (default the last). */
+  dim?: number;
+  /** Largest (default) or smallest values. */
+  largest?: boolean;
+}
+
+/** The `k` largest (or smallest) entries along `dim`, sorted, with their int32 indices. */
+export function topk(x: Tensor, k: number, options: TopkOptions = {}): { values: Tensor; indices: Tensor } {
+  const d = normalizeDim('topk', options.dim ?? -1, x.ndim);
+  const size = x.ndim === 0 ? 1 : x.shape[d]!;
+  if (!Number.isInteger(k) || k < 0 || k > size)
+    throw new RangeError(`topk: k=${k} is out of range for dim of size ${size}`);
+  const largest = options.largest ?? true;
+  const [moved, restore] = movedToLast(x, d);
+  const data = contiguousData(moved);
+  const rows = size === 0 ? 0 : data.length / size;
+  const values = allocStorage(x.dtype, rows * k);
+  const indices = allocStorage('int32', rows * k);
+  const order = Array.from({ length: size }, (_, i) => i);
+  for (let r = 0; r < rows; r++) {
+    const base = r * size;
+    order.sort((a, b) => {
+      const va = data[base + a]!;
+      const vb = data[base + b]!;
+      if (va !== va) return vb !== vb ? a - b : -1; // NaN counts as largest, as PyTorch
+      if (vb !== vb) return 1;
+      return (largest ? vb - va : va - vb) || a - b;
+    });
+    for (let j = 0; j < k; j++) {
+      values[r * k + j] = data[base + order[j]!]!;
+      indices[r * k + j] = order[j]!;
+    }
+    for (let i = 0; i < size; i++) order[i] = i;
+  }
+  const shape = [...moved.shape.slice(0, -1), k];
+  return { values: restore(new Tensor(values, shape)), indices: restore(new Tensor(indices, shape)) };
+}

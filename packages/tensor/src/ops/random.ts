@@ -1,0 +1,116 @@
+import { allocStorage, type DType, isFloatDType } from '../dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { defaultGenerator, type Generator } from '../random/generator.js';
+import { checkShape, type Shape, shapeSize } from '../shape.js';
+import { contiguousData } from '../storage.js';
+import { Tensor } from '../tensor.js';
+
+/** Options shared by random creation functions. */
+export interface RandomOptions {
+  /** Floating dtype of the result (default `float32`). */
+  dtype?: DType;
+  /** Source of randomness (default: the generator set by `manualSeed`). */
+  generator?: Generator;
+}
+
+function floatStorage(op: string, shape: Shape, dtype: DType = 'float32') {
+  checkShape(op, shape);
+  if (!isFloatDType(dtype)) throw new DTypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  return allocStorage(dtype, shapeSize(shape));
+}
+
+/** Uniform samples in [0, 1). */
+export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  const g = options.generator ?? defaultGenerator();
+  const storage = floatStorage('rand', shape, options.dtype);
+  if (storage instanceof Float64Array) for (let i = 0; i < storage.length; i++) storage[i] = g.uniform();
+  else for (let i = 0; i < storage.length; i++) storage[i] = g.uniform24();
+  return new Tensor(storage, [...shape]);
+}
+
+/** Standard normal samples, scaled by `std` and shifted by `mean` when given. */
+export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const g = options.generator ?? defaultGenerator();
+  const storage = floatStorage('randn', shape, options.dtype);
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  for (let i = 0; i < storage.length; i++) storage[i] = mean + std * g.normal();
+  return new Tensor(storage, [...shape]);
+}
+
+/** Uniform integers in [low, high) as `int32`. */
+export function randint(
+  low: number,
+  high: number,
+  shape: Shape,
+  options: { generator?: Generator } = {},
+): Tensor {
+  checkShape('randint', shape);
+  const g = options.generator ?? defaultGenerator();
+  const storage = allocStorage('int32', shapeSize(shape));
+  for (let i = 0; i < storage.length; i++) storage[i] = g.integer(low, high);
+  return new Tensor(storage, [...shape]);
+}
+
+/** A `bool` tensor whose entries are true with probability `p` (dropout masks). */
+export function bernoulli(shape: Shape, p: number, options: { generator?: Generator } = {}): Tensor {
+  checkShape('bernoulli', shape);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+  const g = options.generator ?? defaultGenerator();
+  const storage = allocStorage('bool', shapeSize(shape));
+  for (let i = 0; i < storage.length; i++) storage[i] = g.uniform() < p ? 1 : 0;
+  return new Tensor(storage, [...shape]);
+}
+
+/**
+ * Samples category indices from each row of non-negative weights `probs` (`[C]` or `[N, C]`, need not
+ * sum to 1). Returns `int32` `[numSamples]` or `[N, numSamples]`.
+ * @throws RangeError for negative, non-finite or all-zero rows, or too many samples without replacement.
+ */
+export function multinomial(
+  probs: Tensor,
+  numSamples: number,
+  options: { replacement?: boolean; generator?: Generator } = {},
+): Tensor {
+  if (probs.ndim !== 1 && probs.ndim !== 2) {
+    throw new ShapeError(`multinomial: probs must be 1-D or 2-D, got ${fmtShape(probs.shape)}`);
+  }
+  const g = options.generator ?? defaultGenerator();
+  const replacement = options.replacement ?? false;
+  const cols = probs.shape[probs.ndim - 1]!;
+  const rows = probs.ndim === 2 ? probs.shape[0]! : 1;
+  if (!replacement && numSamples > cols) {
+    throw new RangeError(
+      `multinomial: cannot draw ${numSamples} samples from ${cols} categories without replacement`,
+    );
+  }
+  const weights = Float64Array.from(contiguousData(probs, 'float64') as Float64Array);
+  const out = allocStorage('int32', rows * numSamples);
+  for (let r = 0; r < rows; r++) {
+    const row = weights.subarray(r * cols, (r + 1) * cols);
+    let total = 0;
+    for (const w of row) {
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new RangeError(`multinomial: row ${r} has a negative or non-finite weight ${w}`);
+      total += w;
+    }
+    for (let s = 0; s < numSamples; s++) {
+      if (total <= 0) throw new RangeError(`multinomial: row ${r} has no positive weight left to sample`);
+      const target = g.uniform() * total;
+      let acc = 0;
+      let pick = -1;
+      for (let c = 0; c < cols; c++) {
+        if (row[c]! <= 0) continue;
+        pick = c;
+        acc += row[c]!;
+        if (target < acc) break;
+      }
+      out[r * numSamples + s] = pick;
+      if (!replacement) {
+        total -= row[pick]!;
+        row[pick] = 0;
+      }
+    }
+  }
+  return new Tensor(out, probs.ndim === 2 ? [rows, numSamples] : [numSamples]);
+}
