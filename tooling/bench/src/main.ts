@@ -1,0 +1,13 @@
+/**
+ * `pnpm bench`: runs every suite (or those named on the command line, e.g. `pnpm bench matmul`)
+ * and prints each table. Suites live one per file beside this one.
+ */
+const suites: Record<string, () => Promise<unknown>> = {
+  matmul: () => import('./matmul.js').then((m) => m.run()),
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+}
