@@ -1,0 +1,76 @@
+export { isGradEnabled, noGrad } from './grad-mode.js';
+export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
+export { GradFn } from './graph.js';
+export {
+  add,
+  div,
+  eq,
+  ge,
+  gt,
+  le,
+  lt,
+  maskedFill,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  pow,
+  sub,
+  where,
+} from './ops/binary.js';
+export { gather, indexSelect, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { matmul } from './ops/matmul.js';
+export {
+  chunk,
+  concat,
+  contiguous,
+  expand,
+  flatten,
+  narrow,
+  permute,
+  reshape,
+  select,
+  slice,
+  split,
+  squeeze,
+  stack,
+  to,
+  transpose,
+  unsqueeze,
+  view,
+} from './ops/movement.js';
+export type { AttentionOptions, CrossEntropyOptions, DropoutOptions } from './ops/nn.js';
+export {
+  causalMask,
+  crossEntropy,
+  dropout,
+  embedding,
+  layerNorm,
+  linear,
+  logSoftmax,
+  rmsNorm,
+  scaledDotProductAttention,
+  softmax,
+} from './ops/nn.js';
+export { cumsum, logsumexp, max, mean, min, prod, std, sum, variance } from './ops/reduce.js';
+export {
+  abs,
+  clamp,
+  cos,
+  erf,
+  exp,
+  gelu,
+  log,
+  neg,
+  reciprocal,
+  relu,
+  rsqrt,
+  sigmoid,
+  silu,
+  sin,
+  sqrt,
+  square,
+  tanh,
+} from './ops/unary.js';
+export { sumToShape } from './tensor-utils.js';
+export { type BackwardOptions, Variable, type VariableLike, variable } from './variable.js';
