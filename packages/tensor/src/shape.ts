@@ -30,12 +30,16 @@ export function checkShape(op: string, shape: Shape): void {
   }
 }
 
-/** Resolves a possibly negative `dim` against `ndim` axes, throwing on out-of-range. */
+/**
+ * Resolves a possibly negative `dim` against `ndim` axes, throwing on out-of-range. As in PyTorch, a
+ * 0-d tensor accepts `dim` 0 and -1 (both resolve to 0).
+ */
 export function normalizeDim(op: string, dim: number, ndim: number): number {
-  if (!Number.isInteger(dim) || dim < -ndim || dim >= Math.max(ndim, 1)) {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n) {
     throw new ShapeError(`${op}: dim ${dim} is out of range for a tensor with ${ndim} dims`);
   }
-  return dim < 0 ? dim + ndim : dim;
+  return dim < 0 ? dim + n : dim;
 }
 
 /**
@@ -49,6 +53,7 @@ export function normalizeDims(
 ): number[] {
   if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const dims = (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(op, d, ndim));
+  if (ndim === 0) return []; // reducing a 0-d tensor over its dim 0 leaves it as it is
   const sorted = [...new Set(dims)].sort((a, b) => a - b);
   if (sorted.length !== dims.length) throw new ShapeError(`${op}: dims [${dim}] repeat an axis`);
   return sorted;
