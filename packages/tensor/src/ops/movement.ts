@@ -38,6 +38,12 @@ function viewStrides(oldShape: Shape, oldStrides: readonly number[], shape: Shap
   return out;
 }
 
+/** Resolves `dim` of `x` for ops that index into an axis, which a 0-d tensor does not have. */
+function axisOf(op: string, x: Tensor, dim: number): number {
+  if (x.ndim === 0) throw new ShapeError(`${op}: expected a tensor with at least 1 dim, got a 0-d tensor`);
+  return normalizeDim(op, dim, x.ndim);
+}
+
 /** Resolves one `-1` entry of a requested shape against `size` elements. */
 function resolveShape(op: string, x: Tensor, shape: Shape): number[] {
   const unknown = shape.indexOf(-1);
@@ -112,6 +118,7 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
+  if (x.ndim === 0) return x;
   const axes = x.shape.map((_, i) => i);
   [axes[a], axes[b]] = [b, a];
   return permute(x, axes);
@@ -144,7 +151,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** The view `x[..., start : start+length, ...]` along `dim`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normalizeDim('narrow', dim, x.ndim);
+  const d = axisOf('narrow', x, dim);
   const size = x.shape[d]!;
   if (start < 0) start += size;
   if (
@@ -168,7 +175,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  * bounds are clipped as Python does. `step` must be positive.
  */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
-  const d = normalizeDim('slice', dim, x.ndim);
+  const d = axisOf('slice', x, dim);
   const size = x.shape[d]!;
   if (!Number.isInteger(step) || step <= 0)
     throw new ShapeError(`slice: step must be a positive integer, got ${step}`);
@@ -184,7 +191,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 
 /** The view `x[..., index, ...]` with axis `dim` removed (negative indices count from the end). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normalizeDim('select', dim, x.ndim);
+  const d = axisOf('select', x, dim);
   const size = x.shape[d]!;
   const i = index < 0 ? index + size : index;
   if (!Number.isInteger(i) || i < 0 || i >= size)
@@ -226,7 +233,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   if (!first) throw new ShapeError('concat: needs at least one tensor');
-  const d = normalizeDim('concat', dim, first.ndim);
+  const d = axisOf('concat', first, dim);
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new ShapeError(
@@ -250,6 +257,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   if (!first) throw new ShapeError('stack: needs at least one tensor');
+  const d = normalizeDim('stack', dim, first.ndim + 1);
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
       throw new ShapeError(
@@ -258,14 +266,14 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   }
   return concat(
-    tensors.map((t) => unsqueeze(t, dim)),
-    dim,
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
   );
 }
 
 /** Splits along `dim` into views of `size` each (the last may be smaller) or of the listed sizes. */
 export function split(x: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
-  const d = normalizeDim('split', dim, x.ndim);
+  const d = axisOf('split', x, dim);
   const total = x.shape[d]!;
   let sizes: number[];
   if (typeof size === 'number') {
@@ -275,8 +283,10 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
     for (let s = 0; s < total; s += size) sizes.push(Math.min(size, total - s));
   } else {
     sizes = [...size];
-    if (sizes.reduce((a, b) => a + b, 0) !== total) {
-      throw new ShapeError(`split: sizes [${sizes}] do not add up to axis ${dim} of size ${total}`);
+    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, b) => a + b, 0) !== total) {
+      throw new ShapeError(
+        `split: sizes [${sizes}] must be non-negative integers adding up to axis ${dim} of size ${total}`,
+      );
     }
   }
   let start = 0;
@@ -289,7 +299,7 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
 
 /** Splits along `dim` into `chunks` views of equal size (the last may be smaller), as PyTorch. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  const d = normalizeDim('chunk', dim, x.ndim);
+  const d = axisOf('chunk', x, dim);
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new ShapeError(`chunk: chunks must be a positive integer, got ${chunks}`);
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
