@@ -34,7 +34,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       }
       return;
     case 'relu':
-      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+      for (let i = 0; i < n; i++) out[i] = x[i]! <= 0 ? 0 : x[i]!; // NaN propagates, as PyTorch
       return;
     case 'gelu': {
       const erfFn = precise ? erf : erfFast;
