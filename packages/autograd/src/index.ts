@@ -19,6 +19,7 @@ export {
   where,
 } from './ops/binary.js';
 export { gather, indexSelect, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { lift } from './ops/lift.js';
 export { matmul } from './ops/matmul.js';
 export {
   chunk,

@@ -1,0 +1,45 @@
+import { linear, type Variable, type VariableLike } from '@proj/autograd';
+import { type Generator, zeros } from '@proj/tensor';
+import * as init from '../init.js';
+import { Module, Parameter } from '../module.js';
+
+/** Options shared by layer constructors. */
+export interface LayerOptions {
+  /** Parameter dtype (default float32). */
+  dtype?: 'float32' | 'float64';
+  /** Source of the initial weights (default: the generator set by `manualSeed`). */
+  generator?: Generator;
+}
+
+/**
+ * Affine map `y = x·Wᵀ + b`.
+ *
+ * Shapes: `x` `[..., inFeatures]` → `[..., outFeatures]`; `weight` `[outFeatures, inFeatures]`, `bias` `[outFeatures]`.
+ * Initialised as PyTorch: U(−1/√in, 1/√in) for weight and bias.
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LayerOptions & { bias?: boolean } = {},
+  ) {
+    super();
+    const dtype = options.dtype ?? 'float32';
+    const bound = 1 / Math.sqrt(inFeatures);
+    const uniform = {
+      low: -bound,
+      high: bound,
+      ...(options.generator ? { generator: options.generator } : {}),
+    };
+    this.weight = init.uniform(new Parameter(zeros([outFeatures, inFeatures], { dtype })), uniform);
+    this.bias =
+      options.bias === false ? null : init.uniform(new Parameter(zeros([outFeatures], { dtype })), uniform);
+  }
+
+  forward(x: VariableLike): Variable {
+    return linear(x, this.weight, this.bias);
+  }
+}
