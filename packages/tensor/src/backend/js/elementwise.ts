@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { erf, erfFast, SQRT_2_OVER_PI } from '../../math.js';
+import { erf, erfc, erfcFast, erfFast, SQRT_2_OVER_PI } from '../../math.js';
 import { contiguousStrides } from '../../shape.js';
 import type { BinaryOp, StridedView, UnaryOp } from '../backend.js';
 import { forEachRow } from './strided.js';
@@ -37,8 +37,9 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       for (let i = 0; i < n; i++) out[i] = x[i]! <= 0 ? 0 : x[i]!; // NaN propagates, as PyTorch
       return;
     case 'gelu': {
-      const erfFn = precise ? erf : erfFast;
-      for (let i = 0; i < n; i++) out[i] = 0.5 * x[i]! * (1 + erfFn(x[i]! * Math.SQRT1_2));
+      // 0.5·x·(1 + erf(x/√2)) written with erfc, so negative inputs keep their relative precision.
+      const erfcFn = precise ? erfc : erfcFast;
+      for (let i = 0; i < n; i++) out[i] = 0.5 * x[i]! * erfcFn(-x[i]! * Math.SQRT1_2);
       return;
     }
     case 'geluTanh':
