@@ -98,7 +98,7 @@ export function full(shape: Shape, value: number | boolean, options: TensorOptio
   checkShape('full', shape);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const storage = allocStorage(dtype, shapeSize(shape));
-  storage.fill(Number(value));
+  storage.fill(dtype === 'bool' ? (value ? 1 : 0) : Number(value));
   return new Tensor(storage, [...shape]);
 }
 
@@ -133,6 +133,8 @@ export function fullLike(t: Tensor, value: number | boolean, options: TensorOpti
  */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new RangeError(`arange: start and end must be finite, got ${start} and ${end}`);
   if (step === 0 || !Number.isFinite(step))
     throw new RangeError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
