@@ -11,7 +11,7 @@ import * as movement from './ops/movement.js';
 import type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
 import * as reduce from './ops/reduce.js';
 import * as unary from './ops/unary.js';
-import { contiguousStrides, type Shape, shapeSize } from './shape.js';
+import { checkShape, contiguousStrides, type Shape, shapeSize } from './shape.js';
 import { contiguousData } from './storage.js';
 
 /** Nested arrays of numbers (or booleans for `bool`) returned by {@link Tensor.toArray}. */
@@ -56,6 +56,7 @@ export class Tensor {
         `Tensor: storage has ${storage.length} elements but shape ${fmtShape(shape)} needs ${shapeSize(shape)}`,
       );
     }
+    checkView(this);
   }
 
   /** Number of axes. */
@@ -370,5 +371,23 @@ export class Tensor {
   }
   topk(k: number, options?: indexing.TopkOptions): { values: Tensor; indices: Tensor } {
     return indexing.topk(this, k, options);
+  }
+}
+
+/** Throws unless `t`'s shape is valid and every element it addresses lies inside its storage. */
+function checkView(t: Tensor): void {
+  checkShape('Tensor', t.shape);
+  if (t.size === 0) return;
+  let lo = t.offset;
+  let hi = t.offset;
+  for (let i = 0; i < t.ndim; i++) {
+    const reach = (t.shape[i]! - 1) * t.strides[i]!;
+    if (reach < 0) lo += reach;
+    else hi += reach;
+  }
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi >= t.storage.length) {
+    throw new ShapeError(
+      `Tensor: shape ${fmtShape(t.shape)}, strides ${fmtShape(t.strides)} and offset ${t.offset} reach elements [${lo}, ${hi}] outside storage of ${t.storage.length}`,
+    );
   }
 }
