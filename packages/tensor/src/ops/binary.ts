@@ -9,24 +9,40 @@ import { Tensor } from '../tensor.js';
 /** A tensor or a scalar, accepted wherever an op broadcasts its operands. */
 export type TensorLike = Tensor | number | boolean;
 
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
 /**
  * Turns a scalar operand into a 0-d tensor whose dtype follows PyTorch's rule: a scalar does not
  * widen a tensor of its own kind (float stays float32, an integer stays int32).
+ * @throws RangeError for an integer scalar that int32 cannot hold, next to an int32 or bool tensor.
  */
-export function scalarLike(value: TensorLike, other: Tensor): Tensor {
+export function scalarLike(value: TensorLike, other: Tensor, op = 'assign'): Tensor {
   if (value instanceof Tensor) return value;
   let dtype: DType;
   if (typeof value === 'boolean') dtype = 'bool';
   else if (isFloatDType(other.dtype)) dtype = other.dtype;
   else dtype = Number.isInteger(value) ? 'int32' : 'float32';
+  if (dtype === 'int32' && ((value as number) < INT32_MIN || (value as number) > INT32_MAX)) {
+    throw new RangeError(
+      `${op}: integer scalar ${value} does not fit in int32, the dtype it takes beside a ${other.dtype} tensor; convert the tensor to float first`,
+    );
+  }
   const storage = allocStorage(dtype, 1);
   storage[0] = Number(value);
   return new Tensor(storage, []);
 }
 
+/** A 0-d tensor for a scalar with no tensor beside it: `bool` for booleans, else `float32`. */
+function scalarTensor(value: number | boolean): Tensor {
+  const storage = allocStorage(typeof value === 'boolean' ? 'bool' : 'float32', 1);
+  storage[0] = Number(value);
+  return new Tensor(storage, []);
+}
+
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  if (a instanceof Tensor) return [a, scalarLike(b, a)];
-  if (b instanceof Tensor) return [scalarLike(a, b), b];
+  if (a instanceof Tensor) return [a, scalarLike(b, a, op)];
+  if (b instanceof Tensor) return [scalarLike(a, b, op), b];
   throw new DTypeError(`${op}: at least one operand must be a Tensor`);
 }
 
@@ -84,10 +100,14 @@ export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => comparison('
 export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => comparison('logicalOr', a, b);
 
 /**
- * `cond ? a : b` elementwise, all three broadcast together; the result has the promoted dtype of `a` and `b`.
+ * `cond ? a : b` elementwise, all three broadcast together; the result has the promoted dtype of `a` and `b`
+ * (two scalars give `float32`, or `bool` for two booleans).
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('where', a, b);
+  const [x, y] =
+    a instanceof Tensor || b instanceof Tensor
+      ? operands('where', a, b)
+      : [scalarTensor(a), scalarTensor(b)];
   const dtype = promoteTypes(x.dtype, y.dtype);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = allocStorage(dtype, shapeSize(shape));
@@ -101,11 +121,17 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(out, shape);
 }
 
-/** `x` with `value` written wherever the broadcast `mask` is true; keeps `x`'s dtype. */
+/**
+ * `x` with `value` written wherever the broadcast `mask` is true; keeps `x`'s dtype.
+ * @throws RangeError when `value` is not representable in an int32 `x` (e.g. `-Infinity`, `0.5`).
+ */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: mask must be bool, got ${mask.dtype}`);
+  if (x.dtype === 'int32' && !(Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX)) {
+    throw new RangeError(`maskedFill: value ${value} is not representable in x's dtype int32`);
+  }
   const fill = allocStorage(x.dtype, 1);
-  fill[0] = value;
+  fill[0] = x.dtype === 'bool' ? (value ? 1 : 0) : value;
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!shapesEqual(shape, x.shape)) {
     throw new ShapeError(`maskedFill: mask ${fmtShape(mask.shape)} must broadcast to x ${fmtShape(x.shape)}`);
