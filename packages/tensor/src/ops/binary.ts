@@ -105,9 +105,7 @@ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => comparison('l
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] =
-    a instanceof Tensor || b instanceof Tensor
-      ? operands('where', a, b)
-      : [scalarTensor(a), scalarTensor(b)];
+    a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : [scalarTensor(a), scalarTensor(b)];
   const dtype = promoteTypes(x.dtype, y.dtype);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = allocStorage(dtype, shapeSize(shape));
