@@ -3,17 +3,17 @@ import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { contiguousStrides, normalizeDim, shapeSize } from '../shape.js';
 import { contiguousData } from '../storage.js';
 import { Tensor } from '../tensor.js';
-import { movedToLast, narrow } from './movement.js';
+import { axisOf, movedToLast, narrow } from './movement.js';
 
 function checkIndexDType(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
 }
 
+/** Indices must lie in `[0, size)`; negative indices are rejected, as PyTorch does. */
 function checkRange(op: string, value: number, size: number, axis: number): number {
-  const i = value < 0 ? value + size : value;
-  if (i < 0 || i >= size)
+  if (!(value >= 0 && value < size))
     throw new RangeError(`${op}: index ${value} is out of range for dim ${axis} of size ${size}`);
-  return i;
+  return value;
 }
 
 /**
@@ -43,7 +43,7 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
 /** `out[i][j][k] = x[i][index[i][j][k]][k]` for `dim = 1` (and likewise for any dim), as `torch.gather`. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexDType('gather', index);
-  const d = normalizeDim('gather', dim, x.ndim);
+  const d = axisOf('gather', x, dim);
   checkGatherShapes('gather', x, d, index);
   const idx = contiguousData(index);
   const out = allocStorage(x.dtype, idx.length);
@@ -63,7 +63,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexDType('indexSelect', index);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
-  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const d = axisOf('indexSelect', x, dim);
   const idx = contiguousData(index);
   const shape = [...x.shape];
   shape[d] = idx.length;
@@ -87,7 +87,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 /** A copy of `x` with `src` values added at `index` along `dim` (repeated indices accumulate), as `scatter_add`. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkIndexDType('scatterAdd', index);
-  const d = normalizeDim('scatterAdd', dim, x.ndim);
+  const d = axisOf('scatterAdd', x, dim);
   checkGatherShapes('scatterAdd', x, d, index);
   if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
     throw new ShapeError(
@@ -113,6 +113,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 /** One-hot encoding of int32 class ids: shape `[...indices.shape, numClasses]`. */
 export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: DType } = {}): Tensor {
   checkIndexDType('oneHot', indices);
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   const idx = contiguousData(indices);
   const out = allocStorage(options.dtype ?? 'int32', idx.length * numClasses);
   for (let i = 0; i < idx.length; i++)
@@ -173,8 +175,12 @@ export function topk(x: Tensor, k: number, options: TopkOptions = {}): { values:
     order.sort((a, b) => {
       const va = data[base + a]!;
       const vb = data[base + b]!;
-      if (va !== va) return vb !== vb ? a - b : -1; // NaN counts as largest, as PyTorch
-      if (vb !== vb) return 1;
+      // NaN counts as the largest value, as in PyTorch: first when largest, last when smallest.
+      if (va !== va || vb !== vb) {
+        if (va === va) return largest ? 1 : -1;
+        if (vb === vb) return largest ? -1 : 1;
+        return a - b;
+      }
       return (largest ? vb - va : va - vb) || a - b;
     });
     for (let j = 0; j < k; j++) {
@@ -183,6 +189,6 @@ export function topk(x: Tensor, k: number, options: TopkOptions = {}): { values:
     }
     for (let i = 0; i < size; i++) order[i] = i;
   }
-  const shape = [...moved.shape.slice(0, -1), k];
+  const shape = x.ndim === 0 && k === 1 ? [] : [...moved.shape.slice(0, -1), k];
   return { values: restore(new Tensor(values, shape)), indices: restore(new Tensor(indices, shape)) };
 }

@@ -39,7 +39,7 @@ function viewStrides(oldShape: Shape, oldStrides: readonly number[], shape: Shap
 }
 
 /** Resolves `dim` of `x` for ops that index into an axis, which a 0-d tensor does not have. */
-function axisOf(op: string, x: Tensor, dim: number): number {
+export function axisOf(op: string, x: Tensor, dim: number): number {
   if (x.ndim === 0) throw new ShapeError(`${op}: expected a tensor with at least 1 dim, got a 0-d tensor`);
   return normalizeDim(op, dim, x.ndim);
 }
