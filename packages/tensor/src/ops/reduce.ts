@@ -77,16 +77,21 @@ export function min(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor 
   return reduceWith('min', 'min', x, dim, options.keepdim ?? false, x.dtype, x.dtype);
 }
 
+/** argmax/argmin along `dim`, or over the flattened tensor (keepdim then gives all-ones shape, as PyTorch). */
+function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  if (dim !== undefined) return reduceWith(op, op, x, dim, keepdim, x.dtype, 'int32');
+  const flat = reduceWith(op, op, x.reshape([-1]), 0, false, x.dtype, 'int32');
+  return keepdim ? flat.reshape(x.shape.map(() => 1)) : flat;
+}
+
 /** Index (int32) of the first maximum along `dim`, or into the flattened tensor when `dim` is omitted. */
 export function argmax(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
-  const input = dim === undefined ? x.reshape([-1]) : x;
-  return reduceWith('argmax', 'argmax', input, dim ?? 0, options.keepdim ?? false, x.dtype, 'int32');
+  return argReduce('argmax', x, dim, options.keepdim ?? false);
 }
 
 /** Index (int32) of the first minimum along `dim`, or into the flattened tensor when `dim` is omitted. */
 export function argmin(x: Tensor, dim?: number, options: ReduceOptions = {}): Tensor {
-  const input = dim === undefined ? x.reshape([-1]) : x;
-  return reduceWith('argmin', 'argmin', input, dim ?? 0, options.keepdim ?? false, x.dtype, 'int32');
+  return argReduce('argmin', x, dim, options.keepdim ?? false);
 }
 
 /** Options of {@link variance} and {@link std}. */
