@@ -46,6 +46,17 @@ export function randint(
   options: { generator?: Generator } = {},
 ): Tensor {
   checkShape('randint', shape);
+  if (
+    !Number.isInteger(low) ||
+    !Number.isInteger(high) ||
+    high <= low ||
+    low < -2147483648 ||
+    high > 2147483648
+  ) {
+    throw new RangeError(
+      `randint: need integers with -2^31 <= low < high <= 2^31 (int32), got [${low}, ${high})`,
+    );
+  }
   const g = options.generator ?? defaultGenerator();
   const storage = allocStorage('int32', shapeSize(shape));
   for (let i = 0; i < storage.length; i++) storage[i] = g.integer(low, high);
@@ -77,6 +88,8 @@ export function multinomial(
   }
   const g = options.generator ?? defaultGenerator();
   const replacement = options.replacement ?? false;
+  if (!Number.isInteger(numSamples) || numSamples < 0)
+    throw new RangeError(`multinomial: numSamples must be a non-negative integer, got ${numSamples}`);
   const cols = probs.shape[probs.ndim - 1]!;
   const rows = probs.ndim === 2 ? probs.shape[0]! : 1;
   if (!replacement && numSamples > cols) {
@@ -89,13 +102,15 @@ export function multinomial(
   for (let r = 0; r < rows; r++) {
     const row = weights.subarray(r * cols, (r + 1) * cols);
     let total = 0;
+    let positive = 0;
     for (const w of row) {
       if (!(w >= 0) || !Number.isFinite(w))
         throw new RangeError(`multinomial: row ${r} has a negative or non-finite weight ${w}`);
       total += w;
+      if (w > 0) positive++;
     }
     for (let s = 0; s < numSamples; s++) {
-      if (total <= 0) throw new RangeError(`multinomial: row ${r} has no positive weight left to sample`);
+      if (positive === 0) throw new RangeError(`multinomial: row ${r} has no positive weight left to sample`);
       const target = g.uniform() * total;
       let acc = 0;
       let pick = -1;
@@ -107,8 +122,10 @@ export function multinomial(
       }
       out[r * numSamples + s] = pick;
       if (!replacement) {
-        total -= row[pick]!;
         row[pick] = 0;
+        positive--;
+        total = 0; // re-summed, not decremented: rounding must not leave weight where none is
+        for (const w of row) total += w;
       }
     }
   }
