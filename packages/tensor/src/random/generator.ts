@@ -27,16 +27,17 @@ export class Generator {
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed))
       throw new RangeError(`Generator: seed must be a safe integer, got ${seed}`);
-    let x = (seed >>> 0) ^ Math.floor(seed / 4294967296);
+    // splitmix32 over the low word; the high word is folded into s1 through the same bijective
+    // finalizer (which maps 0 to 0), so distinct safe-integer seeds (-1 and 0, 1 and 2^32) give
+    // distinct states and seeds in [0, 2^32) keep the plain splitmix32 stream.
+    let x = seed >>> 0;
+    const high = Math.floor(seed / 4294967296) | 0;
     const mix = (): number => {
       x = (x + 0x9e3779b9) | 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
+      return finalize(x);
     };
     this.s0 = mix();
-    this.s1 = mix();
+    this.s1 = (mix() ^ finalize(high)) >>> 0;
     this.s2 = mix();
     this.s3 = mix();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
@@ -113,6 +114,13 @@ export class Generator {
   clone(): Generator {
     return new Generator().setState(this.getState());
   }
+}
+
+/** The splitmix32 output function: a bijection on 32-bit words with finalize(0) = 0. */
+function finalize(z: number): number {
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {
