@@ -31,15 +31,18 @@ const READ_BYTES: Record<string, number> = {
 
 /**
  * Serialises named tensors in the safetensors format: an 8-byte little-endian header length, a JSON
- * header (`dtype`, `shape`, `data_offsets` per tensor, optional `__metadata__` of strings), then the
- * raw little-endian data, each tensor aligned to 8 bytes.
+ * header (`dtype`, `shape`, `data_offsets` per tensor, optional `__metadata__` of strings) padded with
+ * spaces to a multiple of 8 bytes, then the raw little-endian data. As the reference implementation
+ * does, tensors are laid out by element size (largest first), then name, so each starts aligned to
+ * its element size.
  * @example const bytes = saveSafetensors({ 'wte.weight': w }, { format: 'pt' });
  */
 export function saveSafetensors(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Uint8Array {
-  const names = Object.keys(tensors).sort();
+  const width = (name: string): number => WRITE_TYPES[tensors[name]!.dtype].bytes;
+  const names = Object.keys(tensors).sort((a, b) => width(b) - width(a) || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
@@ -50,9 +53,9 @@ export function saveSafetensors(
     header[name] = { dtype: tag, shape: [...t.shape], data_offsets: [offset, offset + length] };
     offset += length;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8); // pad with spaces so data starts 8-aligned
-  const headerBytes = new TextEncoder().encode(json);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20); // space padding: data starts 8-aligned
+  headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
