@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 
+export { stridedOfShapeArb, stridedTensorArb } from './layout.js';
+export type { CloseOptions, NestedNumbers } from './reference.js';
+export { assertClose, elementAt, errorOf, flattenNested, indicesOf, valuesOf } from './reference.js';
+
 /**
  * fast-check arbitraries shared by every package and backend: shapes, broadcastable pairs and
  * tensors. Values avoid NaN and infinities; use `min`/`max` to keep away from kinks.
