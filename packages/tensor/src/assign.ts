@@ -22,7 +22,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
     let di = offsets[1]!;
     const ss = strides[0]!;
     const ds = strides[1]!;
-    if (toBool) for (let j = 0; j < n; j++, si += ss, di += ds) out[di] = x[si] ? 1 : 0;
+    if (toBool) for (let j = 0; j < n; j++, si += ss, di += ds) out[di] = x[si] !== 0 ? 1 : 0;
     else for (let j = 0; j < n; j++, si += ss, di += ds) out[di] = x[si]!;
   });
 }

@@ -129,7 +129,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new RangeError(`maskedFill: value ${value} is not representable in x's dtype int32`);
   }
   const fill = allocStorage(x.dtype, 1);
-  fill[0] = x.dtype === 'bool' ? (value ? 1 : 0) : value;
+  fill[0] = x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!shapesEqual(shape, x.shape)) {
     throw new ShapeError(`maskedFill: mask ${fmtShape(mask.shape)} must broadcast to x ${fmtShape(x.shape)}`);

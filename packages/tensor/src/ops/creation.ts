@@ -43,7 +43,7 @@ export function tensor(
     shape = [...options.shape];
   }
   const storage = allocStorage(dtype, flat.length);
-  if (dtype === 'bool') for (let i = 0; i < flat.length; i++) storage[i] = flat[i] ? 1 : 0;
+  if (dtype === 'bool') for (let i = 0; i < flat.length; i++) storage[i] = Number(flat[i]) !== 0 ? 1 : 0;
   else for (let i = 0; i < flat.length; i++) storage[i] = Number(flat[i]);
   return new Tensor(storage, shape);
 }
@@ -98,7 +98,7 @@ export function full(shape: Shape, value: number | boolean, options: TensorOptio
   checkShape('full', shape);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const storage = allocStorage(dtype, shapeSize(shape));
-  storage.fill(dtype === 'bool' ? (value ? 1 : 0) : Number(value));
+  storage.fill(dtype === 'bool' ? (Number(value) !== 0 ? 1 : 0) : Number(value));
   return new Tensor(storage, [...shape]);
 }
 

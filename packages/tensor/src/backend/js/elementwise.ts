@@ -92,7 +92,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       return;
     }
     case 'logicalNot':
-      for (let i = 0; i < n; i++) out[i] = x[i] ? 0 : 1;
+      for (let i = 0; i < n; i++) out[i] = x[i] === 0 ? 1 : 0; // NaN is true, as PyTorch
       return;
     default:
       throw new Error(`unary kernel: unknown op '${String(op)}'`);
@@ -165,10 +165,10 @@ export function binary(
         for (let j = 0; j < n; j++, ai += sa, bi += sb) out[o + j] = x[ai]! >= y[bi]! ? 1 : 0;
         return;
       case 'logicalAnd':
-        for (let j = 0; j < n; j++, ai += sa, bi += sb) out[o + j] = x[ai] && y[bi] ? 1 : 0;
+        for (let j = 0; j < n; j++, ai += sa, bi += sb) out[o + j] = x[ai] !== 0 && y[bi] !== 0 ? 1 : 0;
         return;
       case 'logicalOr':
-        for (let j = 0; j < n; j++, ai += sa, bi += sb) out[o + j] = x[ai] || y[bi] ? 1 : 0;
+        for (let j = 0; j < n; j++, ai += sa, bi += sb) out[o + j] = x[ai] !== 0 || y[bi] !== 0 ? 1 : 0;
         return;
       default:
         throw new Error(`binary kernel: unknown op '${String(op)}'`);
@@ -185,7 +185,8 @@ export function copy(src: StridedView, out: TypedArray, shape: readonly number[]
     let si = offsets[0]!;
     const o = offsets[1]!;
     const s = strides[0]!;
-    if (toBool) for (let j = 0; j < n; j++, si += s) out[o + j] = x[si] ? 1 : 0;
+    if (toBool)
+      for (let j = 0; j < n; j++, si += s) out[o + j] = x[si] !== 0 ? 1 : 0; // NaN → true
     else if (s === 1 && x.constructor === out.constructor) out.set(x.subarray(si, si + n) as never, o);
     else for (let j = 0; j < n; j++, si += s) out[o + j] = x[si]!;
   });
@@ -209,6 +210,6 @@ export function where(
     let bi = offsets[2]!;
     const o = offsets[3]!;
     const [sc, sa, sb] = strides as [number, number, number];
-    for (let j = 0; j < n; j++, ci += sc, ai += sa, bi += sb) out[o + j] = c[ci] ? x[ai]! : y[bi]!;
+    for (let j = 0; j < n; j++, ci += sc, ai += sa, bi += sb) out[o + j] = c[ci] !== 0 ? x[ai]! : y[bi]!;
   });
 }
