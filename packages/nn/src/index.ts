@@ -1,7 +1,33 @@
+export { AttentionCache, KVCache } from './attention/kv-cache.js';
+export {
+  type AttentionForwardOptions,
+  MultiHeadAttention,
+  type MultiHeadAttentionOptions,
+} from './attention/multi-head-attention.js';
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
 export { Embedding } from './layers/embedding.js';
 export { type LayerOptions, Linear } from './layers/linear.js';
+export { MLP, type MLPOptions } from './layers/mlp.js';
 export { LayerNorm, type NormOptions, RMSNorm } from './layers/norm.js';
+export {
+  type BlockForwardOptions,
+  TransformerBlock,
+  type TransformerBlockOptions,
+} from './layers/transformer-block.js';
+export {
+  IGNORE_INDEX,
+  type LanguageModel,
+  type LanguageModelCache,
+  type LanguageModelForwardOptions,
+  type LanguageModelOutput,
+} from './models/language-model.js';
 export { type LoadStateDictOptions, Module, Parameter, StateDictError } from './module.js';
+export { LearnedPositionalEmbedding } from './positional/learned.js';
+export { RotaryEmbedding, type RotaryOptions } from './positional/rotary.js';
+export {
+  type SinusoidalOptions,
+  SinusoidalPositionalEncoding,
+  sinusoidalEncoding,
+} from './positional/sinusoidal.js';
 export { loadModule, saveModule } from './serialization.js';
