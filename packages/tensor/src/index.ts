@@ -1,6 +1,11 @@
 export type { Backend, BinaryOp, MatmulArgs, ReduceOp, StridedView, UnaryOp } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { wasmBackend } from './backend/wasm/index.js';
+export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
+export type { EnableThreadsOptions } from './backend/wasm/threads.js';
+export { disableThreads, enableThreads, getNumThreads, setNumThreads } from './backend/wasm/threads.js';
+export type { WorkerInit } from './backend/wasm/worker-source.js';
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
 export { DTypeError, ShapeError } from './errors.js';

@@ -1,8 +1,11 @@
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { wasmAvailable, wasmBackend } from './wasm/index.js';
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
-let active: Backend = jsBackend;
+if (wasmAvailable()) backends.set(wasmBackend.name, wasmBackend);
+/** The fastest backend this engine supports: WebAssembly SIMD where available, else plain JS. */
+let active: Backend = backends.get('wasm') ?? jsBackend;
 
 /** Makes a backend selectable by name with {@link setBackend}. */
 export function registerBackend(backend: Backend): void {

@@ -1,0 +1,72 @@
+import type { Backend } from '../backend.js';
+import { getBackend, listBackends, setBackend } from '../registry.js';
+
+/**
+ * Shared pieces of the backend conformance suite: every kernel of every registered backend is run on
+ * seeded random inputs and compared with the JS reference kernels.
+ */
+
+/** Backends under test: every registered one except the JS reference itself. */
+export function backendsUnderTest(): Backend[] {
+  const previous = getBackend().name;
+  const found = listBackends()
+    .filter((name) => name !== 'js')
+    .map((name) => {
+      setBackend(name);
+      return getBackend();
+    });
+  setBackend(previous);
+  return found;
+}
+
+/** A seeded stream of uniform numbers in [lo, hi) (mulberry32). */
+export function randomSource(seed: number): (lo?: number, hi?: number) => number {
+  let s = seed >>> 0;
+  return (lo = -1, hi = 1) => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return lo + (hi - lo) * u;
+  };
+}
+
+/** A Float32Array of `n` seeded uniform values in [lo, hi). */
+export function randomF32(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const next = randomSource(seed);
+  return Float32Array.from({ length: n }, () => next(lo, hi));
+}
+
+/**
+ * Index of the first element where `actual` and `expected` differ by more than
+ * `atol + rtol * |expected|` (NaN must match NaN, infinities must match exactly), or -1.
+ */
+export function firstMismatch(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol: number | ArrayLike<number> = 0,
+): number {
+  if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    const a = actual[i]!;
+    if (Number.isNaN(e) || Number.isNaN(a)) {
+      if (Number.isNaN(e) !== Number.isNaN(a)) return i;
+      continue;
+    }
+    if (!Number.isFinite(e) || !Number.isFinite(a)) {
+      if (a !== e) return i;
+      continue;
+    }
+    const tol = (typeof atol === 'number' ? atol : atol[i]!) + rtol * Math.abs(e);
+    if (!(Math.abs(a - e) <= tol)) return i;
+  }
+  return -1;
+}
+
+/** A readable description of the mismatch at `i` (for assertion messages). */
+export function describeMismatch(i: number, actual: ArrayLike<number>, expected: ArrayLike<number>): string {
+  return i < 0 ? 'ok' : `element ${i}: got ${actual[i]}, reference ${expected[i]}`;
+}

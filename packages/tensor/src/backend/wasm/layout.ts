@@ -1,0 +1,40 @@
+/**
+ * Fixed layout of the kernel memory (byte addresses). The low 64 KiB hold the thread-control words
+ * and kernel descriptors; per-thread packing scratch follows, then the per-call operand arena.
+ */
+
+/** Start of the Int32 thread-control block. */
+export const CTRL_BYTE = 256;
+/** Words of the control block. */
+export const CTRL_WORDS = 256;
+/** Control word: workers that finished the current job. */
+export const W_DONE = 0;
+/** Control word: index into {@link PARALLEL_KERNELS} of the current job. */
+export const W_KERNEL = 1;
+/** Control word: descriptor address of the current job. */
+export const W_DESC = 2;
+/** Control word: threads taking part in the current job. */
+export const W_NT = 3;
+/** Control word: set by a worker whose kernel threw. */
+export const W_ERROR = 4;
+/** Control word: the live pool's epoch; a worker whose epoch differs exits. */
+export const W_EPOCH = 5;
+/** First per-worker job sequence word (worker i waits on `W_SLOT + i`). */
+export const W_SLOT = 16;
+/** First per-worker thread-id word (the `tid` worker i runs as in the current job). */
+export const W_TID = 96;
+/** First per-worker ready word (the worker's epoch once it has instantiated the kernels). */
+export const W_READY = 176;
+/** Most worker threads a pool can hold. */
+export const MAX_WORKERS = 64;
+
+/** Start of the kernel descriptors (one job's parameters as i32/f32 words). */
+export const DESC_BYTE = 2048;
+/** Start of the per-thread scratch area. */
+export const SCRATCH_BYTE = 65536;
+
+/** Exported kernels that worker threads can run, by index (`W_KERNEL`). */
+export const PARALLEL_KERNELS = ['matmul_f32'] as const;
+
+/** Name of a kernel the thread pool can split across threads. */
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];

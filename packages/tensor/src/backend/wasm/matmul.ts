@@ -1,0 +1,129 @@
+import type { MatmulArgs } from '../backend.js';
+import type { WasmRuntime } from './runtime.js';
+
+/** Products below this many multiply-adds run on one thread (waking workers costs ~10-50 µs). */
+const PARALLEL_MIN_MACS = 1 << 20;
+
+/** A matrix operand as the kernel reads it: element (i, p) of batch b at `offsets[b] + i*rs + p*cs`. */
+interface Operand {
+  data: Float32Array;
+  offsets: Int32Array;
+  rs: number;
+  cs: number;
+  /** Storage range [lo, hi) copied into the kernel memory. */
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Float32 batched matmul on the WASM kernels. Returns false (nothing done) for other dtypes or
+ * problems too large for the kernel memory, so the caller falls back to the JS kernel.
+ */
+export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
+  const { a, b, out, k } = args;
+  if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
+  let { batch, m } = args;
+  const n = args.n;
+  if (batch === 0 || m === 0 || n === 0) return true;
+  if (k === 0) {
+    out.fill(0, 0, batch * m * n);
+    return true;
+  }
+  let aOffsets = args.aOffsets;
+  let bOffsets = args.bOffsets;
+  if (batch > 1 && foldsIntoRows(args)) {
+    // One B for every batch and A's batches stacked row after row: a single [batch*m, k] product.
+    m *= batch;
+    batch = 1;
+    aOffsets = aOffsets.subarray(0, 1);
+    bOffsets = bOffsets.subarray(0, 1);
+  }
+  const A = place(a, aOffsets, m, k, args.aRowStride, args.aColStride);
+  const B = place(b, bOffsets, k, n, args.bRowStride, args.bColStride);
+  const macs = batch * m * n * k;
+  const threads = macs >= PARALLEL_MIN_MACS ? rt.effectiveThreads() : 1;
+  const ptrs = rt.arena(
+    [4 * batch, 4 * batch, 4 * (A.hi - A.lo), 4 * (B.hi - B.lo), 4 * batch * m * n],
+    threads,
+  );
+  if (!ptrs) return false;
+  const [aOff, bOff, aPtr, bPtr, cPtr] = ptrs as [number, number, number, number, number];
+  const f32 = rt.f32;
+  const i32 = rt.i32;
+  f32.set(A.data.subarray(A.lo, A.hi), aPtr >> 2);
+  f32.set(B.data.subarray(B.lo, B.hi), bPtr >> 2);
+  for (let t = 0; t < batch; t++) {
+    i32[(aOff >> 2) + t] = A.offsets[t]! - A.lo;
+    i32[(bOff >> 2) + t] = B.offsets[t]! - B.lo;
+  }
+  const [scratch, scratchStride] = rt.scratch();
+  const desc = rt.desc;
+  i32.set(
+    [aPtr, bPtr, cPtr, batch, m, n, k, aOff, bOff, A.rs, A.cs, B.rs, B.cs, scratch, scratchStride],
+    desc >> 2,
+  );
+  i32[(desc >> 2) + 15] = rowChunk(batch, m, threads);
+  rt.parallel('matmul_f32', desc, threads);
+  out.set(rt.f32.subarray(cPtr >> 2, (cPtr >> 2) + batch * m * n));
+  return true;
+}
+
+/** True when every batch shares B and A's batches are consecutive row blocks of one matrix. */
+function foldsIntoRows(args: MatmulArgs): boolean {
+  const { aOffsets, bOffsets, batch, m, aRowStride } = args;
+  const a0 = aOffsets[0]!;
+  const b0 = bOffsets[0]!;
+  for (let t = 1; t < batch; t++) {
+    if (bOffsets[t] !== b0 || aOffsets[t] !== a0 + t * m * aRowStride) return false;
+  }
+  return true;
+}
+
+/**
+ * Chooses what to copy into the kernel memory: the storage range the views span when it is not much
+ * larger than the matrices themselves (transposed and broadcast views are then read in place), else
+ * a contiguous gather of each matrix.
+ */
+function place(
+  data: Float32Array,
+  offsets: Int32Array,
+  rows: number,
+  cols: number,
+  rs: number,
+  cs: number,
+): Operand {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const o of offsets) {
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o);
+  }
+  lo += Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs);
+  hi += Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs) + 1;
+  const size = rows * cols;
+  if (hi - lo <= 2 * offsets.length * size + 4096) return { data, offsets, rs, cs, lo, hi };
+  const packed = new Float32Array(offsets.length * size);
+  offsets.forEach((o, t) => {
+    for (let i = 0; i < rows; i++) {
+      const dst = t * size + i * cols;
+      const src = o + i * rs;
+      if (cs === 1) packed.set(data.subarray(src, src + cols), dst);
+      else for (let p = 0; p < cols; p++) packed[dst + p] = data[src + p * cs]!;
+    }
+  });
+  const contiguous = Int32Array.from(offsets, (_, t) => t * size);
+  return { data: packed, offsets: contiguous, rs: cols, cs: 1, lo: 0, hi: packed.length };
+}
+
+/** Rows per task: whole matrices when batches alone keep the threads evenly busy, else row chunks. */
+function rowChunk(batch: number, m: number, threads: number): number {
+  if (threads <= 1) return m;
+  const per = threads / gcd(batch, threads); // chunks per matrix so batch*chunks divides evenly
+  if (per <= 1 || m < 8) return m;
+  return Math.ceil(m / per / 4) * 4;
+}
+
+function gcd(x: number, y: number): number {
+  while (y) [x, y] = [y, x % y];
+  return x;
+}

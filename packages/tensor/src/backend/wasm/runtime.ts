@@ -1,0 +1,144 @@
+import { DESC_BYTE, PARALLEL_KERNELS, type ParallelKernel, SCRATCH_BYTE } from './layout.js';
+import {
+  type CompiledKernels,
+  compileKernels,
+  createMemory,
+  instantiate,
+  type KernelExports,
+} from './module.js';
+import { type SpawnWorker, ThreadPool } from './thread-pool.js';
+
+const PAGE = 65536;
+/** Largest operand arena a call may use; bigger problems go to the JS kernels. */
+const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
+
+/**
+ * The kernel instance and its memory. The memory is scratch space: each call copies its operands
+ * into the arena, runs the kernels and copies the result out, so no tensor ever aliases it (no
+ * use-after-free is reachable). The memory grows to the largest call seen and is then reused.
+ */
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly compiled: CompiledKernels;
+  readonly kernels: KernelExports;
+  /** Threads a parallel kernel may use (the caller plus ready workers, at most). */
+  threads = 1;
+  private pool: ThreadPool | null = null;
+  private readonly scratchPerThread: number;
+  private buffer: ArrayBufferLike | null = null;
+  private f32View = new Float32Array(0);
+  private i32View = new Int32Array(0);
+
+  constructor() {
+    const { memory, shared } = createMemory(32);
+    this.memory = memory;
+    this.compiled = compileKernels(shared);
+    this.kernels = instantiate(this.compiled, memory);
+    this.scratchPerThread = align(this.kernels.matmul_scratch_bytes(), 64);
+  }
+
+  /** Whether worker threads can join (the memory is shared). */
+  get shared(): boolean {
+    return this.compiled.shared;
+  }
+
+  /** Threads the next parallel call will use. */
+  effectiveThreads(): number {
+    return this.pool ? Math.min(this.threads, this.pool.readyCount() + 1) : 1;
+  }
+
+  /** Starts workers (up to `threads - 1` in total) with `spawn`; returns the pool. */
+  startWorkers(spawn: SpawnWorker, threads: number): ThreadPool | null {
+    if (!this.shared) return null;
+    this.pool ??= new ThreadPool(this.memory, this.compiled.module);
+    this.pool.grow(spawn, threads - 1);
+    return this.pool;
+  }
+
+  /** Stops all workers. */
+  stopWorkers(): void {
+    this.pool?.terminate();
+    this.pool = null;
+  }
+
+  /** Byte address of the job descriptor block. */
+  get desc(): number {
+    return DESC_BYTE;
+  }
+
+  /** Per-thread scratch: base address and bytes per thread. */
+  scratch(): [number, number] {
+    return [SCRATCH_BYTE, this.scratchPerThread];
+  }
+
+  /**
+   * Lays out blocks of the given byte sizes (16-byte aligned) after the scratch area of `threads`
+   * threads, growing the memory when needed; returns their addresses, or null when too large.
+   */
+  arena(sizes: readonly number[], threads: number): number[] | null {
+    let top = SCRATCH_BYTE + threads * this.scratchPerThread;
+    const ptrs = sizes.map((size) => {
+      const ptr = top;
+      top = align(top + size, 64);
+      return ptr;
+    });
+    if (top - SCRATCH_BYTE > MAX_ARENA_BYTES) return null;
+    const have = this.memory.buffer.byteLength;
+    if (top > have) {
+      try {
+        this.memory.grow(Math.ceil((top - have) / PAGE));
+      } catch {
+        return null;
+      }
+    }
+    return ptrs;
+  }
+
+  /** A Float32Array over the whole memory (refreshed after growth). */
+  get f32(): Float32Array {
+    this.refresh();
+    return this.f32View;
+  }
+
+  /** An Int32Array over the whole memory (refreshed after growth). */
+  get i32(): Int32Array {
+    this.refresh();
+    return this.i32View;
+  }
+
+  /** Runs `kernel(desc, tid, nt)` on `threads` threads (1 when no pool is ready). */
+  parallel(kernel: ParallelKernel, desc: number, threads: number): void {
+    const fn = this.kernels[kernel];
+    if (!this.pool || threads <= 1) {
+      fn(desc, 0, 1);
+      return;
+    }
+    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) => fn(desc, tid, nt));
+  }
+
+  private refresh(): void {
+    const buffer = this.memory.buffer;
+    if (buffer === this.buffer && this.f32View.byteLength === buffer.byteLength) return;
+    this.buffer = buffer;
+    this.f32View = new Float32Array(buffer);
+    this.i32View = new Int32Array(buffer);
+  }
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+let runtime: WasmRuntime | null | undefined;
+
+/** The process-wide runtime, created on first use; null where WebAssembly SIMD is unavailable. */
+export function getRuntime(): WasmRuntime | null {
+  if (runtime === undefined) {
+    try {
+      runtime = new WasmRuntime();
+    } catch {
+      runtime = null;
+    }
+  }
+  return runtime;
+}

@@ -1,0 +1,28 @@
+/// <reference types="node" />
+/**
+ * Node-only helpers of `@proj/tensor`: worker threads for the WASM backend through
+ * `node:worker_threads`. Kept out of the main entry so it stays free of `node:` imports.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { enableThreads as enableWith } from '../backend/wasm/threads.js';
+
+export { disableThreads, getNumThreads, setNumThreads } from '../backend/wasm/threads.js';
+
+/**
+ * Starts `threads - 1` worker threads (default: one per core) so large float32 matrix products run
+ * on `threads` cores, and resolves with the thread count in use (1 where WebAssembly SIMD is
+ * unavailable). Ops stay synchronous; workers are unref'd, so they never keep the process alive.
+ * @example
+ * import { enableThreads } from '@proj/tensor/node';
+ * await enableThreads(2); // matmul now splits across 2 threads
+ */
+export function enableThreads(threads: number = availableParallelism()): Promise<number> {
+  return enableWith(threads, {
+    spawn: (source, init) => {
+      const worker = new Worker(source, { eval: true, workerData: init });
+      worker.unref();
+      return worker;
+    },
+  });
+}
