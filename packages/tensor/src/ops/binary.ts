@@ -25,7 +25,7 @@ export function scalarLike(value: TensorLike, other: Tensor, op = 'assign'): Ten
   else dtype = Number.isInteger(value) ? 'int32' : 'float32';
   if (dtype === 'int32' && ((value as number) < INT32_MIN || (value as number) > INT32_MAX)) {
     throw new RangeError(
-      `${op}: integer scalar ${value} does not fit in int32, the dtype it takes beside a ${other.dtype} tensor; convert the tensor to float first`,
+      `${op}: integer scalar ${value} does not fit in int32, the dtype it takes beside ${other.dtype} tensors; convert the tensor to float first`,
     );
   }
   const storage = allocStorage(dtype, 1);
