@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { wasmUnary } from './elementwise.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmSimdSupported } from './module.js';
 import { getRuntime } from './runtime.js';
@@ -11,6 +12,10 @@ import { getRuntime } from './runtime.js';
 export const wasmBackend: Backend = {
   ...jsBackend,
   name: 'wasm',
+  unary(op, x, out) {
+    const rt = getRuntime();
+    if (!rt || !wasmUnary(rt, op, x, out)) jsBackend.unary(op, x, out);
+  },
   matmul(args) {
     const rt = getRuntime();
     if (!rt || !wasmMatmul(rt, args)) jsBackend.matmul(args);

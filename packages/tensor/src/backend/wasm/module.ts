@@ -6,6 +6,8 @@ export interface KernelExports {
   matmul_scratch_bytes(): number;
   /** Thread `tid` of `nt`'s share of the batched product described at `desc`. */
   matmul_f32(desc: number, tid: number, nt: number): void;
+  /** In-place elementwise function `op` (a code of `UNARY_CODES`) over `n` floats at `p` (n % 4 == 0). */
+  unary_f32(op: number, p: number, n: number): void;
 }
 
 /** A compiled kernel module and the memory flavour it was compiled for. */

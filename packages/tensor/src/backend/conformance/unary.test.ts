@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { UnaryOp } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+
+/** Ops whose float32 result is correctly rounded, so every backend must agree exactly. */
+const EXACT: UnaryOp[] = [
+  'neg',
+  'abs',
+  'relu',
+  'sign',
+  'square',
+  'sqrt',
+  'reciprocal',
+  'floor',
+  'ceil',
+  'round',
+];
+/** Ops computed by approximations (a few ulp in float32). */
+const APPROX: UnaryOp[] = ['exp', 'log', 'rsqrt', 'tanh', 'sigmoid', 'gelu', 'geluTanh', 'silu', 'erf'];
+const OTHERS: UnaryOp[] = ['sin', 'cos', 'logicalNot'];
+
+const SPECIAL = [
+  0,
+  -0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  1e-40,
+  -1e-40,
+  1e-7,
+  -1e-7,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  88.7,
+  89,
+  -87.5,
+  -104,
+  -200,
+  3e38,
+  -3e38,
+];
+
+/** Random values over many magnitudes, then the special values. */
+function inputs(n: number, seed: number): Float32Array {
+  const x = randomF32(n, seed, -8, 8);
+  const scale = randomF32(n, seed + 1, -3, 3);
+  for (let i = 0; i < n; i++) x[i] = x[i]! * 10 ** scale[i]!;
+  return x;
+}
+
+function check(op: UnaryOp, x: Float32Array | Float64Array, run: typeof jsBackend.unary): void {
+  const expected = x instanceof Float32Array ? new Float32Array(x.length) : new Float64Array(x.length);
+  const actual = expected.slice();
+  jsBackend.unary(op, x, expected);
+  run(op, x, actual);
+  const exact = EXACT.includes(op) || x instanceof Float64Array;
+  const i = firstMismatch(actual, expected, exact ? 0 : 1e-5, exact ? 0 : 1e-7);
+  expect(i, `${op} of ${x[i]}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
+}
+
+describe('unary conformance', () => {
+  for (const backend of backendsUnderTest()) {
+    describe(backend.name, () => {
+      const run = backend.unary.bind(backend);
+      for (const op of [...EXACT, ...APPROX, ...OTHERS]) {
+        it(`${op} on float32, sizes 1..1000 (tails) and special values`, () => {
+          for (const n of [1, 3, 17, 65, 127, 1000]) check(op, inputs(n, n), run);
+          check(op, Float32Array.from(SPECIAL), run);
+        });
+      }
+
+      it('float64 and integer inputs match the reference exactly', () => {
+        for (const op of [...EXACT, ...APPROX]) check(op, Float64Array.from(inputs(33, 7)), run);
+        const ints = Int32Array.from([-3, -1, 0, 2, 7]);
+        for (const op of ['neg', 'abs', 'square', 'sign', 'relu'] as const) {
+          const expected = new Int32Array(5);
+          const actual = new Int32Array(5);
+          jsBackend.unary(op, ints, expected);
+          run(op, ints, actual);
+          expect([...actual]).toEqual([...expected]);
+        }
+      });
+    });
+  }
+});
