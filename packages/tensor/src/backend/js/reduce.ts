@@ -65,8 +65,9 @@ export function softmax(x: FloatArray, out: FloatArray, rows: number, cols: numb
     let sum = 0;
     if (log) {
       for (let i = start; i < end; i++) sum += Math.exp(x[i]! - max);
-      const logSum = Math.log(sum) + max;
-      for (let i = start; i < end; i++) out[i] = x[i]! - logSum;
+      const logSum = Math.log(sum);
+      // (x - max) - log(sum): subtracting max first keeps float64 precision when |max| is large.
+      for (let i = start; i < end; i++) out[i] = x[i]! - max - logSum;
     } else {
       for (let i = start; i < end; i++) {
         const e = Math.exp(x[i]! - max);
@@ -75,6 +76,29 @@ export function softmax(x: FloatArray, out: FloatArray, rows: number, cols: numb
       }
       const inv = 1 / sum;
       for (let i = start; i < end; i++) out[i]! *= inv;
+    }
+  }
+}
+
+/** Reference softmax / log-softmax backward from the forward output `y` (row sums in double precision). */
+export function softmaxBackward(
+  y: FloatArray,
+  dy: FloatArray,
+  dx: FloatArray,
+  rows: number,
+  cols: number,
+  log: boolean,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * cols;
+    const end = start + cols;
+    let sum = 0;
+    if (log) {
+      for (let i = start; i < end; i++) sum += dy[i]!;
+      for (let i = start; i < end; i++) dx[i] = dy[i]! - Math.exp(y[i]!) * sum;
+    } else {
+      for (let i = start; i < end; i++) sum += dy[i]! * y[i]!;
+      for (let i = start; i < end; i++) dx[i] = y[i]! * (dy[i]! - sum);
     }
   }
 }
