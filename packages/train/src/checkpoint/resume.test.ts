@@ -1,0 +1,102 @@
+import { Generator } from '@proj/tensor';
+import { describe, expect, it } from 'vitest';
+import { TokenDataset } from '../data/token-dataset.js';
+import { type PretrainOptions, pretrain, type TrainProgress } from '../loop/pretrain.js';
+import { AdamW } from '../optim/adam.js';
+import { decayParamGroups } from '../optim/param-groups.js';
+import { cosineWithWarmup } from '../schedule/lr-schedule.js';
+import { TinyLM } from '../testing/tiny-lm.js';
+import { type Checkpoint, createCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { CheckpointError } from './errors.js';
+
+const data = new TokenDataset(Int32Array.from({ length: 2000 }, (_, i) => (i * 7 + (i >> 3)) % 10)).split();
+
+/** A fresh run: model (with dropout, so its generator matters), AdamW groups, schedule, sampler. */
+function run() {
+  const modelGen = new Generator(5);
+  const model = new TinyLM(10, 12, modelGen, 0.1);
+  const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
+    lr: 1e-2,
+    betas: [0.9, 0.99],
+  });
+  const options: PretrainOptions = {
+    model,
+    optimizer,
+    ...data,
+    batchSize: 3,
+    blockSize: 6,
+    maxIters: 20,
+    gradClip: 1,
+    evalInterval: 5,
+    evalIters: 2,
+    schedule: cosineWithWarmup({ lr: 1e-2, minLr: 1e-3, warmupIters: 4, lrDecayIters: 20 }),
+    generator: new Generator(6),
+  };
+  return { model, optimizer, modelGen, options };
+}
+
+function snapshot(r: ReturnType<typeof run>, progress: TrainProgress): Checkpoint {
+  return createCheckpoint({
+    model: r.model,
+    optimizer: r.optimizer,
+    progress,
+    config: { vocabSize: 10 },
+    generators: { model: r.modelGen },
+  });
+}
+
+describe('checkpoints', () => {
+  it('10 steps + save + resume + 10 steps gives bitwise the losses and weights of 20 straight steps', async () => {
+    const straight = run();
+    const full = await pretrain(straight.options);
+
+    const first = run();
+    let saved: Checkpoint | undefined;
+    await pretrain({ ...first.options, maxIters: 10, checkpoint: (p) => void (saved = snapshot(first, p)) });
+    expect(saved!.state.iter).toBe(10);
+
+    const second = run(); // fresh weights, optimizer and generators: everything must come from the checkpoint
+    // state.json goes through text, as it would on disk
+    const ckpt = { ...saved!, state: JSON.parse(JSON.stringify(saved!.state)) };
+    const resume = restoreCheckpoint(ckpt, {
+      model: second.model,
+      optimizer: second.optimizer,
+      generators: { data: second.options.generator, model: second.modelGen },
+    });
+    const rest = await pretrain({ ...second.options, resume });
+
+    expect(rest.history.steps).toEqual(full.history.steps);
+    expect(rest.history.steps.map(([it]) => it)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(rest.finalValLoss).toBe(full.finalValLoss);
+    const weights = (m: TinyLM) => m.parameters().map((p) => [...p.data.data()]);
+    expect(weights(second.model)).toEqual(weights(straight.model));
+  });
+
+  it('records iteration, best loss, config, generator states and file digests in state.json', async () => {
+    const r = run();
+    let saved: Checkpoint | undefined;
+    await pretrain({ ...r.options, maxIters: 5, checkpoint: (p) => void (saved = snapshot(r, p)) });
+    const { state } = saved!;
+    expect(state.iter).toBe(5);
+    expect(state.bestValLoss).toBeLessThan(3);
+    expect(state.config).toEqual({ vocabSize: 10 });
+    expect(Object.keys(state.rng).sort()).toEqual(['data', 'model']);
+    expect(state.files.model.bytes).toBe(saved!.model.length);
+    expect(state.history.steps).toHaveLength(5);
+  });
+
+  it('refuses corrupt or mismatched files with a CheckpointError', async () => {
+    const r = run();
+    let saved: Checkpoint | undefined;
+    await pretrain({ ...r.options, maxIters: 2, checkpoint: (p) => void (saved = snapshot(r, p)) });
+    const corrupt = { ...saved!, model: saved!.model.slice() };
+    corrupt.model[corrupt.model.length - 1]! ^= 1;
+    expect(() => restoreCheckpoint(corrupt, { model: run().model })).toThrow(CheckpointError);
+    expect(() => restoreCheckpoint(corrupt, { model: run().model })).toThrow(/model.safetensors is corrupt/);
+    const other = new TinyLM(10, 8, new Generator(0));
+    expect(() => restoreCheckpoint(saved!, { model: other })).toThrow(/does not fit the model: .*misshaped/);
+    expect(() =>
+      restoreCheckpoint(saved!, { model: run().model, generators: { nope: new Generator(0) } }),
+    ).toThrow(/no state for generator "nope"/);
+  });
+});

@@ -1,0 +1,55 @@
+export {
+  type Checkpoint,
+  type CheckpointState,
+  type CreateCheckpointOptions,
+  createCheckpoint,
+  digest,
+  type FileDigest,
+  parseCheckpointState,
+  type RestoreCheckpointOptions,
+  restoreCheckpoint,
+  type StatefulModule,
+  type StatefulOptimizer,
+} from './checkpoint/checkpoint.js';
+export { CheckpointError } from './checkpoint/errors.js';
+export { optimizerFromSafetensors, optimizerToSafetensors } from './checkpoint/optimizer-io.js';
+export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
+export { type EstimateLossOptions, estimateLoss } from './loop/evaluate.js';
+export type {
+  CheckpointEvent,
+  EvalEvent,
+  LossHistory,
+  PretrainResult,
+  StepEvent,
+  TrainEvent,
+} from './loop/events.js';
+export type { TrainableLM } from './loop/model.js';
+export {
+  type OptimizerLike,
+  type PretrainOptions,
+  pretrain,
+  pretrainEvents,
+  type TrainProgress,
+} from './loop/pretrain.js';
+export { Adam, type AdamOptions, AdamW } from './optim/adam.js';
+export { type ClipGradNormOptions, clipGradNorm } from './optim/clip.js';
+export {
+  Optimizer,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+} from './optim/optimizer.js';
+export { type DecayGroups, decayParamGroups } from './optim/param-groups.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export {
+  type CosineWithWarmupOptions,
+  constantLR,
+  cosineDecay,
+  cosineWithWarmup,
+  type DecayOptions,
+  type LRSchedule,
+  linearDecay,
+  sequential,
+  warmup,
+} from './schedule/lr-schedule.js';

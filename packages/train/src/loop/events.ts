@@ -1,0 +1,74 @@
+/** Losses recorded during a run, for curves; carried through checkpoints so a resumed run's curve is whole. */
+export interface LossHistory {
+  /** `[iter, loss]` of every optimizer step. */
+  steps: [number, number][];
+  /** `[iter, trainLoss, valLoss]` of every evaluation (`valLoss` NaN without a validation set). */
+  evals: [number, number, number][];
+}
+
+/** Emitted after every optimizer step. */
+export interface StepEvent {
+  type: 'step';
+  /** 0-based index of the step just taken (nanoGPT's `iter_num`). */
+  iter: number;
+  /** Total steps of the run. */
+  maxIters: number;
+  /** Training loss of this step (mean over its micro-batches). */
+  loss: number;
+  /** Learning rate used for this step. */
+  lr: number;
+  /** Gradient norm before clipping (NaN when clipping is off). */
+  gradNorm: number;
+  /** Training throughput, smoothed over recent steps. */
+  tokensPerSec: number;
+  /** Milliseconds since this run (or resumption) started, evaluations included. */
+  elapsedMs: number;
+  /** Estimated milliseconds to the end, from the average pace so far. */
+  etaMs: number;
+}
+
+/** Emitted after each evaluation. */
+export interface EvalEvent {
+  type: 'eval';
+  /** Number of steps taken when the evaluation ran. */
+  iter: number;
+  trainLoss: number;
+  /** NaN without a validation set. */
+  valLoss: number;
+  /** Best validation loss so far (this one included). */
+  bestValLoss: number;
+  /** Whether this evaluation set a new best. */
+  improved: boolean;
+}
+
+/** Emitted after a checkpoint was written. */
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  /** Number of steps taken when it was written. */
+  iter: number;
+  /** `'best'` (new best validation loss), `'always'`, `'final'`, or `'abort'` (stopped early). */
+  reason: 'best' | 'always' | 'final' | 'abort';
+}
+
+/** Everything {@link pretrain} reports. */
+export type TrainEvent = StepEvent | EvalEvent | CheckpointEvent;
+
+/** What {@link pretrain} returns. */
+export interface PretrainResult {
+  /** Steps taken in total (resumed ones included). */
+  iters: number;
+  /** Whether the run stopped early through its abort signal. */
+  aborted: boolean;
+  /** Last evaluation's losses (NaN when there was none). */
+  finalTrainLoss: number;
+  finalValLoss: number;
+  /** Best validation loss seen (Infinity when none). */
+  bestValLoss: number;
+  /** Wall time of this run (or resumption), evaluations included. */
+  wallMs: number;
+  /** Mean training throughput of this run, evaluations excluded. */
+  tokensPerSec: number;
+  /** Mean milliseconds per step of this run, evaluations excluded. */
+  msPerIter: number;
+  history: LossHistory;
+}

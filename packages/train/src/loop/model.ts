@@ -1,0 +1,31 @@
+import type { Variable } from '@proj/autograd';
+import type { Tensor } from '@proj/tensor';
+
+/**
+ * What the training loops need from a language model: `forward(ids, targets)` returning the
+ * logits and, given targets, the mean cross-entropy loss (nanoGPT's `model(X, Y)`), its trainable
+ * parameters, and train/eval modes. `GPT` from `@proj/nn` (and any `Module` shaped like it) fits.
+ */
+export interface TrainableLM {
+  /**
+   * @param ids int32 `[B, T]` input ids.
+   * @param targets int32 `[B, T]` next-token ids.
+   * @returns `logits` `[B, T, vocab]` and `loss` (a scalar) when targets are given.
+   */
+  forward(ids: Tensor, targets?: Tensor): { logits: Variable; loss?: Variable | null };
+  /** The parameters the optimizer updates. */
+  parameters(): Variable[];
+  /** Training mode (dropout on). */
+  train(mode?: boolean): unknown;
+  /** Evaluation mode (dropout off). */
+  eval(): unknown;
+  /** Whether the model is in training mode. */
+  training: boolean;
+}
+
+/** Runs the model on a batch and returns its loss. @throws Error when the model returns no loss. */
+export function lossOf(model: TrainableLM, x: Tensor, y: Tensor): Variable {
+  const { loss } = model.forward(x, y);
+  if (!loss) throw new Error('pretrain: model.forward(ids, targets) returned no loss');
+  return loss;
+}

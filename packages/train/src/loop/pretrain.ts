@@ -1,0 +1,240 @@
+import type { Variable } from '@proj/autograd';
+import type { Generator, GeneratorState } from '@proj/tensor';
+import type { TokenDataset } from '../data/token-dataset.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { constantLR, type LRSchedule } from '../schedule/lr-schedule.js';
+import { estimateLoss } from './evaluate.js';
+import type {
+  CheckpointEvent,
+  EvalEvent,
+  LossHistory,
+  PretrainResult,
+  StepEvent,
+  TrainEvent,
+} from './events.js';
+import { lossOf, type TrainableLM } from './model.js';
+
+/** What the loop needs from an optimizer: groups with a settable `lr`, `step()` and `zeroGrad()`. */
+export interface OptimizerLike {
+  paramGroups: { lr: number }[];
+  step(): void;
+  zeroGrad(): void;
+}
+
+/** Where a run stands: what a checkpoint must hold (besides weights and optimizer) to resume exactly. */
+export interface TrainProgress {
+  /** Steps taken. */
+  iter: number;
+  /** Best validation loss so far (Infinity before the first evaluation). */
+  bestValLoss: number;
+  /** Losses so far. */
+  history: LossHistory;
+  /** State of the batch-sampling generator. */
+  generator: GeneratorState;
+}
+
+/** Options of {@link pretrain}; names follow nanoGPT's `train.py`, camel-cased. */
+export interface PretrainOptions {
+  model: TrainableLM;
+  optimizer: OptimizerLike;
+  /** Training tokens. */
+  train: TokenDataset;
+  /** Validation tokens (optional; without them evaluations report only the training loss). */
+  val?: TokenDataset;
+  /** Windows per micro-batch (`batch_size`). */
+  batchSize: number;
+  /** Tokens per window (`block_size`). */
+  blockSize: number;
+  /** Total optimizer steps (`max_iters`). */
+  maxIters: number;
+  /** Micro-batches per step; each loss is divided by this before backward (default 1). */
+  gradAccum?: number;
+  /** Clip the gradient norm to this (`grad_clip`; default 0: off). */
+  gradClip?: number;
+  /** Learning rate per iteration, applied to every group (default: the optimizer's current lr). */
+  schedule?: LRSchedule;
+  /** Evaluate every this many steps, and at the end (default 250; 0: only at the end). */
+  evalInterval?: number;
+  /** Batches per evaluation and split (default 20; 0: never evaluate). */
+  evalIters?: number;
+  /** Draws the training batches; its state is part of the checkpoint. */
+  generator: Generator;
+  /** Continue a run from a checkpoint's progress (weights, optimizer and generator restored by the caller). */
+  resume?: Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history'>;
+  /**
+   * Persists a checkpoint; called when an evaluation sets a new best validation loss (after step 0),
+   * at every evaluation when `alwaysSaveCheckpoint`, at the end, and when aborted.
+   */
+  checkpoint?: (progress: TrainProgress, reason: CheckpointEvent['reason']) => void | Promise<void>;
+  /** Checkpoint at every evaluation, not only on improvement (default false). */
+  alwaysSaveCheckpoint?: boolean;
+  /** Stops the run after the current step (a final checkpoint is written with reason `'abort'`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The pretraining loop as an async iterator of progress events — nanoGPT's `train.py`: at each
+ * iteration, evaluate when due (mean loss over `evalIters` fixed batches per split, in eval mode
+ * without a graph), set the scheduled learning rate, run `gradAccum` micro-batches (forward, loss /
+ * gradAccum, backward), clip the gradient norm, step, and zero the gradients. The iterator's
+ * return value is the {@link PretrainResult}.
+ *
+ * @example
+ * for await (const e of pretrainEvents(options)) if (e.type === 'eval') console.log(e.iter, e.valLoss);
+ */
+export async function* pretrainEvents(
+  o: PretrainOptions,
+): AsyncGenerator<TrainEvent, PretrainResult, undefined> {
+  const gradAccum = o.gradAccum ?? 1;
+  const gradClip = o.gradClip ?? 0;
+  const evalInterval = o.evalInterval ?? 250;
+  const evalIters = o.evalIters ?? 20;
+  checkOptions(o, gradAccum, gradClip, evalInterval, evalIters);
+  const schedule = o.schedule ?? constantLR(o.optimizer.paramGroups[0]?.lr ?? 0);
+  const start = o.resume?.iter ?? 0;
+  let best = o.resume?.bestValLoss ?? Infinity;
+  const history: LossHistory = {
+    steps: [...(o.resume?.history.steps ?? [])],
+    evals: [...(o.resume?.history.evals ?? [])],
+  };
+  const params: Variable[] = o.model.parameters();
+  const tokensPerIter = o.batchSize * o.blockSize * gradAccum;
+  const t0 = performance.now();
+  let trainMs = 0;
+  let smoothMs = Number.NaN;
+  let finalTrain = Number.NaN;
+  let finalVal = Number.NaN;
+  let lastCheckpoint = -1;
+  let aborted = false;
+  let iter = start;
+  const progress = (): TrainProgress => ({
+    iter,
+    bestValLoss: best,
+    history,
+    generator: o.generator.getState(),
+  });
+  o.model.train();
+
+  for (;;) {
+    const evalDue =
+      (evalInterval > 0 && iter % evalInterval === 0 && !(iter === start && start > 0)) ||
+      iter === o.maxIters;
+    aborted = aborted || (o.signal?.aborted ?? false);
+    if (evalDue && evalIters > 0 && !aborted) {
+      const shape = { batchSize: o.batchSize, blockSize: o.blockSize, evalIters };
+      finalTrain = estimateLoss(o.model, o.train, shape);
+      finalVal = o.val ? estimateLoss(o.model, o.val, shape) : Number.NaN;
+      const improved = finalVal < best;
+      if (improved) best = finalVal;
+      history.evals.push([iter, finalTrain, finalVal]);
+      yield {
+        type: 'eval',
+        iter,
+        trainLoss: finalTrain,
+        valLoss: finalVal,
+        bestValLoss: best,
+        improved,
+      } satisfies EvalEvent;
+      const reason = improved && iter > 0 ? 'best' : o.alwaysSaveCheckpoint ? 'always' : null;
+      if (reason && o.checkpoint) {
+        await o.checkpoint(progress(), reason);
+        lastCheckpoint = iter;
+        yield { type: 'checkpoint', iter, reason } satisfies CheckpointEvent;
+      }
+    }
+    if (iter >= o.maxIters || aborted) break;
+
+    const lr = schedule(iter);
+    for (const group of o.optimizer.paramGroups) group.lr = lr;
+    const stepStart = performance.now();
+    let lossSum = 0;
+    for (let micro = 0; micro < gradAccum; micro++) {
+      const { x, y } = o.train.randomBatch(o.batchSize, o.blockSize, o.generator);
+      const loss = lossOf(o.model, x, y);
+      lossSum += loss.item();
+      (gradAccum > 1 ? loss.div(gradAccum) : loss).backward();
+    }
+    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : Number.NaN;
+    o.optimizer.step();
+    o.optimizer.zeroGrad();
+    const stepMs = performance.now() - stepStart;
+    trainMs += stepMs;
+    smoothMs = Number.isNaN(smoothMs) ? stepMs : 0.9 * smoothMs + 0.1 * stepMs;
+    const loss = lossSum / gradAccum;
+    history.steps.push([iter, loss]);
+    iter++;
+    const elapsedMs = performance.now() - t0;
+    yield {
+      type: 'step',
+      iter: iter - 1,
+      maxIters: o.maxIters,
+      loss,
+      lr,
+      gradNorm,
+      tokensPerSec: (tokensPerIter * 1000) / smoothMs,
+      elapsedMs,
+      etaMs: (elapsedMs / (iter - start)) * (o.maxIters - iter),
+    } satisfies StepEvent;
+  }
+
+  if (o.checkpoint && lastCheckpoint !== iter) {
+    const reason = aborted ? 'abort' : 'final';
+    await o.checkpoint(progress(), reason);
+    yield { type: 'checkpoint', iter, reason } satisfies CheckpointEvent;
+  }
+  const steps = iter - start;
+  return {
+    iters: iter,
+    aborted,
+    finalTrainLoss: finalTrain,
+    finalValLoss: finalVal,
+    bestValLoss: best,
+    wallMs: performance.now() - t0,
+    tokensPerSec: steps > 0 ? (tokensPerIter * steps * 1000) / trainMs : Number.NaN,
+    msPerIter: steps > 0 ? trainMs / steps : Number.NaN,
+    history,
+  };
+}
+
+/**
+ * Runs {@link pretrainEvents} to the end, handing each event to `onEvent` (awaited, so a caller
+ * may render or yield to the event loop), and returns the result.
+ *
+ * @example
+ * const result = await pretrain({ model, optimizer, train, val, batchSize: 12, blockSize: 64,
+ *   maxIters: 2000, generator: new Generator(1337), onEvent: (e) => e.type === 'eval' && draw(e) });
+ */
+export async function pretrain(
+  options: PretrainOptions & { onEvent?: (event: TrainEvent) => void | Promise<void> },
+): Promise<PretrainResult> {
+  const events = pretrainEvents(options);
+  for (;;) {
+    const next = await events.next();
+    if (next.done) return next.value;
+    await options.onEvent?.(next.value);
+  }
+}
+
+function checkOptions(
+  o: PretrainOptions,
+  gradAccum: number,
+  gradClip: number,
+  evalInterval: number,
+  evalIters: number,
+) {
+  const ints: [string, number, number][] = [
+    ['batchSize', o.batchSize, 1],
+    ['blockSize', o.blockSize, 1],
+    ['maxIters', o.maxIters, 0],
+    ['gradAccum', gradAccum, 1],
+    ['evalInterval', evalInterval, 0],
+    ['evalIters', evalIters, 0],
+  ];
+  for (const [name, value, min] of ints) {
+    if (!(Number.isInteger(value) && value >= min))
+      throw new RangeError(`pretrain: ${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (!(gradClip >= 0)) throw new RangeError(`pretrain: gradClip must be >= 0, got ${gradClip}`);
+  if (o.resume && !(Number.isInteger(o.resume.iter) && o.resume.iter >= 0))
+    throw new RangeError(`pretrain: resume.iter must be an integer >= 0, got ${o.resume.iter}`);
+}

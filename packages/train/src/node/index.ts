@@ -1,0 +1,2 @@
+export { checkpointWriter, loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
+export { writeFileAtomic } from './write-atomic.js';

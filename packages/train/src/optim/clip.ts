@@ -1,0 +1,55 @@
+import type { Variable } from '@proj/autograd';
+
+/** Options of {@link clipGradNorm}. */
+export interface ClipGradNormOptions {
+  /** Order of the norm: 2 (default), 1, any p > 0, or `Infinity` for the max-norm. */
+  normType?: number;
+  /** Throw when the total norm is NaN or infinite (default false, as PyTorch). */
+  errorIfNonfinite?: boolean;
+}
+
+/**
+ * Rescales the gradients of `params` in place so that their joint norm (the norm of all gradients
+ * concatenated) is at most `maxNorm`, as `torch.nn.utils.clip_grad_norm_`: each gradient is
+ * multiplied by `min(1, maxNorm / (total + 1e-6))`. Parameters without a gradient are ignored.
+ *
+ * @returns the total norm before clipping (0 when no parameter has a gradient).
+ * @throws RangeError for a bad `maxNorm`/`normType`; Error for a non-finite norm when `errorIfNonfinite`.
+ * @example const norm = clipGradNorm(model.parameters(), 1.0);
+ */
+export function clipGradNorm(
+  params: Iterable<Variable>,
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+): number {
+  const normType = options.normType ?? 2;
+  if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
+  if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0, got ${normType}`);
+  const withGrad = [...params].filter((p) => p.grad !== null);
+  let acc = 0;
+  for (const p of withGrad) {
+    // Dense copy only when the gradient is a view; accumulated in float64.
+    if (!p.grad!.isContiguous() || p.grad!.offset !== 0) p.grad = p.grad!.clone();
+    const g = p.grad!.storage;
+    const n = p.grad!.size;
+    if (normType === Infinity) {
+      for (let i = 0; i < n; i++) acc = Math.max(acc, Math.abs(g[i]!));
+    } else if (normType === 2) {
+      for (let i = 0; i < n; i++) acc += g[i]! * g[i]!;
+    } else {
+      for (let i = 0; i < n; i++) acc += Math.abs(g[i]!) ** normType;
+    }
+  }
+  const total = normType === Infinity ? acc : normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
+  if (options.errorIfNonfinite && !Number.isFinite(total))
+    throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}`);
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1) {
+    for (const p of withGrad) {
+      const g = p.grad!.storage;
+      const n = p.grad!.size;
+      for (let i = 0; i < n; i++) g[i] = g[i]! * coef;
+    }
+  }
+  return total;
+}

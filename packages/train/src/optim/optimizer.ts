@@ -1,0 +1,217 @@
+import type { Variable } from '@proj/autograd';
+import { type FloatArray, Tensor } from '@proj/tensor';
+
+/** A parameter group as given to an optimizer: its parameters plus options overriding the defaults. */
+export type ParamGroupInput<O> = { params: Iterable<Variable> } & Partial<O>;
+
+/** A parameter group inside an optimizer: every option resolved. Change `lr` here to schedule it. */
+export type ParamGroup<O> = O & { params: Variable[] };
+
+/** The serialisable state of one parameter: its step count and its buffers (moments, momentum). */
+export interface ParamState {
+  /** Number of updates applied to this parameter. */
+  step: number;
+  /** Buffers by name (`expAvg`, `expAvgSq`, `maxExpAvgSq`, `momentumBuffer`), shaped as the parameter. */
+  buffers: Record<string, Tensor>;
+}
+
+/**
+ * An optimizer's state as PyTorch's `state_dict()`: per-parameter state keyed by the parameter's
+ * position across all groups, and each group's options with the positions of its parameters.
+ */
+export interface OptimizerStateDict {
+  state: Record<number, ParamState>;
+  paramGroups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/** Internal per-parameter slot: the preallocated buffers an update writes in place. */
+export interface Slot {
+  step: number;
+  buffers: Record<string, FloatArray>;
+}
+
+/**
+ * Base class of optimizers: parameter groups with their own options, per-parameter buffers
+ * allocated once, `zeroGrad`, and `stateDict`/`loadStateDict` for exact resumption.
+ * Subclasses implement {@link Optimizer.updateGroup} as tight loops over the parameters' storage.
+ */
+export abstract class Optimizer<O extends object> {
+  /** Groups of parameters with their resolved options (`lr`, …), mutable like PyTorch's `param_groups`. */
+  readonly paramGroups: ParamGroup<O>[];
+  /** The options every group starts from. */
+  readonly defaults: Readonly<O>;
+  private readonly slots = new Map<Variable, Slot>();
+
+  /**
+   * @param params parameters, or parameter groups (`{ params, ...options }`) overriding `defaults`.
+   * @param bufferNames names of the per-parameter buffers this optimizer keeps for a group.
+   * @throws Error when a parameter appears twice, is not a float tensor, or there are none.
+   */
+  protected constructor(
+    readonly name: string,
+    params: Iterable<Variable> | Iterable<ParamGroupInput<O>>,
+    defaults: O,
+    private readonly bufferNames: (group: O) => string[],
+  ) {
+    this.defaults = Object.freeze({ ...defaults });
+    const items = [...params] as (Variable | ParamGroupInput<O>)[];
+    const groups: ParamGroupInput<O>[] =
+      items.length > 0 && isGroup(items[0]!)
+        ? (items as ParamGroupInput<O>[])
+        : [{ params: items as Variable[] } as unknown as ParamGroupInput<O>];
+    this.paramGroups = [];
+    for (const group of groups) this.addParamGroup(group);
+    if (this.paramGroups.every((g) => g.params.length === 0))
+      throw new Error(`${name}: got an empty parameter list`);
+  }
+
+  /** Adds a group (PyTorch's `add_param_group`), allocating its buffers. */
+  addParamGroup(input: ParamGroupInput<O>): void {
+    const resolved = { ...this.defaults } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(input))
+      if (key !== 'params' && value !== undefined) resolved[key] = value;
+    const group = { ...resolved, params: [...input.params] } as ParamGroup<O>;
+    this.validate(group);
+    for (const p of group.params) {
+      if (this.slots.has(p))
+        throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
+      if (p.dtype !== 'float32' && p.dtype !== 'float64')
+        throw new Error(`${this.name}: can only optimize float tensors, got ${p.dtype}`);
+      const buffers: Record<string, FloatArray> = {};
+      const Ctor = p.dtype === 'float64' ? Float64Array : Float32Array;
+      for (const name of this.bufferNames(group)) buffers[name] = new Ctor(p.size);
+      this.slots.set(p, { step: 0, buffers });
+    }
+    this.paramGroups.push(group);
+  }
+
+  /** Checks a group's options. @throws RangeError naming the bad option. */
+  protected abstract validate(group: ParamGroup<O>): void;
+
+  /** Applies one update to the parameters of `group` that have a gradient. */
+  protected abstract updateGroup(group: ParamGroup<O>): void;
+
+  /** Performs one optimization step on every parameter with a gradient, in place. */
+  step(): void {
+    for (let i = 0; i < this.paramGroups.length; i++) this.updateGroup(this.paramGroups[i]!);
+  }
+
+  /** Clears every parameter's gradient (to `null`, as PyTorch's default `set_to_none=True`). */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
+  }
+
+  /** @internal The buffers of `p`. */
+  protected slot(p: Variable): Slot {
+    return this.slots.get(p)!;
+  }
+
+  /**
+   * The state as plain data (buffers copied into tensors), for checkpoints.
+   * @example const saved = opt.stateDict(); later.loadStateDict(saved);
+   */
+  stateDict(): OptimizerStateDict {
+    const state: Record<number, ParamState> = {};
+    const paramGroups: OptimizerStateDict['paramGroups'] = [];
+    let index = 0;
+    for (const group of this.paramGroups) {
+      const { params, ...options } = group;
+      const ids: number[] = [];
+      for (const p of params) {
+        const slot = this.slots.get(p)!;
+        if (slot.step > 0) {
+          const buffers: Record<string, Tensor> = {};
+          for (const [name, buf] of Object.entries(slot.buffers))
+            buffers[name] = new Tensor(buf.slice(), p.shape);
+          state[index] = { step: slot.step, buffers };
+        }
+        ids.push(index++);
+      }
+      paramGroups.push({ ...structuredCloneOptions(options), params: ids });
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a state saved by {@link stateDict} from an optimizer over the same parameters (same
+   * groups, same order, same shapes); copies into the existing buffers.
+   * @throws Error when the groups, parameter counts, buffer names or shapes differ.
+   */
+  loadStateDict(saved: OptimizerStateDict): void {
+    const where = `${this.name}.loadStateDict`;
+    if (saved.paramGroups.length !== this.paramGroups.length)
+      throw new Error(
+        `${where}: saved state has ${saved.paramGroups.length} groups, optimizer has ${this.paramGroups.length}`,
+      );
+    const params = this.paramGroups.flatMap((g) => g.params);
+    saved.paramGroups.forEach((g, i) => {
+      const own = this.paramGroups[i]!;
+      if (g.params.length !== own.params.length)
+        throw new Error(
+          `${where}: group ${i} has ${g.params.length} parameters saved, ${own.params.length} here`,
+        );
+    });
+    for (const [key, entry] of Object.entries(saved.state)) {
+      const p = params[Number(key)];
+      if (!p) throw new Error(`${where}: state for parameter ${key}, but there are ${params.length}`);
+      const slot = this.slots.get(p)!;
+      const names = Object.keys(slot.buffers).sort().join(', ');
+      if (Object.keys(entry.buffers).sort().join(', ') !== names)
+        throw new Error(
+          `${where}: parameter ${key} has buffers [${Object.keys(entry.buffers).join(', ')}], expected [${names}]`,
+        );
+      for (const [name, t] of Object.entries(entry.buffers)) {
+        if (
+          t.size !== p.size ||
+          t.shape.length !== p.shape.length ||
+          t.shape.some((d, j) => d !== p.shape[j])
+        )
+          throw new Error(
+            `${where}: ${name} of parameter ${key} has shape [${t.shape.join(', ')}], parameter has [${p.shape.join(', ')}]`,
+          );
+      }
+    }
+    const merged = saved.paramGroups.map((g, i) => {
+      const group = { ...this.paramGroups[i]!, ...g, params: this.paramGroups[i]!.params };
+      this.validate(group);
+      return group;
+    });
+    merged.forEach((group, i) => Object.assign(this.paramGroups[i]!, group));
+    params.forEach((p, i) => {
+      const slot = this.slots.get(p)!;
+      const entry = saved.state[i];
+      slot.step = entry?.step ?? 0;
+      for (const [name, buf] of Object.entries(slot.buffers)) {
+        const src = entry?.buffers[name];
+        if (src) buf.set(src.to(p.dtype).data());
+        else buf.fill(0);
+      }
+    });
+  }
+}
+
+function isGroup<O>(item: Variable | ParamGroupInput<O>): item is ParamGroupInput<O> {
+  return typeof item === 'object' && item !== null && 'params' in item;
+}
+
+function structuredCloneOptions(options: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
+}
+
+/** @internal The contiguous storage of `p.data` (made dense once if it is a view) and of its gradient. */
+export function denseStorage(p: Variable): FloatArray {
+  const t = p.data;
+  if (!(t.offset === 0 && t.storage.length === t.size && t.isContiguous())) p.data = t.clone();
+  return p.data.storage as FloatArray;
+}
+
+/** @internal The gradient of `p` as a contiguous array (a copy only when the gradient is a view). */
+export function gradStorage(p: Variable): FloatArray | null {
+  const g = p.grad;
+  if (!g) return null;
+  if (g.size !== p.size)
+    throw new Error(
+      `optimizer: gradient of shape [${g.shape.join(', ')}] for a parameter of shape [${p.shape.join(', ')}]`,
+    );
+  return g.data() as FloatArray;
+}
