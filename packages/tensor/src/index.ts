@@ -1,4 +1,17 @@
-export type { Backend, BinaryOp, MatmulArgs, ReduceOp, StridedView, UnaryOp } from './backend/backend.js';
+export type {
+  AdamWArgs,
+  Backend,
+  BinaryOp,
+  CrossEntropyArgs,
+  CrossEntropyBackwardArgs,
+  MatmulArgs,
+  NormArgs,
+  NormBackwardArgs,
+  ReduceOp,
+  StridedView,
+  UnaryGradOp,
+  UnaryOp,
+} from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export { wasmBackend } from './backend/wasm/index.js';

@@ -77,9 +77,115 @@ export interface MatmulArgs {
   bColStride: number;
 }
 
+/** Activations whose derivative {@link Backend.unaryBackward} computes from the input. */
+export type UnaryGradOp = 'gelu' | 'geluTanh' | 'silu' | 'relu' | 'sigmoid' | 'tanh';
+
+/**
+ * Layer norm (or RMS norm) over each contiguous row of `x` `[rows, cols]`:
+ * `out = (x − mean)·rstd·weight + bias`, `rstd = 1/sqrt(var + eps)` with the biased variance, as
+ * PyTorch. With `rms` the mean is not subtracted: `rstd = 1/sqrt(mean(x²) + eps)` and `bias` is ignored.
+ */
+export interface NormArgs {
+  /** Input `[rows, cols]`, contiguous. */
+  x: FloatArray;
+  /** Scale `[cols]`, or null for 1. */
+  weight: FloatArray | null;
+  /** Shift `[cols]`, or null for 0. */
+  bias: FloatArray | null;
+  /** Output `[rows, cols]`, written. */
+  out: FloatArray;
+  /** Per-row mean `[rows]`, written (left untouched with `rms`). */
+  mean: FloatArray;
+  /** Per-row reciprocal standard deviation `[rows]`, written. */
+  rstd: FloatArray;
+  rows: number;
+  cols: number;
+  eps: number;
+  /** RMS norm instead of layer norm. */
+  rms: boolean;
+}
+
+/**
+ * Backward of {@link NormArgs} given the saved `mean` and `rstd`: writes `dx`, and the column sums
+ * `dweight = Σ_rows dy·x̂` and `dbias = Σ_rows dy` where requested (null to skip).
+ */
+export interface NormBackwardArgs {
+  dy: FloatArray;
+  x: FloatArray;
+  weight: FloatArray | null;
+  mean: FloatArray;
+  rstd: FloatArray;
+  dx: FloatArray;
+  dweight: FloatArray | null;
+  dbias: FloatArray | null;
+  rows: number;
+  cols: number;
+  rms: boolean;
+}
+
+/**
+ * Cross-entropy from unnormalised `logits` `[rows, classes]` and class `targets` `[rows]`:
+ * `losses[r] = (1 − s)·(lse − x[t]) + s·(lse − mean(x))` with `s = labelSmoothing` and
+ * `lse = log Σ exp(x)`; rows whose target is `ignoreIndex` get loss 0 (their `lse` is still written).
+ * Targets must lie in `[0, classes)` unless ignored (kernels throw a RangeError otherwise).
+ */
+export interface CrossEntropyArgs {
+  logits: FloatArray;
+  targets: Int32Array;
+  /** Per-row loss `[rows]`, written. */
+  losses: FloatArray;
+  /** Per-row log-sum-exp `[rows]`, written (kept for the backward). */
+  lse: FloatArray;
+  rows: number;
+  classes: number;
+  ignoreIndex: number;
+  labelSmoothing: number;
+}
+
+/**
+ * Backward of {@link CrossEntropyArgs}: `dlogits[r] = scale[r]·(softmax(x[r]) − s/C − (1 − s)·onehot(t))`,
+ * zero for ignored rows. `scale` is the upstream gradient of each row's loss (a number for all rows,
+ * e.g. `g / count` for a mean).
+ */
+export interface CrossEntropyBackwardArgs {
+  logits: FloatArray;
+  targets: Int32Array;
+  lse: FloatArray;
+  scale: number | FloatArray;
+  /** `[rows, classes]`, written. */
+  dlogits: FloatArray;
+  rows: number;
+  classes: number;
+  ignoreIndex: number;
+  labelSmoothing: number;
+}
+
+/**
+ * One AdamW step (decoupled weight decay, as PyTorch's `AdamW`; Adam with `weightDecay = 0`), in place
+ * over equal-length arrays: `p −= lr·wd·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+ * p −= lr·(m/(1−β1^step)) / (sqrt(v/(1−β2^step)) + eps)`.
+ */
+export interface AdamWArgs {
+  param: FloatArray;
+  grad: FloatArray;
+  m: FloatArray;
+  v: FloatArray;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 1-based step count, for the bias corrections. */
+  step: number;
+}
+
 /**
  * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
  * The JS backend is the reference every other backend is tested against.
+ *
+ * Fused kernels (`softmaxBackward`, `layerNorm`, `crossEntropy`, `adamw`, `unaryBackward`, …) serve the
+ * autograd and training packages (`getBackend().layerNorm({...})`); they take contiguous arrays of one
+ * float dtype (float32 or float64; every array of a call has the same dtype).
  */
 export interface Backend {
   /** Short name used by `setBackend`. */
@@ -98,4 +204,28 @@ export interface Backend {
   matmul(args: MatmulArgs): void;
   /** Softmax (or log-softmax) of each contiguous row of a `[rows, cols]` block. */
   softmax(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): void;
+  /**
+   * Gradient of {@link Backend.softmax} from its output `y`: softmax `dx = y ⊙ (dy − Σ dy⊙y)`,
+   * log-softmax `dx = dy − exp(y)·Σ dy` (sums over each row). `dx` may alias `dy`.
+   */
+  softmaxBackward(
+    y: FloatArray,
+    dy: FloatArray,
+    dx: FloatArray,
+    rows: number,
+    cols: number,
+    log: boolean,
+  ): void;
+  /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
+  unaryBackward(op: UnaryGradOp, x: FloatArray, dy: FloatArray, dx: FloatArray): void;
+  /** Fused layer norm / RMS norm forward; see {@link NormArgs}. */
+  layerNorm(args: NormArgs): void;
+  /** Fused layer norm / RMS norm backward; see {@link NormBackwardArgs}. */
+  layerNormBackward(args: NormBackwardArgs): void;
+  /** Fused cross-entropy forward; see {@link CrossEntropyArgs}. @throws RangeError for a bad target. */
+  crossEntropy(args: CrossEntropyArgs): void;
+  /** Fused cross-entropy backward; see {@link CrossEntropyBackwardArgs}. */
+  crossEntropyBackward(args: CrossEntropyBackwardArgs): void;
+  /** One in-place AdamW step; see {@link AdamWArgs}. */
+  adamw(args: AdamWArgs): void;
 }

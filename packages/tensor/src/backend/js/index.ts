@@ -1,7 +1,27 @@
 import type { Backend } from '../backend.js';
+import { unaryBackward } from './activation-grad.js';
+import { adamw } from './adamw.js';
+import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { reduce, softmax } from './reduce.js';
+import { layerNorm, layerNormBackward } from './norm.js';
+import { reduce, softmax, softmaxBackward } from './reduce.js';
 
 /** The plain-JavaScript kernels: always available, and the reference for every other backend. */
-export const jsBackend: Backend = { name: 'js', unary, binary, copy, where, reduce, matmul, softmax };
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  binary,
+  copy,
+  where,
+  reduce,
+  matmul,
+  softmax,
+  softmaxBackward,
+  unaryBackward,
+  layerNorm,
+  layerNormBackward,
+  crossEntropy,
+  crossEntropyBackward,
+  adamw,
+};
