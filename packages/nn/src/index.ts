@@ -4,6 +4,14 @@ export {
   MultiHeadAttention,
   type MultiHeadAttentionOptions,
 } from './attention/multi-head-attention.js';
+export { type GenerateOptions, generate } from './generation/generate.js';
+export {
+  nextTokenProbabilities,
+  type SamplingOptions,
+  sampleNext,
+  topKFilter,
+  topPFilter,
+} from './generation/sampling.js';
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
 export { Embedding } from './layers/embedding.js';
@@ -15,6 +23,7 @@ export {
   TransformerBlock,
   type TransformerBlockOptions,
 } from './layers/transformer-block.js';
+export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions } from './models/gpt.js';
 export {
   IGNORE_INDEX,
   type LanguageModel,

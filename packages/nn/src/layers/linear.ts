@@ -1,4 +1,4 @@
-import { linear, type Variable, type VariableLike } from '@proj/autograd';
+import { lift, linear, type Variable, type VariableLike } from '@proj/autograd';
 import { type Generator, zeros } from '@proj/tensor';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
@@ -40,6 +40,11 @@ export class Linear extends Module {
   }
 
   forward(x: VariableLike): Variable {
-    return linear(x, this.weight, this.bias);
+    const vx = lift(x);
+    if (vx.ndim <= 2) return linear(vx, this.weight, this.bias);
+    // fold the leading axes into one so the weight gradient is one matmul, not one per batch entry
+    const lead = vx.shape.slice(0, -1);
+    const y = linear(vx.reshape([-1, this.inFeatures]), this.weight, this.bias); // (N, out)
+    return y.view([...lead, this.outFeatures]); // (..., out)
   }
 }

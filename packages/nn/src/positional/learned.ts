@@ -12,14 +12,20 @@ import { Module, Parameter } from '../module.js';
 export class LearnedPositionalEmbedding extends Module {
   weight: Parameter;
 
-  constructor(
-    readonly maxLength: number,
-    readonly dim: number,
-    options: LayerOptions = {},
-  ) {
+  constructor(maxLength: number, dim: number, options: LayerOptions = {}) {
     super();
     const p = new Parameter(zeros([maxLength, dim], { dtype: options.dtype ?? 'float32' }));
     this.weight = init.normal(p, options.generator ? { generator: options.generator } : {});
+  }
+
+  /** Positions in the table (`weight.shape[0]`). */
+  get maxLength(): number {
+    return this.weight.shape[0]!;
+  }
+
+  /** Width of each position vector (`weight.shape[1]`). */
+  get dim(): number {
+    return this.weight.shape[1]!;
   }
 
   /**

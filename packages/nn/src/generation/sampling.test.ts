@@ -1,0 +1,71 @@
+import { Generator, tensor } from '@proj/tensor';
+import { describe, expect, it } from 'vitest';
+import { nextTokenProbabilities, sampleNext, topKFilter, topPFilter } from './sampling.js';
+
+const probs = [0.5, 0.2, 0.15, 0.1, 0.05];
+const logits = tensor([probs.map(Math.log)], { dtype: 'float64' });
+const kept = (t: ReturnType<typeof tensor>) =>
+  Array.from(t.data()).flatMap((v, i) => (v === Number.NEGATIVE_INFINITY ? [] : [i]));
+
+describe('sampling filters', () => {
+  it('topKFilter keeps the k largest logits (and ties with the k-th)', () => {
+    expect(kept(topKFilter(logits, 2))).toEqual([0, 1]);
+    expect(kept(topKFilter(logits, 1))).toEqual([0]);
+    expect(kept(topKFilter(logits, 9))).toEqual([0, 1, 2, 3, 4]);
+    expect(kept(topKFilter(tensor([[1, 3, 3, 0]]), 2))).toEqual([1, 2]);
+    expect(kept(topKFilter(tensor([[3, 1, 3, 3]]), 2))).toEqual([0, 2, 3]);
+    expect(() => topKFilter(logits, 0)).toThrow(/k must be a positive integer/);
+  });
+
+  it('topPFilter keeps the smallest most-likely set whose probability reaches p', () => {
+    expect(kept(topPFilter(logits, 0.5))).toEqual([0]);
+    expect(kept(topPFilter(logits, 0.6))).toEqual([0, 1]);
+    expect(kept(topPFilter(logits, 0.7))).toEqual([0, 1]);
+    expect(kept(topPFilter(logits, 0.71))).toEqual([0, 1, 2]);
+    expect(kept(topPFilter(logits, 0.01))).toEqual([0]);
+    expect(kept(topPFilter(logits, 1))).toEqual([0, 1, 2, 3, 4]);
+    // order-independent: a shuffled row keeps the same tokens
+    const shuffled = tensor([[0.1, 0.5, 0.05, 0.2, 0.15].map(Math.log)], { dtype: 'float64' });
+    expect(kept(topPFilter(shuffled, 0.8))).toEqual([1, 3, 4]);
+    expect(() => topPFilter(logits, 0)).toThrow(/p must be in \(0, 1\]/);
+  });
+
+  it('nextTokenProbabilities applies temperature, then top-k, then top-p', () => {
+    const base = Array.from(nextTokenProbabilities(logits).data());
+    base.forEach((p, i) => expect(p).toBeCloseTo(probs[i]!, 12));
+    // temperature 2 flattens: p_i^(1/2) / Σ p_j^(1/2)
+    const roots = probs.map(Math.sqrt);
+    const z = roots.reduce((a, b) => a + b, 0);
+    Array.from(nextTokenProbabilities(logits, { temperature: 2 }).data()).forEach((p, i) =>
+      expect(p).toBeCloseTo(roots[i]! / z, 12),
+    );
+    const topK = Array.from(nextTokenProbabilities(logits, { topK: 3 }).data());
+    expect(topK.slice(3)).toEqual([0, 0]);
+    topK.slice(0, 3).forEach((p, i) => expect(p).toBeCloseTo(probs[i]! / 0.85, 12));
+    const both = Array.from(nextTokenProbabilities(logits, { topK: 3, topP: 0.6 }).data());
+    both.forEach((p, i) => expect(p).toBeCloseTo(i < 2 ? probs[i]! / 0.7 : 0, 12));
+    expect(() => nextTokenProbabilities(logits, { temperature: -1 })).toThrow(/temperature must be > 0/);
+  });
+
+  it('sampleNext is argmax at temperature 0 and otherwise follows the filtered distribution', () => {
+    const rows = tensor(
+      [
+        [0, 2, 1],
+        [5, -1, 4],
+      ],
+      { dtype: 'float64' },
+    );
+    expect(Array.from(sampleNext(rows, { temperature: 0 }).data())).toEqual([1, 0]);
+    const many = tensor(
+      Array.from({ length: 4000 }, () => probs.map(Math.log)),
+      { dtype: 'float64' },
+    );
+    const draws = Array.from(sampleNext(many, { topK: 2, generator: new Generator(0) }).data());
+    const counts = [0, 1, 2, 3, 4].map((k) => draws.filter((d) => d === k).length / draws.length);
+    expect(counts[0]).toBeCloseTo(0.5 / 0.7, 1);
+    expect(counts[1]).toBeCloseTo(0.2 / 0.7, 1);
+    expect(counts[2]! + counts[3]! + counts[4]!).toBe(0);
+    const again = Array.from(sampleNext(many, { topK: 2, generator: new Generator(0) }).data());
+    expect(again).toEqual(draws);
+  });
+});

@@ -1,0 +1,109 @@
+import {
+  argmax,
+  DTypeError,
+  type Generator,
+  multinomial,
+  ShapeError,
+  softmax,
+  type Tensor,
+} from '@proj/tensor';
+
+/** How the next token is chosen from a model's logits. */
+export interface SamplingOptions {
+  /** Divides the logits (default 1); 0 means greedy decoding (argmax). */
+  temperature?: number;
+  /** Keep only the `topK` most likely tokens (ties with the k-th are kept, as nanoGPT). */
+  topK?: number;
+  /** Nucleus sampling: keep the smallest set of most likely tokens whose probability reaches `topP`. */
+  topP?: number;
+  /** Source of the samples (default: the generator set by `manualSeed`). */
+  generator?: Generator;
+}
+
+function checkLogits(op: string, logits: Tensor): void {
+  if (logits.dtype !== 'float32' && logits.dtype !== 'float64')
+    throw new DTypeError(`${op}: logits must be float, got ${logits.dtype}`);
+  if (logits.ndim < 1) throw new ShapeError(`${op}: logits need a vocabulary axis, got a 0-d tensor`);
+}
+
+/** A float copy of `[..., V]` logits where `filter(row, out)` may set entries of each row `out` to −Infinity. */
+function filterRows(logits: Tensor, filter: (row: Float64Array, out: Float64Array) => void): Tensor {
+  const out = logits.to('float64').contiguous().clone();
+  const V = out.shape[out.ndim - 1]!;
+  const data = out.storage as Float64Array;
+  for (let start = 0; start < data.length; start += V) {
+    const row = data.subarray(start, start + V);
+    filter(row.slice(), row);
+  }
+  return out.to(logits.dtype);
+}
+
+/**
+ * Keeps the `k` largest logits of each row `[..., V]` and sets the others to −Infinity; logits equal
+ * to the k-th largest are kept too (nanoGPT's `logits < v[:, [-1]]` rule).
+ * @throws RangeError unless `k` is a positive integer.
+ */
+export function topKFilter(logits: Tensor, k: number): Tensor {
+  checkLogits('topKFilter', logits);
+  if (!(Number.isInteger(k) && k > 0))
+    throw new RangeError(`topKFilter: k must be a positive integer, got ${k}`);
+  return filterRows(logits, (row, out) => {
+    if (k >= row.length) return;
+    const kth = Float64Array.from(row).sort().reverse()[k - 1]!;
+    for (let j = 0; j < row.length; j++) if (row[j]! < kth) out[j] = Number.NEGATIVE_INFINITY;
+  });
+}
+
+/**
+ * Nucleus filter (Holtzman et al. 2019): per row of `[..., V]` logits, keeps the most likely tokens,
+ * in order, until their probability reaches `p` (the token that crosses `p` is kept, so at least one
+ * survives) and sets the rest to −Infinity, as Hugging Face's `TopPLogitsWarper`.
+ * @throws RangeError unless `0 < p <= 1`.
+ */
+export function topPFilter(logits: Tensor, p: number): Tensor {
+  checkLogits('topPFilter', logits);
+  if (!(p > 0 && p <= 1)) throw new RangeError(`topPFilter: p must be in (0, 1], got ${p}`);
+  return filterRows(logits, (row, out) => {
+    const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
+    const peak = row[order[0]!]!;
+    const weights = order.map((j) => Math.exp(row[j]! - peak));
+    const total = weights.reduce((s, w) => s + w, 0);
+    let cumulative = 0;
+    order.forEach((j, rank) => {
+      if (cumulative >= p * total) out[j] = Number.NEGATIVE_INFINITY;
+      cumulative += weights[rank]!;
+    });
+  });
+}
+
+/**
+ * The distribution the next token is drawn from: `softmax(topP(topK(logits / temperature)))`, per
+ * row of `[B, V]` logits.
+ * @throws RangeError for a negative temperature (0 is greedy: use {@link sampleNext}).
+ */
+export function nextTokenProbabilities(
+  logits: Tensor,
+  options: Omit<SamplingOptions, 'generator'> = {},
+): Tensor {
+  checkLogits('nextTokenProbabilities', logits);
+  const temperature = options.temperature ?? 1;
+  if (!(temperature > 0))
+    throw new RangeError(`nextTokenProbabilities: temperature must be > 0, got ${temperature}`);
+  let scaled = temperature === 1 ? logits : logits.div(temperature);
+  if (options.topK !== undefined) scaled = topKFilter(scaled, options.topK);
+  if (options.topP !== undefined && options.topP < 1) scaled = topPFilter(scaled, options.topP);
+  return softmax(scaled, -1);
+}
+
+/**
+ * Picks one token per row of last-position logits `[B, V]`: the argmax when `temperature` is 0,
+ * otherwise a draw from {@link nextTokenProbabilities}. Returns int32 `[B]`.
+ */
+export function sampleNext(logits: Tensor, options: SamplingOptions = {}): Tensor {
+  checkLogits('sampleNext', logits);
+  if (logits.ndim !== 2)
+    throw new ShapeError(`sampleNext: logits must be [B, V], got [${logits.shape.join(', ')}]`);
+  if (options.temperature === 0) return argmax(logits, -1);
+  const probs = nextTokenProbabilities(logits, options);
+  return multinomial(probs, 1, options.generator ? { generator: options.generator } : {}).reshape([-1]);
+}

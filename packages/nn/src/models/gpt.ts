@@ -1,0 +1,211 @@
+import { crossEntropy } from '@proj/autograd';
+import { DTypeError, type Generator, ShapeError, type Tensor } from '@proj/tensor';
+import { KVCache } from '../attention/kv-cache.js';
+import * as init from '../init.js';
+import { Dropout } from '../layers/activation.js';
+import { Embedding } from '../layers/embedding.js';
+import { Linear } from '../layers/linear.js';
+import { LayerNorm } from '../layers/norm.js';
+import { TransformerBlock } from '../layers/transformer-block.js';
+import { Module, Parameter } from '../module.js';
+import { LearnedPositionalEmbedding } from '../positional/learned.js';
+import {
+  IGNORE_INDEX,
+  type LanguageModel,
+  type LanguageModelForwardOptions,
+  type LanguageModelOutput,
+} from './language-model.js';
+
+/** The shape of a {@link GPT}, as nanoGPT's `GPTConfig`; every field has a default. */
+export interface GPTConfig {
+  /** Tokens in the vocabulary. Default 50304: GPT-2's 50257 padded up to a multiple of 64. */
+  vocabSize: number;
+  /** Longest context the model attends over (positions learned). Default 1024. */
+  blockSize: number;
+  /** Transformer blocks. Default 12. */
+  nLayer: number;
+  /** Attention heads per block; must divide `nEmbd`. Default 12. */
+  nHead: number;
+  /** Width of the residual stream. Default 768. */
+  nEmbd: number;
+  /** Dropout after the embeddings, on attention weights and on both residual branches. Default 0. */
+  dropout: number;
+  /** Biases in Linears and LayerNorms, like GPT-2. Default true (false is a bit better and faster). */
+  bias: boolean;
+  /** GELU form: exact `'none'` (nanoGPT's `nn.GELU()`, default) or `'tanh'` (GPT-2's checkpoints). */
+  geluApproximate: 'none' | 'tanh';
+}
+
+/** nanoGPT's defaults (GPT-2 124M with a padded vocabulary). */
+export const GPT_DEFAULTS: Readonly<GPTConfig> = Object.freeze({
+  vocabSize: 50304,
+  blockSize: 1024,
+  nLayer: 12,
+  nHead: 12,
+  nEmbd: 768,
+  dropout: 0,
+  bias: true,
+  geluApproximate: 'none',
+});
+
+/** Construction options of {@link GPT} that are not part of its config. */
+export interface GPTOptions {
+  /** Source of the initial weights and of dropout masks (default: the one set by `manualSeed`). */
+  generator?: Generator;
+  /** Parameter dtype (default float32). */
+  dtype?: 'float32' | 'float64';
+}
+
+/** nanoGPT's `transformer` ModuleDict: embeddings, blocks and the final norm. */
+class GPTTransformer extends Module {
+  wte: Embedding;
+  wpe: LearnedPositionalEmbedding;
+  drop: Dropout;
+  h: TransformerBlock[];
+  ln_f: LayerNorm;
+
+  constructor(c: GPTConfig, options: GPTOptions) {
+    super();
+    const layer = { ...(options.dtype ? { dtype: options.dtype } : {}) };
+    this.wte = new Embedding(c.vocabSize, c.nEmbd, layer);
+    this.wpe = new LearnedPositionalEmbedding(c.blockSize, c.nEmbd, layer);
+    this.drop = new Dropout(c.dropout, options.generator);
+    this.h = Array.from(
+      { length: c.nLayer },
+      () =>
+        new TransformerBlock(c.nEmbd, c.nHead, {
+          ...layer,
+          ...(options.generator ? { generator: options.generator } : {}),
+          bias: c.bias,
+          dropout: c.dropout,
+          causal: true,
+          approximate: c.geluApproximate,
+        }),
+    );
+    this.ln_f = new LayerNorm(c.nEmbd, { ...layer, bias: c.bias });
+  }
+}
+
+/**
+ * A decoder-only transformer language model, nanoGPT's `GPT`: token and position embeddings, `nLayer`
+ * pre-norm causal {@link TransformerBlock}s, a final LayerNorm and an output head tied to the token
+ * embedding. Parameter names match nanoGPT (`transformer.h.0.attn.c_attn.weight`, …, `lm_head.weight`).
+ *
+ * Shapes: int32 `ids` `[B, T]` (T ≤ blockSize) → `logits` `[B, T, vocabSize]`.
+ * @example
+ * const model = new GPT({ vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, bias: false });
+ * const { logits, loss } = model.forward(ids, targets); loss!.backward();
+ */
+export class GPT extends Module implements LanguageModel<KVCache> {
+  readonly config: Readonly<GPTConfig>;
+  transformer: GPTTransformer;
+  lm_head: Linear;
+
+  constructor(config: Partial<GPTConfig> = {}, options: GPTOptions = {}) {
+    super();
+    const c = { ...GPT_DEFAULTS, ...config };
+    for (const key of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const) {
+      if (!(Number.isInteger(c[key]) && c[key] > 0))
+        throw new RangeError(`GPT: config.${key} must be a positive integer, got ${c[key]}`);
+    }
+    if (c.nEmbd % c.nHead !== 0)
+      throw new RangeError(`GPT: nEmbd ${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+    this.config = Object.freeze(c);
+    this.transformer = new GPTTransformer(c, options);
+    this.lm_head = new Linear(c.nEmbd, c.vocabSize, {
+      bias: false,
+      ...(options.dtype ? { dtype: options.dtype } : {}),
+    });
+    this.lm_head.weight = this.transformer.wte.weight; // weight tying (https://paperswithcode.com/method/weight-tying)
+    this.initWeights(options.generator);
+  }
+
+  /**
+   * nanoGPT's initialisation: Linear and embedding weights N(0, 0.02²), Linear biases 0, LayerNorms
+   * 1 and 0, and the residual projections (`c_proj.weight`) N(0, (0.02/√(2·nLayer))²), per GPT-2.
+   */
+  private initWeights(generator: Generator | undefined): void {
+    const g = generator ? { generator } : {};
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Linear) {
+        if (m !== this.lm_head) init.normal(m.weight, { ...g, std: 0.02 });
+        if (m.bias) init.zeros(m.bias);
+      } else if (m instanceof Embedding || m instanceof LearnedPositionalEmbedding) {
+        init.normal(m.weight, { ...g, std: 0.02 });
+      }
+    }
+    for (const [name, p] of this.namedParameters()) {
+      if (name.endsWith('c_proj.weight'))
+        init.normal(p, { ...g, std: 0.02 / Math.sqrt(2 * this.config.nLayer) });
+    }
+  }
+
+  /**
+   * Parameters, counted as nanoGPT's `get_num_params()`: by default (`nonEmbedding: true`) without
+   * the position embeddings; the token embeddings stay in, as they are also the output head.
+   */
+  override numParameters(options: { nonEmbedding?: boolean } = {}): number {
+    const total = super.numParameters();
+    return (options.nonEmbedding ?? true) ? total - this.transformer.wpe.weight.size : total;
+  }
+
+  /**
+   * Next-token logits for int32 `ids` `[B, T]`, and with int32 `targets` `[B, T]` the mean
+   * cross-entropy over targets that are not {@link IGNORE_INDEX}. With a `cache` (from
+   * {@link createCache}) the ids continue after the cached positions.
+   * @throws RangeError when the positions run past `blockSize`; ShapeError/DTypeError for bad ids.
+   */
+  forward(
+    ids: Tensor,
+    targets?: Tensor | null,
+    options: LanguageModelForwardOptions<KVCache> = {},
+  ): LanguageModelOutput {
+    if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
+    if (ids.ndim !== 2)
+      throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
+    const [, t] = ids.shape as [number, number];
+    const { cache } = options;
+    const start = cache?.length ?? 0;
+    if (start + t > this.config.blockSize)
+      throw new RangeError(
+        `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${this.config.blockSize}`,
+      );
+    const { wte, wpe, drop, h, ln_f } = this.transformer;
+    const tokEmb = wte.forward(ids); // token embeddings of shape (b, t, n_embd)
+    const posEmb = wpe.forward(t, start); // position embeddings of shape (t, n_embd)
+    let x = drop.forward(tokEmb.add(posEmb));
+    h.forEach((block, i) => {
+      x = block.forward(x, cache ? { cache: cache.layers[i]! } : {});
+    });
+    x = ln_f.forward(x);
+    const logits = this.lm_head.forward(x); // (b, t, vocab_size)
+    if (!targets) return { logits };
+    if (targets.ndim !== 2 || targets.shape[0] !== ids.shape[0] || targets.shape[1] !== t)
+      throw new ShapeError(
+        `GPT.forward: targets [${targets.shape.join(', ')}] must match ids [${ids.shape.join(', ')}]`,
+      );
+    const loss = crossEntropy(logits.view([-1, this.config.vocabSize]), targets.reshape([-1]), {
+      ignoreIndex: IGNORE_INDEX,
+    });
+    return { logits, loss };
+  }
+
+  /** A KV cache for incremental decoding of up to `blockSize` positions (buffers sized on first use). */
+  createCache(): KVCache {
+    return new KVCache(this.config.nLayer, this.config.blockSize);
+  }
+
+  /**
+   * Model surgery, as nanoGPT's `crop_block_size`: keeps the first `blockSize` position embeddings,
+   * e.g. to use a GPT-2 checkpoint (1024) with a shorter context.
+   */
+  cropBlockSize(blockSize: number): void {
+    if (!(Number.isInteger(blockSize) && blockSize > 0 && blockSize <= this.config.blockSize))
+      throw new RangeError(
+        `GPT.cropBlockSize: need 0 < blockSize <= ${this.config.blockSize}, got ${blockSize}`,
+      );
+    const wpe = this.transformer.wpe;
+    wpe.weight = new Parameter(wpe.weight.data.narrow(0, 0, blockSize).clone());
+    (this as { config: Readonly<GPTConfig> }).config = Object.freeze({ ...this.config, blockSize });
+  }
+}
