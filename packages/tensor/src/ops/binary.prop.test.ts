@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor.js';
-import { broadcastPairArb, elementAt, indicesOf, stridedOfShapeArb } from '../testing/index.js';
+import {
+  backendNames,
+  broadcastPairArb,
+  elementAt,
+  indicesOf,
+  stridedOfShapeArb,
+  withBackend,
+} from '../testing/index.js';
 import {
   add,
   div,
@@ -53,33 +60,28 @@ const pairArb = broadcastPairArb({ maxRank: 4, maxSize: 3 }).chain(([sa, sb]) =>
   ),
 );
 
-describe('binary broadcasting properties', () => {
+describe.each(backendNames())('binary broadcasting properties (%s backend)', (backend) => {
   it.each(ops)('%s equals a naive float64 loop over the broadcast index space', (_name, op, ref) => {
-    fc.assert(
-      fc.property(pairArb, ([a, b]) => {
-        const out = op(a, b);
-        const shape = out.shape;
-        expect(shape.length).toBe(Math.max(a.ndim, b.ndim));
-        for (const index of indicesOf(shape)) {
-          const want = ref(broadcastRead(a, index), broadcastRead(b, index));
-          expect(elementAt(out, index) + 0).toBe(want + 0); // + 0: the sign of a zero max/min is free
-        }
-      }),
-      { numRuns: 60 },
-    );
+    const property = fc.property(pairArb, ([a, b]) => {
+      const out = op(a, b);
+      expect(out.shape.length).toBe(Math.max(a.ndim, b.ndim));
+      for (const index of indicesOf(out.shape)) {
+        const want = ref(broadcastRead(a, index), broadcastRead(b, index));
+        expect(elementAt(out, index) + 0).toBe(want + 0); // + 0: the sign of a zero max/min is free
+      }
+    });
+    withBackend(backend, () => fc.assert(property, { numRuns: 60 }));
   });
 
   it('where picks from a or b by a broadcast condition', () => {
-    fc.assert(
-      fc.property(pairArb, fc.boolean(), ([a, b], swap) => {
-        const cond = swap ? a.gt(0) : b.gt(0);
-        const out = where(cond, a, b);
-        for (const index of indicesOf(out.shape)) {
-          const c = broadcastRead(cond, index);
-          expect(elementAt(out, index)).toBe(c ? broadcastRead(a, index) : broadcastRead(b, index));
-        }
-      }),
-      { numRuns: 60 },
-    );
+    const property = fc.property(pairArb, fc.boolean(), ([a, b], swap) => {
+      const cond = swap ? a.gt(0) : b.gt(0);
+      const out = where(cond, a, b);
+      for (const index of indicesOf(out.shape)) {
+        const c = broadcastRead(cond, index);
+        expect(elementAt(out, index)).toBe(c ? broadcastRead(a, index) : broadcastRead(b, index));
+      }
+    });
+    withBackend(backend, () => fc.assert(property, { numRuns: 60 }));
   });
 });

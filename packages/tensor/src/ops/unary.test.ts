@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../dtype.js';
 import { Tensor } from '../tensor.js';
-import { assertClose, valuesOf } from '../testing/index.js';
+import { assertClose, backendNames, valuesOf, withBackend } from '../testing/index.js';
 import { arange, tensor, zeros } from './creation.js';
 import {
   abs,
@@ -53,29 +53,37 @@ const references: [string, (x: Tensor) => Tensor, (v: number) => number][] = [
   ['ceil', ceil, Math.ceil],
 ];
 
-describe('unary ops against float64 references', () => {
-  it.each(references)('%s (float64, exact)', (_name, op, ref) => {
-    const out = op(tensor(specials, { dtype: 'float64' }));
-    expect(out.dtype).toBe('float64');
-    assertClose(out, specials.map(ref), { rtol: 1e-15 });
-  });
+describe.each(backendNames())('unary ops against float64 references (%s backend)', (backend) => {
+  it.each(references)('%s (float64, exact)', (_name, op, ref) =>
+    withBackend(backend, () => {
+      const out = op(tensor(specials, { dtype: 'float64' }));
+      expect(out.dtype).toBe('float64');
+      assertClose(out, specials.map(ref), { rtol: 1e-15 });
+    }),
+  );
 
-  it.each(references)('%s (float32, rounded once)', (_name, op, ref) => {
-    const x = tensor(specials);
-    const want = valuesOf(x).map((v) => Math.fround(ref(v)));
-    assertClose(op(x), want, { rtol: 1e-7 });
-  });
+  it.each(references)('%s (float32, rounded once)', (_name, op, ref) =>
+    withBackend(backend, () => {
+      const x = tensor(specials);
+      const want = valuesOf(x).map((v) => Math.fround(ref(v)));
+      assertClose(op(x), want, { rtol: 1e-7 });
+    }),
+  );
 
-  it.each(references)('%s of a non-contiguous view equals the op on its values', (_name, op, ref) => {
-    const base = tensor([-2, -1, -0.5, 0.25, 0.5, 1, 2, 3], { dtype: 'float64' }).reshape([2, 4]);
-    const view = base.transpose().slice(0, 1, 4, 2); // [[-1, 2], [0.5, 3]], read through strides
-    const out = op(view);
-    expect(out.shape).toEqual([2, 2]);
-    assertClose(out, tensor(valuesOf(view).map(ref), { dtype: 'float64', shape: [2, 2] }), { rtol: 1e-15 });
-  });
+  it.each(references)('%s of a non-contiguous view equals the op on its values', (_name, op, ref) =>
+    withBackend(backend, () => {
+      const base = tensor([-2, -1, -0.5, 0.25, 0.5, 1, 2, 3], { dtype: 'float64' }).reshape([2, 4]);
+      const view = base.transpose().slice(0, 1, 4, 2); // [[-1, 2], [0.5, 3]], read through strides
+      const out = op(view);
+      expect(out.shape).toEqual([2, 2]);
+      assertClose(out, tensor(valuesOf(view).map(ref), { dtype: 'float64', shape: [2, 2] }), { rtol: 1e-15 });
+    }),
+  );
 });
 
-describe('gelu', () => {
+describe.each(backendNames())('gelu (%s backend)', (backend) => {
+  // The JS kernels are the reference; faster backends may trade a little float32 accuracy.
+  const slack = backend === 'js' ? 1 : 10;
   // 0.5·x·erfc(-x/√2) from Python's math.erfc.
   const xs = [-8, -5, -3, -1, -0.001, 0.001, 1, 3];
   const want = [
@@ -83,33 +91,37 @@ describe('gelu', () => {
     -0.000499601057786089, 0.000500398942213911, 0.8413447460685429, 2.99595030590511,
   ];
 
-  it('float64 erf form matches math.erfc to ~1e-13 relative, tails included', () => {
-    assertClose(gelu(tensor(xs, { dtype: 'float64' })), want, { rtol: 1e-13 });
-  });
+  it('float64 erf form matches math.erfc to ~1e-13 relative, tails included', () =>
+    withBackend(backend, () => {
+      assertClose(gelu(tensor(xs, { dtype: 'float64' })), want, { rtol: 1e-13 });
+    }));
 
-  it('float32 keeps relative precision in the negative tail', () => {
-    assertClose(gelu(tensor(xs)), want, { rtol: 5e-7 });
-  });
+  it('float32 keeps relative precision in the negative tail', () =>
+    withBackend(backend, () => {
+      assertClose(gelu(tensor(xs)), want, { rtol: 5e-7 * slack });
+    }));
 
-  it('tanh form matches the GPT-2 formula', () => {
-    const values = [-3, -1, 0.5, 1, 3];
-    const gpt2 = [
-      -0.0036373920817729943, -0.15880800939172324, 0.34571400982514394, 0.8411919906082768,
-      2.996362607918227,
-    ];
-    assertClose(gelu(tensor(values, { dtype: 'float64' }), { approximate: 'tanh' }), gpt2, { rtol: 1e-14 });
-    assertClose(gelu(tensor(values), { approximate: 'tanh' }), gpt2, { rtol: 2e-7 });
-  });
+  it('tanh form matches the GPT-2 formula', () =>
+    withBackend(backend, () => {
+      const values = [-3, -1, 0.5, 1, 3];
+      const gpt2 = [
+        -0.0036373920817729943, -0.15880800939172324, 0.34571400982514394, 0.8411919906082768,
+        2.996362607918227,
+      ];
+      assertClose(gelu(tensor(values, { dtype: 'float64' }), { approximate: 'tanh' }), gpt2, { rtol: 1e-14 });
+      assertClose(gelu(tensor(values), { approximate: 'tanh' }), gpt2, { rtol: 2e-7 * slack });
+    }));
 
-  it('is 0 at 0, x for large x, NaN for NaN; ints compute in float32', () => {
-    expect(valuesOf(gelu(tensor([0, 50, nan], { dtype: 'float64' })))).toEqual([0, 50, nan]);
-    const g = gelu(arange(3));
-    expect(g.dtype).toBe('float32');
-    assertClose(g, [0, 0.8413447460685429, 1.9544997361036416], { rtol: 5e-7 });
-  });
+  it('is 0 at 0, x for large x, NaN for NaN; ints compute in float32', () =>
+    withBackend(backend, () => {
+      expect(valuesOf(gelu(tensor([0, 50, nan], { dtype: 'float64' })))).toEqual([0, 50, nan]);
+      const g = gelu(arange(3));
+      expect(g.dtype).toBe('float32');
+      assertClose(g, [0, 0.8413447460685429, 1.9544997361036416], { rtol: 5e-7 * slack });
+    }));
 });
 
-describe('erf', () => {
+describe.each(backendNames())('erf (%s backend)', (backend) => {
   // Python's math.erf.
   const xs = [1e-5, 0.5, 1, -2, 3, -4.5];
   const want = [
@@ -117,28 +129,30 @@ describe('erf', () => {
     -0.9999999998033839,
   ];
 
-  it('matches math.erf in float64 and float32 (relative error, small inputs included)', () => {
-    assertClose(erf(tensor(xs, { dtype: 'float64' })), want, { rtol: 2e-15 });
-    assertClose(erf(tensor(xs)), want, { rtol: 3e-7 });
-  });
+  it('matches math.erf in float64 and float32 (relative error, small inputs included)', () =>
+    withBackend(backend, () => {
+      assertClose(erf(tensor(xs, { dtype: 'float64' })), want, { rtol: 2e-15 });
+      assertClose(erf(tensor(xs)), want, { rtol: 3e-7 });
+    }));
 
-  it('matches Simpson integration of 2/√π·exp(-t²) across [-6, 6]', () => {
-    const simpson = (x: number): number => {
-      const n = 2000;
-      const h = x / n;
-      let s = 0;
-      for (let i = 0; i <= n; i++) {
-        const w = i === 0 || i === n ? 1 : i % 2 ? 4 : 2;
-        s += w * Math.exp(-((i * h) ** 2));
-      }
-      return ((s * h) / 3) * (2 / Math.sqrt(Math.PI));
-    };
-    const grid = Array.from({ length: 121 }, (_, i) => -6 + i * 0.1);
-    const ref = grid.map(simpson);
-    assertClose(erf(tensor(grid, { dtype: 'float64' })), ref, { atol: 1e-13 });
-    assertClose(erf(tensor(grid)), ref, { atol: 2e-7, rtol: 2e-7 });
-    expect(valuesOf(erf(tensor([inf, ninf, nan], { dtype: 'float64' })))).toEqual([1, -1, nan]);
-  });
+  it('matches Simpson integration of 2/√π·exp(-t²) across [-6, 6]', () =>
+    withBackend(backend, () => {
+      const simpson = (x: number): number => {
+        const n = 2000;
+        const h = x / n;
+        let s = 0;
+        for (let i = 0; i <= n; i++) {
+          const w = i === 0 || i === n ? 1 : i % 2 ? 4 : 2;
+          s += w * Math.exp(-((i * h) ** 2));
+        }
+        return ((s * h) / 3) * (2 / Math.sqrt(Math.PI));
+      };
+      const grid = Array.from({ length: 121 }, (_, i) => -6 + i * 0.1);
+      const ref = grid.map(simpson);
+      assertClose(erf(tensor(grid, { dtype: 'float64' })), ref, { atol: 1e-13 });
+      assertClose(erf(tensor(grid)), ref, { atol: 2e-7, rtol: 2e-7 });
+      expect(valuesOf(erf(tensor([inf, ninf, nan], { dtype: 'float64' })))).toEqual([1, -1, nan]);
+    }));
 });
 
 describe('round', () => {
