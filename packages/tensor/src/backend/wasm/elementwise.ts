@@ -1,5 +1,5 @@
-import type { TypedArray } from '../../dtype.js';
-import type { UnaryOp } from '../backend.js';
+import type { FloatArray, TypedArray } from '../../dtype.js';
+import type { UnaryGradOp, UnaryOp } from '../backend.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Op codes of `unary_f32` (asm/unary.wat). Ops missing here run on the JS kernels. */
@@ -39,8 +39,44 @@ export function wasmUnary(rt: WasmRuntime, op: UnaryOp, x: TypedArray, out: Type
   const ptrs = rt.arena([4 * vectors(n)], 1);
   if (!ptrs) return false;
   const p = ptrs[0]!;
-  rt.f32.set(x, p >> 2);
+  rt.put(p, x);
   rt.kernels.unary_f32(code, p, vectors(n));
-  out.set(rt.f32.subarray(p >> 2, (p >> 2) + n));
+  rt.get(p, out.subarray(0, n));
+  return true;
+}
+
+/** Op codes of `unary_backward_f32` (asm/unary-grad.wat). */
+const UNARY_GRAD_CODES: Record<UnaryGradOp, number> = {
+  gelu: 0,
+  geluTanh: 1,
+  silu: 2,
+  relu: 3,
+  sigmoid: 4,
+  tanh: 5,
+};
+
+/** float32 `dx = dy·f'(x)` on the WASM kernels; false for other dtypes. */
+export function wasmUnaryBackward(
+  rt: WasmRuntime,
+  op: UnaryGradOp,
+  x: FloatArray,
+  dy: FloatArray,
+  dx: FloatArray,
+): boolean {
+  const code = UNARY_GRAD_CODES[op];
+  if (
+    code === undefined ||
+    !(x instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array)
+  )
+    return false;
+  const n = x.length;
+  if (n === 0) return true;
+  const ptrs = rt.arena([4 * vectors(n), 4 * vectors(n)], 1);
+  if (!ptrs) return false;
+  const [xp, dp] = ptrs as [number, number];
+  rt.put(xp, x);
+  rt.put(dp, dy.subarray(0, n));
+  rt.kernels.unary_backward_f32(code, xp, dp, vectors(n));
+  rt.get(dp, dx.subarray(0, n));
   return true;
 }

@@ -1,13 +1,18 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { wasmUnary } from './elementwise.js';
+import { wasmAdamW } from './adamw.js';
+import { wasmUnary, wasmUnaryBackward } from './elementwise.js';
+import { wasmCrossEntropy, wasmCrossEntropyBackward } from './loss.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmSimdSupported } from './module.js';
+import { wasmLayerNorm, wasmLayerNormBackward } from './norm.js';
 import { getRuntime } from './runtime.js';
+import { wasmSoftmax, wasmSoftmaxBackward } from './softmax.js';
 
 /**
- * The WebAssembly SIMD kernels (float32 fast paths), with the JS kernels for every dtype or layout
- * they do not cover. The module is instantiated on first use.
+ * The WebAssembly SIMD kernels: float32 fast paths for matmul, elementwise functions, softmax and
+ * the fused norm / loss / optimizer kernels, with the JS kernels for every dtype or layout they do
+ * not cover. The module is instantiated on first use.
  */
 export const wasmBackend: Backend = {
   ...jsBackend,
@@ -19,6 +24,39 @@ export const wasmBackend: Backend = {
   matmul(args) {
     const rt = getRuntime();
     if (!rt || !wasmMatmul(rt, args)) jsBackend.matmul(args);
+  },
+  softmax(x, out, rows, cols, log) {
+    const rt = getRuntime();
+    if (!rt || !wasmSoftmax(rt, x, out, rows, cols, log)) jsBackend.softmax(x, out, rows, cols, log);
+  },
+  softmaxBackward(y, dy, dx, rows, cols, log) {
+    const rt = getRuntime();
+    if (!rt || !wasmSoftmaxBackward(rt, y, dy, dx, rows, cols, log))
+      jsBackend.softmaxBackward(y, dy, dx, rows, cols, log);
+  },
+  unaryBackward(op, x, dy, dx) {
+    const rt = getRuntime();
+    if (!rt || !wasmUnaryBackward(rt, op, x, dy, dx)) jsBackend.unaryBackward(op, x, dy, dx);
+  },
+  layerNorm(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmLayerNorm(rt, args)) jsBackend.layerNorm(args);
+  },
+  layerNormBackward(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmLayerNormBackward(rt, args)) jsBackend.layerNormBackward(args);
+  },
+  crossEntropy(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmCrossEntropy(rt, args)) jsBackend.crossEntropy(args);
+  },
+  crossEntropyBackward(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmCrossEntropyBackward(rt, args)) jsBackend.crossEntropyBackward(args);
+  },
+  adamw(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmAdamW(rt, args)) jsBackend.adamw(args);
   },
 };
 

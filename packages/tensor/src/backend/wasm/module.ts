@@ -8,6 +8,73 @@ export interface KernelExports {
   matmul_f32(desc: number, tid: number, nt: number): void;
   /** In-place elementwise function `op` (a code of `UNARY_CODES`) over `n` floats at `p` (n % 4 == 0). */
   unary_f32(op: number, p: number, n: number): void;
+  /** In-place `dy *= f'(x)` over `n` floats (n % 4 == 0); op codes of `UNARY_GRAD_CODES`. */
+  unary_backward_f32(op: number, x: number, dy: number, n: number): void;
+  /** In-place softmax (log: log-softmax) of each row. */
+  softmax_f32(p: number, rows: number, cols: number, log: number): void;
+  /** Softmax backward from the output `y`; dx overwrites `dy`. */
+  softmax_backward_f32(y: number, dy: number, rows: number, cols: number, log: number): void;
+  /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
+  layer_norm_f32(
+    x: number,
+    w: number,
+    b: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    cols: number,
+    eps: number,
+    rms: number,
+  ): void;
+  /** Layer/RMS norm backward; dx overwrites `dy`, `dw`/`db` are written. */
+  layer_norm_backward_f32(
+    dy: number,
+    x: number,
+    w: number,
+    mean: number,
+    rstd: number,
+    dw: number,
+    db: number,
+    rows: number,
+    cols: number,
+    rms: number,
+  ): void;
+  /** Cross-entropy forward: per-row losses and log-sum-exp. */
+  cross_entropy_f32(
+    x: number,
+    targets: number,
+    losses: number,
+    lse: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    smoothing: number,
+  ): void;
+  /** Cross-entropy backward; dlogits overwrite the logits. */
+  cross_entropy_backward_f32(
+    x: number,
+    targets: number,
+    lse: number,
+    scale: number,
+    rows: number,
+    classes: number,
+    ignore: number,
+    smoothing: number,
+  ): void;
+  /** One AdamW step over `n` floats (n % 4 == 0), in place. */
+  adamw_f32(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    decay: number,
+    stepSize: number,
+    bc2: number,
+  ): void;
 }
 
 /** A compiled kernel module and the memory flavour it was compiled for. */

@@ -106,6 +106,17 @@ export class WasmRuntime {
     return this.i32View;
   }
 
+  /** Copies `src` into the memory at byte address `ptr`. */
+  put(ptr: number, src: Float32Array | Int32Array): void {
+    if (src instanceof Float32Array) this.f32.set(src, ptr >> 2);
+    else this.i32.set(src, ptr >> 2);
+  }
+
+  /** Copies `out.length` floats at byte address `ptr` into `out`. */
+  get(ptr: number, out: Float32Array): void {
+    out.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + out.length));
+  }
+
   /** Runs `kernel(desc, tid, nt)` on `threads` threads (1 when no pool is ready). */
   parallel(kernel: ParallelKernel, desc: number, threads: number): void {
     const fn = this.kernels[kernel];
