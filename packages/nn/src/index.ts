@@ -39,4 +39,19 @@ export {
   SinusoidalPositionalEncoding,
   sinusoidalEncoding,
 } from './positional/sinusoidal.js';
+export {
+  type CellOptions,
+  GRUCell,
+  LSTMCell,
+  type LSTMCellState,
+  RNNCell,
+} from './rnn/cells.js';
+export type { SequenceLengthOptions } from './rnn/lengths.js';
+export { GRU, LSTM, type LSTMOutput, type LSTMState, RNN, type RNNOutput } from './rnn/rnn.js';
+export {
+  RNNBase,
+  type RNNForwardOptions,
+  type RNNOptions,
+  type RNNWeights,
+} from './rnn/rnn-base.js';
 export { loadModule, saveModule } from './serialization.js';
