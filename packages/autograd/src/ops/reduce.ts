@@ -43,24 +43,44 @@ export function mean(x: VariableLike, dim?: Dims, options: ReduceOptions = {}): 
   ]);
 }
 
-/** Differentiable product over `dim`; zeros are handled exactly (the product of the other entries). */
+/**
+ * Product of the other entries of each reduced group, `∂ prod / ∂ x_i`, from prefix and suffix
+ * products: exact with zeros and free of the underflow of `prod / x_i`.
+ */
+function othersProduct(x: Tensor, axes: number[]): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...kept, ...axes];
+  const moved = x.permute(order);
+  const inner = count(x.shape, axes);
+  const data = moved.contiguous().data();
+  const out = T.zeros(moved.shape, { dtype: x.dtype });
+  const o = out.storage;
+  for (let base = 0; base < data.length; base += inner) {
+    let prefix = 1;
+    for (let j = 0; j < inner; j++) {
+      o[base + j] = prefix;
+      prefix *= data[base + j]!;
+    }
+    let suffix = 1;
+    for (let j = inner - 1; j >= 0; j--) {
+      o[base + j]! *= suffix;
+      suffix *= data[base + j]!;
+    }
+  }
+  const inverse = new Array<number>(order.length);
+  order.forEach((axis, i) => {
+    inverse[axis] = i;
+  });
+  return out.permute(inverse);
+}
+
+/** Differentiable product over `dim`; exact at zeros (the gradient is the product of the other entries). */
 export function prod(x: VariableLike, dim?: Dims, options: ReduceOptions = {}): Variable {
   const vx = lift(x);
   const axes = reducedAxes(dim, vx.ndim);
-  const out = T.prod(vx.data, dim, options);
-  return record('prod', out, [vx], (g) => {
-    const gk = keepdims(g, axes, options.keepdim ?? false);
-    // d prod / d x_i = product of all other entries: computed with that entry replaced by 1.
-    const zero = vx.data.eq(0);
-    const nonzero = T.where(zero, 1, vx.data);
-    const prodNonzero = T.prod(nonzero, axes, { keepdim: true });
-    const zeros = T.sum(zero, axes, { keepdim: true });
-    // no zeros: out/x; exactly one zero: prodNonzero at that entry, 0 elsewhere; more: 0.
-    const noZero = prodNonzero.div(nonzero);
-    const oneZero = T.where(zero, prodNonzero, 0);
-    const local = T.where(zeros.eq(0), noZero, T.where(zeros.eq(1), oneZero, 0));
-    return [gk.mul(local)];
-  });
+  return record('prod', T.prod(vx.data, dim, options), [vx], (g) => [
+    othersProduct(vx.data, axes).mul(keepdims(g, axes, options.keepdim ?? false)),
+  ]);
 }
 
 function extremum(name: string, forward: typeof T.max) {
