@@ -1,0 +1,117 @@
+import type * as T from '@proj/tensor';
+import type * as A from '../index.js';
+import type { CaseSet } from './arbitraries.js';
+import { binaryCases } from './binary.js';
+import { indexingCases } from './indexing.js';
+import { matmulCases } from './matmul.js';
+import { movementCases } from './movement.js';
+import { nnCases } from './nn.js';
+import { reduceCases } from './reduce.js';
+import { unaryCases } from './unary.js';
+
+/** Names of a module's exported functions (classes, constants and types excluded). */
+export type FunctionNames<M> = {
+  [K in keyof M]: M[K] extends (...args: never) => unknown ? K : never;
+}[keyof M] &
+  string;
+
+/**
+ * The reviewed list of @proj/tensor functions that have no gradient: creation and randomness
+ * (constants of the graph), comparisons and logic (bool results), integer-valued or piecewise
+ * constant ops (zero gradient almost everywhere), index-valued ops, and backend / IO / shape helpers.
+ * Every other tensor function must have an @proj/autograd function of the same name with gradient checks.
+ */
+export const nonDifferentiableTensorFunctions = [
+  // creation
+  'tensor',
+  'zeros',
+  'ones',
+  'full',
+  'zerosLike',
+  'onesLike',
+  'fullLike',
+  'arange',
+  'linspace',
+  'eye',
+  'oneHot',
+  // randomness
+  'rand',
+  'randn',
+  'randint',
+  'bernoulli',
+  'multinomial',
+  'manualSeed',
+  'defaultGenerator',
+  // comparisons and logic → bool
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+  'logicalNot',
+  // piecewise constant or index-valued
+  'sign',
+  'floor',
+  'ceil',
+  'round',
+  'argmax',
+  'argmin',
+  // backends, dtypes, shapes, IO
+  'getBackend',
+  'listBackends',
+  'registerBackend',
+  'setBackend',
+  'enableThreads',
+  'disableThreads',
+  'getNumThreads',
+  'setNumThreads',
+  'allocStorage',
+  'isFloatDType',
+  'promoteTypes',
+  'broadcastShapes',
+  'contiguousStrides',
+  'shapeSize',
+  'halfToFloat',
+  'loadSafetensors',
+  'saveSafetensors',
+  'readSafetensorsHeader',
+] as const satisfies readonly FunctionNames<typeof T>[];
+
+/** @proj/autograd functions that are not differentiable ops: comparisons, graph control, helpers. */
+export const nonDifferentiableAutogradFunctions = [
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'causalMask',
+  'gradcheck',
+  'isGradEnabled',
+  'noGrad',
+  'lift',
+  'variable',
+  'sumToShape', // a gradient helper with its own property test (tensor-utils.prop.test.ts)
+] as const satisfies readonly FunctionNames<typeof A>[];
+
+/** Every differentiable op: the differentiable tensor functions plus autograd's own (fused) ops. */
+export type DifferentiableOp =
+  | Exclude<FunctionNames<typeof T>, (typeof nonDifferentiableTensorFunctions)[number]>
+  | Exclude<FunctionNames<typeof A>, (typeof nonDifferentiableAutogradFunctions)[number]>;
+
+/**
+ * Gradient checks keyed by op name: an op without an entry is a compile error here, and a test
+ * failure in completeness.test.ts.
+ */
+export const gradCases = {
+  ...unaryCases,
+  ...binaryCases,
+  ...reduceCases,
+  ...matmulCases,
+  ...movementCases,
+  ...indexingCases,
+  ...nnCases,
+} satisfies Record<DifferentiableOp, CaseSet>;

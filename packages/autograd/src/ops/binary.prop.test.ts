@@ -1,0 +1,4 @@
+import { binaryCases } from '../grad-cases/binary.js';
+import { checkGradients } from '../grad-cases/run.js';
+
+checkGradients(binaryCases);

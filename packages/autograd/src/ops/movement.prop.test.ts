@@ -1,0 +1,4 @@
+import { movementCases } from '../grad-cases/movement.js';
+import { checkGradients } from '../grad-cases/run.js';
+
+checkGradients(movementCases);
