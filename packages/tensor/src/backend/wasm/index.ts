@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
+import { wasmBinary, wasmReduce } from './binary.js';
 import { wasmUnary, wasmUnaryBackward } from './elementwise.js';
 import { wasmCrossEntropy, wasmCrossEntropyBackward } from './loss.js';
 import { wasmMatmul } from './matmul.js';
@@ -20,6 +21,14 @@ export const wasmBackend: Backend = {
   unary(op, x, out) {
     const rt = getRuntime();
     if (!rt || !wasmUnary(rt, op, x, out)) jsBackend.unary(op, x, out);
+  },
+  binary(op, a, b, out, shape) {
+    const rt = getRuntime();
+    if (!rt || !wasmBinary(rt, op, a, b, out, shape)) jsBackend.binary(op, a, b, out, shape);
+  },
+  reduce(op, x, out, outer, inner) {
+    const rt = getRuntime();
+    if (!rt || !wasmReduce(rt, op, x, out, outer, inner)) jsBackend.reduce(op, x, out, outer, inner);
   },
   matmul(args) {
     const rt = getRuntime();

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { contiguousStrides } from '../../shape.js';
+import type { BinaryOp, ReduceOp, StridedView } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+
+/** Binary elementwise ops (broadcast and strided operands), copies and reductions against the reference. */
+
+const OPS: BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'logicalAnd',
+  'logicalOr',
+];
+const COMPARISONS = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
+
+/** A view of `shape` over fresh random storage: contiguous, broadcast along `zeroAxes`, or transposed. */
+function view(
+  shape: number[],
+  seed: number,
+  layout: { zeroAxes?: number[]; transposed?: boolean; pad?: number },
+): StridedView {
+  const { zeroAxes = [], transposed = false, pad = 2 } = layout;
+  const own = shape.map((d, i) => (zeroAxes.includes(i) ? 1 : d));
+  let strides = contiguousStrides(own);
+  if (transposed && own.length >= 2) {
+    const rev = contiguousStrides([...own].reverse()).reverse();
+    strides = rev;
+  }
+  strides = strides.map((s, i) => (zeroAxes.includes(i) ? 0 : s));
+  const size = own.reduce((p, d) => p * d, 1);
+  const data = randomF32(pad + size, seed, -3, 3);
+  for (let i = pad; i < data.length; i += 7) data[i] = 0; // zeros for div and comparisons
+  if (data.length > pad + 3) data[pad + 3] = Number.NaN;
+  return { data, offset: pad, strides };
+}
+
+const CASES: { shape: number[]; a: Parameters<typeof view>[2]; b: Parameters<typeof view>[2] }[] = [
+  { shape: [1], a: {}, b: {} },
+  { shape: [3], a: {}, b: {} },
+  { shape: [127], a: {}, b: {} },
+  { shape: [17, 65], a: {}, b: { zeroAxes: [0] } },
+  { shape: [17, 65], a: { zeroAxes: [1] }, b: {} },
+  { shape: [5, 3, 17], a: {}, b: { zeroAxes: [2] } },
+  { shape: [4, 33], a: {}, b: { zeroAxes: [0, 1] } },
+  { shape: [9, 13], a: { transposed: true }, b: {} },
+  { shape: [2, 3, 5, 7], a: {}, b: { zeroAxes: [1] } },
+];
+
+describe('binary, copy and reduce conformance', () => {
+  for (const backend of backendsUnderTest()) {
+    describe(backend.name, () => {
+      for (const op of OPS) {
+        it(`${op} over same-shaped, broadcast and strided float32 operands`, () => {
+          CASES.forEach(({ shape, a, b }, c) => {
+            const va = view(shape, 3 * c + 1, a);
+            const vb = view(shape, 3 * c + 2, b);
+            const size = shape.reduce((p, d) => p * d, 1);
+            const make = () => (COMPARISONS.has(op) ? new Uint8Array(size) : new Float32Array(size));
+            const expected = make();
+            const actual = make();
+            jsBackend.binary(op, va, vb, expected, shape);
+            backend.binary(op, va, vb, actual, shape);
+            const i = firstMismatch(actual, expected, 0, 0);
+            expect(i, `${op} case ${c}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
+          });
+        });
+      }
+
+      it('mixed dtypes and float64 match the reference', () => {
+        const shape = [4, 5];
+        const a: StridedView = { data: Float64Array.from(randomF32(20, 1)), offset: 0, strides: [5, 1] };
+        const b: StridedView = { data: Int32Array.from([1, -2, 3, 0, 5]), offset: 0, strides: [0, 1] };
+        for (const op of ['add', 'mul', 'maximum'] as const) {
+          const expected = new Float64Array(20);
+          const actual = new Float64Array(20);
+          jsBackend.binary(op, a, b, expected, shape);
+          backend.binary(op, a, b, actual, shape);
+          expect([...actual]).toEqual([...expected]);
+        }
+      });
+
+      it('copy of transposed and broadcast views', () => {
+        const src = view([6, 11], 5, { transposed: true });
+        for (const out of [new Float32Array(66), new Float64Array(66), new Int32Array(66)]) {
+          const expected = out.slice();
+          jsBackend.copy(src, expected, [6, 11]);
+          backend.copy(src, out, [6, 11]);
+          expect([...out]).toEqual([...expected]);
+        }
+      });
+
+      for (const op of ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
+        it(`reduce ${op} of float32 rows (odd lengths, NaN rows)`, () => {
+          for (const [outer, inner] of [
+            [1, 1],
+            [3, 3],
+            [2, 17],
+            [5, 65],
+            [3, 127],
+            [2, 5000],
+          ] as const) {
+            const x = randomF32(outer * inner, outer + inner, -2, 2);
+            if (outer > 2) x[inner + 1] = Number.NaN;
+            const expected = new Float32Array(outer);
+            const actual = new Float32Array(outer);
+            jsBackend.reduce(op, x, expected, outer, inner);
+            backend.reduce(op, x, actual, outer, inner);
+            const tol = op === 'sum' ? 1e-6 : 0;
+            const i = firstMismatch(actual, expected, tol, tol);
+            expect(i, `${op} [${outer}, ${inner}]: ${describeMismatch(i, actual, expected)}`).toBe(-1);
+          }
+        });
+      }
+
+      it('reduce of float64 and int32 matches the reference exactly', () => {
+        const x64 = Float64Array.from(randomF32(30, 9));
+        const xi = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 11);
+        for (const op of ['sum', 'max', 'min'] as const) {
+          for (const [x, out, ref] of [
+            [x64, new Float64Array(3), new Float64Array(3)],
+            [xi, new Int32Array(3), new Int32Array(3)],
+          ] as const) {
+            jsBackend.reduce(op, x, ref, 3, 10);
+            backend.reduce(op, x, out, 3, 10);
+            expect([...out]).toEqual([...ref]);
+          }
+        }
+      });
+    });
+  }
+});
