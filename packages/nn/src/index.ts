@@ -4,6 +4,7 @@ export {
   MultiHeadAttention,
   type MultiHeadAttentionOptions,
 } from './attention/multi-head-attention.js';
+export { type LoadGPT2Options, loadGPT2, type SaveGPT2Options, saveGPT2 } from './checkpoints/gpt2.js';
 export { type GenerateOptions, generate } from './generation/generate.js';
 export {
   nextTokenProbabilities,
