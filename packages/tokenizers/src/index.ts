@@ -1,0 +1,15 @@
+export { BaseTokenizer } from './base-tokenizer.js';
+export type { BPETokenizerOptions, TiktokenOptions } from './bpe/bpe-tokenizer.js';
+export { BPETokenizer } from './bpe/bpe-tokenizer.js';
+export type { EncodingSpec } from './bpe/encodings.js';
+export { ENCODINGS } from './bpe/encodings.js';
+export type { HuggingFacePreTokenizer, HuggingFaceTokenizerJSON } from './bpe/hugging-face.js';
+export type { BPETrainOptions, BPETrainProgress } from './bpe/train.js';
+export type { CharTokenizerJSON, CharTokenizerOptions } from './char-tokenizer.js';
+export { CharTokenizer } from './char-tokenizer.js';
+export { DisallowedSpecialTokenError, TokenizerError } from './errors.js';
+export { CL100K_PATTERN, compilePattern, GPT2_PATTERN, O200K_PATTERN } from './patterns.js';
+export { translateRegex } from './regex-translate.js';
+export type { EncodeOptions, Tokenizer } from './tokenizer.js';
+export type { WordTokenizerBuildOptions, WordTokenizerJSON, WordTokenizerOptions } from './word-tokenizer.js';
+export { WordTokenizer } from './word-tokenizer.js';
