@@ -63,7 +63,7 @@ describe('tensor()', () => {
     ]);
     expect(tensor(new Float64Array([1, 2])).dtype).toBe('float64');
     expect(tensor(new Uint8Array([0, 9])).toArray()).toEqual([false, true]);
-    expect(tensor(new Int16Array([-3, 4]), { dtype: 'float32' }).toArray()).toEqual([-3, 4]);
+    expect(tensor(new Int16Array([-3, 4]) as never, { dtype: 'float32' }).toArray()).toEqual([-3, 4]);
     expect(tensor([1, 2, 3, 4], { shape: [2, 2] }).toArray()).toEqual([
       [1, 2],
       [3, 4],
@@ -94,7 +94,7 @@ describe('tensor()', () => {
       name: 'DTypeError',
       message: "tensor: unknown dtype 'int64'",
     });
-    expect(errorOf(() => tensor(new Int16Array(2)))).toEqual({
+    expect(errorOf(() => tensor(new Int16Array(2) as never))).toEqual({
       name: 'DTypeError',
       message: 'tensor: unsupported typed array Int16Array',
     });
