@@ -58,7 +58,7 @@ describe('loadSafetensors on a file written by an independent (Python) writer', 
     const big = new Uint8Array(bytes.length + 13);
     big.set(bytes, 5);
     const again = loadSafetensors(big.subarray(5, 5 + bytes.length));
-    expect(valuesOf(again['i32']!)).toEqual(valuesOf(loaded['i32']!));
+    expect(valuesOf(again.i32!)).toEqual(valuesOf(loaded.i32!));
   });
 });
 
