@@ -1,4 +1,5 @@
 import type { Variable } from '@proj/autograd';
+import { getBackend } from '@proj/tensor';
 import { denseStorage, gradStorage, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 import { checkNonNegative, definedOnly } from './sgd.js';
 
@@ -57,6 +58,12 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
       const m = slot.buffers.expAvg!;
       const v = slot.buffers.expAvgSq!;
+      if (!amsgrad && !maximize && l2 === 0) {
+        // The backend's fused AdamW kernel (SIMD where the backend has one); `decay` 0 makes it Adam.
+        const decay = this.decoupled ? weightDecay : 0;
+        getBackend().adamw({ param: w, grad, m, v, lr, beta1, beta2, eps, weightDecay: decay, step });
+        continue;
+      }
       const vMax = amsgrad ? slot.buffers.maxExpAvgSq! : v;
       const n = w.length;
       for (let i = 0; i < n; i++) {

@@ -1,0 +1,47 @@
+import { CheckpointError } from '@proj/train';
+import { formatUsage, UsageError } from './args.js';
+import { sampleCommand } from './commands/sample.js';
+import { trainCommand } from './commands/train.js';
+import { CliError, type Io } from './io.js';
+
+const COMMANDS = { train: trainCommand, sample: sampleCommand } as const;
+
+const USAGE = `Usage: proj <command> [options]
+
+Language models from scratch in TypeScript.
+
+Commands:
+  train    Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
+  sample   Generate text from a checkpoint written by train
+
+Run 'proj <command> --help' for the options of a command.
+`;
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and resolves with the exit code:
+ * 0 on success, 1 for a failure with a message (missing data, corrupt checkpoint), 2 for bad usage.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name as keyof typeof COMMANDS];
+  try {
+    if (!command) throw new UsageError(`unknown command '${name}'`);
+    await command.run(rest, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`proj${command ? ` ${name}` : ''}: ${error.message}\n\n`);
+      io.stderr.write(error.command ? formatUsage(error.command) : USAGE);
+      return 2;
+    }
+    if (error instanceof CliError || error instanceof CheckpointError) {
+      io.stderr.write(`proj ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+import { GPT, type GPTConfig } from '@proj/nn';
+import { restoreCheckpoint } from '@proj/train';
+import { loadCheckpoint } from '@proj/train/node';
+import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
+import { CliError, type Io } from '../io.js';
+import { sampleText } from '../sampling.js';
+import { deserializeTokenizer } from '../tokenizer-io.js';
+
+/** The spec behind `proj sample --help`. */
+export const SAMPLE_SPEC: CommandSpec = {
+  name: 'sample',
+  summary: 'Generate text from a checkpoint written by proj train (nanoGPT sample.py).',
+  options: [
+    {
+      name: 'from',
+      type: 'string',
+      value: '<dir>',
+      help: 'Checkpoint directory (the --out of proj train); required',
+    },
+    { name: 'prompt', type: 'string', default: '\\n', value: '<text>', help: 'Text to continue' },
+    { name: 'max-new-tokens', type: 'int', default: 500, value: '<n>', min: 0, help: 'Tokens to generate' },
+    {
+      name: 'temperature',
+      type: 'number',
+      default: 0.8,
+      value: '<t>',
+      min: 0,
+      help: '0: greedy; < 1 sharper, > 1 more random',
+    },
+    {
+      name: 'top-k',
+      type: 'int',
+      default: 200,
+      value: '<k>',
+      min: 1,
+      help: 'Sample among the k most likely tokens',
+    },
+    {
+      name: 'top-p',
+      type: 'number',
+      value: '<p>',
+      min: 0,
+      exclusiveMin: true,
+      help: 'Nucleus sampling: the most likely tokens up to probability p',
+    },
+    {
+      name: 'num-samples',
+      type: 'int',
+      default: 1,
+      value: '<n>',
+      min: 1,
+      help: 'Independent samples to draw',
+    },
+    { name: 'seed', type: 'int', default: 1337, value: '<n>', help: 'Seed of the sampler' },
+  ],
+  notes: ['In --prompt, \\n stands for a newline.'],
+};
+
+/** `proj sample`: load a checkpoint and print samples. */
+export const sampleCommand = {
+  spec: SAMPLE_SPEC,
+  async run(argv: readonly string[], io: Io): Promise<void> {
+    const o = parseOptions(SAMPLE_SPEC, argv);
+    if (o.help) {
+      io.stdout.write(formatUsage(SAMPLE_SPEC));
+      return;
+    }
+    const from = o.from as string | undefined;
+    if (!from) throw new UsageError('--from <dir> is required', SAMPLE_SPEC);
+    if ((o.topP as number | undefined) !== undefined && (o.topP as number) > 1)
+      throw new UsageError(`--top-p must be in (0, 1], got ${o.topP}`, SAMPLE_SPEC);
+    const ckpt = await loadCheckpoint(from);
+    const tokenizer = deserializeTokenizer(ckpt.state.tokenizer);
+    const config = (ckpt.state.config as { model?: Partial<GPTConfig> }).model;
+    if (!config) throw new CliError(`${from}/state.json has no model config`);
+    let model: GPT;
+    try {
+      model = new GPT(config);
+    } catch (error) {
+      throw new CliError(`${from}/state.json: bad model config (${(error as Error).message})`);
+    }
+    restoreCheckpoint(ckpt, { model });
+    const prompt = (o.prompt as string).replaceAll('\\n', '\n');
+    for (let i = 0; i < (o.numSamples as number); i++) {
+      const text = sampleText(model, tokenizer, {
+        prompt,
+        maxNewTokens: o.maxNewTokens as number,
+        seed: (o.seed as number) + i,
+        temperature: o.temperature as number,
+        topK: o.topK as number,
+        ...(o.topP !== undefined ? { topP: o.topP as number } : {}),
+      });
+      io.stdout.write(`${text}\n${i + 1 < (o.numSamples as number) ? '---------------\n' : ''}`);
+    }
+  },
+};
