@@ -135,3 +135,13 @@
   ;; Scalar natural log through the vector routine.
   (func $logf (param $x f32) (result f32)
     (f32x4.extract_lane 0 (call $log4 (f32x4.splat (local.get $x)))))
+
+  ;; Sets n floats at p to v.
+  (func $row_fill (param $p i32) (param $n i32) (param $v f32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (f32.store (local.get $p) (local.get $v))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $next))))

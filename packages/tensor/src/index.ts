@@ -1,5 +1,6 @@
 export type {
   AdamWArgs,
+  AttentionSoftmaxArgs,
   Backend,
   BinaryOp,
   CrossEntropyArgs,

@@ -180,6 +180,24 @@ export interface AdamWArgs {
 }
 
 /**
+ * Scaled, optionally causal softmax of attention scores `x` `[batch, L, S]` over the key axis:
+ * `out[b, i, j] = softmax_j(scale·x[b, i, j])`. With `causal`, keys `j > i + S − L` get weight 0
+ * (bottom-right aligned: with a KV cache, query `i` sits at key position `i + S − L`); a row with no
+ * visible key is NaN, as a fully masked softmax.
+ */
+export interface AttentionSoftmaxArgs {
+  x: FloatArray;
+  out: FloatArray;
+  batch: number;
+  /** Queries per batch entry. */
+  L: number;
+  /** Keys per query. */
+  S: number;
+  scale: number;
+  causal: boolean;
+}
+
+/**
  * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
  * The JS backend is the reference every other backend is tested against.
  *
@@ -215,6 +233,20 @@ export interface Backend {
     rows: number,
     cols: number,
     log: boolean,
+  ): void;
+  /** Fused scaled (causal) attention softmax; see {@link AttentionSoftmaxArgs}. */
+  attentionSoftmax(args: AttentionSoftmaxArgs): void;
+  /**
+   * Backward of {@link Backend.attentionSoftmax} from its output `y` `[rows, cols]`:
+   * `dx = scale·y ⊙ (dy − Σ dy⊙y)` per row (masked weights are 0, so their gradient is too).
+   */
+  attentionSoftmaxBackward(
+    y: FloatArray,
+    dy: FloatArray,
+    dx: FloatArray,
+    rows: number,
+    cols: number,
+    scale: number,
   ): void;
   /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
   unaryBackward(op: UnaryGradOp, x: FloatArray, dy: FloatArray, dx: FloatArray): void;

@@ -59,6 +59,33 @@ describe('row kernel conformance', () => {
         }
       });
 
+      it('attention softmax (scaled, causal and KV-cache shapes) and its backward', () => {
+        for (const [batch, L, S] of [
+          [1, 1, 1],
+          [2, 3, 3],
+          [3, 17, 17],
+          [2, 5, 65],
+          [4, 64, 64],
+          [2, 7, 3],
+        ] as const)
+          for (const causal of [false, true]) {
+            const x = randomF32(batch * L * S, L + S, -5, 5);
+            const n = x.length;
+            const [expected, actual] = [new Float32Array(n), new Float32Array(n)];
+            const common = { x, batch, L, S, scale: 0.17, causal };
+            jsBackend.attentionSoftmax({ ...common, out: expected });
+            backend.attentionSoftmax({ ...common, out: actual });
+            const what = `attentionSoftmax [${batch}, ${L}, ${S}] causal=${causal}`;
+            expectClose(actual, expected, what);
+            const dy = randomF32(n, 3 * n);
+            const [dxRef, dx] = [new Float32Array(n), new Float32Array(n)];
+            const y = expected.map((v) => (Number.isNaN(v) ? 0 : v));
+            jsBackend.attentionSoftmaxBackward(y, dy, dxRef, batch * L, S, 0.17);
+            backend.attentionSoftmaxBackward(y, dy, dx, batch * L, S, 0.17);
+            expectClose(dx, dxRef, `${what} backward`);
+          }
+      });
+
       it('layer norm and RMS norm forward and backward, with and without weight and bias', () => {
         for (const [rows, cols] of SHAPES)
           for (const rms of [false, true])

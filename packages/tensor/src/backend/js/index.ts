@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { unaryBackward } from './activation-grad.js';
 import { adamw } from './adamw.js';
+import { attentionSoftmax, attentionSoftmaxBackward } from './attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -18,6 +19,8 @@ export const jsBackend: Backend = {
   matmul,
   softmax,
   softmaxBackward,
+  attentionSoftmax,
+  attentionSoftmaxBackward,
   unaryBackward,
   layerNorm,
   layerNormBackward,

@@ -8,7 +8,7 @@ import { wasmMatmul } from './matmul.js';
 import { wasmSimdSupported } from './module.js';
 import { wasmLayerNorm, wasmLayerNormBackward } from './norm.js';
 import { getRuntime } from './runtime.js';
-import { wasmSoftmax, wasmSoftmaxBackward } from './softmax.js';
+import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softmax.js';
 
 /**
  * The WebAssembly SIMD kernels: float32 fast paths for matmul, elementwise functions, softmax and
@@ -42,6 +42,15 @@ export const wasmBackend: Backend = {
     const rt = getRuntime();
     if (!rt || !wasmSoftmaxBackward(rt, y, dy, dx, rows, cols, log))
       jsBackend.softmaxBackward(y, dy, dx, rows, cols, log);
+  },
+  attentionSoftmax(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmAttentionSoftmax(rt, args)) jsBackend.attentionSoftmax(args);
+  },
+  attentionSoftmaxBackward(y, dy, dx, rows, cols, scale) {
+    const rt = getRuntime();
+    if (!rt || !wasmSoftmaxBackward(rt, y, dy, dx, rows, cols, false, scale))
+      jsBackend.attentionSoftmaxBackward(y, dy, dx, rows, cols, scale);
   },
   unaryBackward(op, x, dy, dx) {
     const rt = getRuntime();

@@ -27,8 +27,10 @@ export interface KernelExports {
   unary_backward_f32(op: number, x: number, dy: number, n: number): void;
   /** In-place softmax (log: log-softmax) of each row. */
   softmax_f32(p: number, rows: number, cols: number, log: number): void;
-  /** Softmax backward from the output `y`; dx overwrites `dy`. */
-  softmax_backward_f32(y: number, dy: number, rows: number, cols: number, log: number): void;
+  /** Softmax backward from the output `y` (times `scale`, softmax only); dx overwrites `dy`. */
+  softmax_backward_f32(y: number, dy: number, rows: number, cols: number, log: number, scale: number): void;
+  /** Scaled, optionally causal softmax in place over `[batch·L, S]` scores. */
+  attention_softmax_f32(p: number, batch: number, L: number, S: number, scale: number, causal: number): void;
   /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
   layer_norm_f32(
     x: number,
