@@ -44,10 +44,13 @@ export const div = binaryOp('div', T.div, (g, _x, y, out, [na, nb]) => [
   na ? g.div(y) : null,
   nb ? g.mul(out).div(y).neg() : null,
 ]);
-/** Differentiable `a ** b`; the exponent's gradient needs `a > 0`. */
+/**
+ * Differentiable `a ** b`. As PyTorch: the base gradient is 0 where `b = 0`, and the exponent
+ * gradient (which needs `a > 0`) is 0 where `a = 0` and `b >= 0`, the limit of `a^b·ln a`.
+ */
 export const pow = binaryOp('pow', T.pow, (g, x, y, out, [na, nb]) => [
-  na ? g.mul(y).mul(x.pow(y.sub(1))) : null,
-  nb ? g.mul(out).mul(x.log()) : null,
+  na ? g.mul(T.where(y.eq(0), 0, y.mul(x.pow(y.sub(1))))) : null,
+  nb ? g.mul(T.where(x.eq(0).logicalAnd(y.ge(0)), 0, out.mul(x.log()))) : null,
 ]);
 /** Differentiable elementwise maximum (ties share the gradient). */
 export const maximum = binaryOp('maximum', T.maximum, (g, x, y, _o, [na, nb]) => [
