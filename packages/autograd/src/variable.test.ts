@@ -50,6 +50,23 @@ describe('Variable', () => {
     expect(y.grad!.toArray()).toEqual([5, 6]);
   });
 
+  it('keeps .grad in the leaf dtype when a mixed-dtype graph accumulates float64 gradients', () => {
+    const x = variable(tensor([1, 2], { dtype: 'float32' }), { requiresGrad: true });
+    const y = f64([3, 4]);
+    x.mul(y).sum().backward();
+    x.mul(y).sum().backward();
+    expect(x.grad!.dtype).toBe('float32');
+    expect(x.grad!.toArray()).toEqual([6, 8]);
+  });
+
+  it('a cast to a non-float dtype is a constant: no gradient flows through integers', () => {
+    const x = variable(f64([1.5, 2.5]), { requiresGrad: true });
+    const i = x.to('int32');
+    expect(i.dtype).toBe('int32');
+    expect(i.requiresGrad).toBe(false);
+    expect(x.to('float32').requiresGrad).toBe(true);
+  });
+
   it('detach() shares data but cuts the graph', () => {
     const x = variable(f64([2, 3]), { requiresGrad: true });
     const d = x.detach();

@@ -103,9 +103,10 @@ export class Variable {
     runBackward(this, seed, options.retainGraph ?? false);
   }
 
-  /** @internal Adds `g` to `.grad` (allocating, so gradient tensors are never aliased). */
+  /** @internal Adds `g` to `.grad` in this Variable's dtype (allocating, so gradient tensors are never aliased). */
   accumulateGrad(g: Tensor): void {
-    this.grad = this.grad ? this.grad.add(g) : g.dtype === this.dtype ? g.clone() : g.to(this.dtype);
+    const total = this.grad ? this.grad.add(g) : g.dtype === this.dtype ? g.clone() : g;
+    this.grad = total.dtype === this.dtype ? total : total.to(this.dtype);
   }
 
   /** A constant Variable sharing `data`, cut from the graph. */

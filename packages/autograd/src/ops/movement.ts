@@ -2,7 +2,7 @@ import type { DType, Shape, Tensor } from '@proj/tensor';
 import * as T from '@proj/tensor';
 import { record } from '../graph.js';
 import { sumToShape } from '../tensor-utils.js';
-import type { Variable, VariableLike } from '../variable.js';
+import { Variable, type VariableLike } from '../variable.js';
 import { lift } from './lift.js';
 
 /** Gradient of a view that picks a region: zeros everywhere but the region, which gets `g`. */
@@ -96,10 +96,12 @@ export function contiguous(x: VariableLike): Variable {
   return record('contiguous', vx.data.contiguous(), [vx], (g) => [g]);
 }
 
-/** Differentiable dtype cast between float types. */
+/** Differentiable dtype cast between float types; a cast to `int32` or `bool` is a constant. */
 export function to(x: VariableLike, dtype: DType): Variable {
   const vx = lift(x);
-  return record('to', vx.data.to(dtype), [vx], (g) => [g.to(vx.dtype)]);
+  const out = vx.data.to(dtype);
+  if (!T.isFloatDType(dtype)) return new Variable(out);
+  return record('to', out, [vx], (g) => [g.to(vx.dtype)]);
 }
 
 /** Differentiable concatenation along `dim`. */
