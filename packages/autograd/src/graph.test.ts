@@ -47,6 +47,18 @@ describe('backward engine', () => {
     expect(() => h.mul(2).sum().backward()).toThrow(/through 'exp' was already freed/);
   });
 
+  it('releases each node after backward: its rule and its edges to the inputs (activations can be collected)', () => {
+    const x = variable(f64([1, 2]), { requiresGrad: true });
+    const h = x.exp();
+    const loss = h.mul(h).sum();
+    expect(loss.gradFn!.inputs).toHaveLength(1);
+    loss.backward();
+    for (const node of [loss, h]) {
+      expect(node.gradFn!.freed).toBe(true);
+      expect(node.gradFn!.inputs).toEqual([]);
+    }
+  });
+
   it('with retainGraph, backward runs twice and the gradients add up', () => {
     const x = variable(f64([1, 2]), { requiresGrad: true });
     const loss = x.square().sum();

@@ -8,15 +8,21 @@ export type BackwardRule = (grad: Tensor) => readonly (Tensor | null)[];
 /** The node that produced a Variable: its op name, inputs and local gradient rule. */
 export class GradFn {
   private rule: BackwardRule | null;
+  private edges: readonly Variable[];
 
   constructor(
     /** Name of the op, for error messages and debugging. */
     readonly op: string,
-    /** The op's Variable inputs, in the order the rule returns gradients. */
-    readonly inputs: readonly Variable[],
+    inputs: readonly Variable[],
     rule: BackwardRule,
   ) {
     this.rule = rule;
+    this.edges = inputs;
+  }
+
+  /** The op's Variable inputs, in the order the rule returns gradients (empty once released). */
+  get inputs(): readonly Variable[] {
+    return this.edges;
   }
 
   /** True once a backward pass has released the tensors the rule keeps alive. */
@@ -43,9 +49,13 @@ export class GradFn {
     return grads;
   }
 
-  /** Drops the rule and everything it captured. */
+  /**
+   * Drops the rule, everything it captured, and the edges to the inputs, so a kept output (a logged
+   * loss) does not keep the activations of its graph alive.
+   */
   release(): void {
     this.rule = null;
+    this.edges = [];
   }
 }
 
