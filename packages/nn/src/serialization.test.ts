@@ -43,7 +43,9 @@ describe('saveModule / loadModule', () => {
   it('reports a mismatched module by name', () => {
     const bytes = saveModule(new Linear(3, 4));
     expect(() => loadModule(new Linear(3, 5), bytes)).toThrow(/weight: expected \[5, 3\], got \[4, 3\]/);
-    expect(() => loadModule(new Tiny(0), bytes)).toThrow(/missing keys: scale, layers\.0\.weight, .*unexpected keys: bias, weight/);
+    expect(() => loadModule(new Tiny(0), bytes)).toThrow(
+      /missing keys: scale, layers\.0\.weight, .*unexpected keys: bias, weight/,
+    );
     expect(loadModule(new Tiny(0), saveModule(new Tiny(1)), { strict: false })).toEqual({
       missing: [],
       unexpected: [],
