@@ -3,5 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@proj/source'] },
   ssr: { resolve: { conditions: ['@proj/source'] } },
-  test: { include: ['src/**/*.test.ts'] },
+  // The parity tests encode whole corpora with us and with the reference encoders.
+  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000 },
 });

@@ -1,0 +1,3 @@
+import { describeCorpusParity } from '../testing/parity.js';
+
+describeCorpusParity('gpt2');
