@@ -136,3 +136,8 @@ export function trickyText(): fc.Arbitrary<string> {
   );
   return fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
 }
+
+/** `s` with each lone surrogate replaced by U+FFFD (what UTF-8 encoding, and so tiktoken, sees). */
+export function wellFormed(s: string): string {
+  return s.replace(/\p{Cs}/gu, '\ufffd');
+}
