@@ -55,4 +55,42 @@ export {
   type RNNOptions,
   type RNNWeights,
 } from './rnn/rnn-base.js';
+export {
+  type BeamSearchOptions,
+  type BeamSearchResult,
+  beamSearch,
+  type DecodeOptions,
+  type DecodeResult,
+  greedyDecode,
+  type Hypothesis,
+} from './seq2seq/decoding.js';
+export type {
+  Seq2SeqLossOptions,
+  Seq2SeqModel,
+  Seq2SeqState,
+  Seq2SeqStep,
+} from './seq2seq/seq2seq-model.js';
+export { Seq2SeqRNN, type Seq2SeqRNNConfig, Seq2SeqRNNState } from './seq2seq/seq2seq-rnn.js';
+export {
+  AdditiveAttention,
+  DotProductAttention,
+  type SourceAttention,
+  type SourceAttentionOutput,
+} from './seq2seq/source-attention.js';
+export { fromTorchTransformerStateDict } from './seq2seq/torch-names.js';
+export { Transformer, type TransformerConfig, TransformerState } from './seq2seq/transformer.js';
+export {
+  type DecoderLayerCache,
+  type DecoderLayerForwardOptions,
+  type EncoderLayerForwardOptions,
+  TransformerDecoderLayer,
+  TransformerEncoderLayer,
+  type TransformerLayerOptions,
+} from './seq2seq/transformer-layers.js';
+export {
+  type DecoderForwardOptions,
+  TransformerDecoder,
+  TransformerEncoder,
+  type TransformerStackOptions,
+} from './seq2seq/transformer-stacks.js';
 export { loadModule, saveModule } from './serialization.js';
