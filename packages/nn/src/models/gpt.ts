@@ -184,9 +184,8 @@ export class GPT extends Module implements LanguageModel<KVCache> {
       throw new ShapeError(
         `GPT.forward: targets [${targets.shape.join(', ')}] must match ids [${ids.shape.join(', ')}]`,
       );
-    const loss = crossEntropy(logits.view([-1, this.config.vocabSize]), targets.reshape([-1]), {
-      ignoreIndex: IGNORE_INDEX,
-    });
+    const flat = logits.view([-1, this.config.vocabSize]); // (b*t, vocab_size)
+    const loss = crossEntropy(flat, targets.reshape([-1]), { ignoreIndex: IGNORE_INDEX }); // targets (b*t)
     return { logits, loss };
   }
 
