@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend, MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { listBackends } from '../registry.js';
+import { getRuntime } from '../wasm/runtime.js';
 import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 
 /** One operand: `batch` matrices [rows, cols], stored transposed or not, after `pad` leading elements. */
@@ -106,8 +107,9 @@ const TRANSPOSES = [
 ] as const;
 
 describe('matmul conformance', () => {
-  it('registers the wasm backend where WebAssembly SIMD exists (Node 20+)', () => {
+  it('registers the wasm backend where WebAssembly SIMD exists (Node 20+), over an unshared memory', () => {
     expect(listBackends()).toContain('wasm');
+    expect(getRuntime()?.shared).toBe(false); // shared only once threads are enabled
   });
 
   for (const backend of backendsUnderTest()) {

@@ -40,6 +40,7 @@ describe('wasm backend with worker threads', () => {
   afterAll(() => disableThreads());
 
   it('reports and sets the thread count', () => {
+    expect(getRuntime()?.shared).toBe(true);
     expect(getNumThreads()).toBe(3);
     setNumThreads(2);
     expect(getNumThreads()).toBe(2);

@@ -1,6 +1,6 @@
 import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM } from './kernels.generated.js';
 
-/** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the shared memory. */
+/** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the kernel memory. */
 export interface KernelExports {
   /** Bytes of packing scratch one thread needs for {@link KernelExports.matmul_f32}. */
   matmul_scratch_bytes(): number;
@@ -132,25 +132,22 @@ export function compileKernels(shared: boolean): CompiledKernels {
 }
 
 /**
- * A memory for the kernels: shared (so worker threads can join) where `SharedArrayBuffer` is
- * available, else unshared. Shared memories need a maximum; smaller ones are tried where a large
- * reservation fails (32-bit hosts).
+ * A memory for the kernels. Unshared by default: copies in and out of a shared memory are several
+ * times slower in V8, so a shared one (which worker threads need, with a declared maximum) is made
+ * only on request, and only where `SharedArrayBuffer` exists; smaller maxima are tried where a large
+ * reservation fails (32-bit hosts). Returns null when a shared memory cannot be made.
  */
-export function createMemory(initialPages: number): { memory: WebAssembly.Memory; shared: boolean } {
-  if (typeof SharedArrayBuffer === 'function') {
-    for (const maximum of [MAX_MEMORY_PAGES, 16384, 4096]) {
-      try {
-        const memory = new WebAssembly.Memory({ initial: initialPages, maximum, shared: true });
-        return { memory, shared: true };
-      } catch {
-        // try a smaller reservation, then an unshared memory
-      }
+export function createMemory(initialPages: number, shared: boolean): WebAssembly.Memory | null {
+  if (!shared) return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_MEMORY_PAGES });
+  if (typeof SharedArrayBuffer !== 'function') return null;
+  for (const maximum of [MAX_MEMORY_PAGES, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: initialPages, maximum, shared: true });
+    } catch {
+      // try a smaller reservation
     }
   }
-  return {
-    memory: new WebAssembly.Memory({ initial: initialPages, maximum: MAX_MEMORY_PAGES }),
-    shared: false,
-  };
+  return null;
 }
 
 /** Instantiates `compiled` over `memory` (synchronously; the module is small). */

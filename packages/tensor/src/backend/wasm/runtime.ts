@@ -29,8 +29,10 @@ export class WasmRuntime {
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
 
-  constructor() {
-    const { memory, shared } = createMemory(32);
+  /** @throws Error when a shared memory is requested but unavailable. */
+  constructor(shared: boolean) {
+    const memory = createMemory(32, shared);
+    if (!memory) throw new Error('wasm backend: shared WebAssembly memory is unavailable');
     this.memory = memory;
     this.compiled = compileKernels(shared);
     this.kernels = instantiate(this.compiled, memory);
@@ -146,10 +148,25 @@ let runtime: WasmRuntime | null | undefined;
 export function getRuntime(): WasmRuntime | null {
   if (runtime === undefined) {
     try {
-      runtime = new WasmRuntime();
+      runtime = new WasmRuntime(false);
     } catch {
       runtime = null;
     }
+  }
+  return runtime;
+}
+
+/**
+ * The runtime over a shared memory, which worker threads can join: the current one is replaced on
+ * first request (it holds no state between calls). Null where shared memory is unavailable.
+ */
+export function getSharedRuntime(): WasmRuntime | null {
+  const current = getRuntime();
+  if (!current || current.shared) return current;
+  try {
+    runtime = new WasmRuntime(true);
+  } catch {
+    return null;
   }
   return runtime;
 }

@@ -1,4 +1,4 @@
-import { getRuntime } from './runtime.js';
+import { getRuntime, getSharedRuntime } from './runtime.js';
 import type { SpawnWorker } from './thread-pool.js';
 
 /** Options of {@link enableThreads}. */
@@ -23,10 +23,11 @@ export interface EnableThreadsOptions {
  * @example await enableThreads(4); // browsers; in Node: import { enableThreads } from '@proj/tensor/node'
  */
 export async function enableThreads(threads?: number, options: EnableThreadsOptions = {}): Promise<number> {
-  const rt = getRuntime();
   const spawn = options.spawn ?? webWorkerSpawn();
   const count = Math.max(1, Math.floor(threads ?? defaultThreads()));
-  if (!rt?.shared || !spawn) return 1;
+  if (!spawn || count === 1) return 1;
+  const rt = getSharedRuntime();
+  if (!rt) return 1;
   const pool = rt.startWorkers(spawn, count);
   if (!pool) return 1;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
