@@ -45,7 +45,11 @@ function patternOf(pre: HuggingFacePreTokenizer | null | undefined): string {
   if (pre.type === 'Sequence' && pre.pretokenizers?.length === 2) {
     const [split, byteLevel] = pre.pretokenizers;
     const regex = split?.pattern?.Regex;
-    if (split?.type === 'Split' && regex !== undefined && split.behavior === 'Isolated' && !split.invert) {
+    // Keeping the matches: `Isolated` keeps the text between them too, `Removed` + `invert` drops
+    // it. The two agree for patterns that match all text, as tokenizer patterns do; we keep it.
+    const keepsMatches =
+      split?.behavior === 'Isolated' ? !split.invert : split?.behavior === 'Removed' && split.invert;
+    if (split?.type === 'Split' && regex !== undefined && keepsMatches) {
       if (byteLevel?.type !== 'ByteLevel' || byteLevel.use_regex !== false || byteLevel.add_prefix_space) {
         unsupported('a Split not followed by ByteLevel(use_regex: false, add_prefix_space: false)');
       }
