@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor.js';
 import {
   backendNames,
+  broadcastElementAt,
   broadcastPairArb,
   elementAt,
   indicesOf,
@@ -25,11 +26,8 @@ function operandArb(
   );
 }
 
-/** Element of a (possibly lower-rank, size-1-broadcast) matrix stack at batch index `b`, row i, col j. */
-function read(t: Tensor, b: readonly number[], i: number, j: number): number {
-  const batch = b.slice(b.length - (t.ndim - 2)).map((v, axis) => (t.shape[axis] === 1 ? 0 : v));
-  return elementAt(t, [...batch, i, j]);
-}
+/** Element (i, j) of batch `b` of a matrix stack that broadcasts against the batch shape. */
+const read = (t: Tensor, b: readonly number[], i: number, j: number) => broadcastElementAt(t, [...b, i, j]);
 
 const caseArb = (dtype: 'float32' | 'float64') =>
   fc

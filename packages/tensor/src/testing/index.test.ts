@@ -4,6 +4,7 @@ import { tensor } from '../ops/creation.js';
 import { Tensor } from '../tensor.js';
 import {
   assertClose,
+  broadcastElementAt,
   broadcastPairArb,
   elementAt,
   errorOf,
@@ -40,6 +41,13 @@ describe('reference readers', () => {
     expect(valuesOf(t)).toEqual([1, 4, 2, 5]);
     expect(() => elementAt(t, [2, 0])).toThrow('outside');
     expect(() => elementAt(t, [0])).toThrow('wrong rank');
+  });
+
+  it('broadcastElementAt drops missing leading axes and pins size-1 axes', () => {
+    const col = tensor([[10], [20]]); // [2, 1] broadcast into [3, 2, 4]
+    expect(broadcastElementAt(col, [2, 1, 3])).toBe(20);
+    expect(broadcastElementAt(col, [0, 0, 3])).toBe(10);
+    expect(broadcastElementAt(tensor(7), [1, 2])).toBe(7);
   });
 
   it('flattenNested infers the shape and rejects ragged input', () => {

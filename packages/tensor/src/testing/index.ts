@@ -5,7 +5,15 @@ import type { Tensor } from '../tensor.js';
 export { backendNames, withBackend } from './backends.js';
 export { stridedOfShapeArb, stridedTensorArb } from './layout.js';
 export type { CloseOptions, NestedNumbers } from './reference.js';
-export { assertClose, elementAt, errorOf, flattenNested, indicesOf, valuesOf } from './reference.js';
+export {
+  assertClose,
+  broadcastElementAt,
+  elementAt,
+  errorOf,
+  flattenNested,
+  indicesOf,
+  valuesOf,
+} from './reference.js';
 
 /**
  * fast-check arbitraries shared by every package and backend: shapes, broadcastable pairs and

@@ -33,6 +33,15 @@ export function elementAt(t: Tensor, index: readonly number[]): number {
   return t.storage[at]!;
 }
 
+/**
+ * The element of `t` that NumPy broadcasting places at `index` of a larger result: leading axes `t`
+ * lacks are dropped and its size-1 axes pinned to 0.
+ */
+export function broadcastElementAt(t: Tensor, index: readonly number[]): number {
+  const own = index.slice(index.length - t.ndim).map((v, axis) => (t.shape[axis] === 1 ? 0 : v));
+  return elementAt(t, own);
+}
+
 /** All elements of `t` in row-major order, read one by one through the strides. */
 export function valuesOf(t: Tensor): number[] {
   return indicesOf(t.shape).map((index) => elementAt(t, index));
