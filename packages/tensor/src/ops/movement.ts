@@ -94,7 +94,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const s = normalizeDim('flatten', startDim, x.ndim);
   const e = normalizeDim('flatten', endDim, x.ndim);
   if (s > e) throw new ShapeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
-  return reshape(x, [...x.shape.slice(0, s), -1, ...x.shape.slice(e + 1)]);
+  return reshape(x, [...x.shape.slice(0, s), shapeSize(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
 /** Reorders axes: axis `i` of the result is axis `dims[i]` of `x`. Always a view. */
@@ -279,7 +279,7 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
   if (typeof size === 'number') {
     if (!Number.isInteger(size) || size <= 0)
       throw new ShapeError(`split: size must be a positive integer, got ${size}`);
-    sizes = [];
+    sizes = total === 0 ? [0] : []; // an empty axis splits into one empty piece, as PyTorch
     for (let s = 0; s < total; s += size) sizes.push(Math.min(size, total - s));
   } else {
     sizes = [...size];
