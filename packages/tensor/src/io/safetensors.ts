@@ -47,6 +47,8 @@ export function saveSafetensors(
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const name of names) {
+    if (name === '__metadata__')
+      throw new SafetensorsError("safetensors: '__metadata__' is reserved, not a tensor name");
     const t = tensors[name]!;
     const { tag, bytes } = WRITE_TYPES[t.dtype];
     const length = t.size * bytes;
