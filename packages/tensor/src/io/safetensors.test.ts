@@ -109,6 +109,13 @@ describe('saveSafetensors round trips', () => {
     expect(['d', 'f', 'i', 'b'].map((k) => mixed[k]!.data_offsets[0])).toEqual([0, 8, 12, 16]);
   });
 
+  it("rejects a tensor named '__metadata__'", () => {
+    expect(errorOf(() => saveSafetensors({ __metadata__: tensor([1]) }))).toEqual({
+      name: 'SafetensorsError',
+      message: "safetensors: '__metadata__' is reserved, not a tensor name",
+    });
+  });
+
   it('writes the exact byte layout of the format', () => {
     const bytes = saveSafetensors({ w: tensor([1, -2]) });
     const json = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';

@@ -126,6 +126,8 @@ describe('reshape and view', () => {
     expect(flatten(x, -2, -1).shape).toEqual([2, 12]);
     expect(flatten(x, 1, 1).shape).toEqual([2, 3, 4]);
     expect(flatten(tensor(3)).shape).toEqual([1]);
+    expect(flatten(zeros([0, 3]), 1).shape).toEqual([0, 3]);
+    expect(flatten(zeros([2, 0, 3]), 0, 1).shape).toEqual([0, 3]);
     expect(valuesOf(flatten(transpose(x, 1, 2)))).toEqual(valuesOf(transpose(x, 1, 2)));
     expect(errorOf(() => flatten(x, 2, 1))).toEqual({
       name: 'ShapeError',
@@ -445,6 +447,11 @@ describe('split and chunk', () => {
       [2, 3, 2],
     ]);
     expect(split(cube(), 2, 1)[1]!.toArray()).toEqual([[[8, 9, 10, 11]], [[20, 21, 22, 23]]]);
+  });
+
+  it('an empty axis splits into one empty piece, as PyTorch', () => {
+    expect(split(zeros([0]), 2).map((p) => p.shape)).toEqual([[0]]);
+    expect(chunk(zeros([2, 0]), 3, 1).map((p) => p.shape)).toEqual([[2, 0]]);
   });
 
   it('split by a list of sizes, zeros allowed', () => {
