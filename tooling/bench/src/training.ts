@@ -1,0 +1,150 @@
+/**
+ * `pnpm bench training`: one training step of the default `proj train` GPT (4 layers, 4 heads, 128
+ * wide, block 64, batch 12, char vocabulary of 65: forward, backward, clip, AdamW) for @proj/train's
+ * loop, and in the same run the same model in TensorFlow.js (cpu and wasm backends) and in PyTorch
+ * (Debian's python3-torch, when installed); then the recorded Shakespeare-char result.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GPT } from '@proj/nn';
+import { Generator, getBackend, setBackend } from '@proj/tensor';
+import { disableThreads, enableThreads } from '@proj/tensor/node';
+import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
+import { printTable, ratio } from './report.js';
+import { loadTfjs } from './tfjs-bundle.js';
+import { type GPTShape, tfjsTrainer } from './tfjs-gpt.js';
+
+const SHAPE: GPTShape = { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batchSize: 12 };
+const TOKENS = SHAPE.batchSize * SHAPE.blockSize;
+const WARMUP = 3;
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Median of the per-step times after `WARMUP` steps, of `steps` steps of the real `pretrain` loop. */
+async function oursMs(steps: number): Promise<number> {
+  const g = new Generator(1337);
+  const ids = Int32Array.from({ length: 100_000 }, () => g.integer(0, SHAPE.vocabSize));
+  const model = new GPT({ ...SHAPE, bias: false, dropout: 0 }, { generator: new Generator(1337) });
+  const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
+    lr: 1e-3,
+    betas: [0.9, 0.99],
+  });
+  const times: number[] = [];
+  let last = 0;
+  await pretrain({
+    model,
+    optimizer,
+    train: new TokenDataset(ids),
+    batchSize: SHAPE.batchSize,
+    blockSize: SHAPE.blockSize,
+    maxIters: WARMUP + steps,
+    gradClip: 1,
+    evalIters: 0,
+    generator: g,
+    onEvent: (e) => {
+      if (e.type !== 'step') return;
+      if (e.iter >= WARMUP) times.push(e.elapsedMs - last);
+      last = e.elapsedMs;
+    },
+  });
+  return median(times);
+}
+
+async function tfjsMs(backend: 'cpu' | 'wasm', steps: number, warmup = 1): Promise<number> {
+  const tf = await loadTfjs();
+  if (!(await tf.setBackend(backend))) return Number.NaN;
+  await tf.ready();
+  const step = tfjsTrainer(tf, SHAPE);
+  const g = new Generator(1);
+  const batch = () => Int32Array.from({ length: TOKENS }, () => g.integer(0, SHAPE.vocabSize));
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const [x, y] = [batch(), batch()];
+    const t0 = performance.now();
+    step(x, y);
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  tf.disposeVariables();
+  return median(times);
+}
+
+/** PyTorch through tooling/bench/torch_gpt.py, or NaN when /usr/bin/python3 has no torch. */
+function torchMs(threads: number): number {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return Number.NaN;
+  const r = spawnSync(python, [join(here, '..', 'torch_gpt.py'), 'speed', '--threads', String(threads)], {
+    env: { ...process.env, OPENBLAS_CORETYPE: 'SkylakeX' },
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status !== 0) return Number.NaN;
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  return (JSON.parse(last) as { msPerIter: number }).msPerIter;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+export async function run(): Promise<void> {
+  const cores = availableParallelism();
+  const rows: [string, number][] = [];
+  const initial = getBackend().name;
+  const threads = await enableThreads(cores);
+  rows.push([`@proj (${initial}, ${threads} threads)`, await oursMs(10)]);
+  disableThreads();
+  rows.push([`@proj (${initial}, 1 thread)`, await oursMs(10)]);
+  setBackend('js');
+  rows.push(['@proj (js kernels, 1 thread)', await oursMs(5)]);
+  setBackend(initial);
+  for (const backend of ['cpu', 'wasm'] as const) {
+    try {
+      rows.push([`tfjs-${backend}`, await tfjsMs(backend, 3)]);
+    } catch (error) {
+      console.error(`tfjs-${backend} failed: ${(error as Error).message}`);
+      rows.push([`tfjs-${backend}`, Number.NaN]);
+    }
+  }
+  rows.push(['PyTorch 1 thread', torchMs(1)]);
+  if (cores > 1) rows.push([`PyTorch ${cores} threads`, torchMs(cores)]);
+  const ours = rows[0]![1];
+  printTable(
+    'training step, default GPT (4x128, block 64, batch 12: forward + backward + clip + AdamW)',
+    ['implementation', 'ms/iter', 'tokens/s', 'time vs @proj (threads)'],
+    rows.map(([name, ms]) => [name, ms.toFixed(1), (TOKENS / (ms / 1000)).toFixed(0), ratio(ms, ours)]),
+  );
+  printShakespeare();
+}
+
+/** The recorded 2000-iteration Shakespeare-char runs (results/shakespeare-char.json, measured, not computed here). */
+function printShakespeare(): void {
+  const file = join(here, '..', 'results', 'shakespeare-char.json');
+  if (!existsSync(file)) return;
+  const runs = JSON.parse(readFileSync(file, 'utf8')) as {
+    runs: {
+      name: string;
+      iters: number;
+      valLoss: number;
+      trainLoss: number;
+      wallSeconds: number;
+      msPerIter: number;
+      date: string;
+    }[];
+  };
+  printTable(
+    `Shakespeare-char, nanoGPT CPU config, 2000 iters (recorded in ${file.split('/').slice(-2).join('/')})`,
+    ['run', 'iters', 'val loss', 'train loss', 'wall', 'ms/iter', 'date'],
+    runs.runs.map((r) => [
+      r.name,
+      r.iters,
+      r.valLoss.toFixed(4),
+      r.trainLoss.toFixed(4),
+      `${r.wallSeconds.toFixed(0)} s`,
+      r.msPerIter.toFixed(1),
+      r.date,
+    ]),
+  );
+}
