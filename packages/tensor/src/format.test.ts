@@ -43,6 +43,14 @@ describe('toString', () => {
     expect(arange(6).reshape([2, 3]).transpose().toString()).toBe(
       'tensor([[0, 3],\n        [1, 4],\n        [2, 5]], shape=[3, 2], dtype=int32)',
     );
+    expect(arange(10).slice(0, 1, 9, 3).toString()).toBe('tensor([1, 4, 7], shape=[3], dtype=int32)');
+    expect(tensor([2]).expand([2, 2]).toString()).toBe(
+      'tensor([[2.0000, 2.0000],\n        [2.0000, 2.0000]], shape=[2, 2], dtype=float32)',
+    );
+    const big = arange(3000).slice(0, 1, undefined, 2); // 1500 elements, stride 2, offset 1
+    expect(big.toString()).toBe(
+      'tensor([   1,    3,    5, ..., 2995, 2997, 2999], shape=[1500], dtype=int32)',
+    );
   });
 
   it('elides the middle of every long axis of a large tensor (more than 1000 elements)', () => {

@@ -1,4 +1,3 @@
-import { contiguousData } from './storage.js';
 import type { Tensor } from './tensor.js';
 
 /** Tensors with more elements than this print only `EDGE_ITEMS` at each end of every axis. */
@@ -11,7 +10,6 @@ const EDGE_ITEMS = 3;
  * @example tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]], shape=[2, 2], dtype=float32)
  */
 export function formatTensor(t: Tensor): string {
-  const flat = contiguousData(t);
   const summarize = t.size > SUMMARY_THRESHOLD;
   const isFloat = t.dtype === 'float32' || t.dtype === 'float64';
   const fmt = (v: number): string => {
@@ -22,32 +20,32 @@ export function formatTensor(t: Tensor): string {
     const a = Math.abs(v);
     return a !== 0 && (a >= 1e8 || a < 1e-4) ? v.toExponential(4) : v.toFixed(4);
   };
+  /** Indices printed along `axis`; -1 marks the elided middle. */
   const shown = (axis: number): number[] => {
     const d = t.shape[axis]!;
-    const all = Array.from({ length: d }, (_, i) => i);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
     return summarize && d > 2 * EDGE_ITEMS
-      ? [...all.slice(0, EDGE_ITEMS), -1, ...all.slice(d - EDGE_ITEMS)]
-      : all;
+      ? [...range(0, EDGE_ITEMS), -1, ...range(d - EDGE_ITEMS, d)]
+      : range(0, d);
   };
+  // Only the shown elements are read, straight through the strides: printing a huge view copies nothing.
   const cells: string[] = [];
-  const collect = (axis: number, start: number): void => {
+  const collect = (axis: number, at: number): void => {
     if (axis === t.ndim) {
-      cells.push(fmt(flat[start]!));
+      cells.push(fmt(t.storage[at]!));
       return;
     }
-    const step = t.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-    for (const i of shown(axis)) if (i >= 0) collect(axis + 1, start + i * step);
+    for (const i of shown(axis)) if (i >= 0) collect(axis + 1, at + i * t.strides[axis]!);
   };
-  collect(0, 0);
+  collect(0, t.offset);
   const width = Math.max(0, ...cells.map((c) => c.length));
   let next = 0;
-  const render = (axis: number, start: number, indent: string): string => {
+  const render = (axis: number, indent: string): string => {
     if (axis === t.ndim) return cells[next++]!.padStart(width);
-    const step = t.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-    const parts = shown(axis).map((i) => (i < 0 ? '...' : render(axis + 1, start + i * step, `${indent} `)));
+    const parts = shown(axis).map((i) => (i < 0 ? '...' : render(axis + 1, `${indent} `)));
     const sep = axis === t.ndim - 1 ? ', ' : `,${'\n'.repeat(t.ndim - axis - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  const body = render(0, 0, '       ');
+  const body = render(0, '       ');
   return `tensor(${body}, shape=[${t.shape.join(', ')}], dtype=${t.dtype})`;
 }
