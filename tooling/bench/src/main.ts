@@ -12,3 +12,5 @@ for (const [name, run] of Object.entries(suites)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   await run();
 }
+
+export {}; // a module, so the top-level await above type-checks
