@@ -12,9 +12,9 @@ import {
   type VariableLike,
 } from '@proj/autograd';
 import { ShapeError, zeros } from '@proj/tensor';
-import * as init from '../init.js';
 import type { LayerOptions } from '../layers/linear.js';
-import { Module, Parameter } from '../module.js';
+import { Module, type Parameter } from '../module.js';
+import { recurrentParameters } from './recurrent-init.js';
 
 /** Options of the recurrent cells. */
 export interface CellOptions extends LayerOptions {
@@ -40,14 +40,7 @@ abstract class CellBase extends Module {
     options: CellOptions,
   ) {
     super();
-    const dtype = options.dtype ?? 'float32';
-    const bound = 1 / Math.sqrt(hiddenSize);
-    const uniform = {
-      low: -bound,
-      high: bound,
-      ...(options.generator ? { generator: options.generator } : {}),
-    };
-    const make = (shape: number[]) => init.uniform(new Parameter(zeros(shape, { dtype })), uniform);
+    const make = recurrentParameters(hiddenSize, options);
     this.weight_ih = make([gates * hiddenSize, inputSize]);
     this.weight_hh = make([gates * hiddenSize, hiddenSize]);
     this.bias_ih = options.bias === false ? null : make([gates * hiddenSize]);

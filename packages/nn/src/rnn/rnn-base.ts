@@ -10,12 +10,12 @@ import {
   type VariableLike,
 } from '@proj/autograd';
 import { type Generator, ShapeError, zeros } from '@proj/tensor';
-import * as init from '../init.js';
 import type { LayerOptions } from '../layers/linear.js';
-import { Module, Parameter } from '../module.js';
+import { Module, type Parameter } from '../module.js';
 import { type CellKind, GATE_COUNT } from './gate-kernels.js';
 import { resolveLengths, type SequenceLengthOptions } from './lengths.js';
 import { recurrence } from './recurrence.js';
+import { recurrentParameters } from './recurrent-init.js';
 
 /** Options shared by {@link RNN}, {@link LSTM} and {@link GRU} (PyTorch's arguments, camelCased). */
 export interface RNNOptions extends LayerOptions {
@@ -82,20 +82,13 @@ export abstract class RNNBase extends Module {
       throw new RangeError(`${name}: numLayers must be a positive integer, got ${this.numLayers}`);
     if (!(this.dropout >= 0 && this.dropout < 1))
       throw new RangeError(`${name}: dropout must be in [0, 1), got ${this.dropout}`);
-    const dtype = options.dtype ?? 'float32';
-    const bound = 1 / Math.sqrt(hiddenSize);
-    const uniform = {
-      low: -bound,
-      high: bound,
-      ...(options.generator ? { generator: options.generator } : {}),
-    };
+    const make = recurrentParameters(hiddenSize, options);
     const G = GATE_COUNT[_kind] * hiddenSize;
     const fields = this as unknown as Record<string, Parameter>;
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? inputSize : hiddenSize * this.numDirections;
       for (let d = 0; d < this.numDirections; d++) {
         const suffix = `_l${l}${d === 1 ? '_reverse' : ''}`;
-        const make = (shape: number[]) => init.uniform(new Parameter(zeros(shape, { dtype })), uniform);
         fields[`weight_ih${suffix}`] = make([G, inSize]);
         fields[`weight_hh${suffix}`] = make([G, hiddenSize]);
         if (this.bias) {

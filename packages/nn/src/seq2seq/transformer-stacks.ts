@@ -25,33 +25,48 @@ export type DecoderForwardOptions = Omit<DecoderLayerForwardOptions, 'cache'> & 
   cache?: DecoderLayerCache[];
 };
 
+/** Layers built by one factory, then an optional final layer norm (what both stacks share). */
+abstract class TransformerStack<L extends Module> extends Module {
+  layers: L[];
+  norm: LayerNorm | null;
+
+  protected constructor(
+    readonly dModel: number,
+    readonly nHead: number,
+    options: TransformerStackOptions,
+    makeLayer: () => L,
+  ) {
+    super();
+    this.layers = Array.from({ length: options.numLayers }, makeLayer);
+    this.norm =
+      options.norm === false
+        ? null
+        : new LayerNorm(dModel, {
+            eps: options.layerNormEps ?? 1e-5,
+            ...(options.dtype ? { dtype: options.dtype } : {}),
+          });
+  }
+
+  protected finish(x: Variable): Variable {
+    return this.norm ? this.norm.forward(x) : x;
+  }
+}
+
 /**
  * A stack of {@link TransformerEncoderLayer}s with an optional final `norm`, as PyTorch's
  * `nn.TransformerEncoder` (parameters `layers.0.self_attn…`, `norm.weight`).
  *
  * Shapes: `src` `[B, S, dModel]` → `[B, S, dModel]`.
  */
-export class TransformerEncoder extends Module {
-  layers: TransformerEncoderLayer[];
-  norm: LayerNorm | null;
-
-  constructor(
-    readonly dModel: number,
-    readonly nHead: number,
-    options: TransformerStackOptions,
-  ) {
-    super();
-    this.layers = Array.from(
-      { length: options.numLayers },
-      () => new TransformerEncoderLayer(dModel, nHead, options),
-    );
-    this.norm = finalNorm(dModel, options);
+export class TransformerEncoder extends TransformerStack<TransformerEncoderLayer> {
+  constructor(dModel: number, nHead: number, options: TransformerStackOptions) {
+    super(dModel, nHead, options, () => new TransformerEncoderLayer(dModel, nHead, options));
   }
 
   forward(src: VariableLike, options: EncoderLayerForwardOptions = {}): Variable {
     let x = lift(src);
     for (const layer of this.layers) x = layer.forward(x, options);
-    return this.norm ? this.norm.forward(x) : x;
+    return this.finish(x);
   }
 }
 
@@ -61,21 +76,9 @@ export class TransformerEncoder extends Module {
  *
  * Shapes: `tgt` `[B, T, dModel]`, `memory` `[B, S, dModel]` → `[B, T, dModel]`.
  */
-export class TransformerDecoder extends Module {
-  layers: TransformerDecoderLayer[];
-  norm: LayerNorm | null;
-
-  constructor(
-    readonly dModel: number,
-    readonly nHead: number,
-    options: TransformerStackOptions,
-  ) {
-    super();
-    this.layers = Array.from(
-      { length: options.numLayers },
-      () => new TransformerDecoderLayer(dModel, nHead, options),
-    );
-    this.norm = finalNorm(dModel, options);
+export class TransformerDecoder extends TransformerStack<TransformerDecoderLayer> {
+  constructor(dModel: number, nHead: number, options: TransformerStackOptions) {
+    super(dModel, nHead, options, () => new TransformerDecoderLayer(dModel, nHead, options));
   }
 
   /**
@@ -95,14 +98,6 @@ export class TransformerDecoder extends Module {
     this.layers.forEach((layer, i) => {
       x = layer.forward(x, memory, cache ? { ...rest, cache: cache[i]! } : rest);
     });
-    return this.norm ? this.norm.forward(x) : x;
+    return this.finish(x);
   }
-}
-
-function finalNorm(dModel: number, options: TransformerStackOptions): LayerNorm | null {
-  if (options.norm === false) return null;
-  return new LayerNorm(dModel, {
-    eps: options.layerNormEps ?? 1e-5,
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-  });
 }
