@@ -8,15 +8,45 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Generator, getBackend, listBackends, matmul, setBackend, type Tensor, tensor } from '@proj/tensor';
+import {
+  Generator,
+  getBackend,
+  listBackends,
+  matmul,
+  setBackend,
+  setNumThreads,
+  type Tensor,
+  tensor,
+} from '@proj/tensor';
+import { enableThreads } from '@proj/tensor/node';
 import { printTable, ratio, timeMs } from './report.js';
 
-/** One product `[m, k] · [k, n]`. */
+/** One product `[m, k] · [k, n]`, optionally batched and with either operand stored transposed. */
 interface Shape {
   label: string;
   m: number;
   k: number;
   n: number;
+  /** Independent products along a leading axis (default 1: plain 2-D operands). */
+  batch?: number;
+  /** A is stored `[k, m]` and multiplied transposed (a view; no copy on our side). */
+  ta?: boolean;
+  /** B is stored `[n, k]`, like an `nn.Linear` weight, and multiplied transposed. */
+  tb?: boolean;
+}
+
+/** Stored shapes of the two operands. */
+function storedShapes({ m, k, n, batch = 1, ta, tb }: Shape): [number[], number[]] {
+  const lead = batch === 1 ? [] : [batch];
+  return [
+    [...lead, ...(ta ? [k, m] : [m, k])],
+    [...lead, ...(tb ? [n, k] : [k, n])],
+  ];
+}
+
+/** Floating-point operations of one product. */
+function flopsOf(shape: Shape): number {
+  return 2 * (shape.batch ?? 1) * shape.m * shape.k * shape.n;
 }
 
 /** A library under test: `prepare` builds operands once and returns the timed call. */
@@ -34,24 +64,58 @@ const SHAPES: Shape[] = [
   { label: 'GPT [768x128]·[128x384]', m: 768, k: 128, n: 384 },
   { label: 'GPT [768x128]·[128x512]', m: 768, k: 128, n: 512 },
   { label: 'GPT [768x512]·[512x128]', m: 768, k: 512, n: 128 },
+  { label: '512³ Aᵀ·B', m: 512, k: 512, n: 512, ta: true },
+  { label: '512³ A·Bᵀ', m: 512, k: 512, n: 512, tb: true },
+  { label: '512³ Aᵀ·Bᵀ', m: 512, k: 512, n: 512, ta: true, tb: true },
+  { label: '16 × 128³ batched', m: 128, k: 128, n: 128, batch: 16 },
+  { label: 'GPT x·Wᵀ [768x128]·[384x128]ᵀ', m: 768, k: 128, n: 384, tb: true },
+  { label: 'GPT dW [768x512]ᵀ·[768x128]', m: 512, k: 768, n: 128, ta: true },
+  { label: 'GPT q·kᵀ 48 × [64x32]·[64x32]ᵀ', m: 64, k: 32, n: 64, batch: 48, tb: true },
+  { label: 'GPT att·v 48 × [64x64]·[64x32]', m: 64, k: 64, n: 32, batch: 48 },
 ];
 
 /** @proj/tensor with backend `name` active while it runs. */
 function ours(name: string): Contestant {
   let previous = getBackend().name;
   return {
-    name: `@proj/tensor ${name}`,
+    name: `@proj/tensor ${name}${name === 'wasm' ? ' (1 thread)' : ''}`,
     setup: async () => {
       previous = getBackend().name;
       setBackend(name);
     },
-    prepare: (a, b, { m, k, n }) => {
-      const x: Tensor = tensor(a, { shape: [m, k] });
-      const y: Tensor = tensor(b, { shape: [k, n] });
+    prepare: (a, b, shape) => {
+      const [sa, sb] = storedShapes(shape);
+      let x: Tensor = tensor(a, { shape: sa });
+      let y: Tensor = tensor(b, { shape: sb });
+      if (shape.ta) x = x.transpose(-2, -1);
+      if (shape.tb) y = y.transpose(-2, -1);
       return () => matmul(x, y).data();
     },
     teardown: () => setBackend(previous),
   };
+}
+
+/**
+ * @proj/tensor wasm on `threads` threads (workers from `@proj/tensor/node`, started in `setup`, after
+ * the single-thread columns ran on an unshared memory).
+ */
+function oursThreaded(threads: number): Contestant {
+  const base = ours('wasm');
+  const contestant: Contestant = {
+    ...base,
+    name: `wasm (${threads} threads)`,
+    setup: async () => {
+      await base.setup?.();
+      const got = await enableThreads(threads);
+      if (got < threads) contestant.name = `wasm (${got} thread: workers unavailable)`;
+      setNumThreads(threads);
+    },
+    teardown: () => {
+      setNumThreads(1);
+      base.teardown?.();
+    },
+  };
+  return contestant;
 }
 
 /** TensorFlow.js with its `backend` ('cpu' or 'wasm'); `dataSync` forces each product to finish. */
@@ -72,11 +136,12 @@ function tfjs(backend: 'cpu' | 'wasm'): Contestant {
       if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend '${backend}' failed to start`);
       await tf.ready();
     },
-    prepare: (a, b, { m, k, n }) => {
-      const x = tf.tensor2d(a, [m, k]);
-      const y = tf.tensor2d(b, [k, n]);
+    prepare: (a, b, shape) => {
+      const [sa, sb] = storedShapes(shape);
+      const x = tf.tensor(a, sa);
+      const y = tf.tensor(b, sb);
       return () => {
-        const c = tf.matMul(x, y);
+        const c = tf.matMul(x, y, shape.ta, shape.tb);
         const values = c.dataSync();
         c.dispose();
         return values;
@@ -119,9 +184,12 @@ export async function run(): Promise<void> {
     tfjs('cpu'),
     tfjs('wasm'),
   ];
+  const threaded = listBackends().includes('wasm') ? oursThreaded(2) : null;
+  if (threaded) contestants.push(threaded);
   const g = new Generator(0);
   const random = (size: number) => Float32Array.from({ length: size }, () => 2 * g.uniform24() - 1);
-  const inputs = SHAPES.map((s) => ({ shape: s, a: random(s.m * s.k), b: random(s.k * s.n) }));
+  const size = (s: Shape) => (s.batch ?? 1) * s.m * s.k;
+  const inputs = SHAPES.map((s) => ({ shape: s, a: random(size(s)), b: random((s.batch ?? 1) * s.k * s.n) }));
 
   // gflops[c][s]: contestants are measured one at a time (tfjs keeps one global backend).
   const gflops: number[][] = [];
@@ -138,7 +206,7 @@ export async function run(): Promise<void> {
         else if (relativeError(out, reference[s]!) > 1e-4) {
           throw new Error(`${contestant.name} disagrees with ${contestants[0]!.name} on ${shape.label}`);
         }
-        return (2 * shape.m * shape.k * shape.n) / measureMs(call, warmMs) / 1e6;
+        return flopsOf(shape) / measureMs(call, warmMs) / 1e6;
       }),
     );
     contestant.teardown?.();
@@ -149,11 +217,13 @@ export async function run(): Promise<void> {
     'float32 [m x k]·[k x n]',
     ...contestants.map((c) => c.name),
     ...peers.map(([c]) => `ours/${c.name}`),
+    ...(threaded ? ['2 threads/1'] : []),
   ];
   const rows = inputs.map(({ shape }, s) => [
     shape.label,
     ...gflops.map((col) => col[s]!.toFixed(2)),
     ...peers.map(([, i]) => ratio(gflops[0]![s]!, gflops[i]![s]!)),
+    ...(threaded ? [ratio(gflops[contestants.length - 1]![s]!, gflops[0]![s]!)] : []),
   ]);
   printTable(
     `matmul GFLOP/s (median; "ours" = @proj/tensor ${defaultBackend}, the default backend)`,
