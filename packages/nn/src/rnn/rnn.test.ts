@@ -96,21 +96,20 @@ describe('gradients (float64 gradcheck over input, initial state and every param
       expect(report).toMatchObject({ ok: true });
     });
 
-    it(`${kind}: batch-first padded batch with lengths`, () => {
+    it(`${kind}: batch-first padded batch with lengths and an initial state`, () => {
       manualSeed(2);
       const m = make(kind, 2, 3, { bidirectional: true, batchFirst: true, ...f64 });
-      const x = randn([3, 4, 2], f64);
       const report = gradcheckModule(
         m,
-        (xv) => {
-          const out = run(m, xv!, null, null, [4, 1, 3]);
+        (xv, hv, cv) => {
+          const out = run(m, xv!, hv!, cv!, [4, 1, 3]);
           return out.output
             .square()
             .sum()
             .add(out.h.sum())
             .add(out.c ? out.c.sum() : 0);
         },
-        [x],
+        [randn([3, 4, 2], f64), randn([2, 3, 3], f64), randn([2, 3, 3], f64)],
       );
       expect(report).toMatchObject({ ok: true });
     });
@@ -211,6 +210,16 @@ describe('variable-length batches', () => {
       });
     }
   }
+
+  it('a sequence of length 0 keeps its initial state and outputs zeros', () => {
+    const m = new LSTM(2, 3, { bidirectional: true });
+    const h = randn([2, 2, 3]);
+    const c = randn([2, 2, 3]);
+    const out = m.forward(randn([4, 2, 2]), { h, c }, { lengths: [0, 4] });
+    expect(Array.from(out.output.data.select(1, 0).data()).every((v) => v === 0)).toBe(true);
+    expect(maxAbsDiff(out.h.data.select(1, 0), h.select(1, 0))).toBe(0);
+    expect(maxAbsDiff(out.c.data.select(1, 0), c.select(1, 0))).toBe(0);
+  });
 
   it('a [B, T] mask of real steps is the same as lengths; a mask with a gap is rejected', () => {
     const m = new GRU(2, 3, { batchFirst: true });
