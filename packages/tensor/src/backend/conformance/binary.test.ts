@@ -4,7 +4,7 @@ import type { BinaryOp, ReduceOp, StridedView } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 
-/** Binary elementwise ops (broadcast and strided operands), copies and reductions against the reference. */
+/** Binary elementwise ops, where, copies and reductions (broadcast and strided operands) against the reference. */
 
 const OPS: BinaryOp[] = [
   'add',
@@ -58,7 +58,7 @@ const CASES: { shape: number[]; a: Parameters<typeof view>[2]; b: Parameters<typ
   { shape: [2, 3, 5, 7], a: {}, b: { zeroAxes: [1] } },
 ];
 
-describe('binary, copy and reduce conformance', () => {
+describe('binary, where, copy and reduce conformance', () => {
   for (const backend of backendsUnderTest()) {
     describe(backend.name, () => {
       for (const op of OPS) {
@@ -89,6 +89,24 @@ describe('binary, copy and reduce conformance', () => {
           backend.binary(op, a, b, actual, shape);
           expect([...actual]).toEqual([...expected]);
         }
+      });
+
+      it('where over broadcast and strided operands (bool and float conditions)', () => {
+        CASES.forEach(({ shape, a, b }, c) => {
+          const size = shape.reduce((p, d) => p * d, 1);
+          const cv = view(shape, 3 * c + 3, b);
+          const cond = { ...cv, data: Uint8Array.from(cv.data, (v) => (v > 0 ? 1 : 0)) };
+          for (const condition of [cond, cv]) {
+            const va = view(shape, 3 * c + 1, a);
+            const vb = view(shape, 3 * c + 2, {});
+            const expected = new Float32Array(size);
+            const actual = new Float32Array(size);
+            jsBackend.where(condition, va, vb, expected, shape);
+            backend.where(condition, va, vb, actual, shape);
+            const i = firstMismatch(actual, expected, 0, 0);
+            expect(i, `where case ${c}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
+          }
+        });
       });
 
       it('copy of transposed and broadcast views', () => {
