@@ -125,7 +125,7 @@ describe('proj train and proj sample', () => {
     expect(sample.length).toBeGreaterThan(40);
     expect(r.out).toContain(sample.trimEnd());
 
-    const s = await run([
+    const sampleArgs = [
       'sample',
       '--from',
       out,
@@ -135,22 +135,13 @@ describe('proj train and proj sample', () => {
       '30',
       '--num-samples',
       '2',
-    ]);
+    ];
+    const s = await run(sampleArgs);
     expect(s.code).toBe(0);
     const samples = s.out.split('---------------\n');
     expect(samples).toHaveLength(2);
     for (const text of samples) expect(text.startsWith('the ')).toBe(true);
-    const again = await run([
-      'sample',
-      '--from',
-      out,
-      '--prompt',
-      'the ',
-      '--max-new-tokens',
-      '30',
-      '--num-samples',
-      '2',
-    ]);
+    const again = await run(sampleArgs);
     expect(again.out).toBe(s.out); // seeded
   });
 

@@ -39,6 +39,7 @@ export {
   type ParamGroup,
   type ParamGroupInput,
   type ParamState,
+  type Slot,
 } from './optim/optimizer.js';
 export { type DecayGroups, decayParamGroups } from './optim/param-groups.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';

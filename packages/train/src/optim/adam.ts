@@ -1,6 +1,6 @@
 import type { Variable } from '@proj/autograd';
-import { getBackend } from '@proj/tensor';
-import { denseStorage, gradStorage, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import { type FloatArray, getBackend } from '@proj/tensor';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot } from './optimizer.js';
 import { checkNonNegative, definedOnly } from './sgd.js';
 
 /** Options of {@link Adam} and {@link AdamW} (PyTorch's names, camel-cased). */
@@ -41,39 +41,30 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     }
   }
 
-  protected updateGroup(group: ParamGroup<AdamOptions>): void {
+  protected update(group: ParamGroup<AdamOptions>, w: FloatArray, grad: FloatArray, slot: Slot): void {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = group.betas;
-    const params = group.params;
+    const step = ++slot.step;
+    const m = slot.buffers.expAvg!;
+    const v = slot.buffers.expAvgSq!;
+    if (!amsgrad && !maximize && (this.decoupled || weightDecay === 0)) {
+      // The backend's fused AdamW kernel (SIMD where the backend has one); weight decay 0 makes it Adam.
+      const decay = this.decoupled ? weightDecay : 0;
+      getBackend().adamw({ param: w, grad, m, v, lr, beta1, beta2, eps, weightDecay: decay, step });
+      return;
+    }
     const l2 = this.decoupled ? 0 : weightDecay;
     const shrink = this.decoupled ? 1 - lr * weightDecay : 1;
-    for (let k = 0; k < params.length; k++) {
-      const p = params[k]!;
-      const grad = gradStorage(p);
-      if (!grad) continue;
-      const w = denseStorage(p);
-      const slot = this.slot(p);
-      const step = ++slot.step;
-      const stepSize = lr / (1 - beta1 ** step);
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
-      const m = slot.buffers.expAvg!;
-      const v = slot.buffers.expAvgSq!;
-      if (!amsgrad && !maximize && l2 === 0) {
-        // The backend's fused AdamW kernel (SIMD where the backend has one); `decay` 0 makes it Adam.
-        const decay = this.decoupled ? weightDecay : 0;
-        getBackend().adamw({ param: w, grad, m, v, lr, beta1, beta2, eps, weightDecay: decay, step });
-        continue;
-      }
-      const vMax = amsgrad ? slot.buffers.maxExpAvgSq! : v;
-      const n = w.length;
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        const g = (maximize ? -grad[i]! : grad[i]!) + l2 * wi;
-        m[i] = beta1 * m[i]! + (1 - beta1) * g;
-        v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-        if (amsgrad && v[i]! > vMax[i]!) vMax[i] = v[i]!;
-        w[i] = wi * shrink - (stepSize * m[i]!) / (Math.sqrt(vMax[i]!) / bc2Sqrt + eps);
-      }
+    const stepSize = lr / (1 - beta1 ** step);
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    const vMax = amsgrad ? slot.buffers.maxExpAvgSq! : v;
+    for (let i = 0; i < w.length; i++) {
+      const wi = w[i]!;
+      const g = (maximize ? -grad[i]! : grad[i]!) + l2 * wi;
+      m[i] = beta1 * m[i]! + (1 - beta1) * g;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      if (amsgrad && v[i]! > vMax[i]!) vMax[i] = v[i]!;
+      w[i] = wi * shrink - (stepSize * m[i]!) / (Math.sqrt(vMax[i]!) / bc2Sqrt + eps);
     }
   }
 }

@@ -33,7 +33,7 @@ export interface Slot {
 /**
  * Base class of optimizers: parameter groups with their own options, per-parameter buffers
  * allocated once, `zeroGrad`, and `stateDict`/`loadStateDict` for exact resumption.
- * Subclasses implement {@link Optimizer.updateGroup} as tight loops over the parameters' storage.
+ * Subclasses implement {@link Optimizer.update} as a tight loop over one parameter's storage.
  */
 export abstract class Optimizer<O extends object> {
   /** Groups of parameters with their resolved options (`lr`, …), mutable like PyTorch's `param_groups`. */
@@ -88,22 +88,27 @@ export abstract class Optimizer<O extends object> {
   /** Checks a group's options. @throws RangeError naming the bad option. */
   protected abstract validate(group: ParamGroup<O>): void;
 
-  /** Applies one update to the parameters of `group` that have a gradient. */
-  protected abstract updateGroup(group: ParamGroup<O>): void;
+  /**
+   * Updates one parameter in place: `param` is its contiguous storage, `grad` its gradient, `slot`
+   * its buffers (`slot.step` is the number of updates before this one).
+   */
+  protected abstract update(group: ParamGroup<O>, param: FloatArray, grad: FloatArray, slot: Slot): void;
 
   /** Performs one optimization step on every parameter with a gradient, in place. */
   step(): void {
-    for (let i = 0; i < this.paramGroups.length; i++) this.updateGroup(this.paramGroups[i]!);
+    for (let i = 0; i < this.paramGroups.length; i++) {
+      const group = this.paramGroups[i]!;
+      for (let k = 0; k < group.params.length; k++) {
+        const p = group.params[k]!;
+        const grad = gradStorage(p);
+        if (grad) this.update(group, denseStorage(p), grad, this.slots.get(p)!);
+      }
+    }
   }
 
   /** Clears every parameter's gradient (to `null`, as PyTorch's default `set_to_none=True`). */
   zeroGrad(): void {
     for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
-  }
-
-  /** @internal The buffers of `p`. */
-  protected slot(p: Variable): Slot {
-    return this.slots.get(p)!;
   }
 
   /**
@@ -198,15 +203,15 @@ function structuredCloneOptions(options: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
 }
 
-/** @internal The contiguous storage of `p.data` (made dense once if it is a view) and of its gradient. */
-export function denseStorage(p: Variable): FloatArray {
+/** The contiguous storage of `p.data` (made dense once if it is a view). */
+function denseStorage(p: Variable): FloatArray {
   const t = p.data;
   if (!(t.offset === 0 && t.storage.length === t.size && t.isContiguous())) p.data = t.clone();
   return p.data.storage as FloatArray;
 }
 
-/** @internal The gradient of `p` as a contiguous array (a copy only when the gradient is a view). */
-export function gradStorage(p: Variable): FloatArray | null {
+/** The gradient of `p` as a contiguous array (a copy only when the gradient is a view). */
+function gradStorage(p: Variable): FloatArray | null {
   const g = p.grad;
   if (!g) return null;
   if (g.size !== p.size)

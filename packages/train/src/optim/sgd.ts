@@ -1,5 +1,6 @@
 import type { Variable } from '@proj/autograd';
-import { denseStorage, gradStorage, Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+import type { FloatArray } from '@proj/tensor';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot } from './optimizer.js';
 
 /** Options of {@link SGD} (PyTorch's names, camel-cased). */
 export interface SGDOptions {
@@ -62,32 +63,24 @@ export class SGD extends Optimizer<SGDOptions> {
       throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
   }
 
-  protected updateGroup(group: ParamGroup<SGDOptions>): void {
+  protected update(group: ParamGroup<SGDOptions>, w: FloatArray, grad: FloatArray, slot: Slot): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    const params = group.params;
-    for (let k = 0; k < params.length; k++) {
-      const p = params[k]!;
-      const grad = gradStorage(p);
-      if (!grad) continue;
-      const w = denseStorage(p);
-      const slot = this.slot(p);
-      const buf = slot.buffers.momentumBuffer;
-      const first = slot.step === 0;
-      slot.step++;
-      const n = w.length;
-      if (!buf) {
-        for (let i = 0; i < n; i++) {
-          const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * w[i]!;
-          w[i] = w[i]! - lr * g;
-        }
-        continue;
-      }
+    const buf = slot.buffers.momentumBuffer;
+    const first = slot.step === 0;
+    slot.step++;
+    const n = w.length;
+    if (!buf) {
       for (let i = 0; i < n; i++) {
         const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * w[i]!;
-        buf[i] = first ? g : momentum * buf[i]! + (1 - dampening) * g;
-        const b = buf[i]!;
-        w[i] = w[i]! - lr * (nesterov ? g + momentum * b : b);
+        w[i] = w[i]! - lr * g;
       }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * w[i]!;
+      buf[i] = first ? g : momentum * buf[i]! + (1 - dampening) * g;
+      const b = buf[i]!;
+      w[i] = w[i]! - lr * (nesterov ? g + momentum * b : b);
     }
   }
 }
