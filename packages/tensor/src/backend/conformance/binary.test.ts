@@ -109,14 +109,34 @@ describe('binary, where, copy and reduce conformance', () => {
         });
       });
 
-      it('copy of transposed and broadcast views', () => {
-        const src = view([6, 11], 5, { transposed: true });
-        for (const out of [new Float32Array(66), new Float64Array(66), new Int32Array(66)]) {
-          const expected = out.slice();
-          jsBackend.copy(src, expected, [6, 11]);
-          backend.copy(src, out, [6, 11]);
-          expect([...out]).toEqual([...expected]);
-        }
+      it('copy of permuted, transposed, broadcast and offset views, every output dtype', () => {
+        const layouts: [number[], number[], number][] = [
+          // [shape, strides, offset] over a 400-element storage
+          [[6, 11], [1, 6], 3], // transpose
+          [[3, 4, 5], [20, 1, 4], 0], // permute (0, 2, 1)
+          [[2, 3, 4, 5], [60, 5, 15, 1], 7], // permute (0, 2, 1, 3): inner rows contiguous
+          [[4, 5, 6], [0, 6, 1], 1], // broadcast leading axis
+          [[5, 7], [7, 0], 2], // broadcast inner axis
+          [[2, 3, 2, 2, 3], [90, 30, 15, 5, 1], 0], // stepped: 5 axes that merge to fewer
+          [[3, 2, 2, 2, 2], [1, 3, 6, 12, 24], 0], // 5 axes that do not merge (JS path)
+          [[17], [3], 5], // stepped 1-D
+          [[65], [1], 9], // one contiguous run
+        ];
+        layouts.forEach(([shape, strides, offset], c) => {
+          const src: StridedView = { data: randomF32(400, c), offset, strides };
+          const size = shape.reduce((p, d) => p * d, 1);
+          for (const make of [
+            () => new Float32Array(size),
+            () => new Float64Array(size),
+            () => new Int32Array(size),
+            () => new Uint8Array(size),
+          ]) {
+            const [expected, out] = [make(), make()];
+            jsBackend.copy(src, expected, shape);
+            backend.copy(src, out, shape);
+            expect([...out], `copy case ${c}`).toEqual([...expected]);
+          }
+        });
       });
 
       for (const op of ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {

@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { BinaryOp, ReduceOp, StridedView } from '../backend.js';
 import { coalesce } from '../js/strided.js';
+import { viewSpan as span } from './movement.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Op codes of `binary_f32` (asm/binary.wat). Other ops (pow, comparisons, logic) run on the JS kernels. */
@@ -15,18 +16,6 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
 
 /** Op codes of `reduce_f32` (asm/reduce.wat). */
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
-
-/** The storage range [lo, hi) a view of `dims`/`strides` reads. */
-function span(offset: number, dims: readonly number[], strides: readonly number[]): [number, number] {
-  let lo = offset;
-  let hi = offset;
-  dims.forEach((d, i) => {
-    const reach = (d - 1) * strides[i]!;
-    if (reach < 0) lo += reach;
-    else hi += reach;
-  });
-  return [lo, hi + 1];
-}
 
 /**
  * float32 `out = op(a, b)` on the WASM kernels when, after merging axes, the grid is at most 2-D with

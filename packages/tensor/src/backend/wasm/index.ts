@@ -6,6 +6,7 @@ import { wasmUnary, wasmUnaryBackward } from './elementwise.js';
 import { wasmCrossEntropy, wasmCrossEntropyBackward } from './loss.js';
 import { wasmMatmul } from './matmul.js';
 import { wasmSimdSupported } from './module.js';
+import { wasmCopy } from './movement.js';
 import { wasmLayerNorm, wasmLayerNormBackward } from './norm.js';
 import { getRuntime } from './runtime.js';
 import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softmax.js';
@@ -25,6 +26,10 @@ export const wasmBackend: Backend = {
   binary(op, a, b, out, shape) {
     const rt = getRuntime();
     if (!rt || !wasmBinary(rt, op, a, b, out, shape)) jsBackend.binary(op, a, b, out, shape);
+  },
+  copy(src, out, shape) {
+    const rt = getRuntime();
+    if (!rt || !wasmCopy(rt, src, out, shape)) jsBackend.copy(src, out, shape);
   },
   reduce(op, x, out, outer, inner) {
     const rt = getRuntime();

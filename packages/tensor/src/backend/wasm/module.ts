@@ -21,6 +21,8 @@ export interface KernelExports {
     acs: number,
     bcs: number,
   ): void;
+  /** Copies a strided view (sizes and element strides of 4 axes at `dims`) into contiguous `out`. */
+  copy_f32(src: number, out: number, dims: number): void;
   /** Reduces each row of a contiguous [outer, inner] block into `out`. */
   reduce_f32(op: number, x: number, out: number, outer: number, inner: number): void;
   /** In-place `dy *= f'(x)` over `n` floats (n % 4 == 0); op codes of `UNARY_GRAD_CODES`. */
