@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
-import { wasmBinary, wasmReduce } from './binary.js';
+import { wasmBinary, wasmReduce, wasmWhere } from './binary.js';
 import { wasmUnary, wasmUnaryBackward } from './elementwise.js';
 import { wasmCrossEntropy, wasmCrossEntropyBackward } from './loss.js';
 import { wasmMatmul } from './matmul.js';
@@ -26,6 +26,10 @@ export const wasmBackend: Backend = {
   binary(op, a, b, out, shape) {
     const rt = getRuntime();
     if (!rt || !wasmBinary(rt, op, a, b, out, shape)) jsBackend.binary(op, a, b, out, shape);
+  },
+  where(cond, a, b, out, shape) {
+    const rt = getRuntime();
+    if (!rt || !wasmWhere(rt, cond, a, b, out, shape)) jsBackend.where(cond, a, b, out, shape);
   },
   copy(src, out, shape) {
     const rt = getRuntime();

@@ -23,6 +23,21 @@ export interface KernelExports {
   ): void;
   /** Copies a strided view (sizes and element strides of 4 axes at `dims`) into contiguous `out`. */
   copy_f32(src: number, out: number, dims: number): void;
+  /** `out = c ? a : b` over a [rows, cols] grid; `c` bytes, strides in elements, inner strides 0 or 1. */
+  where_f32(
+    c: number,
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    cols: number,
+    crs: number,
+    ars: number,
+    brs: number,
+    ccs: number,
+    acs: number,
+    bcs: number,
+  ): void;
   /** Reduces each row of a contiguous [outer, inner] block into `out`. */
   reduce_f32(op: number, x: number, out: number, outer: number, inner: number): void;
   /** In-place `dy *= f'(x)` over `n` floats (n % 4 == 0); op codes of `UNARY_GRAD_CODES`. */

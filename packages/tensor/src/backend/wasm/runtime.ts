@@ -28,6 +28,7 @@ export class WasmRuntime {
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
+  private u8View = new Uint8Array(0);
 
   /** @throws Error when a shared memory is requested but unavailable. */
   constructor(shared: boolean) {
@@ -108,6 +109,12 @@ export class WasmRuntime {
     return this.i32View;
   }
 
+  /** A Uint8Array over the whole memory (refreshed after growth). */
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8View;
+  }
+
   /** Copies `src` into the memory at byte address `ptr`. */
   put(ptr: number, src: Float32Array | Int32Array): void {
     if (src instanceof Float32Array) this.f32.set(src, ptr >> 2);
@@ -135,6 +142,7 @@ export class WasmRuntime {
     this.buffer = buffer;
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
+    this.u8View = new Uint8Array(buffer);
   }
 }
 
