@@ -112,6 +112,14 @@ describe('matmul conformance', () => {
     expect(getRuntime()?.shared).toBe(false); // shared only once threads are enabled
   });
 
+  it('uses the relaxed-SIMD (fused multiply-add) build when the engine enables relaxed SIMD', () => {
+    // `pnpm test` runs this folder a second time with the V8 flag that enables it on Node 20.
+    const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+    const relaxed = getRuntime()?.compiled.relaxed;
+    if (argv.includes('--experimental-wasm-relaxed-simd')) expect(relaxed).toBe(true);
+    else expect(typeof relaxed).toBe('boolean');
+  });
+
   for (const backend of backendsUnderTest()) {
     describe(backend.name, () => {
       it('matches the reference for every m, n, k in {1, 3, 17, 65, 127} and every transposition', () => {
