@@ -88,10 +88,16 @@ export class WasmRuntime {
     if (top - SCRATCH_BYTE > MAX_ARENA_BYTES) return null;
     const have = this.memory.buffer.byteLength;
     if (top > have) {
+      // Grow by at least a quarter, so a slowly rising need does not grow the memory on every call.
+      const need = Math.ceil((top - have) / PAGE);
       try {
-        this.memory.grow(Math.ceil((top - have) / PAGE));
+        this.memory.grow(Math.max(need, Math.ceil(have / PAGE / 4)));
       } catch {
-        return null;
+        try {
+          this.memory.grow(need);
+        } catch {
+          return null;
+        }
       }
     }
     return ptrs;
