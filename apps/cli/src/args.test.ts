@@ -54,6 +54,9 @@ describe('parseOptions', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error!.message).toBe('unknown option --lrr (did you mean --lr?)');
     expect(error!.command).toBe(SPEC);
+    expect(() => parseOptions(SPEC, ['--max', '1'])).toThrow(
+      'unknown option --max (did you mean --max-iters?)',
+    );
     expect(() => parseOptions(SPEC, ['--no-bias=1'])).toThrow('--no-bias takes no value');
     expect(() => parseOptions(SPEC, ['--max-iters', '-1'])).toThrow("--max-iters must be >= 0, got '-1'");
     expect(() => parseOptions(SPEC, ['--out', '--bias'])).toThrow('--out needs a value <dir>');

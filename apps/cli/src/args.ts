@@ -109,9 +109,10 @@ function convert(o: OptionSpec, raw: string, spec: CommandSpec): string | number
 }
 
 function suggest(name: string, names: string[]): string {
-  const close = names.find(
-    (n) => n.replaceAll('-', '') === name.replaceAll(/[-_]/g, '') || distance(n, name) <= 2,
-  );
+  const bare = name.replaceAll(/[-_]/g, '');
+  const close =
+    names.find((n) => n.replaceAll('-', '') === bare || distance(n, name) <= 2) ??
+    names.find((n) => n.startsWith(name));
   return close ? ` (did you mean --${close}?)` : '';
 }
 
@@ -135,7 +136,7 @@ export function formatUsage(spec: CommandSpec): string {
     (o) => `--${o.name}${o.type === 'boolean' ? '' : ` ${o.value ?? '<value>'}`}`,
   );
   const width = Math.max(...left.map((l) => l.length), '-h, --help'.length);
-  const lines = [`Usage: proj ${spec.name} [options]`, '', spec.summary, '', 'Options:'];
+  const lines = [`Usage: proj ${spec.name} [options]`, '', ...wrap(spec.summary, 100), '', 'Options:'];
   spec.options.forEach((o, i) => {
     const shown = o.default === undefined || o.default === false ? '' : ` (default: ${o.default})`;
     lines.push(`  ${left[i]!.padEnd(width)}  ${o.help}${shown}`);
@@ -143,4 +144,16 @@ export function formatUsage(spec: CommandSpec): string {
   lines.push(`  ${'-h, --help'.padEnd(width)}  Show this help`);
   if (spec.notes?.length) lines.push('', ...spec.notes);
   return `${lines.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
