@@ -1,9 +1,12 @@
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableThreads, enableThreads, getNumThreads, setNumThreads } from '../../node/index.js';
 import type { MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from '../wasm/index.js';
 import { getRuntime } from '../wasm/runtime.js';
+import type { SpawnWorker } from '../wasm/thread-pool.js';
+import { enableThreads as enableWith } from '../wasm/threads.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 
 /** A product large enough to be split across threads, A and/or B read transposed. */
@@ -78,6 +81,21 @@ describe('wasm backend with worker threads', () => {
     const size = rt.memory.buffer.byteLength;
     for (let i = 0; i < 20; i++) wasmBackend.matmul(product(2, 300, 200, 100, i % 2 === 0, false));
     expect(rt.memory.buffer.byteLength).toBe(size);
+  });
+
+  it('starts workers the browser way too: a classic script that gets its init as the first message', async () => {
+    disableThreads();
+    // A Node worker dressed as a Web Worker: `self.onmessage`, init posted after construction.
+    const prelude = `globalThis.self = globalThis;
+      require('node:worker_threads').parentPort.on('message', (data) => self.onmessage({ data }));\n`;
+    const spawn: SpawnWorker = (source, init) => {
+      const worker = new Worker(prelude + source, { eval: true });
+      worker.postMessage(init);
+      worker.unref();
+      return worker;
+    };
+    expect(await enableWith(2, { spawn })).toBe(2);
+    expectMatchesReference(product(3, 90, 70, 50, false, true));
   });
 
   it('falls back to one thread after disableThreads', () => {
