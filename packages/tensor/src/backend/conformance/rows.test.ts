@@ -154,6 +154,44 @@ describe('row kernel conformance', () => {
           }
       });
 
+      it('empty blocks ([rows, 0] and [0, cols]) match the reference', () => {
+        for (const [rows, cols] of [
+          [3, 0],
+          [0, 5],
+        ] as const) {
+          const x = new Float32Array(rows * cols);
+          const stats = () => ({ mean: new Float32Array(rows), rstd: new Float32Array(rows) });
+          const [ref, got] = [stats(), stats()];
+          const common = {
+            x,
+            weight: null,
+            bias: null,
+            out: new Float32Array(0),
+            rows,
+            cols,
+            eps: 1e-5,
+            rms: false,
+          };
+          jsBackend.layerNorm({ ...common, ...ref });
+          backend.layerNorm({ ...common, ...got });
+          expect([...got.rstd]).toEqual([...ref.rstd]);
+          expect([...got.mean]).toEqual([...ref.mean]);
+          backend.softmax(x, new Float32Array(0), rows, cols, false);
+          const ce = {
+            logits: x,
+            targets: new Int32Array(rows),
+            rows,
+            classes: cols,
+            ignoreIndex: 0,
+            labelSmoothing: 0,
+          };
+          const [l1, l2] = [new Float32Array(rows), new Float32Array(rows)];
+          jsBackend.crossEntropy({ ...ce, losses: l1, lse: new Float32Array(rows) });
+          backend.crossEntropy({ ...ce, losses: l2, lse: new Float32Array(rows) });
+          expect([...l2]).toEqual([...l1]);
+        }
+      });
+
       it('cross-entropy rejects out-of-range targets', () => {
         const args = {
           logits: new Float32Array(6),

@@ -18,7 +18,7 @@ export function wasmLayerNorm(rt: WasmRuntime, args: NormArgs): boolean {
   if (!(f32(x) && f32(out) && f32(mean) && f32(rstd))) return false;
   if ((weight && !f32(weight)) || (bias && !f32(bias))) return false;
   const n = rows * cols;
-  if (n === 0) return true;
+  if (n === 0) return false; // empty rows: the reference defines their (NaN) statistics
   const ptrs = rt.arena([4 * n, 4 * cols, 4 * cols, 4 * rows, 4 * rows], 1);
   if (!ptrs) return false;
   const [xp, wp, bp, mp, rp] = ptrs as [number, number, number, number, number];
