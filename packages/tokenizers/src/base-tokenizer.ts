@@ -1,3 +1,4 @@
+import { IdBuffer } from './id-buffer.js';
 import { SpecialTokens } from './special-tokens.js';
 import type { EncodeOptions, Tokenizer } from './tokenizer.js';
 
@@ -8,6 +9,8 @@ import type { EncodeOptions, Tokenizer } from './tokenizer.js';
 export abstract class BaseTokenizer implements Tokenizer {
   /** Special tokens and the rules for them. */
   protected readonly specials: SpecialTokens;
+  /** Reused by every call; encoding is synchronous, so one buffer per tokenizer is enough. */
+  private readonly buffer = new IdBuffer();
 
   constructor(specialTokens: Iterable<readonly [string, number]>) {
     this.specials = new SpecialTokens(specialTokens);
@@ -24,7 +27,7 @@ export abstract class BaseTokenizer implements Tokenizer {
   abstract idToToken(id: number): string | undefined;
 
   /** Appends the ids of `text`, read as ordinary text, to `out`. */
-  protected abstract encodeOrdinaryInto(text: string, out: number[]): void;
+  protected abstract encodeOrdinaryInto(text: string, out: IdBuffer): void;
 
   /**
    * Encodes `text` to ids, recognising the special tokens named in `options.allowedSpecial`.
@@ -32,21 +35,23 @@ export abstract class BaseTokenizer implements Tokenizer {
    */
   encode(text: string, options?: EncodeOptions): number[] {
     const allowed = this.specials.resolve(text, options);
-    const out: number[] = [];
+    const out = this.buffer;
+    out.length = 0;
     this.specials.split(
       text,
       allowed,
       (segment) => this.encodeOrdinaryInto(segment, out),
       (id) => out.push(id),
     );
-    return out;
+    return out.take();
   }
 
   /** Encodes `text` with special-token text treated as ordinary text. */
   encodeOrdinary(text: string): number[] {
-    const out: number[] = [];
+    const out = this.buffer;
+    out.length = 0;
     this.encodeOrdinaryInto(text, out);
-    return out;
+    return out.take();
   }
 
   /** `encode` applied to each text. */

@@ -1,5 +1,6 @@
 import { BaseTokenizer } from './base-tokenizer.js';
 import { TokenizerError } from './errors.js';
+import type { IdBuffer } from './id-buffer.js';
 
 /** Options of {@link CharTokenizer}. */
 export interface CharTokenizerOptions {
@@ -94,7 +95,7 @@ export class CharTokenizer extends BaseTokenizer {
     return this.pieces.length;
   }
 
-  protected encodeOrdinaryInto(text: string, out: number[]): void {
+  protected encodeOrdinaryInto(text: string, out: IdBuffer): void {
     for (let i = 0; i < text.length; i++) {
       let cp = text.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {

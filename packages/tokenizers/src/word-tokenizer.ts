@@ -1,5 +1,6 @@
 import { BaseTokenizer } from './base-tokenizer.js';
 import { TokenizerError } from './errors.js';
+import type { IdBuffer } from './id-buffer.js';
 import { GPT2_PATTERN, Pretokenizer } from './patterns.js';
 
 /** Options of {@link WordTokenizer}. */
@@ -119,7 +120,7 @@ export class WordTokenizer extends BaseTokenizer {
     return this.pieces.length;
   }
 
-  protected encodeOrdinaryInto(text: string, out: number[]): void {
+  protected encodeOrdinaryInto(text: string, out: IdBuffer): void {
     this.pre.forEach(text, (piece) => {
       const id = this.ids.get(piece);
       if (id !== undefined) out.push(id);

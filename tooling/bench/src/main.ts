@@ -5,6 +5,7 @@
 const suites: Record<string, () => Promise<unknown>> = {
   matmul: () => import('./matmul.js').then((m) => m.run()),
   training: () => import('./training.js').then((m) => m.run()),
+  tokenizers: () => import('./tokenizers.js').then((m) => m.run()),
 };
 
 const wanted = process.argv.slice(2);

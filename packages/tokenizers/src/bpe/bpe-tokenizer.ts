@@ -1,5 +1,6 @@
 import { BaseTokenizer } from '../base-tokenizer.js';
 import { TokenizerError } from '../errors.js';
+import type { IdBuffer } from '../id-buffer.js';
 import { GPT2_PATTERN, Pretokenizer } from '../patterns.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from '../utf8.js';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
@@ -208,26 +209,40 @@ export class BPETokenizer extends BaseTokenizer {
     return bytes === undefined ? undefined : bytesToByteLevel(bytes);
   }
 
-  protected encodeOrdinaryInto(text: string, out: number[]): void {
+  protected encodeOrdinaryInto(text: string, out: IdBuffer): void {
     const { pre, direct, cache } = this;
+    let data = out.data;
+    let n = out.length;
     for (let start = 0; start < text.length; ) {
       const end = pre.pieceEnd(text, start);
+      // A piece has at most 3 UTF-8 bytes, so at most 3 ids, per UTF-16 unit.
+      if (n + 3 * (end - start) > data.length) {
+        out.length = n;
+        out.reserve(3 * (end - start));
+        data = out.data;
+      }
       const hash = PieceTable.hash(text, start, end);
       const id = direct === undefined ? -1 : direct.find(text, start, end, hash);
-      if (id >= 0) out.push(id);
+      if (id >= 0) data[n++] = id;
       else {
         const at = cache.find(text, start, end, hash);
         if (at >= 0) {
           const ids = this.cacheIds;
-          for (let i = at + 1, stop = at + 1 + ids[at]!; i < stop; i++) out.push(ids[i]!);
-        } else this.encodePiece(text, start, end, hash, out);
+          for (let i = at + 1, stop = at + 1 + ids[at]!; i < stop; i++) data[n++] = ids[i]!;
+        } else {
+          out.length = n;
+          this.encodePiece(text, start, end, hash, out);
+          data = out.data;
+          n = out.length;
+        }
       }
       start = end;
     }
+    out.length = n;
   }
 
   /** Merges the bytes of `text[start, end)`, appends the ids and caches them. */
-  private encodePiece(text: string, start: number, end: number, hash: number, out: number[]): void {
+  private encodePiece(text: string, start: number, end: number, hash: number, out: IdBuffer): void {
     if (this.scratch.length < (end - start) * 3) this.scratch = new Uint8Array((end - start) * 3);
     const n = utf8EncodeInto(text, start, end, this.scratch);
     const merger = this.merger;
@@ -235,7 +250,9 @@ export class BPETokenizer extends BaseTokenizer {
     const ids = merger.ids;
     for (let i = 0; i < n; i++) ids[i] = this.byteToId[this.scratch[i]!]!;
     const m = merger.merge(n);
-    for (let i = 0; i < m; i++) out.push(ids[i]!);
+    out.reserve(m);
+    out.data.set(ids.subarray(0, m), out.length);
+    out.length += m;
     if (end - start > CACHE_MAX_PIECE) return;
     if (this.cache.size >= this.cacheSize || this.cacheUsed + m + 1 > this.cacheIds.length) {
       this.cache.clear();
@@ -289,11 +306,33 @@ export class BPETokenizer extends BaseTokenizer {
   toHuggingFace(): HuggingFaceTokenizerJSON {
     return toHuggingFaceJSON({
       tokens: this.mergeableTokens(),
-      merges: this.merges,
+      merges: this.merges ?? this.deriveMerges(),
       specialTokens: this.specials.byText,
       pattern: this.pattern,
       ignoreMerges: this.direct !== undefined,
     });
+  }
+
+  /**
+   * The merge that makes each token of a rank vocabulary, as Hugging Face's conversion of tiktoken
+   * files finds it: BPE over the token's bytes with only lower ranks leaves two parts, which merge
+   * into it. A token that lower ranks cannot split in two (never made by merging) gets none.
+   */
+  private deriveMerges(): [number, number][] {
+    const merger = this.merger;
+    const merges: [number, number][] = [];
+    for (let id = 0; id < this.vocabSize; id++) {
+      const from = this.offsets[id]!;
+      const n = this.offsets[id + 1]! - from;
+      if (n < 2 || this.specials.byId.has(id)) continue;
+      merger.reserve(n);
+      for (let i = 0; i < n; i++) merger.ids[i] = this.byteToId[this.bytes[from + i]!]!;
+      merger.limit = id;
+      const m = merger.merge(n);
+      merger.limit = BytePairMerger.NO_LIMIT;
+      if (m === 2) merges.push([merger.ids[0]!, merger.ids[1]!]);
+    }
+    return merges;
   }
 
   /** Token bytes by id, special tokens left out. */

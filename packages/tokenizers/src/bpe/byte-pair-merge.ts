@@ -19,6 +19,10 @@ export class BytePairMerger {
   private next = new Int32Array(256);
   private prev = new Int32Array(256);
   private readonly heap = new MinHeap(256);
+  /** The `limit` that ignores no merge. */
+  static readonly NO_LIMIT = NONE;
+  /** Merges with this priority or higher are ignored (used to find the merge that makes a token). */
+  limit = NONE;
 
   constructor(private readonly table: PairTable) {}
 
@@ -41,12 +45,12 @@ export class BytePairMerger {
   }
 
   private mergeShort(n: number): number {
-    const { ids, prio, res, table } = this;
+    const { ids, prio, res, table, limit } = this;
     const priorities = table.priorities;
     const results = table.results;
     for (let i = 0; i < n - 1; i++) {
       const slot = table.find(ids[i]!, ids[i + 1]!);
-      prio[i] = slot < 0 ? NONE : priorities[slot]!;
+      prio[i] = slot < 0 || priorities[slot]! >= limit ? NONE : priorities[slot]!;
       res[i] = slot < 0 ? 0 : results[slot]!;
     }
     while (n > 1) {
@@ -68,7 +72,7 @@ export class BytePairMerger {
       n--;
       for (let i = at > 0 ? at - 1 : 0; i <= at && i < n - 1; i++) {
         const slot = table.find(ids[i]!, ids[i + 1]!);
-        prio[i] = slot < 0 ? NONE : priorities[slot]!;
+        prio[i] = slot < 0 || priorities[slot]! >= limit ? NONE : priorities[slot]!;
         res[i] = slot < 0 ? 0 : results[slot]!;
       }
     }
@@ -76,7 +80,7 @@ export class BytePairMerger {
   }
 
   private mergeLong(n: number): number {
-    const { ids, next, prev, heap, table } = this;
+    const { ids, next, prev, heap, table, limit } = this;
     const priorities = table.priorities;
     const results = table.results;
     heap.clear();
@@ -85,7 +89,7 @@ export class BytePairMerger {
       prev[i] = i - 1;
       if (i + 1 < n) {
         const slot = table.find(ids[i]!, ids[i + 1]!);
-        if (slot >= 0) heap.push(priorities[slot]!, i);
+        if (slot >= 0 && priorities[slot]! < limit) heap.push(priorities[slot]!, i);
       }
     }
     while (heap.size > 0) {
@@ -105,11 +109,11 @@ export class BytePairMerger {
       const h = prev[i]!;
       if (h >= 0) {
         const s = table.find(ids[h]!, ids[i]!);
-        if (s >= 0) heap.push(priorities[s]!, h);
+        if (s >= 0 && priorities[s]! < limit) heap.push(priorities[s]!, h);
       }
       if (k >= 0) {
         const s = table.find(ids[i]!, ids[k]!);
-        if (s >= 0) heap.push(priorities[s]!, i);
+        if (s >= 0 && priorities[s]! < limit) heap.push(priorities[s]!, i);
       }
     }
     let m = 0;

@@ -1,7 +1,7 @@
 import { TokenizerError } from '../errors.js';
 import { GPT2_PATTERN } from '../patterns.js';
 import type { BPETokenizerOptions } from './bpe-tokenizer.js';
-import { byteLevelToBytes, bytesToBinary, bytesToByteLevel } from './byte-level.js';
+import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
 
 /** The parts of a Hugging Face `tokenizer.json` that a byte-level BPE model uses. */
 export interface HuggingFaceTokenizerJSON {
@@ -102,42 +102,10 @@ export function parseHuggingFace(json: HuggingFaceTokenizerJSON): BPETokenizerOp
   };
 }
 
-/**
- * The merges that rebuild each token of a rank vocabulary (tiktoken style): for every token, in
- * rank order, BPE over its bytes using only lower ranks must leave two parts — those merge into it.
- * A token that lower ranks cannot split in two (never produced by merging) gets no merge.
- */
-export function deriveMerges(tokens: readonly (Uint8Array | undefined)[]): [number, number][] {
-  const ranks = new Map<string, number>();
-  tokens.forEach((bytes, id) => {
-    if (bytes !== undefined) ranks.set(bytesToBinary(bytes), id);
-  });
-  const merges: [number, number][] = [];
-  tokens.forEach((bytes, rank) => {
-    if (bytes === undefined || bytes.length < 2) return;
-    let parts = [...bytesToBinary(bytes)];
-    for (;;) {
-      let best = rank;
-      let at = -1;
-      for (let i = 0; i + 1 < parts.length; i++) {
-        const r = ranks.get(parts[i]! + parts[i + 1]!);
-        if (r !== undefined && r < best) {
-          best = r;
-          at = i;
-        }
-      }
-      if (at < 0) break;
-      parts = [...parts.slice(0, at), parts[at]! + parts[at + 1]!, ...parts.slice(at + 2)];
-    }
-    if (parts.length === 2) merges.push([ranks.get(parts[0]!)!, ranks.get(parts[1]!)!]);
-  });
-  return merges;
-}
-
 /** What `toHuggingFaceJSON` writes. */
 export interface HuggingFaceExport {
   tokens: readonly (Uint8Array | undefined)[];
-  merges: readonly (readonly [number, number])[] | undefined;
+  merges: readonly (readonly [number, number])[];
   specialTokens: ReadonlyMap<string, number>;
   pattern: string;
   ignoreMerges: boolean;
@@ -153,7 +121,7 @@ export function toHuggingFaceJSON(spec: HuggingFaceExport): HuggingFaceTokenizer
     names[id] = bytesToByteLevel(bytes);
     vocab[names[id]!] = id;
   });
-  const merges = (spec.merges ?? deriveMerges(tokens)).map(([a, b]) => `${names[a]} ${names[b]}`);
+  const merges = spec.merges.map(([a, b]) => `${names[a]} ${names[b]}`);
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
   const preTokenizer: HuggingFacePreTokenizer =
     spec.pattern === GPT2_PATTERN
