@@ -5,11 +5,11 @@ import { GPT2_PATTERN, Pretokenizer } from '../patterns.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from '../utf8.js';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
 import { BytePairMerger } from './byte-pair-merge.js';
-import { ByteTrie } from './byte-trie.js';
 import { type HuggingFaceTokenizerJSON, parseHuggingFace, toHuggingFaceJSON } from './hugging-face.js';
 import { PairTable } from './pair-table.js';
 import { PieceTable } from './piece-table.js';
 import { parseTiktoken, toTiktokenText } from './tiktoken-file.js';
+import { TokenTable } from './token-table.js';
 import { type BPETrainOptions, trainBPE } from './train.js';
 
 /** Options of the {@link BPETokenizer} constructor. */
@@ -64,7 +64,7 @@ export class BPETokenizer extends BaseTokenizer {
   private readonly byteToId = new Int32Array(256);
   private readonly merges: readonly (readonly [number, number])[] | undefined;
   /** Bytes → id of the mergeable (non-special) tokens. */
-  private readonly trie: ByteTrie;
+  private readonly table: TokenTable;
   /** Piece text → id of every token whose bytes are UTF-8 (when whole pieces map to tokens directly). */
   private readonly direct: PieceTable | undefined;
   private readonly merger: BytePairMerger;
@@ -111,22 +111,24 @@ export class BPETokenizer extends BaseTokenizer {
     }
     this.bytes = new Uint8Array(total);
     this.offsets = new Int32Array(size + 1);
-    this.trie = new ByteTrie(total);
-    this.byteToId.fill(-1);
     let at = 0;
     for (let id = 0; id < size; id++) {
       this.offsets[id] = at;
       const bytes = contents[id];
-      if (bytes === undefined) continue;
-      this.bytes.set(bytes, at);
-      at += bytes.length;
-      if (this.specials.byId.has(id)) continue;
-      const other = this.trie.insert(bytes, id);
+      if (bytes !== undefined) this.bytes.set(bytes, at);
+      at += bytes?.length ?? 0;
+    }
+    this.offsets[size] = at;
+    this.table = new TokenTable(this.bytes, this.offsets, size);
+    this.byteToId.fill(-1);
+    for (let id = 0; id < size; id++) {
+      const bytes = contents[id];
+      if (bytes === undefined || this.specials.byId.has(id)) continue;
+      const other = this.table.insert(id);
       if (other !== id)
         throw new TokenizerError(`BPETokenizer: tokens ${other} and ${id} have the same bytes`);
       if (bytes.length === 1) this.byteToId[bytes[0]!] = id;
     }
-    this.offsets[size] = at;
     const missing = [...this.byteToId.keys()].filter((b) => this.byteToId[b] === -1);
     if (missing.length > 0) {
       throw new TokenizerError(
@@ -134,31 +136,25 @@ export class BPETokenizer extends BaseTokenizer {
       );
     }
 
-    const table = new PairTable(merges?.length ?? size * 4);
+    let pairs: PairTable;
     if (merges !== undefined) {
+      pairs = new PairTable(merges.length);
       merges.forEach(([left, right], priority) => {
-        const a = this.mergeableBytes(left);
-        const b = this.mergeableBytes(right);
-        const joined = new Uint8Array(a.length + b.length);
-        joined.set(a);
-        joined.set(b, a.length);
-        const result = this.trie.get(joined);
+        this.mergeableBytes(left);
+        this.mergeableBytes(right);
+        const result = this.table.concat(left, right);
         if (result < 0) {
           throw new TokenizerError(
             `BPETokenizer: merge ${priority} (${left}, ${right}) makes a token not in the vocabulary`,
           );
         }
-        table.set(left, right, result, priority);
+        pairs.set(left, right, result, priority);
       });
     } else {
-      // tiktoken: any split of a token into two tokens merges into it, with the token's rank.
-      for (let id = 0; id < size; id++) {
-        const bytes = contents[id];
-        if (bytes === undefined || bytes.length < 2 || this.specials.byId.has(id)) continue;
-        this.trie.forEachSplit(bytes, (_k, left, right) => table.set(left, right, id, id));
-      }
+      // tiktoken: two tokens whose joined bytes are a token merge into it, with its rank (= id).
+      pairs = new PairTable(1 << 14, (left, right) => this.table.concat(left, right));
     }
-    this.merger = new BytePairMerger(table);
+    this.merger = new BytePairMerger(pairs);
 
     if (options.ignoreMerges ?? merges === undefined) {
       this.direct = new PieceTable(size, total);
@@ -197,7 +193,7 @@ export class BPETokenizer extends BaseTokenizer {
     const special = this.specials.byText.get(token);
     if (special !== undefined) return special;
     const bytes = byteLevelToBytes(token);
-    const id = bytes === undefined || bytes.length === 0 ? -1 : this.trie.get(bytes);
+    const id = bytes === undefined || bytes.length === 0 ? -1 : this.table.get(bytes);
     return id < 0 ? undefined : id;
   }
 

@@ -1,7 +1,6 @@
 import { MinHeap } from './heap.js';
-import type { PairTable } from './pair-table.js';
+import { NO_MERGE as NONE, type PairTable } from './pair-table.js';
 
-const NONE = 0x7fffffff;
 /** Pieces longer than this use the heap and linked list instead of the rescanning loop. */
 const SHORT = 48;
 
@@ -46,12 +45,10 @@ export class BytePairMerger {
 
   private mergeShort(n: number): number {
     const { ids, prio, res, table, limit } = this;
-    const priorities = table.priorities;
-    const results = table.results;
     for (let i = 0; i < n - 1; i++) {
-      const slot = table.find(ids[i]!, ids[i + 1]!);
-      prio[i] = slot < 0 || priorities[slot]! >= limit ? NONE : priorities[slot]!;
-      res[i] = slot < 0 ? 0 : results[slot]!;
+      const p = table.priority(ids[i]!, ids[i + 1]!);
+      prio[i] = p >= limit ? NONE : p;
+      res[i] = table.result;
     }
     while (n > 1) {
       let best = NONE;
@@ -71,9 +68,9 @@ export class BytePairMerger {
       }
       n--;
       for (let i = at > 0 ? at - 1 : 0; i <= at && i < n - 1; i++) {
-        const slot = table.find(ids[i]!, ids[i + 1]!);
-        prio[i] = slot < 0 || priorities[slot]! >= limit ? NONE : priorities[slot]!;
-        res[i] = slot < 0 ? 0 : results[slot]!;
+        const p = table.priority(ids[i]!, ids[i + 1]!);
+        prio[i] = p >= limit ? NONE : p;
+        res[i] = table.result;
       }
     }
     return n;
@@ -81,15 +78,13 @@ export class BytePairMerger {
 
   private mergeLong(n: number): number {
     const { ids, next, prev, heap, table, limit } = this;
-    const priorities = table.priorities;
-    const results = table.results;
     heap.clear();
     for (let i = 0; i < n; i++) {
       next[i] = i + 1 < n ? i + 1 : -1;
       prev[i] = i - 1;
       if (i + 1 < n) {
-        const slot = table.find(ids[i]!, ids[i + 1]!);
-        if (slot >= 0 && priorities[slot]! < limit) heap.push(priorities[slot]!, i);
+        const p = table.priority(ids[i]!, ids[i + 1]!);
+        if (p < limit) heap.push(p, i);
       }
     }
     while (heap.size > 0) {
@@ -99,21 +94,20 @@ export class BytePairMerger {
       // Skip entries made stale by an earlier merge: dead left part, no right part, or another pair now.
       const j = next[i]!;
       if (ids[i] === -1 || j < 0) continue;
-      const slot = table.find(ids[i]!, ids[j]!);
-      if (slot < 0 || priorities[slot] !== p) continue;
-      ids[i] = results[slot]!;
+      if (table.priority(ids[i]!, ids[j]!) !== p) continue;
+      ids[i] = table.result;
       ids[j] = -1;
       const k = next[j]!;
       next[i] = k;
       if (k >= 0) prev[k] = i;
       const h = prev[i]!;
       if (h >= 0) {
-        const s = table.find(ids[h]!, ids[i]!);
-        if (s >= 0 && priorities[s]! < limit) heap.push(priorities[s]!, h);
+        const q = table.priority(ids[h]!, ids[i]!);
+        if (q < limit) heap.push(q, h);
       }
       if (k >= 0) {
-        const s = table.find(ids[i]!, ids[k]!);
-        if (s >= 0 && priorities[s]! < limit) heap.push(priorities[s]!, i);
+        const q = table.priority(ids[i]!, ids[k]!);
+        if (q < limit) heap.push(q, i);
       }
     }
     let m = 0;

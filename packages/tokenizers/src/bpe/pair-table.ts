@@ -1,20 +1,34 @@
+/** Priority of "no merge": larger than every real priority. */
+export const NO_MERGE = 0x7fffffff;
+
 /**
- * Open-addressing hash table from a pair of token ids `(left, right)` to the merge they make:
- * the resulting token id and the merge's priority (lower merges first). Flat typed arrays, no
- * allocation per lookup — this is the inner loop of BPE encoding.
+ * Open-addressing hash table from a pair of token ids `(left, right)` to the merge they make: its
+ * priority (lower merges first) and the resulting id. Flat typed arrays, no allocation per lookup —
+ * this is the inner loop of BPE encoding.
+ *
+ * With a `resolve` function (tiktoken vocabularies, where any two tokens whose bytes join into a
+ * token merge, with that token's rank as priority) the table is a memo filled on demand, so a
+ * 200k-token vocabulary loads without enumerating every split of every token.
  */
 export class PairTable {
+  /** The id made by the pair of the last `priority` call that returned less than `NO_MERGE`. */
+  result = 0;
   /** Left id per slot, -1 when the slot is empty. */
   private keysLeft: Int32Array;
   private keysRight: Int32Array;
-  /** Token id that merging the slot's pair produces. */
-  results: Int32Array;
-  /** Priority of the slot's merge: lower is applied first. */
-  priorities: Int32Array;
+  private results: Int32Array;
+  private priorities: Int32Array;
   private mask: number;
   private count = 0;
 
-  constructor(expected = 1024) {
+  /**
+   * @param resolve - for pairs not in the table: the id their joined bytes make (which is also the
+   *   merge's priority), or -1. Without it, pairs not `set` do not merge.
+   */
+  constructor(
+    expected = 1024,
+    private readonly resolve?: (left: number, right: number) => number,
+  ) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
     this.mask = cap - 1;
@@ -24,7 +38,7 @@ export class PairTable {
     this.priorities = new Int32Array(cap);
   }
 
-  /** Number of pairs stored. */
+  /** Number of pairs stored (with a resolver: looked up so far, merging or not). */
   get size(): number {
     return this.count;
   }
@@ -36,17 +50,27 @@ export class PairTable {
     return h ^ (h >>> 13);
   }
 
-  /** The slot holding `(left, right)`, or -1 when the pair does not merge. */
-  find(left: number, right: number): number {
+  /** The priority of merging `(left, right)` (`result` then holds the merged id), or `NO_MERGE`. */
+  priority(left: number, right: number): number {
     const mask = this.mask;
     const keysLeft = this.keysLeft;
     let i = PairTable.hash(left, right) & mask;
     for (;;) {
       const k = keysLeft[i]!;
-      if (k === left && this.keysRight[i] === right) return i;
-      if (k === -1) return -1;
+      if (k === left && this.keysRight[i] === right) {
+        this.result = this.results[i]!;
+        return this.priorities[i]!;
+      }
+      if (k === -1) break;
       i = (i + 1) & mask;
     }
+    if (this.resolve === undefined) return NO_MERGE;
+    const made = this.resolve(left, right);
+    // A memo: forget everything rather than grow without bound on endlessly varied text.
+    if (this.count >= 1 << 22) this.clear();
+    this.set(left, right, made, made < 0 ? NO_MERGE : made);
+    this.result = made;
+    return made < 0 ? NO_MERGE : made;
   }
 
   /** Stores the merge of `(left, right)`; an existing entry keeps the lower priority. */
@@ -75,12 +99,9 @@ export class PairTable {
     }
   }
 
-  /** Calls `fn` for every stored pair. */
-  forEach(fn: (left: number, right: number, result: number, priority: number) => void): void {
-    for (let i = 0; i <= this.mask; i++) {
-      if (this.keysLeft[i] !== -1)
-        fn(this.keysLeft[i]!, this.keysRight[i]!, this.results[i]!, this.priorities[i]!);
-    }
+  private clear(): void {
+    this.keysLeft.fill(-1);
+    this.count = 0;
   }
 
   private grow(): void {
