@@ -4,13 +4,19 @@
  * tiktoken (the Rust core compiled to WASM) and gpt-tokenizer, in one run. Every peer's ids are
  * compared with ours, and each decodes our ids back to the text.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BPETokenizer, ENCODINGS } from '@proj/tokenizers';
 import { Tiktoken } from 'js-tiktoken/lite';
 import { printTable, ratio, timeMs } from './report.js';
 
 const require = createRequire(import.meta.url);
+const shakespearePath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../shared/data/tinyshakespeare.txt',
+);
 
 interface Contender {
   name: string;
@@ -74,49 +80,56 @@ function sameIds(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Prints one table per encoding: tokens, whether ids equal ours, MB/s both ways, and ours/peer. */
-export async function run(): Promise<void> {
-  const text = sotuText();
+/** Times every contender on `text` and prints a table: tokens, ids = ours, MB/s both ways, ours/peer. */
+async function table(encoding: 'gpt2' | 'cl100k_base', corpus: string, text: string): Promise<void> {
   const megabytes = new TextEncoder().encode(text).length / 1e6;
-  for (const encoding of ['gpt2', 'cl100k_base'] as const) {
-    const list = await contenders(encoding);
-    const oursIds = Array.from(list[0]!.encode(text));
-    const rows = list.map((c) => {
-      let ids: ArrayLike<number> = [];
-      const encodeMs = timeMs(() => {
-        ids = c.encode(text);
-      }, 0);
-      let decoded = '';
-      const decodeMs = timeMs(() => {
-        decoded = c.decode(oursIds);
-      }, 0);
-      return { c, ids, encodeMs, decodeMs, roundTrip: decoded === text };
-    });
-    const [oursRow] = rows;
-    printTable(
-      `${encoding} on the State of the Union corpus (${megabytes.toFixed(1)} MB, median of 3 after 2 warm-ups)`,
-      [
-        'tokenizer',
-        'tokens',
-        'ids = ours',
-        'decodes ours',
-        'encode MB/s',
-        'decode MB/s',
-        'encode ours/peer',
-        'decode ours/peer',
-        'load ms',
-      ],
-      rows.map((r) => [
-        r.c.name,
-        r.ids.length,
-        sameIds(r.ids, oursIds) ? 'yes' : 'NO',
-        r.roundTrip ? 'yes' : 'NO',
-        (megabytes / (r.encodeMs / 1000)).toFixed(2),
-        (megabytes / (r.decodeMs / 1000)).toFixed(2),
-        r === oursRow ? '' : ratio(r.encodeMs, oursRow!.encodeMs),
-        r === oursRow ? '' : ratio(r.decodeMs, oursRow!.decodeMs),
-        r.c.loadMs.toFixed(0),
-      ]),
-    );
+  const list = await contenders(encoding);
+  const oursIds = Array.from(list[0]!.encode(text));
+  const rows = list.map((c) => {
+    let ids: ArrayLike<number> = [];
+    const encodeMs = timeMs(() => {
+      ids = c.encode(text);
+    }, 0);
+    let decoded = '';
+    const decodeMs = timeMs(() => {
+      decoded = c.decode(oursIds);
+    }, 0);
+    return { c, ids, encodeMs, decodeMs, roundTrip: decoded === text };
+  });
+  const [oursRow] = rows;
+  printTable(
+    `${encoding} on ${corpus} (${megabytes.toFixed(1)} MB, median of 3 after 2 warm-ups)`,
+    [
+      'tokenizer',
+      'tokens',
+      'ids = ours',
+      'decodes ours',
+      'encode MB/s',
+      'decode MB/s',
+      'encode ours/peer',
+      'decode ours/peer',
+      'load ms',
+    ],
+    rows.map((r) => [
+      r.c.name,
+      r.ids.length,
+      sameIds(r.ids, oursIds) ? 'yes' : 'NO',
+      r.roundTrip ? 'yes' : 'NO',
+      (megabytes / (r.encodeMs / 1000)).toFixed(2),
+      (megabytes / (r.decodeMs / 1000)).toFixed(2),
+      r === oursRow ? '' : ratio(r.encodeMs, oursRow!.encodeMs),
+      r === oursRow ? '' : ratio(r.decodeMs, oursRow!.decodeMs),
+      r.c.loadMs.toFixed(0),
+    ]),
+  );
+}
+
+/** Tables for gpt2 and cl100k_base on the State of the Union corpus, and on Tiny Shakespeare when present. */
+export async function run(): Promise<void> {
+  const sotu = sotuText();
+  await table('gpt2', 'the State of the Union corpus', sotu);
+  await table('cl100k_base', 'the State of the Union corpus', sotu);
+  if (existsSync(shakespearePath)) {
+    await table('cl100k_base', 'Tiny Shakespeare', readFileSync(shakespearePath, 'utf8'));
   }
 }
