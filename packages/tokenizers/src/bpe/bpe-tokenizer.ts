@@ -244,8 +244,14 @@ export class BPETokenizer extends BaseTokenizer {
     const merger = this.merger;
     merger.reserve(n);
     const ids = merger.ids;
-    for (let i = 0; i < n; i++) ids[i] = this.byteToId[this.scratch[i]!]!;
-    const m = merger.merge(n);
+    // A piece that is a token is that token (the text lookup missed it only if the piece holds a lone surrogate).
+    const whole = this.direct === undefined ? -1 : this.table.get(this.scratch.subarray(0, n));
+    let m = 1;
+    if (whole >= 0) ids[0] = whole;
+    else {
+      for (let i = 0; i < n; i++) ids[i] = this.byteToId[this.scratch[i]!]!;
+      m = merger.merge(n);
+    }
     out.reserve(m);
     out.data.set(ids.subarray(0, m), out.length);
     out.length += m;
