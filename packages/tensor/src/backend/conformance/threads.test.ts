@@ -39,7 +39,7 @@ function expectMatchesReference(args: MatmulArgs): void {
 describe('wasm backend with worker threads', () => {
   beforeAll(async () => {
     expect(await enableThreads(3)).toBe(3);
-  });
+  }, 60_000);
   afterAll(() => disableThreads());
 
   it('reports and sets the thread count', () => {
@@ -66,14 +66,14 @@ describe('wasm backend with worker threads', () => {
         expectMatchesReference(product(4, 64, 64, 64, ta, tb));
       }
     }
-  });
+  }, 60_000);
 
   it('keeps working after the memory grows between jobs', () => {
     setNumThreads(3);
     expectMatchesReference(product(1, 128, 128, 128, false, false));
     expectMatchesReference(product(1, 700, 600, 500, false, true));
     expectMatchesReference(product(2, 128, 128, 128, true, false));
-  });
+  }, 60_000);
 
   it('reuses its memory: repeated calls do not grow it', () => {
     const rt = getRuntime()!;
@@ -81,7 +81,7 @@ describe('wasm backend with worker threads', () => {
     const size = rt.memory.buffer.byteLength;
     for (let i = 0; i < 20; i++) wasmBackend.matmul(product(2, 300, 200, 100, i % 2 === 0, false));
     expect(rt.memory.buffer.byteLength).toBe(size);
-  });
+  }, 60_000);
 
   it('starts workers the browser way too: a classic script that gets its init as the first message', async () => {
     disableThreads();
@@ -96,7 +96,7 @@ describe('wasm backend with worker threads', () => {
     };
     expect(await enableWith(2, { spawn })).toBe(2);
     expectMatchesReference(product(3, 90, 70, 50, false, true));
-  });
+  }, 60_000);
 
   it('falls back to one thread after disableThreads', () => {
     disableThreads();
