@@ -1,6 +1,7 @@
 export { isGradEnabled, noGrad } from './grad-mode.js';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
 export { GradFn } from './graph.js';
+export { type AttentionOptions, causalMask, scaledDotProductAttention } from './ops/attention.js';
 export {
   add,
   div,
@@ -40,19 +41,9 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
-export type { AttentionOptions, CrossEntropyOptions, DropoutOptions } from './ops/nn.js';
-export {
-  causalMask,
-  crossEntropy,
-  dropout,
-  embedding,
-  layerNorm,
-  linear,
-  logSoftmax,
-  rmsNorm,
-  scaledDotProductAttention,
-  softmax,
-} from './ops/nn.js';
+export type { CrossEntropyOptions, DropoutOptions } from './ops/nn.js';
+export { crossEntropy, dropout, embedding, linear, logSoftmax, softmax } from './ops/nn.js';
+export { layerNorm, rmsNorm } from './ops/norm.js';
 export { cumsum, logsumexp, max, mean, min, prod, std, sum, variance } from './ops/reduce.js';
 export {
   abs,

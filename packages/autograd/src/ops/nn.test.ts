@@ -179,7 +179,24 @@ describe('scaledDotProductAttention', () => {
     const explicit = scaledDotProductAttention(variable(q), variable(k), variable(v), {
       mask: causalMask(2, 4).logicalNot(),
     });
-    expect(maxAbsDiff(out.data, explicit.data)).toBe(0);
+    // the fused causal kernel and the composed bool-mask path round differently
+    expect(maxAbsDiff(out.data, explicit.data)).toBeLessThan(1e-12);
+  });
+
+  it('the fused causal/scaled softmax matches its composition in value and gradient', () => {
+    for (const scale of [undefined, 0.7]) {
+      expectSameAsComposed(
+        (a, b, c) => scaledDotProductAttention(a, b, c, { causal: true, ...(scale ? { scale } : {}) }),
+        (a, b, c) =>
+          softmax(
+            a
+              .matmul(b.transpose())
+              .mul(scale ?? 1 / Math.sqrt(3))
+              .maskedFill(causalMask(2, 4), -Infinity),
+          ).matmul(c),
+        [q, k, v],
+      );
+    }
   });
 
   it('adds a float mask to the scores', () => {

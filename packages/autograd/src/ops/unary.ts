@@ -1,7 +1,8 @@
-import type { Tensor } from '@proj/tensor';
 import * as T from '@proj/tensor';
+import { allocStorage, type FloatArray, getBackend, Tensor, type UnaryGradOp } from '@proj/tensor';
 import { record } from '../graph.js';
 import type { Variable, VariableLike } from '../variable.js';
+import { type FloatDType, kernelInput } from './kernel-data.js';
 import { lift } from './lift.js';
 
 /** Builds a differentiable unary op from its forward and a rule `(g, x, out) → dx`. */
@@ -17,8 +18,20 @@ function unaryOp(
   };
 }
 
-const INV_SQRT_2PI = 0.3989422804014327;
-const SQRT_2_OVER_PI = 0.7978845608028654;
+/**
+ * The rule `dx = g · f'(x)` of an activation on the backend's fused `unaryBackward` kernel (one pass
+ * instead of a chain of elementwise ops), in float64 when `g` or `x` is float64, else float32.
+ */
+function activationRule(op: UnaryGradOp) {
+  return (g: Tensor, x: Tensor): Tensor => {
+    const dtype: FloatDType = g.dtype === 'float64' || x.dtype === 'float64' ? 'float64' : 'float32';
+    const xs = kernelInput(x, dtype);
+    const dx = allocStorage(dtype, xs.length) as FloatArray;
+    getBackend().unaryBackward(op, xs, kernelInput(g, dtype), dx);
+    return new Tensor(dx, x.shape);
+  };
+}
+
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /** Differentiable `-x`. */
@@ -32,16 +45,13 @@ export const sqrt = unaryOp('sqrt', T.sqrt, (g, _x, out) => g.div(out.mul(2)));
 /** Differentiable `1/sqrt(x)`. */
 export const rsqrt = unaryOp('rsqrt', T.rsqrt, (g, _x, out) => g.mul(out.pow(3)).mul(-0.5));
 /** Differentiable tanh. */
-export const tanh = unaryOp('tanh', T.tanh, (g, _x, out) => g.mul(out.square().neg().add(1)));
+export const tanh = unaryOp('tanh', T.tanh, activationRule('tanh'));
 /** Differentiable logistic sigmoid. */
-export const sigmoid = unaryOp('sigmoid', T.sigmoid, (g, _x, out) => g.mul(out).mul(out.neg().add(1)));
+export const sigmoid = unaryOp('sigmoid', T.sigmoid, activationRule('sigmoid'));
 /** Differentiable `max(x, 0)` (gradient 0 at 0). */
-export const relu = unaryOp('relu', T.relu, (g, x) => g.mul(x.gt(0).to(g.dtype)));
+export const relu = unaryOp('relu', T.relu, activationRule('relu'));
 /** Differentiable SiLU `x * sigmoid(x)`. */
-export const silu = unaryOp('silu', T.silu, (g, x) => {
-  const s = x.sigmoid();
-  return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
-});
+export const silu = unaryOp('silu', T.silu, activationRule('silu'));
 /** Differentiable absolute value (gradient 0 at 0). */
 export const abs = unaryOp('abs', T.abs, (g, x) => g.mul(x.sign()));
 /** Differentiable `x²`. */
@@ -55,35 +65,8 @@ export const cos = unaryOp('cos', T.cos, (g, x) => g.mul(x.sin()).neg());
 /** Differentiable error function. */
 export const erf = unaryOp('erf', T.erf, (g, x) => g.mul(x.square().neg().exp()).mul(TWO_OVER_SQRT_PI));
 
-const geluErf = unaryOp(
-  'gelu',
-  (x) => T.gelu(x),
-  (g, x) => {
-    // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
-    return g.mul(cdf.add(x.mul(pdf)));
-  },
-);
-
-const geluTanh = unaryOp(
-  'gelu',
-  (x) => T.gelu(x, { approximate: 'tanh' }),
-  (g, x) => {
-    const x2 = x.square();
-    const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-    const dInner = x2
-      .mul(3 * 0.044715)
-      .add(1)
-      .mul(SQRT_2_OVER_PI);
-    return g.mul(
-      t
-        .add(1)
-        .mul(0.5)
-        .add(x.mul(0.5).mul(t.square().neg().add(1)).mul(dInner)),
-    );
-  },
-);
+const geluErf = unaryOp('gelu', (x) => T.gelu(x), activationRule('gelu'));
+const geluTanh = unaryOp('gelu', (x) => T.gelu(x, { approximate: 'tanh' }), activationRule('geluTanh'));
 
 /** Differentiable GELU, exact (erf) by default or GPT-2's tanh approximation. */
 export function gelu(x: VariableLike, options: { approximate?: 'none' | 'tanh' } = {}): Variable {

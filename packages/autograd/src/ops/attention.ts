@@ -1,0 +1,82 @@
+import * as T from '@proj/tensor';
+import { allocStorage, type FloatArray, type Generator, getBackend, Tensor } from '@proj/tensor';
+import { record } from '../graph.js';
+import type { Variable, VariableLike } from '../variable.js';
+import { add, maskedFill, mul } from './binary.js';
+import { floatDTypeOf, kernelInput } from './kernel-data.js';
+import { lift } from './lift.js';
+import { matmul } from './matmul.js';
+import { transpose } from './movement.js';
+import { dropout, softmax } from './nn.js';
+
+/** Options of {@link scaledDotProductAttention}. */
+export interface AttentionOptions {
+  /** Bool mask broadcastable to `[..., L, S]` (true = may attend), or a float mask added to the scores. */
+  mask?: Tensor;
+  /** Hide keys after each query; with `L < S` (a KV cache) query `i` sits at key position `i + S − L`. */
+  causal?: boolean;
+  /** Dropout probability on the attention weights (default 0). */
+  dropout?: number;
+  /** Source of the dropout mask. */
+  generator?: Generator;
+  /** Score scale (default `1/sqrt(E)`). */
+  scale?: number;
+}
+
+/**
+ * `softmax(q·kᵀ·scale + mask) · v` for `q` `[..., L, E]`, `k` `[..., S, E]`, `v` `[..., S, Ev]` → `[..., L, Ev]`.
+ * Without a `mask`, the scaling, the causal mask and the softmax are one fused kernel (and its
+ * backward one more); a bool or float mask goes through the composed ops.
+ */
+export function scaledDotProductAttention(
+  q: VariableLike,
+  k: VariableLike,
+  v: VariableLike,
+  options: AttentionOptions = {},
+): Variable {
+  const vq = lift(q);
+  const vk = lift(k);
+  const L = vq.shape[vq.ndim - 2]!;
+  const S = vk.shape[vk.ndim - 2]!;
+  const scale = options.scale ?? 1 / Math.sqrt(vq.shape[vq.ndim - 1]!);
+  const raw = matmul(vq, transpose(vk, -2, -1)); // [..., L, S]
+  let weights: Variable;
+  if (!options.mask) weights = attentionSoftmax(raw, scale, options.causal ?? false);
+  else {
+    let scores = mul(raw, scale);
+    if (options.causal) scores = maskedFill(scores, causalMask(L, S), Number.NEGATIVE_INFINITY);
+    scores =
+      options.mask.dtype === 'bool'
+        ? maskedFill(scores, options.mask.logicalNot(), Number.NEGATIVE_INFINITY)
+        : add(scores, options.mask);
+    weights = softmax(scores, -1);
+  }
+  if (options.dropout)
+    weights = dropout(weights, options.dropout, options.generator ? { generator: options.generator } : {});
+  return matmul(weights, v);
+}
+
+/**
+ * `softmax(scale·scores)` over the last axis of `scores` `[..., L, S]`, keys after each query hidden
+ * when `causal` (bottom-right aligned), on the backend's attention-softmax kernels.
+ */
+function attentionSoftmax(scores: Variable, scale: number, causal: boolean): Variable {
+  const dtype = floatDTypeOf('scaledDotProductAttention', scores.data, 'q·kᵀ');
+  const L = scores.shape[scores.ndim - 2]!;
+  const S = scores.shape[scores.ndim - 1]!;
+  const x = kernelInput(scores.data, dtype);
+  const out = allocStorage(dtype, x.length) as FloatArray;
+  const batch = L * S === 0 ? 0 : x.length / (L * S);
+  getBackend().attentionSoftmax({ x, out, batch, L, S, scale, causal });
+  return record('attentionSoftmax', new Tensor(out, scores.shape), [scores], (g) => {
+    const dy = kernelInput(g, dtype);
+    const dx = allocStorage(dtype, x.length) as FloatArray;
+    getBackend().attentionSoftmaxBackward(out, dy, dx, batch * L, S, scale);
+    return [new Tensor(dx, scores.shape)];
+  });
+}
+
+/** A bool `[L, S]` mask that is true where key `j` lies in the future of query `i` (bottom-right aligned). */
+export function causalMask(L: number, S: number): Tensor {
+  return T.ones([L, S], { dtype: 'bool' }).triu(S - L + 1);
+}
