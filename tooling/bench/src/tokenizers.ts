@@ -93,6 +93,9 @@ async function table(encoding: 'gpt2' | 'cl100k_base', corpus: string, text: str
     let decoded = '';
     const decodeMs = timeMs(() => {
       decoded = c.decode(oursIds);
+      // Reading a character flattens a string built by concatenation, so every contender's time
+      // includes making the text usable, not just a rope of pieces.
+      decoded.charCodeAt(0);
     }, 0);
     return { c, ids, encodeMs, decodeMs, roundTrip: decoded === text };
   });
