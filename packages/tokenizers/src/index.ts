@@ -1,4 +1,3 @@
-export { BaseTokenizer } from './base-tokenizer.js';
 export type { BPETokenizerOptions, TiktokenOptions } from './bpe/bpe-tokenizer.js';
 export { BPETokenizer } from './bpe/bpe-tokenizer.js';
 export type { EncodingSpec } from './bpe/encodings.js';
