@@ -50,6 +50,14 @@ describe('CharTokenizer', () => {
     expect(tok.decode([eot])).toBe('<|eot|>');
   });
 
+  it('splits on special tokens made of any punctuation', () => {
+    const specials = ['<im-start>', '[SEP]', '{a.b*c}', 'x|y', '\\n', '(?:)', '^$'];
+    const tok = CharTokenizer.fromCorpus('ab', { specialTokens: specials });
+    for (const special of specials) {
+      expect(tok.encode(`a${special}b`, { allowedSpecial: 'all' })).toEqual([0, tok.tokenToId(special), 1]);
+    }
+  });
+
   it('rejects ids outside the vocabulary when decoding', () => {
     const tok = CharTokenizer.fromCorpus('ab');
     expect(() => tok.decode([0, 2])).toThrow(/id 2 at position 1 is outside \[0, 2\)/);

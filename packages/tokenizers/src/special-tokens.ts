@@ -3,9 +3,9 @@ import type { EncodeOptions } from './tokenizer.js';
 
 const NONE: readonly string[] = [];
 
-/** Escapes `s` for use as a literal inside a `RegExp`. */
+/** Escapes `s` for use as a literal in a Unicode `RegExp` (outside a character class). */
 function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**
