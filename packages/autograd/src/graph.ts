@@ -1,9 +1,14 @@
+import { Tensor } from '@proj/tensor';
 import { isGradEnabled } from './grad-mode.js';
-import { fmtShapeOf, type Tensor } from './tensor-utils.js';
+import { PendingGrad, RegionGrad } from './region-grad.js';
+import { fmtShapeOf } from './tensor-utils.js';
 import { Variable } from './variable.js';
 
-/** A local gradient rule: given d(loss)/d(output), returns d(loss)/d(input) for each input (null: none). */
-export type BackwardRule = (grad: Tensor) => readonly (Tensor | null)[];
+/**
+ * A local gradient rule: given d(loss)/d(output), returns d(loss)/d(input) for each input (null:
+ * none); a {@link RegionGrad} stands for zeros outside one slab (the views that pick a part).
+ */
+export type BackwardRule = (grad: Tensor) => readonly (Tensor | RegionGrad | null)[];
 
 /** The node that produced a Variable: its op name, inputs and local gradient rule. */
 export class GradFn {
@@ -32,20 +37,26 @@ export class GradFn {
 
   /** Applies the rule, checking every gradient's shape against its input. */
   apply(grad: Tensor): readonly (Tensor | null)[] {
+    return this.applyRule(grad).map((g) => (g instanceof RegionGrad ? g.materialize() : g));
+  }
+
+  /** {@link GradFn.apply} that leaves region gradients unmaterialised, for the backward walk. */
+  applyRule(grad: Tensor): readonly (Tensor | RegionGrad | null)[] {
     if (!this.rule) {
       throw new Error(
         `backward: the graph through '${this.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to backpropagate twice`,
       );
     }
     const grads = this.rule(grad);
-    grads.forEach((g, i) => {
-      const input = this.inputs[i]!;
-      if (g && (g.ndim !== input.data.ndim || g.shape.some((d, j) => d !== input.data.shape[j]))) {
+    for (let i = 0; i < grads.length; i++) {
+      const g = grads[i];
+      const input = this.edges[i]!.data;
+      if (g && (g.shape.length !== input.ndim || g.shape.some((d, j) => d !== input.shape[j]))) {
         throw new Error(
-          `backward of '${this.op}': gradient ${fmtShapeOf(g)} does not match input ${i} ${fmtShapeOf(input.data)}`,
+          `backward of '${this.op}': gradient [${g.shape.join(', ')}] does not match input ${i} ${fmtShapeOf(input)}`,
         );
       }
-    });
+    }
     return grads;
   }
 
@@ -104,24 +115,29 @@ function topologicalOrder(root: Variable): Variable[] {
  */
 export function runBackward(root: Variable, grad: Tensor, retainGraph: boolean): void {
   const order = topologicalOrder(root);
-  const pending = new Map<Variable, Tensor>([[root, grad]]);
+  const pending = new Map<Variable, Tensor | PendingGrad>([[root, grad]]);
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
-    const g = pending.get(node);
+    const entry = pending.get(node);
     pending.delete(node);
-    if (!g) continue;
+    if (!entry) continue;
+    const g = entry instanceof Tensor ? entry : entry.materialize();
     const fn = node.gradFn;
     if (!fn) {
       node.accumulateGrad(g);
       continue;
     }
-    const grads = fn.apply(g);
-    fn.inputs.forEach((input, k) => {
+    const grads = fn.applyRule(g);
+    const inputs = fn.inputs;
+    for (let k = 0; k < inputs.length; k++) {
       const gi = grads[k];
-      if (!gi || !input.requiresGrad) return;
+      const input = inputs[k]!;
+      if (!gi || !input.requiresGrad) continue;
       const previous = pending.get(input);
-      pending.set(input, previous ? previous.add(gi) : gi);
-    });
+      if (gi instanceof RegionGrad) pending.set(input, PendingGrad.add(previous, gi));
+      else if (previous instanceof PendingGrad) previous.addDense(gi);
+      else pending.set(input, previous ? previous.add(gi) : gi);
+    }
     if (!retainGraph) fn.release();
   }
 }

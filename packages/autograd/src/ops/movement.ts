@@ -1,6 +1,7 @@
 import type { DType, Shape, Tensor } from '@proj/tensor';
 import * as T from '@proj/tensor';
 import { record } from '../graph.js';
+import { RegionGrad } from '../region-grad.js';
 import { sumToShape } from '../tensor-utils.js';
 import { Variable, type VariableLike } from '../variable.js';
 import { lift } from './lift.js';
@@ -54,28 +55,39 @@ export function expand(x: VariableLike, shape: Shape): Variable {
   return record('expand', vx.data.expand(shape), [vx], (g) => [sumToShape(g, vx.shape)]);
 }
 
+/** Normalised axis and start of a slab of `x` (negative values count from the end). */
+function slab(x: Variable, dim: number, start: number): [number, number] {
+  const d = dim < 0 ? dim + x.ndim : dim;
+  return [d, start < 0 ? start + x.shape[d]! : start];
+}
+
 /** Differentiable narrow along `dim`. */
 export function narrow(x: VariableLike, dim: number, start: number, length: number): Variable {
   const vx = lift(x);
-  return record('narrow', vx.data.narrow(dim, start, length), [vx], (g) => [
-    scatterIntoZeros(vx, g, (z) => z.narrow(dim, start, length)),
-  ]);
+  const out = vx.data.narrow(dim, start, length);
+  const [d, s] = slab(vx, dim, start);
+  return record('narrow', out, [vx], (g) => [new RegionGrad(vx.shape, d, s, g)]);
 }
 
 /** Differentiable Python-style slice along `dim`. */
 export function slice(x: VariableLike, dim: number, start?: number, end?: number, step?: number): Variable {
   const vx = lift(x);
-  return record('slice', vx.data.slice(dim, start, end, step), [vx], (g) => [
-    scatterIntoZeros(vx, g, (z) => z.slice(dim, start, end, step)),
-  ]);
+  const out = vx.data.slice(dim, start, end, step);
+  if (step === undefined || step === 1) {
+    // a unit step is a slab: its start clipped as Python does
+    const [d, from] = slab(vx, dim, start ?? 0);
+    const s = Math.min(vx.shape[d]!, Math.max(0, from));
+    return record('slice', out, [vx], (g) => [new RegionGrad(vx.shape, d, s, g)]);
+  }
+  return record('slice', out, [vx], (g) => [scatterIntoZeros(vx, g, (z) => z.slice(dim, start, end, step))]);
 }
 
 /** Differentiable `x[..., index, ...]` along `dim`. */
 export function select(x: VariableLike, dim: number, index: number): Variable {
   const vx = lift(x);
-  return record('select', vx.data.select(dim, index), [vx], (g) => [
-    scatterIntoZeros(vx, g, (z) => z.select(dim, index)),
-  ]);
+  const out = vx.data.select(dim, index);
+  const [d, i] = slab(vx, dim, index);
+  return record('select', out, [vx], (g) => [new RegionGrad(vx.shape, d, i, g.unsqueeze(d))]);
 }
 
 /** Differentiable squeeze. */

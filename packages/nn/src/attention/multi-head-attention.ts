@@ -108,7 +108,15 @@ export class MultiHeadAttention extends Module {
     let v: Variable;
     if (options.context === undefined) {
       // self-attention: one matmul projects queries, keys and values
-      [q, k, v] = split(this.c_attn.forward(vx), [nh * hs, nkv * hs, nkv * hs], 2) as Triple;
+      const qkv = this.c_attn.forward(vx); // (B, T, (nh + 2·nkv)·hs)
+      if (nkv === nh) {
+        // one copy lays q, k and v out as three dense blocks, so the attention matmuls read them in place
+        const blocks = qkv
+          .view([B * T, 3, nh * hs])
+          .permute([1, 0, 2])
+          .contiguous(); // (3, B·T, C)
+        [q, k, v] = [0, 1, 2].map((i) => blocks.select(0, i)) as Triple; // (B·T, C) each
+      } else [q, k, v] = split(qkv, [nh * hs, nkv * hs, nkv * hs], 2) as Triple;
       q = q.view([B, T, nh, hs]).transpose(1, 2); // (B, nh, T, hs)
       k = k.view([B, T, nkv, hs]).transpose(1, 2); // (B, nkv, T, hs)
       v = v.view([B, T, nkv, hs]).transpose(1, 2); // (B, nkv, T, hs)
