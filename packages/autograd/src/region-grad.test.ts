@@ -60,6 +60,20 @@ describe('gradients of views that pick slabs', () => {
     expect(z.grad!.toArray()).toEqual([0, 1].map(() => [5, 0, 1].map((v) => [v, v, v, v])));
   });
 
+  it('strided gradients of leading-axis slabs land in place (heads of a transposed projection)', () => {
+    const x = variable(x0, { requiresGrad: true });
+    const wt = w.narrow(0, 0, 1).permute([0, 2, 1]); // [1, 4, 3]
+    // each slab is permuted before use, so its gradient arrives as a permuted (strided) view
+    narrow(x, 0, 1, 1)
+      .permute([0, 2, 1])
+      .mul(wt)
+      .sum()
+      .add(narrow(x, 0, 0, 1).permute([0, 2, 1]).mul(2).sum())
+      .backward();
+    const [w0] = w.toArray() as number[][][];
+    expect(x.grad!.toArray()).toEqual([w0!.map((r) => r.map(() => 2)), w0]);
+  });
+
   it('slices with a step, and a GradFn applied directly, give dense gradients', () => {
     const x = variable(x0, { requiresGrad: true });
     slice(x, 2, 0, 4, 2).sum().backward();

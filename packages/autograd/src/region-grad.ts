@@ -1,4 +1,4 @@
-import { Tensor, zeros } from '@proj/tensor';
+import { getBackend, Tensor, zeros } from '@proj/tensor';
 
 /**
  * The gradient of a view that picks the slab `start … start + length − 1` of axis `dim` from an input
@@ -77,15 +77,23 @@ export class PendingGrad {
   }
 }
 
-/** Copies `part.grad` into its slab of the contiguous `out`, one contiguous run per outer index. */
+/**
+ * Copies `part.grad` into its slab of the contiguous `out`: one contiguous run per outer index, or
+ * for a slab that is one block (a slab of the first axes) a single strided copy on the backend.
+ */
 function copySlab(out: Tensor, part: RegionGrad): void {
-  const { shape, dim, start, length } = part;
-  const src = part.grad.data();
+  const { shape, dim, start, length, grad } = part;
   const dst = out.storage;
   const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
   const run = length * inner;
+  const outer = shape.slice(0, dim).reduce((p, d) => p * d, 1);
+  if (outer === 1 && !grad.isContiguous()) {
+    const block = dst.subarray(start * inner, start * inner + run);
+    getBackend().copy({ data: grad.storage, offset: grad.offset, strides: grad.strides }, block, grad.shape);
+    return;
+  }
+  const src = grad.data();
   const stride = shape[dim]! * inner;
-  const outer = run === 0 ? 0 : src.length / run;
   for (let o = 0; o < outer; o++) {
     const to = o * stride + start * inner;
     if (run >= 64) dst.set(src.subarray(o * run, (o + 1) * run) as never, to);

@@ -107,19 +107,12 @@ export class MultiHeadAttention extends Module {
     let k: Variable;
     let v: Variable;
     if (options.context === undefined) {
-      // self-attention: one matmul projects queries, keys and values
-      const qkv = this.c_attn.forward(vx); // (B, T, (nh + 2·nkv)·hs)
-      if (nkv === nh) {
-        // one copy lays q, k and v out as three dense blocks, so the attention matmuls read them in place
-        const blocks = qkv
-          .view([B * T, 3, nh * hs])
-          .permute([1, 0, 2])
-          .contiguous(); // (3, B·T, C)
-        [q, k, v] = [0, 1, 2].map((i) => blocks.select(0, i)) as Triple; // (B·T, C) each
-      } else [q, k, v] = split(qkv, [nh * hs, nkv * hs, nkv * hs], 2) as Triple;
-      q = q.view([B, T, nh, hs]).transpose(1, 2); // (B, nh, T, hs)
-      k = k.view([B, T, nkv, hs]).transpose(1, 2); // (B, nkv, T, hs)
-      v = v.view([B, T, nkv, hs]).transpose(1, 2); // (B, nkv, T, hs)
+      // self-attention: one matmul projects queries, keys and values, computed transposed so that
+      // every head is a strided view the attention matmuls read in place (no copies)
+      const heads = this.projectHeads(vx); // (nh + 2·nkv, hs, B, T)
+      q = heads.narrow(0, 0, nh).permute([2, 0, 3, 1]); // (B, nh, T, hs)
+      k = heads.narrow(0, nh, nkv).permute([2, 0, 3, 1]); // (B, nkv, T, hs)
+      v = heads.narrow(0, nh + nkv, nkv).permute([2, 0, 3, 1]); // (B, nkv, T, hs)
       if (this.rotary) {
         const offset = cache ? cache.length : (options.positionOffset ?? 0);
         q = this.rotary.apply(q, offset);
@@ -168,6 +161,19 @@ export class MultiHeadAttention extends Module {
     return this.resid_dropout.forward(this.c_proj.forward(y));
   }
 
+  /**
+   * `c_attn(x)` transposed, `weight · xᵀ (+ bias)` for `x` `[B, T, C]`, as heads `[nh + 2·nkv, hs, B, T]`:
+   * the same products as `c_attn.forward(x)`, in a layout where each head's `(T, hs)` matrices are
+   * strided views.
+   */
+  private projectHeads(x: Variable): Variable {
+    const [B, T, C] = x.shape as [number, number, number];
+    const { weight, bias } = this.c_attn;
+    let y = weight.matmul(x.reshape([B * T, C]).transpose(0, 1)); // ((nh + 2·nkv)·hs, B·T)
+    if (bias) y = y.add(bias.unsqueeze(1));
+    return y.view([this.nHead + 2 * this.nKVHead, this.headSize, B, T]);
+  }
+
   private checkInput(name: string, v: Variable, batch?: number): void {
     if (v.ndim !== 3 || v.shape[2] !== this.nEmbd || (batch !== undefined && v.shape[0] !== batch))
       throw new ShapeError(
@@ -192,7 +198,6 @@ export class MultiHeadAttention extends Module {
 }
 
 type Pair = [Variable, Variable];
-type Triple = [Variable, Variable, Variable];
 
 /** A 4-d mask `[b, nh|1, t, s]` as `[b, nkv|1, g|1, t, s]` to match grouped-query scores. */
 function groupMask(mask: Tensor, nkv: number, g: number): Tensor {
