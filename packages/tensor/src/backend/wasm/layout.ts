@@ -28,6 +28,13 @@ export const W_READY = 176;
 /** Most worker threads a pool can hold. */
 export const MAX_WORKERS = 64;
 
+/**
+ * Milliseconds a worker keeps polling for the next job before it sleeps, and the caller polls for
+ * the workers to finish before it sleeps: waking a sleeping thread costs tens of microseconds (more
+ * in a VM), longer than most products take to split.
+ */
+export const WORKER_SPIN_MS = 1;
+
 /** Start of the kernel descriptors (one job's parameters as i32/f32 words). */
 export const DESC_BYTE = 2048;
 /** Start of the per-thread scratch area. */

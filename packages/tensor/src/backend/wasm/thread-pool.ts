@@ -12,6 +12,7 @@ import {
   W_READY,
   W_SLOT,
   W_TID,
+  WORKER_SPIN_MS,
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
 
@@ -27,15 +28,12 @@ export interface WorkerHandle {
  */
 export type SpawnWorker = (source: string, init: WorkerInit) => WorkerHandle;
 
-/** Polls of a control word before a thread goes to sleep on it (a few microseconds). */
-const SPIN = 2000;
-
 let epochs = 0;
 
 /**
  * Worker threads sharing the kernel memory. A job is a kernel export run as `kernel(desc, tid, nt)` by
  * the calling thread (tid 0) and `nt - 1` ready workers; the caller blocks until all are done, so the
- * tensor API stays synchronous. Workers sleep on their own slot word between jobs.
+ * tensor API stays synchronous. Between jobs workers poll, then sleep, on their own slot word.
  */
 export class ThreadPool {
   private readonly workers: WorkerHandle[] = [];
@@ -127,12 +125,15 @@ export class ThreadPool {
     this.workers.length = 0;
   }
 
+  /** Polls until `count` workers are done, sleeping in `Atomics.wait` after a while where allowed. */
   private waitDone(count: number): void {
     const ctrl = this.ctrl;
-    for (let spin = 0; ; spin++) {
+    const since = performance.now();
+    for (let spin = 1; ; spin++) {
       const done = Atomics.load(ctrl, W_DONE);
       if (done >= count) return;
-      if (spin >= SPIN && this.canBlock) Atomics.wait(ctrl, W_DONE, done);
+      if (this.canBlock && (spin & 1023) === 0 && performance.now() - since > WORKER_SPIN_MS)
+        Atomics.wait(ctrl, W_DONE, done, 1);
     }
   }
 }

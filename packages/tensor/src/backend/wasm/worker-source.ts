@@ -9,6 +9,7 @@ import {
   W_READY,
   W_SLOT,
   W_TID,
+  WORKER_SPIN_MS,
 } from './layout.js';
 
 /** What a worker receives at start: the compiled kernels, the shared memory and its own index. */
@@ -28,7 +29,8 @@ export interface WorkerInit {
 /**
  * The script every worker runs, as source text so that no file path or bundler plugin is needed
  * (Node evaluates it with `eval: true`, browsers load it from a Blob URL). It instantiates the
- * kernels over the shared memory, marks itself ready (writing its epoch), then loops: sleep on its slot word, run its
+ * kernels over the shared memory, marks itself ready (writing its epoch), then loops: wait for its slot word to change (spinning
+ * for a millisecond after each job, then sleeping in `Atomics.wait`), run its
  * share of the job, count itself done and wake the main thread.
  */
 export const WORKER_SOURCE = `'use strict';
@@ -40,8 +42,14 @@ const start = (init) => {
   let seen = Atomics.load(ctrl, slot);
   Atomics.store(ctrl, ${W_READY} + init.index, init.epoch);
   for (;;) {
-    for (let spin = 0; spin < 2000 && Atomics.load(ctrl, slot) === seen; spin++);
-    Atomics.wait(ctrl, slot, seen);
+    // Stay awake for a while after a job (products come in bursts), then sleep on the slot word.
+    const idleSince = performance.now();
+    for (let spin = 1; Atomics.load(ctrl, slot) === seen; spin++) {
+      if ((spin & 1023) === 0 && performance.now() - idleSince > ${WORKER_SPIN_MS}) {
+        Atomics.wait(ctrl, slot, seen);
+        break;
+      }
+    }
     const now = Atomics.load(ctrl, slot);
     if (now === seen) continue;
     seen = now;
