@@ -125,7 +125,7 @@ def shakespeare(args):
     data = torch.tensor([chars.index(ch) for ch in text], dtype=torch.long)
     n = int(len(data) * 0.9)
     splits = {'train': data[:n], 'val': data[n:]}
-    torch.manual_seed(1337)
+    torch.manual_seed(args.seed)
     model = GPT(dict(CONFIG, vocab_size=len(chars)))
     opt = optimizer(model, 1e-3)
     b, t = CONFIG['batch_size'], CONFIG['block_size']
@@ -151,8 +151,10 @@ def shakespeare(args):
     model.eval()
     with torch.no_grad():
         losses = {s: sum(model(*batch(s))[1].item() for _ in range(20)) / 20 for s in ('train', 'val')}
-    return {'iters': args.max_iters, 'trainLoss': losses['train'], 'valLoss': losses['val'], 'wallSeconds': wall,
-            'msPerIter': wall / args.max_iters * 1000}
+        # a steadier estimate: 200 batches (nanoGPT's default eval_iters)
+        val200 = sum(model(*batch('val'))[1].item() for _ in range(200)) / 200
+    return {'seed': args.seed, 'iters': args.max_iters, 'trainLoss': losses['train'], 'valLoss': losses['val'],
+            'valLoss200': val200, 'wallSeconds': wall, 'msPerIter': wall / args.max_iters * 1000}
 
 
 def main():
@@ -163,6 +165,7 @@ def main():
     p.add_argument('--warmup', type=int, default=5)
     p.add_argument('--data', default='../shared/data/tinyshakespeare.txt')
     p.add_argument('--max-iters', type=int, default=2000)
+    p.add_argument('--seed', type=int, default=1337)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     result = speed(args) if args.mode == 'speed' else shakespeare(args)

@@ -93,10 +93,10 @@ export async function run(): Promise<void> {
   const cores = availableParallelism();
   const rows: [string, number][] = [];
   const initial = getBackend().name;
+  rows.push([`@proj (${initial}, 1 thread: proj train's default)`, await oursMs(10)]);
   const threads = await enableThreads(cores);
   rows.push([`@proj (${initial}, ${threads} threads)`, await oursMs(10)]);
   disableThreads();
-  rows.push([`@proj (${initial}, 1 thread)`, await oursMs(10)]);
   setBackend('js');
   rows.push(['@proj (js kernels, 1 thread)', await oursMs(5)]);
   setBackend(initial);
@@ -113,38 +113,44 @@ export async function run(): Promise<void> {
   const ours = rows[0]![1];
   printTable(
     'training step, default GPT (4x128, block 64, batch 12: forward + backward + clip + AdamW)',
-    ['implementation', 'ms/iter', 'tokens/s', 'time vs @proj (threads)'],
+    ['implementation', 'ms/iter', 'tokens/s', 'time vs @proj'],
     rows.map(([name, ms]) => [name, ms.toFixed(1), (TOKENS / (ms / 1000)).toFixed(0), ratio(ms, ours)]),
   );
   printShakespeare();
 }
 
-/** The recorded 2000-iteration Shakespeare-char runs (results/shakespeare-char.json, measured, not computed here). */
+/** One recorded run of results/shakespeare-char.json. */
+interface RecordedRun {
+  name: string;
+  seed: number;
+  iters: number;
+  valLoss: number;
+  valLoss200: number;
+  trainLoss: number;
+  wallSeconds: number;
+  msPerIter: number;
+  load: string;
+  date: string;
+}
+
+/** The recorded 2000-iteration Shakespeare-char runs (results/shakespeare-char.json: measured, not computed here). */
 function printShakespeare(): void {
   const file = join(here, '..', 'results', 'shakespeare-char.json');
   if (!existsSync(file)) return;
-  const runs = JSON.parse(readFileSync(file, 'utf8')) as {
-    runs: {
-      name: string;
-      iters: number;
-      valLoss: number;
-      trainLoss: number;
-      wallSeconds: number;
-      msPerIter: number;
-      date: string;
-    }[];
-  };
+  const { about, runs } = JSON.parse(readFileSync(file, 'utf8')) as { about: string; runs: RecordedRun[] };
   printTable(
-    `Shakespeare-char, nanoGPT CPU config, 2000 iters (recorded in ${file.split('/').slice(-2).join('/')})`,
-    ['run', 'iters', 'val loss', 'train loss', 'wall', 'ms/iter', 'date'],
-    runs.runs.map((r) => [
+    'Shakespeare-char, 2000 iters (recorded in tooling/bench/results/shakespeare-char.json; nanoGPT reports val 1.886)',
+    ['run', 'seed', 'val loss', 'val (200 batches)', 'train loss', 'wall', 'ms/iter', 'conditions'],
+    runs.map((r) => [
       r.name,
-      r.iters,
+      r.seed,
       r.valLoss.toFixed(4),
+      r.valLoss200.toFixed(4),
       r.trainLoss.toFixed(4),
       `${r.wallSeconds.toFixed(0)} s`,
       r.msPerIter.toFixed(1),
-      r.date,
+      `${r.load}, ${r.date}`,
     ]),
   );
+  console.log(about);
 }

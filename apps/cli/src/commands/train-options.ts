@@ -30,7 +30,7 @@ export interface TrainArgs {
   out: string | undefined;
   resume: boolean;
   sampleTokens: number;
-  threads: number | undefined;
+  threads: number;
 }
 
 /** The spec behind `proj train --help`. */
@@ -159,13 +159,14 @@ export const TRAIN_SPEC: CommandSpec = {
     {
       name: 'threads',
       type: 'int',
+      default: 1,
       value: '<n>',
       min: 1,
-      help: 'Threads for matrix products (default: all cores)',
+      help: 'Threads for matrix products (more pay off only for wider models)',
     },
   ],
   notes: [
-    "Defaults are nanoGPT's Shakespeare-char CPU run: with --data <tinyshakespeare.txt> it reaches val loss ~1.89 in 2000 steps.",
+    "Defaults are nanoGPT's Shakespeare-char CPU run: with --data <tinyshakespeare.txt> it reaches val loss 1.90 in 2000 steps (nanoGPT: 1.89).",
     'Ctrl-C stops after the current step and writes a checkpoint; --resume continues it exactly.',
   ],
 };

@@ -43,7 +43,7 @@ export const trainCommand = {
     const a = parsed as unknown as TrainArgs;
     const choice = parseTokenizerChoice(a.tokenizer);
     checkArgs(a);
-    await enableThreads(a.threads);
+    if (a.threads > 1) await enableThreads(a.threads);
 
     const corpus = await loadCorpus(a.data);
     const out = a.out ?? join('runs', `${corpus.name}-${tokenizerLabel(choice)}`);
