@@ -40,7 +40,10 @@ export class GradFn {
     return this.applyRule(grad).map((g) => (g instanceof RegionGrad ? g.materialize() : g));
   }
 
-  /** {@link GradFn.apply} that leaves region gradients unmaterialised, for the backward walk. */
+  /**
+   * {@link GradFn.apply} that leaves slab gradients ({@link RegionGrad}) unmaterialised, so the
+   * backward walk can sum the parts of a split into one buffer. @internal
+   */
   applyRule(grad: Tensor): readonly (Tensor | RegionGrad | null)[] {
     if (!this.rule) {
       throw new Error(
