@@ -28,10 +28,11 @@ function product(batch: number, m: number, n: number, k: number, ta: boolean, tb
   };
 }
 
-function expectMatchesReference(args: MatmulArgs): void {
+function expectMatchesReference(args: MatmulArgs, threads = 1): void {
   const ref = { ...args, out: new Float32Array(args.out.length) };
   jsBackend.matmul(ref);
   wasmBackend.matmul(args);
+  expect(getRuntime()?.lastThreads).toBe(threads);
   const i = firstMismatch(args.out, ref.out, 1e-4, 1e-4 * Math.sqrt(args.k));
   expect(i, describeMismatch(i, args.out, ref.out)).toBe(-1);
 }
@@ -61,9 +62,10 @@ describe('wasm backend with worker threads', () => {
         [false, true],
         [true, true],
       ] as const) {
-        expectMatchesReference(product(1, 201, 130, 70, ta, tb));
-        expectMatchesReference(product(5, 67, 45, 129, ta, tb));
-        expectMatchesReference(product(4, 64, 64, 64, ta, tb));
+        expectMatchesReference(product(1, 201, 130, 170, ta, tb), threads);
+        expectMatchesReference(product(5, 67, 45, 300, ta, tb), threads);
+        expectMatchesReference(product(4, 64, 64, 300, ta, tb), threads);
+        expectMatchesReference(product(3, 5, 64, 64, ta, tb)); // too small to split
       }
     }
   }, 60_000);
@@ -71,13 +73,13 @@ describe('wasm backend with worker threads', () => {
   it('keeps working after the memory grows between jobs', () => {
     setNumThreads(3);
     expectMatchesReference(product(1, 128, 128, 128, false, false));
-    expectMatchesReference(product(1, 700, 600, 500, false, true));
-    expectMatchesReference(product(2, 128, 128, 128, true, false));
+    expectMatchesReference(product(1, 700, 600, 500, false, true), 3);
+    expectMatchesReference(product(2, 128, 128, 256, true, false), 3);
   }, 60_000);
 
   it('reuses its memory: repeated calls do not grow it', () => {
     const rt = getRuntime()!;
-    expectMatchesReference(product(2, 300, 200, 100, false, false));
+    expectMatchesReference(product(2, 300, 200, 100, false, false), 3);
     const size = rt.memory.buffer.byteLength;
     for (let i = 0; i < 20; i++) wasmBackend.matmul(product(2, 300, 200, 100, i % 2 === 0, false));
     expect(rt.memory.buffer.byteLength).toBe(size);
@@ -95,7 +97,7 @@ describe('wasm backend with worker threads', () => {
       return worker;
     };
     expect(await enableWith(2, { spawn })).toBe(2);
-    expectMatchesReference(product(3, 90, 70, 50, false, true));
+    expectMatchesReference(product(3, 90, 70, 250, false, true), 2);
   }, 60_000);
 
   it('falls back to one thread after disableThreads', () => {

@@ -29,11 +29,14 @@ export const W_READY = 176;
 export const MAX_WORKERS = 64;
 
 /**
- * Milliseconds a worker keeps polling for the next job before it sleeps, and the caller polls for
- * the workers to finish before it sleeps: waking a sleeping thread costs tens of microseconds (more
- * in a VM), longer than most products take to split.
+ * Milliseconds a worker keeps polling for the next job before it sleeps: waking a sleeping thread
+ * costs tens of microseconds (more in a VM), longer than many products take to split, and products
+ * come in bursts. Polling longer wastes time slices when other processes load every core.
  */
-export const WORKER_SPIN_MS = 1;
+export const WORKER_SPIN_MS = 0.5;
+
+/** Milliseconds the calling thread polls for the workers to finish before it sleeps. */
+export const CALLER_SPIN_MS = 0.1;
 
 /** Start of the kernel descriptors (one job's parameters as i32/f32 words). */
 export const DESC_BYTE = 2048;

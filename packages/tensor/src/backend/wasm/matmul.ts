@@ -1,8 +1,11 @@
 import type { MatmulArgs } from '../backend.js';
 import type { WasmRuntime } from './runtime.js';
 
-/** Products below this many multiply-adds run on one thread (waking workers costs ~10-50 µs). */
-const PARALLEL_MIN_MACS = 1 << 20;
+/**
+ * Products below this many multiply-adds (~0.2 ms on one thread) run on the calling thread alone:
+ * waking a sleeping worker costs 25-50 µs in a VM, which smaller products do not win back.
+ */
+const PARALLEL_MIN_MACS = 1 << 22;
 
 /** A matrix operand as the kernel reads it: element (i, p) of batch b at `offsets[b] + i*rs + p*cs`. */
 interface Operand {

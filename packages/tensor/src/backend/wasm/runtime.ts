@@ -23,6 +23,8 @@ export class WasmRuntime {
   readonly kernels: KernelExports;
   /** Threads a parallel kernel may use (the caller plus ready workers, at most). */
   threads = 1;
+  /** Threads the last parallel kernel ran on (for tests and diagnostics). */
+  lastThreads = 0;
   private pool: ThreadPool | null = null;
   private readonly scratchPerThread: number;
   private buffer: ArrayBufferLike | null = null;
@@ -137,9 +139,12 @@ export class WasmRuntime {
     const fn = this.kernels[kernel];
     if (!this.pool || threads <= 1) {
       fn(desc, 0, 1);
+      this.lastThreads = 1;
       return;
     }
-    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) => fn(desc, tid, nt));
+    this.lastThreads = this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) =>
+      fn(desc, tid, nt),
+    );
   }
 
   private refresh(): void {

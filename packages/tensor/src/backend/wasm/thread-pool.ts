@@ -1,4 +1,5 @@
 import {
+  CALLER_SPIN_MS,
   CTRL_BYTE,
   CTRL_WORDS,
   MAX_WORKERS,
@@ -12,7 +13,6 @@ import {
   W_READY,
   W_SLOT,
   W_TID,
-  WORKER_SPIN_MS,
 } from './layout.js';
 import { WORKER_SOURCE, type WorkerInit } from './worker-source.js';
 
@@ -82,10 +82,10 @@ export class ThreadPool {
 
   /**
    * Runs `kernel` on `threads` threads (fewer when fewer workers are ready): `own(tid = 0, nt)` here,
-   * the other shares on workers; returns when every share is done.
+   * the other shares on workers; returns the thread count used once every share is done.
    * @throws Error when a worker's share threw.
    */
-  run(kernel: number, desc: number, threads: number, own: (tid: number, nt: number) => void): void {
+  run(kernel: number, desc: number, threads: number, own: (tid: number, nt: number) => void): number {
     const ctrl = this.ctrl;
     const helpers: number[] = [];
     for (let i = 0; i < this.workers.length && helpers.length < threads - 1; i++)
@@ -93,7 +93,7 @@ export class ThreadPool {
     const nt = helpers.length + 1;
     if (nt === 1) {
       own(0, 1);
-      return;
+      return 1;
     }
     Atomics.store(ctrl, W_DONE, 0);
     Atomics.store(ctrl, W_ERROR, 0);
@@ -111,6 +111,7 @@ export class ThreadPool {
       this.waitDone(helpers.length);
     }
     if (Atomics.load(ctrl, W_ERROR) !== 0) throw new Error('wasm backend: a worker thread failed');
+    return nt;
   }
 
   /** Stops every worker; the pool is unusable afterwards. */
@@ -132,7 +133,7 @@ export class ThreadPool {
     for (let spin = 1; ; spin++) {
       const done = Atomics.load(ctrl, W_DONE);
       if (done >= count) return;
-      if (this.canBlock && (spin & 1023) === 0 && performance.now() - since > WORKER_SPIN_MS)
+      if (this.canBlock && (spin & 1023) === 0 && performance.now() - since > CALLER_SPIN_MS)
         Atomics.wait(ctrl, W_DONE, done, 1);
     }
   }

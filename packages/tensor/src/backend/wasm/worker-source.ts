@@ -30,7 +30,7 @@ export interface WorkerInit {
  * The script every worker runs, as source text so that no file path or bundler plugin is needed
  * (Node evaluates it with `eval: true`, browsers load it from a Blob URL). It instantiates the
  * kernels over the shared memory, marks itself ready (writing its epoch), then loops: wait for its
- * slot word to change (polling for a millisecond after each job, then sleeping in `Atomics.wait`),
+ * slot word to change (polling for half a millisecond after each job, then sleeping in `Atomics.wait`),
  * run its share of the job, count itself done and wake the main thread.
  */
 export const WORKER_SOURCE = `'use strict';
