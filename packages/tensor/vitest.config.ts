@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '@proj/vitest-config';
 
-export default defineConfig({
-  resolve: { conditions: ['@proj/source'] },
-  ssr: { resolve: { conditions: ['@proj/source'] } },
-  test: { include: ['src/**/*.test.ts'] },
-});
+export default projectConfig();
