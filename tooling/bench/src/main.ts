@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: runs every suite (or those named on the command line, e.g. `pnpm bench matmul`)
+ * `pnpm bench`: runs every suite (or those named on the command line, e.g. `npx pnpm@12.4.2 bench -- matmul`)
  * and prints each table. Suites live one per file beside this one.
  */
 const suites: Record<string, () => Promise<unknown>> = {
