@@ -138,6 +138,36 @@ describe('matmul conformance', () => {
         }
       });
 
+      it('reads q·kᵀ straight from one fused qkv storage (interleaved heads, A and B share it)', () => {
+        const [B, T, H, hs] = [3, 17, 4, 8];
+        const C = H * hs;
+        const qkv = randomF32(B * T * 3 * C, 99);
+        const offsets = Int32Array.from(
+          { length: B * H },
+          (_, i) => Math.floor(i / H) * T * 3 * C + (i % H) * hs,
+        );
+        const args: MatmulArgs = {
+          a: qkv,
+          b: qkv,
+          out: new Float32Array(B * H * T * T).fill(Number.NaN),
+          batch: B * H,
+          m: T,
+          n: T,
+          k: hs,
+          aOffsets: offsets,
+          bOffsets: offsets.map((o) => o + C),
+          aRowStride: 3 * C,
+          aColStride: 1,
+          bRowStride: 1,
+          bColStride: 3 * C,
+        };
+        const ref = { ...args, out: args.out.slice() };
+        jsBackend.matmul(ref);
+        backend.matmul(args);
+        const i = firstMismatch(args.out, ref.out, 1e-5, 1e-5);
+        expect(i, describeMismatch(i, args.out, ref.out)).toBe(-1);
+      });
+
       it('gathers views that span far more storage than they use', () => {
         for (const [ta, tb] of TRANSPOSES) check(backend, { batch: 2, m: 3, n: 5, k: 4, ta, tb, gapA: 5000 });
       });

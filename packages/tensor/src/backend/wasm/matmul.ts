@@ -43,18 +43,26 @@ export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
   }
   const A = place(a, aOffsets, m, k, args.aRowStride, args.aColStride);
   const B = place(b, bOffsets, k, n, args.bRowStride, args.bColStride);
+  // Views of one storage (q and k of a fused qkv projection, x and x): copy it once.
+  const shared =
+    A.data === B.data && Math.max(A.hi, B.hi) - Math.min(A.lo, B.lo) <= A.hi - A.lo + B.hi - B.lo;
+  if (shared) {
+    A.lo = B.lo = Math.min(A.lo, B.lo);
+    A.hi = B.hi = Math.max(A.hi, B.hi);
+  }
   const macs = batch * m * n * k;
   const threads = macs >= PARALLEL_MIN_MACS ? rt.effectiveThreads() : 1;
   const ptrs = rt.arena(
-    [4 * batch, 4 * batch, 4 * (A.hi - A.lo), 4 * (B.hi - B.lo), 4 * batch * m * n],
+    [4 * batch, 4 * batch, 4 * (A.hi - A.lo), shared ? 0 : 4 * (B.hi - B.lo), 4 * batch * m * n],
     threads,
   );
   if (!ptrs) return false;
-  const [aOff, bOff, aPtr, bPtr, cPtr] = ptrs as [number, number, number, number, number];
+  const [aOff, bOff, aPtr, bOwn, cPtr] = ptrs as [number, number, number, number, number];
+  const bPtr = shared ? aPtr : bOwn;
   const f32 = rt.f32;
   const i32 = rt.i32;
   f32.set(A.data.subarray(A.lo, A.hi), aPtr >> 2);
-  f32.set(B.data.subarray(B.lo, B.hi), bPtr >> 2);
+  if (!shared) f32.set(B.data.subarray(B.lo, B.hi), bPtr >> 2);
   for (let t = 0; t < batch; t++) {
     i32[(aOff >> 2) + t] = A.offsets[t]! - A.lo;
     i32[(bOff >> 2) + t] = B.offsets[t]! - B.lo;
@@ -83,9 +91,10 @@ function foldsIntoRows(args: MatmulArgs): boolean {
 }
 
 /**
- * Chooses what to copy into the kernel memory: the storage range the views span when it is not much
- * larger than the matrices themselves (transposed and broadcast views are then read in place), else
- * a contiguous gather of each matrix.
+ * Chooses what to copy into the kernel memory: the storage range the views span when it is at most
+ * about 4 times the matrices themselves (a memcpy beats an element-wise gather up to several times
+ * the data; transposed, broadcast and interleaved views such as the heads of a fused qkv projection
+ * are then read in place), else a contiguous gather of each matrix.
  */
 function place(
   data: Float32Array,
@@ -104,7 +113,7 @@ function place(
   lo += Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs);
   hi += Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs) + 1;
   const size = rows * cols;
-  if (hi - lo <= 2 * offsets.length * size + 4096) return { data, offsets, rs, cs, lo, hi };
+  if (hi - lo <= 4 * offsets.length * size + 4096) return { data, offsets, rs, cs, lo, hi };
   const packed = new Float32Array(offsets.length * size);
   offsets.forEach((o, t) => {
     for (let i = 0; i < rows; i++) {
