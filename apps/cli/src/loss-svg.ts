@@ -44,7 +44,7 @@ export function lossSvg(history: LossHistory, title: string): string {
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`,
   ];
-  for (const t of niceTicks(y0, y1)) {
+  for (const t of niceTicks(y0, y1, 8)) {
     const y = py(t).toFixed(1);
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#eee"/>`);
     out.push(`<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${t}</text>`);
