@@ -33,14 +33,7 @@ export abstract class Module {
 
   /** Direct children: `[name, module]` for fields holding a Module or an array of Modules. */
   namedChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
-    for (const [key, value] of Object.entries(this)) {
-      if (key.startsWith('_')) continue;
-      if (value instanceof Module) out.push([key, value]);
-      else if (Array.isArray(value))
-        value.forEach((item, i) => item instanceof Module && out.push([`${key}.${i}`, item]));
-    }
-    return out;
+    return fieldsOfType(this, Module);
   }
 
   /** Every module of the tree (this one first) with its dotted path. */
@@ -53,14 +46,7 @@ export abstract class Module {
 
   /** Parameters held directly by this module's fields (including arrays of Parameters). */
   private ownParameters(): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
-    for (const [key, value] of Object.entries(this)) {
-      if (key.startsWith('_')) continue;
-      if (value instanceof Parameter) out.push([key, value]);
-      else if (Array.isArray(value))
-        value.forEach((item, i) => item instanceof Parameter && out.push([`${key}.${i}`, item]));
-    }
-    return out;
+    return fieldsOfType(this, Parameter);
   }
 
   /**
@@ -144,6 +130,24 @@ export abstract class Module {
     }
     return { missing, unexpected };
   }
+}
+
+/**
+ * The fields of `owner` holding an instance of `type`, and the items of array fields that do, named
+ * `field` and `field.i`; fields starting with `_` are skipped.
+ */
+function fieldsOfType<T>(owner: object, type: abstract new (...args: never[]) => T): [string, T][] {
+  const out: [string, T][] = [];
+  for (const [key, value] of Object.entries(owner)) {
+    if (key.startsWith('_')) continue;
+    if (value instanceof type) out.push([key, value]);
+    else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        if (item instanceof type) out.push([`${key}.${i}`, item]);
+      });
+    }
+  }
+  return out;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
