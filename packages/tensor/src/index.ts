@@ -16,6 +16,8 @@ export type {
 export { jsBackend } from './backend/js/index.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export { wasmBackend } from './backend/wasm/index.js';
+export type { WasmStats } from './backend/wasm/stats.js';
+export { wasmStats } from './backend/wasm/stats.js';
 export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
 export type { EnableThreadsOptions } from './backend/wasm/threads.js';
 export { disableThreads, enableThreads, getNumThreads, setNumThreads } from './backend/wasm/threads.js';

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { matmul } from '../../ops/matmul.js';
+import { randn } from '../../ops/random.js';
+import { Generator } from '../../random/generator.js';
+import { getBackend, setBackend } from '../registry.js';
+import { wasmStats } from './stats.js';
+
+describe('wasmStats', () => {
+  const initial = getBackend().name;
+  afterEach(() => setBackend(initial));
+
+  it('reports the reserved memory, which grows to the largest call and then stays', () => {
+    setBackend('wasm');
+    const g = new Generator(3);
+    const before = wasmStats();
+    expect(before).not.toBeNull();
+    // 3 operands of 512 × 512 float32 (1 MiB each) must fit in the memory after the product.
+    const a = randn([512, 512], { generator: g });
+    const b = randn([512, 512], { generator: g });
+    matmul(a, b);
+    const after = wasmStats()!;
+    expect(after.memoryBytes).toBeGreaterThanOrEqual(3 * 2 ** 20);
+    expect(after.memoryBytes).toBeGreaterThanOrEqual(before!.memoryBytes);
+    matmul(b, a);
+    expect(wasmStats()!.memoryBytes).toBe(after.memoryBytes);
+    expect(after.lastThreads).toBe(1); // no workers started in this file
+    expect(after.threads).toBe(1);
+  });
+
+  it('says nothing prevents threads in Node (SharedArrayBuffer exists; workers come from @proj/tensor/node)', () => {
+    expect(wasmStats()!.threadsUnavailable).toBeNull();
+  });
+});

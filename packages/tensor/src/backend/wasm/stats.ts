@@ -1,0 +1,61 @@
+import { getRuntime } from './runtime.js';
+
+/** What the WASM backend holds and did last: see {@link wasmStats}. */
+export interface WasmStats {
+  /**
+   * Bytes of WebAssembly memory reserved. The memory is scratch space that grows to the largest
+   * call seen and never shrinks, so over a training run it should stop changing after the first step.
+   */
+  memoryBytes: number;
+  /** Whether that memory is shared with worker threads (it is once threads have been enabled). */
+  shared: boolean;
+  /** Threads the next large kernel will use (the caller's included). */
+  threads: number;
+  /** Threads the last parallel kernel (a large matmul) ran on; 0 before the first. */
+  lastThreads: number;
+  /**
+   * Why `enableThreads` cannot start workers in this environment, or null when it can. For a page
+   * without cross-origin isolation this says which response headers to add.
+   */
+  threadsUnavailable: string | null;
+}
+
+/**
+ * Diagnostics of the WASM backend, for leak checks and for seeing whether threads are in use; null
+ * where WebAssembly SIMD is unavailable (the `js` backend is the default there). Reading them
+ * instantiates the kernels if nothing has yet.
+ * @example
+ * import { wasmStats } from '@proj/tensor';
+ * const s = wasmStats();
+ * if (s?.threadsUnavailable) console.warn(s.threadsUnavailable); // e.g. a page without COOP/COEP
+ * console.log(`${(s?.memoryBytes ?? 0) / 2 ** 20} MiB reserved, last product on ${s?.lastThreads} threads`);
+ */
+export function wasmStats(): WasmStats | null {
+  const rt = getRuntime();
+  if (!rt) return null;
+  return {
+    memoryBytes: rt.memory.buffer.byteLength,
+    shared: rt.shared,
+    threads: rt.effectiveThreads(),
+    lastThreads: rt.lastThreads,
+    threadsUnavailable: threadsUnavailable(),
+  };
+}
+
+function threadsUnavailable(): string | null {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (typeof SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false)
+    return (
+      'SharedArrayBuffer is unavailable: the page is not cross-origin isolated (serve it with ' +
+      "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp')"
+    );
+  if (typeof Worker !== 'function' && !isNode())
+    return 'this environment has no Worker: pass a spawn function to enableThreads';
+  return null;
+}
+
+/** Node has no global `Worker`; its threads come from `enableThreads` of `@proj/tensor/node`. */
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
