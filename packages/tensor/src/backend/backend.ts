@@ -198,6 +198,56 @@ export interface AttentionSoftmaxArgs {
 }
 
 /**
+ * Fused scaled dot-product attention over a batch of heads: for each `b`,
+ * `out[b] = softmax(scale·q[b]·k[g]ᵀ + mask) · v[g]` with `g = ⌊b / groups⌋` (grouped-query heads share
+ * keys and values), over contiguous `q` `[batch, L, E]`, `k` `[batch/groups, S, E]`,
+ * `v` `[batch/groups, S, Ev]`. With `causal`, query `i` sees keys `j ≤ i + S − L` (bottom-right
+ * aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
+ */
+export interface AttentionArgs {
+  q: FloatArray;
+  k: FloatArray;
+  v: FloatArray;
+  /** Additive mask `[maskBatch, L, S]` (−∞ hides a key), or null. */
+  mask: FloatArray | null;
+  /** 1 (one mask for every batch entry) or `batch`. */
+  maskBatch: number;
+  /** Output `[batch, L, Ev]`, written. */
+  out: FloatArray;
+  /** Per-row log-sum-exp of the masked, scaled scores `[batch, L]`, written (kept for the backward). */
+  lse: FloatArray;
+  batch: number;
+  /** Query heads per key/value head (divides `batch`). */
+  groups: number;
+  L: number;
+  S: number;
+  E: number;
+  Ev: number;
+  scale: number;
+  causal: boolean;
+}
+
+/**
+ * Backward of {@link AttentionArgs} from the forward's `out` and `lse` and the upstream `dout`
+ * `[batch, L, Ev]`: writes `dq` `[batch, L, E]`, and `dk`, `dv` (summed over each key/value head's
+ * group of query heads).
+ */
+export interface AttentionBackwardArgs extends Omit<AttentionArgs, 'out' | 'lse'> {
+  /** The forward's output `[batch, L, Ev]`, read. */
+  out: FloatArray;
+  /** The forward's log-sum-exp `[batch, L]`, read. */
+  lse: FloatArray;
+  /** Gradient of the output `[batch, L, Ev]`. */
+  dout: FloatArray;
+  /** `[batch, L, E]`, written. */
+  dq: FloatArray;
+  /** `[batch/groups, S, E]`, written. */
+  dk: FloatArray;
+  /** `[batch/groups, S, Ev]`, written. */
+  dv: FloatArray;
+}
+
+/**
  * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
  * The JS backend is the reference every other backend is tested against.
  *
@@ -248,6 +298,10 @@ export interface Backend {
     cols: number,
     scale: number,
   ): void;
+  /** Fused scaled dot-product attention forward; see {@link AttentionArgs}. */
+  attention(args: AttentionArgs): void;
+  /** Fused scaled dot-product attention backward; see {@link AttentionBackwardArgs}. */
+  attentionBackward(args: AttentionBackwardArgs): void;
   /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
   unaryBackward(op: UnaryGradOp, x: FloatArray, dy: FloatArray, dx: FloatArray): void;
   /** Fused layer norm / RMS norm forward; see {@link NormArgs}. */

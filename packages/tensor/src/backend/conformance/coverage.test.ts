@@ -17,6 +17,8 @@ const COVERED: Record<string, string> = {
   softmaxBackward: 'rows.test.ts',
   attentionSoftmax: 'rows.test.ts',
   attentionSoftmaxBackward: 'rows.test.ts',
+  attention: 'attention.test.ts',
+  attentionBackward: 'attention.test.ts',
   layerNorm: 'rows.test.ts',
   layerNormBackward: 'rows.test.ts',
   crossEntropy: 'rows.test.ts',

@@ -4,6 +4,7 @@ import { adamw } from './adamw.js';
 import { attentionSoftmax, attentionSoftmaxBackward } from './attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
+import { attention, attentionBackward } from './fused-attention.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
 import { reduce, softmax, softmaxBackward } from './reduce.js';
@@ -21,6 +22,8 @@ export const jsBackend: Backend = {
   softmaxBackward,
   attentionSoftmax,
   attentionSoftmaxBackward,
+  attention,
+  attentionBackward,
   unaryBackward,
   layerNorm,
   layerNormBackward,

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
+import { wasmAttention, wasmAttentionBackward } from './attention.js';
 import { wasmBinary, wasmReduce, wasmWhere } from './binary.js';
 import { wasmUnary, wasmUnaryBackward } from './elementwise.js';
 import { wasmCrossEntropy, wasmCrossEntropyBackward } from './loss.js';
@@ -60,6 +61,14 @@ export const wasmBackend: Backend = {
     const rt = getRuntime();
     if (!rt || !wasmSoftmaxBackward(rt, y, dy, dx, rows, cols, false, scale))
       jsBackend.attentionSoftmaxBackward(y, dy, dx, rows, cols, scale);
+  },
+  attention(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmAttention(rt, args)) jsBackend.attention(args);
+  },
+  attentionBackward(args) {
+    const rt = getRuntime();
+    if (!rt || !wasmAttentionBackward(rt, args)) jsBackend.attentionBackward(args);
   },
   unaryBackward(op, x, dy, dx) {
     const rt = getRuntime();

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { AttentionArgs } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+
+/** The fused scaled dot-product attention of every backend against the JS reference. */
+
+type Shape = Pick<AttentionArgs, 'batch' | 'groups' | 'L' | 'S' | 'E' | 'Ev' | 'causal'>;
+
+const SHAPES: Shape[] = [
+  { batch: 1, groups: 1, L: 1, S: 1, E: 1, Ev: 1, causal: false },
+  { batch: 2, groups: 1, L: 3, S: 5, E: 2, Ev: 3, causal: true }, // KV cache: L < S
+  { batch: 3, groups: 1, L: 9, S: 9, E: 5, Ev: 7, causal: true },
+  { batch: 2, groups: 1, L: 6, S: 11, E: 4, Ev: 12, causal: false },
+  { batch: 4, groups: 2, L: 13, S: 13, E: 8, Ev: 8, causal: true }, // grouped-query heads
+  { batch: 6, groups: 3, L: 5, S: 17, E: 6, Ev: 4, causal: false },
+  { batch: 3, groups: 1, L: 64, S: 64, E: 32, Ev: 32, causal: true }, // the GPT heads
+  { batch: 2, groups: 1, L: 33, S: 70, E: 16, Ev: 20, causal: true },
+];
+
+/** A float32 additive mask with about a fifth of the keys at −∞, never key 0 (so no empty row). */
+function randomMask(batch: number, L: number, S: number, seed: number): Float32Array {
+  const m = randomF32(batch * L * S, seed, -2, 2);
+  for (let i = 0; i < m.length; i++) if (i % S !== 0 && m[i]! > 1.2) m[i] = Number.NEGATIVE_INFINITY;
+  return m;
+}
+
+function expectClose(
+  actual: Float32Array,
+  expected: Float32Array,
+  what: string,
+  rtol = 2e-4,
+  atol = 2e-5,
+): void {
+  const i = firstMismatch(actual, expected, rtol, atol);
+  expect(i, `${what}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
+}
+
+describe('fused attention conformance', () => {
+  for (const backend of backendsUnderTest()) {
+    describe(backend.name, () => {
+      it('forward and backward: causal, KV-cache, grouped-query and masked shapes', () => {
+        SHAPES.forEach((shape, n) => {
+          const { batch, groups, L, S, E, Ev } = shape;
+          const kv = batch / groups;
+          for (const maskBatch of [0, 1, batch]) {
+            const seed = 100 * n + maskBatch;
+            const args = {
+              ...shape,
+              q: randomF32(batch * L * E, seed, -2, 2),
+              k: randomF32(kv * S * E, seed + 1, -2, 2),
+              v: randomF32(kv * S * Ev, seed + 2),
+              mask: maskBatch ? randomMask(maskBatch, L, S, seed + 3) : null,
+              maskBatch: Math.max(1, maskBatch),
+              scale: 0.3 + 0.1 * n,
+            };
+            const what = `attention ${JSON.stringify(shape)} maskBatch=${maskBatch}`;
+            const run = (b: typeof backend) => {
+              const out = new Float32Array(batch * L * Ev);
+              const lse = new Float32Array(batch * L);
+              b.attention({ ...args, out, lse });
+              return { out, lse };
+            };
+            const ref = run(jsBackend);
+            const got = run(backend);
+            expectClose(got.out, ref.out, what);
+            expectClose(got.lse, ref.lse, `${what} lse`);
+            const dout = randomF32(batch * L * Ev, seed + 4);
+            const grads = (b: typeof backend) => {
+              const g = {
+                dq: new Float32Array(batch * L * E),
+                dk: new Float32Array(kv * S * E).fill(Number.NaN), // written, not accumulated into
+                dv: new Float32Array(kv * S * Ev).fill(Number.NaN),
+              };
+              b.attentionBackward({ ...args, ...ref, dout, ...g });
+              return g;
+            };
+            const gref = grads(jsBackend);
+            const ggot = grads(backend);
+            expectClose(ggot.dq, gref.dq, `${what} dq`, 1e-3, 1e-4);
+            expectClose(ggot.dk, gref.dk, `${what} dk`, 1e-3, 1e-4);
+            expectClose(ggot.dv, gref.dv, `${what} dv`, 1e-3, 1e-4);
+          }
+        });
+      });
+
+      it('queries that see no key (causal with L > S) are NaN; the others match', () => {
+        const shape = { batch: 2, groups: 1, L: 7, S: 3, E: 4, Ev: 5, causal: true };
+        const args = {
+          ...shape,
+          q: randomF32(2 * 7 * 4, 1),
+          k: randomF32(2 * 3 * 4, 2),
+          v: randomF32(2 * 3 * 5, 3),
+          mask: null,
+          maskBatch: 1,
+          scale: 0.5,
+        };
+        const [ref, got] = [jsBackend, backend].map((b) => {
+          const out = new Float32Array(2 * 7 * 5);
+          b.attention({ ...args, out, lse: new Float32Array(14) });
+          return out;
+        });
+        expect(Number.isNaN(got![0]!) && Number.isNaN(got![4 * 5 - 1]!)).toBe(true);
+        expectClose(got!, ref!, 'attention L > S');
+      });
+
+      it('falls back to the reference for float64', () => {
+        const shape = {
+          batch: 1,
+          groups: 1,
+          L: 3,
+          S: 4,
+          E: 2,
+          Ev: 2,
+          causal: true,
+          mask: null,
+          maskBatch: 1,
+        };
+        const args = {
+          ...shape,
+          q: Float64Array.from(randomF32(6, 1)),
+          k: Float64Array.from(randomF32(8, 2)),
+          v: Float64Array.from(randomF32(8, 3)),
+          scale: 0.7,
+        };
+        const [ref, got] = [jsBackend, backend].map((b) => {
+          const out = new Float64Array(6);
+          b.attention({ ...args, out, lse: new Float64Array(3) });
+          return out;
+        });
+        expect([...got!]).toEqual([...ref!]);
+      });
+    });
+  }
+});

@@ -1,0 +1,98 @@
+import type { AttentionArgs, AttentionBackwardArgs } from '../backend.js';
+
+/** Keys query `i` may see: all `S`, or with `causal` those `j ≤ i + S − L` (none when negative). */
+export function visibleKeys(i: number, L: number, S: number, causal: boolean): number {
+  return causal ? Math.max(0, Math.min(S, i + S - L + 1)) : S;
+}
+
+type ScoreArgs = Pick<
+  AttentionArgs,
+  'q' | 'k' | 'mask' | 'maskBatch' | 'groups' | 'L' | 'S' | 'E' | 'scale' | 'causal'
+>;
+
+/**
+ * Row `i` of batch entry `b`: `scale·q·kᵀ + mask` over the visible keys into `x` (−∞ beyond), in
+ * double precision; returns the number of visible keys.
+ */
+function scoreRow(a: ScoreArgs, b: number, i: number, x: Float64Array): number {
+  const { q, k, mask, maskBatch, groups, L, S, E, scale, causal } = a;
+  const vis = visibleKeys(i, L, S, causal);
+  const qi = (b * L + i) * E;
+  const kb = Math.floor(b / groups) * S * E;
+  const mi = mask ? ((maskBatch === 1 ? 0 : b) * L + i) * S : 0;
+  for (let j = 0; j < S; j++) {
+    if (j >= vis) {
+      x[j] = Number.NEGATIVE_INFINITY;
+      continue;
+    }
+    let dot = 0;
+    for (let e = 0; e < E; e++) dot += q[qi + e]! * k[kb + j * E + e]!;
+    x[j] = scale * dot + (mask ? mask[mi + j]! : 0);
+  }
+  return vis;
+}
+
+/** Reference fused attention forward, in double precision per row; see {@link AttentionArgs}. */
+export function attention(a: AttentionArgs): void {
+  const { v, out, lse, batch, groups, L, S, Ev } = a;
+  const x = new Float64Array(S);
+  for (let b = 0; b < batch; b++) {
+    const vb = Math.floor(b / groups) * S * Ev;
+    for (let i = 0; i < L; i++) {
+      scoreRow(a, b, i, x);
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < S; j++) max = Math.max(max, x[j]!);
+      if (max === Number.NEGATIVE_INFINITY) max = 0; // no visible key: 0/0 below gives NaN, as PyTorch
+      let sum = 0;
+      for (let j = 0; j < S; j++) sum += Math.exp(x[j]! - max);
+      const row = b * L + i;
+      lse[row] = max + Math.log(sum);
+      for (let j = 0; j < S; j++) x[j] = Math.exp(x[j]! - max) / sum;
+      for (let c = 0; c < Ev; c++) {
+        let acc = 0;
+        for (let j = 0; j < S; j++) acc += x[j]! * v[vb + j * Ev + c]!;
+        out[row * Ev + c] = acc;
+      }
+    }
+  }
+}
+
+/**
+ * Reference fused attention backward, recomputing the weights `P = exp(x − lse)` row by row:
+ * `dV += Pᵀ·dO`, `dS = P ⊙ (dO·Vᵀ − rowsum(dO ⊙ O))`, `dQ = scale·dS·K`, `dK += scale·dSᵀ·Q`.
+ */
+export function attentionBackward(a: AttentionBackwardArgs): void {
+  const { q, k, v, out, lse, dout, dq, dk, dv, batch, groups, L, S, E, Ev, scale } = a;
+  dk.fill(0);
+  dv.fill(0);
+  const x = new Float64Array(S);
+  const dqRow = new Float64Array(E);
+  for (let b = 0; b < batch; b++) {
+    const kb = Math.floor(b / groups) * S;
+    for (let i = 0; i < L; i++) {
+      scoreRow(a, b, i, x);
+      const row = b * L + i;
+      const o = row * Ev;
+      let d = 0;
+      for (let c = 0; c < Ev; c++) d += dout[o + c]! * out[o + c]!;
+      dqRow.fill(0);
+      for (let j = 0; j < S; j++) {
+        const p = Math.exp(x[j]! - lse[row]!);
+        if (p === 0) continue;
+        const vj = (kb + j) * Ev;
+        const kj = (kb + j) * E;
+        let dp = 0;
+        for (let c = 0; c < Ev; c++) {
+          dp += dout[o + c]! * v[vj + c]!;
+          dv[vj + c] = dv[vj + c]! + p * dout[o + c]!;
+        }
+        const ds = scale * p * (dp - d);
+        for (let e = 0; e < E; e++) {
+          dqRow[e] = dqRow[e]! + ds * k[kj + e]!;
+          dk[kj + e] = dk[kj + e]! + ds * q[row * E + e]!;
+        }
+      }
+      dq.set(dqRow, row * E);
+    }
+  }
+}
