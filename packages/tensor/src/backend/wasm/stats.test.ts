@@ -3,6 +3,7 @@ import { matmul } from '../../ops/matmul.js';
 import { randn } from '../../ops/random.js';
 import { Generator } from '../../random/generator.js';
 import { getBackend, setBackend } from '../registry.js';
+import { getRuntime } from './runtime.js';
 import { wasmStats } from './stats.js';
 
 describe('wasmStats', () => {
@@ -25,6 +26,20 @@ describe('wasmStats', () => {
     expect(wasmStats()!.memoryBytes).toBe(after.memoryBytes);
     expect(after.lastThreads).toBe(1); // no workers started in this file
     expect(after.threads).toBe(1);
+  });
+
+  it('hands out results that never alias the memory, so growing it cannot invalidate them', () => {
+    setBackend('wasm');
+    const g = new Generator(4);
+    const a = randn([64, 64], { generator: g });
+    const c = matmul(a, a);
+    const values = Float32Array.from(c.data());
+    const before = wasmStats()!.memoryBytes;
+    const big = randn([1024, 1024], { generator: g });
+    matmul(big, big.transpose(0, 1)); // needs 12 MiB of operands: the memory grows (its old buffer detaches)
+    expect(wasmStats()!.memoryBytes).toBeGreaterThan(before);
+    expect(c.data().buffer).not.toBe(getRuntime()!.memory.buffer);
+    expect(c.data()).toEqual(values);
   });
 
   it('says nothing prevents threads in Node (SharedArrayBuffer exists; workers come from @proj/tensor/node)', () => {
