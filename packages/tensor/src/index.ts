@@ -86,7 +86,7 @@ export {
   view,
 } from './ops/movement.js';
 export type { RandomOptions } from './ops/random.js';
-export { bernoulli, multinomial, rand, randint, randn } from './ops/random.js';
+export { bernoulli, multinomial, rand, randint, randn, randperm } from './ops/random.js';
 export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
 export {
   argmax,
@@ -127,7 +127,13 @@ export {
   square,
   tanh,
 } from './ops/unary.js';
-export type { GeneratorState } from './random/generator.js';
+export type {
+  GeneratorAlgorithm,
+  GeneratorOptions,
+  GeneratorState,
+  TorchGeneratorState,
+  XoshiroState,
+} from './random/generator.js';
 export { defaultGenerator, Generator, manualSeed } from './random/generator.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';

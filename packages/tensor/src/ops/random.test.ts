@@ -3,7 +3,7 @@ import reference from '../../fixtures/generator.json';
 import { Generator, manualSeed } from '../random/generator.js';
 import { errorOf, valuesOf } from '../testing/index.js';
 import { tensor } from './creation.js';
-import { bernoulli, multinomial, rand, randint, randn } from './random.js';
+import { bernoulli, multinomial, rand, randint, randn, randperm } from './random.js';
 
 const gen = (seed: number) => new Generator(seed);
 
@@ -42,6 +42,18 @@ describe('rand and randn', () => {
     expect(Math.abs(sd - 0.5)).toBeLessThan(0.02);
   });
 
+  it('rand with low/high scales the same uniforms into [low, high)', () => {
+    const g = gen(9);
+    const want = Array.from({ length: 5 }, () => Math.fround(g.uniform24() * 4 - 3));
+    const r = rand([5], { generator: gen(9), low: -3, high: 1 });
+    expect(valuesOf(r)).toEqual(want);
+    expect(valuesOf(r).every((v) => v >= -3 && v < 1)).toBe(true);
+    expect(errorOf(() => rand([1], { low: 2, high: 1 }))).toEqual({
+      name: 'RangeError',
+      message: 'Generator.fillUniform: need finite low <= high, got [2, 1)',
+    });
+  });
+
   it('handle empty and 0-d shapes; reject integer dtypes and bad shapes', () => {
     expect(rand([0, 3]).size).toBe(0);
     expect(randn([]).shape).toEqual([]);
@@ -73,6 +85,20 @@ describe('randint and bernoulli', () => {
     expect(errorOf(() => randint(0, 2 ** 32, [1]))).toMatchObject({ name: 'RangeError' });
     expect(errorOf(() => randint(0.5, 2, [1]))).toMatchObject({ name: 'RangeError' });
     expect(randint(-(2 ** 31), 2 ** 31, [3], { generator: gen(0) }).size).toBe(3);
+  });
+
+  it('randperm is a permutation built by swapping i with i + integer(0, n - i)', () => {
+    const p = valuesOf(randperm(50, { generator: gen(3) }));
+    expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const g = gen(3);
+    const want = [0, 1, 2, 3];
+    for (let i = 0; i < 3; i++) {
+      const j = i + g.integer(0, 4 - i);
+      [want[i], want[j]] = [want[j]!, want[i]!];
+    }
+    expect(valuesOf(randperm(4, { generator: gen(3) }))).toEqual(want);
+    expect(randperm(0).shape).toEqual([0]);
+    expect(errorOf(() => randperm(-1))).toMatchObject({ name: 'RangeError', message: /randperm: n must be/ });
   });
 
   it('bernoulli gives bool masks with probability p', () => {

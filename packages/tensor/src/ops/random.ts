@@ -1,4 +1,4 @@
-import { allocStorage, type DType, isFloatDType } from '../dtype.js';
+import { allocStorage, type DType, type FloatArray, isFloatDType } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
@@ -19,22 +19,26 @@ function floatStorage(op: string, shape: Shape, dtype: DType = 'float32') {
   return allocStorage(dtype, shapeSize(shape));
 }
 
-/** Uniform samples in [0, 1). */
-export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+/**
+ * Uniform samples in [low, high) (default [0, 1)), as `torch.rand` / `Tensor.uniform_`.
+ * @example rand([2, 3], { low: -1, high: 1, generator: new Generator(0) })
+ */
+export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   const g = options.generator ?? defaultGenerator();
   const storage = floatStorage('rand', shape, options.dtype);
-  if (storage instanceof Float64Array) for (let i = 0; i < storage.length; i++) storage[i] = g.uniform();
-  else for (let i = 0; i < storage.length; i++) storage[i] = g.uniform24();
+  g.fillUniform(storage as FloatArray, options.low ?? 0, options.high ?? 1);
   return new Tensor(storage, [...shape]);
 }
 
-/** Standard normal samples, scaled by `std` and shifted by `mean` when given. */
+/**
+ * Standard normal samples, scaled by `std` and shifted by `mean` when given, as `torch.randn` /
+ * `Tensor.normal_`.
+ * @example randn([2, 3], { std: 0.02, generator: new Generator(0) })
+ */
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   const g = options.generator ?? defaultGenerator();
   const storage = floatStorage('randn', shape, options.dtype);
-  const mean = options.mean ?? 0;
-  const std = options.std ?? 1;
-  for (let i = 0; i < storage.length; i++) storage[i] = mean + std * g.normal();
+  g.fillNormal(storage as FloatArray, options.mean ?? 0, options.std ?? 1);
   return new Tensor(storage, [...shape]);
 }
 
@@ -61,6 +65,26 @@ export function randint(
   const storage = allocStorage('int32', shapeSize(shape));
   for (let i = 0; i < storage.length; i++) storage[i] = g.integer(low, high);
   return new Tensor(storage, [...shape]);
+}
+
+/**
+ * A random permutation of `0 … n−1` as `int32` `[n]`, as `torch.randperm`: for each `i < n − 1`, swap
+ * entry `i` with entry `i + generator.integer(0, n − i)`.
+ * @example randperm(5, { generator: new Generator(0) })
+ */
+export function randperm(n: number, options: { generator?: Generator } = {}): Tensor {
+  if (!(Number.isInteger(n) && n >= 0 && n <= 2147483648))
+    throw new RangeError(`randperm: n must be an integer in [0, 2^31], got ${n}`);
+  const g = options.generator ?? defaultGenerator();
+  const out = allocStorage('int32', n) as Int32Array;
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = 0; i < n - 1; i++) {
+    const j = i + g.integer(0, n - i);
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return new Tensor(out, [n]);
 }
 
 /** A `bool` tensor whose entries are true with probability `p` (dropout masks). */

@@ -1,90 +1,98 @@
-/** The serialisable state of a {@link Generator}, for checkpoints. */
-export interface GeneratorState {
-  /** The four 32-bit words of the xoshiro128** state. */
-  words: [number, number, number, number];
-  /** The second normal deviate of the last Box–Muller pair, if unused. */
-  spareNormal: number | null;
+import type { FloatArray } from '../dtype.js';
+import type { RandomEngine } from './engine.js';
+import { TorchEngine, type TorchGeneratorState } from './torch-engine.js';
+import { XoshiroEngine, type XoshiroState } from './xoshiro.js';
+
+export type { TorchGeneratorState } from './torch-engine.js';
+export type { XoshiroState } from './xoshiro.js';
+
+/**
+ * The bit generator and sampling formulas behind a {@link Generator}:
+ * - `'xoshiro128**'` (default): xoshiro128** seeded through splitmix32, 53-bit uniforms, unbiased
+ *   integers by rejection.
+ * - `'torch'`: PyTorch's CPU generator — mt19937 seeded as `torch.manual_seed(seed)` and torch's CPU
+ *   formulas for `rand`, `randn`, `randint` and `randperm`, so a seed gives the same initial
+ *   weights and the same data order as a PyTorch program calling the same functions in the same
+ *   order (normals to ~1 ulp: torch's vectorised sin/cos/log round differently in the last bit).
+ *   Dropout masks and `multinomial` use their own formulas and do not follow torch's stream.
+ */
+export type GeneratorAlgorithm = 'xoshiro128**' | 'torch';
+
+/** Options of {@link Generator}. */
+export interface GeneratorOptions {
+  /** Default `'xoshiro128**'`. */
+  algorithm?: GeneratorAlgorithm;
+}
+
+/** The serialisable state of a {@link Generator}, for checkpoints; it names its algorithm. */
+export type GeneratorState = XoshiroState | TorchGeneratorState;
+
+type AnyEngine = RandomEngine<GeneratorState>;
+
+function createEngine(algorithm: GeneratorAlgorithm): AnyEngine {
+  if (algorithm === 'xoshiro128**') return new XoshiroEngine() as AnyEngine;
+  if (algorithm === 'torch') return new TorchEngine() as AnyEngine;
+  throw new RangeError(
+    `Generator: unknown algorithm ${JSON.stringify(algorithm)} (use 'xoshiro128**' or 'torch')`,
+  );
 }
 
 /**
- * A seedable random number generator (xoshiro128**, seeded through splitmix32). Only 32-bit
- * integer arithmetic is used, so a seed gives the same numbers on every platform and engine.
- * @example const g = new Generator(1337); g.uniform();
+ * A seedable random number generator. A seed gives the same numbers on every platform and engine.
+ * With `{ algorithm: 'torch' }` it also gives the numbers PyTorch's CPU generator gives after
+ * `torch.manual_seed(seed)` (see {@link GeneratorAlgorithm}).
+ * @example
+ * const g = new Generator(1337); g.uniform();
+ * const t = new Generator(1337, { algorithm: 'torch' }); randn([2, 3], { generator: t }); // torch.manual_seed(1337); torch.randn(2, 3)
  */
 export class Generator {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private spare: number | null = null;
+  private engine: AnyEngine;
+  private algo: GeneratorAlgorithm;
 
   /** @param seed any integer in ±2^53; defaults to 0. */
-  constructor(seed = 0) {
+  constructor(seed = 0, options: GeneratorOptions = {}) {
+    this.algo = options.algorithm ?? 'xoshiro128**';
+    this.engine = createEngine(this.algo);
     this.manualSeed(seed);
   }
 
-  /** Restarts the stream from `seed`. */
+  /** The bit generator and sampling formulas in use. */
+  get algorithm(): GeneratorAlgorithm {
+    return this.algo;
+  }
+
+  /** Restarts the stream from `seed` (the `'torch'` algorithm uses its low 32 bits, as torch). */
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed))
       throw new RangeError(`Generator: seed must be a safe integer, got ${seed}`);
-    // splitmix32 over the low word; the high word is folded into s1 through the same bijective
-    // finalizer (which maps 0 to 0), so distinct safe-integer seeds (-1 and 0, 1 and 2^32) give
-    // distinct states and seeds in [0, 2^32) keep the plain splitmix32 stream.
-    let x = seed >>> 0;
-    const high = Math.floor(seed / 4294967296) | 0;
-    const mix = (): number => {
-      x = (x + 0x9e3779b9) | 0;
-      return finalize(x);
-    };
-    this.s0 = mix();
-    this.s1 = (mix() ^ finalize(high)) >>> 0;
-    this.s2 = mix();
-    this.s3 = mix();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-    this.spare = null;
+    this.engine.seed(seed);
     return this;
   }
 
   /** The next uniformly distributed unsigned 32-bit integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.engine.nextUint32();
   }
 
   /** A uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.nextUint32() >>> 5;
-    const lo = this.nextUint32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    return this.engine.uniform();
   }
 
   /** A uniform number in [0, 1) with 24 random bits: exactly representable in float32, never rounds up to 1. */
   uniform24(): number {
-    return (this.nextUint32() >>> 8) / 16777216;
+    return this.engine.uniform24();
   }
 
   /** A standard normal deviate (Box–Muller; the second deviate of each pair is kept for the next call). */
   normal(): number {
-    if (this.spare !== null) {
-      const z = this.spare;
-      this.spare = null;
-      return z;
-    }
-    const u1 = 1 - this.uniform(); // (0, 1]: log never sees 0
-    const u2 = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.spare = r * Math.sin(2 * Math.PI * u2);
-    return r * Math.cos(2 * Math.PI * u2);
+    return this.engine.normal();
   }
 
-  /** A uniform integer in [low, high), without modulo bias. */
+  /**
+   * A uniform integer in [low, high): without modulo bias for `'xoshiro128**'`, as torch's
+   * `randint` (a word modulo the range) for `'torch'`.
+   */
   integer(low: number, high: number): number {
     const range = high - low;
     if (!Number.isInteger(low) || !Number.isInteger(high) || range <= 0 || range > 4294967296) {
@@ -92,46 +100,55 @@ export class Generator {
         `Generator.integer: need integers with 0 < high - low <= 2^32, got [${low}, ${high})`,
       );
     }
-    const limit = 4294967296 - (4294967296 % range);
-    let x = this.nextUint32();
-    while (x >= limit) x = this.nextUint32();
-    return low + (x % range);
+    return this.engine.integer(low, range);
   }
 
-  /** A copy of the state, for checkpoints. */
+  /**
+   * Fills `out` with U(low, high) samples as a uniform tensor of its dtype (`rand`, `uniform_`):
+   * 24-bit uniforms for float32, 53-bit for float64.
+   */
+  fillUniform(out: FloatArray, low = 0, high = 1): void {
+    if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high))
+      throw new RangeError(`Generator.fillUniform: need finite low <= high, got [${low}, ${high})`);
+    this.engine.fillUniform(out, low, high);
+  }
+
+  /** Fills `out` with N(mean, std²) samples as a normal tensor of its dtype (`randn`, `normal_`). */
+  fillNormal(out: FloatArray, mean = 0, std = 1): void {
+    if (!(Number.isFinite(mean) && std >= 0 && Number.isFinite(std)))
+      throw new RangeError(
+        `Generator.fillNormal: need a finite mean and std >= 0, got mean ${mean}, std ${std}`,
+      );
+    this.engine.fillNormal(out, mean, std);
+  }
+
+  /** A copy of the state, for checkpoints (JSON-serialisable; it records the algorithm). */
   getState(): GeneratorState {
-    return { words: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+    return this.engine.getState();
   }
 
-  /** Restores a state taken with {@link getState}. */
+  /** Restores a state taken with {@link getState}, switching to the state's algorithm if needed. */
   setState(state: GeneratorState): this {
-    [this.s0, this.s1, this.s2, this.s3] = state.words.map((w) => w | 0) as [number, number, number, number];
-    this.spare = state.spareNormal;
+    const algorithm = state.algorithm ?? 'xoshiro128**';
+    if (algorithm !== this.algo) {
+      this.engine = createEngine(algorithm);
+      this.algo = algorithm;
+    }
+    this.engine.setState(state);
     return this;
   }
 
   /** An independent generator continuing from this one's current state. */
   clone(): Generator {
-    return new Generator().setState(this.getState());
+    return new Generator(0, { algorithm: this.algo }).setState(this.getState());
   }
-}
-
-/** The splitmix32 output function: a bijection on 32-bit words with finalize(0) = 0. */
-function finalize(z: number): number {
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 let defaultGen = new Generator(0);
 
 /** Seeds the default generator used by random functions called without one. */
-export function manualSeed(seed: number): Generator {
-  defaultGen = new Generator(seed);
+export function manualSeed(seed: number, options: GeneratorOptions = {}): Generator {
+  defaultGen = new Generator(seed, options);
   return defaultGen;
 }
 
