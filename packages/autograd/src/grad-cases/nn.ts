@@ -1,4 +1,4 @@
-import { Generator, type Tensor, tensor } from '@proj/tensor';
+import { Generator, stack, type Tensor, tensor } from '@proj/tensor';
 import fc from 'fast-check';
 import * as A from '../index.js';
 import type { Variable } from '../variable.js';
@@ -146,6 +146,30 @@ function attentionCases(): CaseSet {
     'float mask and custom scale': trial((L, S) =>
       values([L, S]).map((mask) => () => ({ mask, scale: 0.7 })),
     ),
+    'causal and a per-batch bool mask': qkv(true).chain(([inputs, { L, S }]) => {
+      const batch = inputs[0]!.shape.slice(0, -2);
+      return fc.array(keep(L, S), { minLength: 2, maxLength: 2 }).map(
+        ([m0, m1]): Trial => ({
+          inputs,
+          // the batch entries alternate between two masks, so the mask varies over the batch
+          fn: (q, k, v) =>
+            A.scaledDotProductAttention(q, k, v, {
+              causal: true,
+              mask: batch.length ? stack([m0!, m1!]).narrow(0, 0, batch.at(-1)!) : m0!,
+            }),
+        }),
+      );
+    }),
+    'grouped-query heads (k, v broadcast over a trailing batch dim)': fc
+      .tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 4 }))
+      .chain(([kv, g, S]) =>
+        fc.tuple(values([kv, g, S, 2]), values([kv, 1, S, 2]), values([kv, 1, S, 3]), fc.boolean()).map(
+          ([q, k, v, causal]): Trial => ({
+            inputs: [q, k, v],
+            fn: (a, b, c) => A.scaledDotProductAttention(a, b, c, { causal }),
+          }),
+        ),
+      ),
     'dropout with a fixed generator': trial(() =>
       fc
         .integer({ min: 0, max: 1000 })

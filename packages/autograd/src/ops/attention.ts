@@ -1,8 +1,9 @@
 import * as T from '@proj/tensor';
-import { allocStorage, type FloatArray, type Generator, getBackend, Tensor } from '@proj/tensor';
+import { allocStorage, type FloatArray, type Generator, getBackend, ShapeError, Tensor } from '@proj/tensor';
 import { record } from '../graph.js';
 import type { Variable, VariableLike } from '../variable.js';
 import { add, maskedFill, mul } from './binary.js';
+import { fusedAttention } from './fused-attention.js';
 import { floatDTypeOf, kernelInput } from './kernel-data.js';
 import { lift } from './lift.js';
 import { matmul } from './matmul.js';
@@ -24,9 +25,14 @@ export interface AttentionOptions {
 }
 
 /**
- * `softmax(q·kᵀ·scale + mask) · v` for `q` `[..., L, E]`, `k` `[..., S, E]`, `v` `[..., S, Ev]` → `[..., L, Ev]`.
- * Without a `mask`, the scaling, the causal mask and the softmax are one fused kernel (and its
- * backward one more); a bool or float mask goes through the composed ops.
+ * `softmax(q·kᵀ·scale + mask) · v` for `q` `[..., L, E]`, `k` `[..., S, E]`, `v` `[..., S, Ev]` → `[..., L, Ev]`,
+ * as PyTorch's `F.scaled_dot_product_attention`. Without dropout the whole op is one fused backend
+ * kernel (and its backward one more) that keeps only each query's log-sum-exp between them; `k`/`v`
+ * may then broadcast over trailing batch dims of `q` (grouped-query heads, `[B, nKV, 1, S, E]`
+ * against `[B, nKV, g, L, E]`) without being copied. With dropout, or other broadcasts, the composed
+ * ops run. A query that sees no key gets NaN.
+ * @throws ShapeError when the last dims do not fit (`q`'s E differs from `k`'s, or `k`'s S from `v`'s).
+ * @example scaledDotProductAttention(q, k, v, { causal: true }) // [B, nh, T, hs] each → [B, nh, T, hs]
  */
 export function scaledDotProductAttention(
   q: VariableLike,
@@ -36,9 +42,15 @@ export function scaledDotProductAttention(
 ): Variable {
   const vq = lift(q);
   const vk = lift(k);
+  const vv = lift(v);
+  checkShapes(vq, vk, vv);
   const L = vq.shape[vq.ndim - 2]!;
   const S = vk.shape[vk.ndim - 2]!;
   const scale = options.scale ?? 1 / Math.sqrt(vq.shape[vq.ndim - 1]!);
+  if (!options.dropout) {
+    const fused = fusedAttention(vq, vk, vv, scale, options.causal ?? false, options.mask);
+    if (fused) return fused;
+  }
   const raw = matmul(vq, transpose(vk, -2, -1)); // [..., L, S]
   let weights: Variable;
   if (!options.mask) weights = attentionSoftmax(raw, scale, options.causal ?? false);
@@ -53,7 +65,20 @@ export function scaledDotProductAttention(
   }
   if (options.dropout)
     weights = dropout(weights, options.dropout, options.generator ? { generator: options.generator } : {});
-  return matmul(weights, v);
+  return matmul(weights, vv);
+}
+
+function checkShapes(q: Variable, k: Variable, v: Variable): void {
+  const ok =
+    q.ndim >= 2 &&
+    k.ndim >= 2 &&
+    v.ndim >= 2 &&
+    q.shape[q.ndim - 1] === k.shape[k.ndim - 1] &&
+    k.shape[k.ndim - 2] === v.shape[v.ndim - 2];
+  if (!ok)
+    throw new ShapeError(
+      `scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev]; got q=[${q.shape.join(', ')}], k=[${k.shape.join(', ')}], v=[${v.shape.join(', ')}]`,
+    );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Generator, randint, randn, type Tensor } from '@proj/tensor';
+import { arange, Generator, randint, randn, type Tensor } from '@proj/tensor';
 import { backendNames, maxAbsDiff, withBackend } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import * as A from '../index.js';
@@ -130,5 +130,25 @@ describe('fused ops in float32 on every backend match their float64 composition'
         1e-4,
       );
     }
+  });
+
+  it('grouped-query attention (k, v broadcast over the group) with a key-padding mask', () => {
+    const q = randn([2, 2, 3, 7, 8], { generator: g, dtype: 'float64' });
+    const k = randn([2, 2, 1, 7, 8], { generator: g, dtype: 'float64' });
+    const v = randn([2, 2, 1, 7, 4], { generator: g, dtype: 'float64' });
+    const keep = randn([2, 1, 1, 1, 7], { generator: g }).gt(-0.8).logicalOr(arange(7).eq(0)); // key 0 always visible
+    expectFloat32Close(
+      (a, b, c) => A.scaledDotProductAttention(a, b, c, { causal: true, mask: keep }),
+      (a, b, c) => {
+        const s = a
+          .matmul(b.transpose())
+          .div(Math.sqrt(8))
+          .maskedFill(A.causalMask(7, 7), Number.NEGATIVE_INFINITY)
+          .maskedFill(keep.logicalNot(), Number.NEGATIVE_INFINITY);
+        return composedSoftmax(s, -1).matmul(c);
+      },
+      [q, k, v],
+      1e-4,
+    );
   });
 });

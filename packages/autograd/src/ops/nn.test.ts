@@ -199,6 +199,35 @@ describe('scaledDotProductAttention', () => {
     }
   });
 
+  it('grouped-query keys/values broadcast over the group equal their explicit copies', () => {
+    const q4 = f64(
+      Array.from({ length: 2 * 3 * 2 * 3 }, (_, i) => Math.sin(i)),
+      [2, 3, 2, 3],
+    );
+    const k4 = f64(
+      Array.from({ length: 2 * 1 * 4 * 3 }, (_, i) => Math.cos(i)),
+      [2, 1, 4, 3],
+    );
+    const v4 = f64(
+      Array.from({ length: 2 * 1 * 4 * 2 }, (_, i) => Math.sin(3 * i)),
+      [2, 1, 4, 2],
+    );
+    const grouped = scaledDotProductAttention(variable(q4), variable(k4), variable(v4), { causal: true });
+    const copied = scaledDotProductAttention(
+      variable(q4),
+      variable(k4.expand([2, 3, 4, 3]).contiguous()),
+      variable(v4.expand([2, 3, 4, 2]).contiguous()),
+      { causal: true },
+    );
+    expect(maxAbsDiff(grouped.data, copied.data)).toBeLessThan(1e-15);
+  });
+
+  it('names the shapes when the last dims do not fit', () => {
+    expect(() => scaledDotProductAttention(variable(q), variable(k), variable(v.narrow(0, 0, 3)))).toThrow(
+      'scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev]; got q=[2, 3], k=[4, 3], v=[3, 2]',
+    );
+  });
+
   it('adds a float mask to the scores', () => {
     const bias = f64([0, -1e9, 0, 0, 0, 0, -1e9, 0], [2, 4]);
     const hard = tensor([
