@@ -31,9 +31,7 @@ export function uniform(
   options: InitOptions & { low?: number; high?: number } = {},
 ): Parameter {
   const { low = 0, high = 1, generator = defaultGenerator() } = options;
-  p.data = rand(p.shape, { dtype: p.dtype, generator })
-    .mul(high - low)
-    .add(low);
+  p.data = rand(p.shape, { dtype: p.dtype, generator, low, high });
   return p;
 }
 
@@ -76,7 +74,8 @@ export interface KaimingOptions extends InitOptions {
 
 function kaimingStd(p: Parameter, options: KaimingOptions): number {
   const { fanIn, fanOut } = fans(p.shape);
-  const gain = Math.sqrt(2 / (1 + (options.a ?? 0) ** 2));
+  const a = options.a ?? 0;
+  const gain = Math.sqrt(2 / (1 + a * a)); // torch's calculate_gain('leaky_relu', a), in the same order
   return gain / Math.sqrt(options.mode === 'fanOut' ? fanOut : fanIn);
 }
 

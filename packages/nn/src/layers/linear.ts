@@ -15,7 +15,8 @@ export interface LayerOptions {
  * Affine map `y = x·Wᵀ + b`.
  *
  * Shapes: `x` `[..., inFeatures]` → `[..., outFeatures]`; `weight` `[outFeatures, inFeatures]`, `bias` `[outFeatures]`.
- * Initialised as PyTorch: U(−1/√in, 1/√in) for weight and bias.
+ * Initialised as PyTorch, drawing the same numbers from a `'torch'` generator: weight by
+ * `kaimingUniform` with `a = √5` (U(−1/√in, 1/√in)), then bias U(−1/√in, 1/√in).
  */
 export class Linear extends Module {
   weight: Parameter;
@@ -28,15 +29,17 @@ export class Linear extends Module {
   ) {
     super();
     const dtype = options.dtype ?? 'float32';
+    const g = options.generator ? { generator: options.generator } : {};
+    // torch's reset_parameters: kaiming_uniform_(a=√5), i.e. U(±1/√in) computed as torch does, then the bias
+    this.weight = init.kaimingUniform(new Parameter(zeros([outFeatures, inFeatures], { dtype })), {
+      ...g,
+      a: Math.sqrt(5),
+    });
     const bound = 1 / Math.sqrt(inFeatures);
-    const uniform = {
-      low: -bound,
-      high: bound,
-      ...(options.generator ? { generator: options.generator } : {}),
-    };
-    this.weight = init.uniform(new Parameter(zeros([outFeatures, inFeatures], { dtype })), uniform);
     this.bias =
-      options.bias === false ? null : init.uniform(new Parameter(zeros([outFeatures], { dtype })), uniform);
+      options.bias === false
+        ? null
+        : init.uniform(new Parameter(zeros([outFeatures], { dtype })), { ...g, low: -bound, high: bound });
   }
 
   forward(x: VariableLike): Variable {

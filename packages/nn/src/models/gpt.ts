@@ -67,8 +67,9 @@ class GPTTransformer extends Module {
   constructor(c: GPTConfig, options: GPTOptions) {
     super();
     const layer = { ...(options.dtype ? { dtype: options.dtype } : {}) };
-    this.wte = new Embedding(c.vocabSize, c.nEmbd, layer);
-    this.wpe = new LearnedPositionalEmbedding(c.blockSize, c.nEmbd, layer);
+    const drawn = { ...layer, ...(options.generator ? { generator: options.generator } : {}) };
+    this.wte = new Embedding(c.vocabSize, c.nEmbd, drawn);
+    this.wpe = new LearnedPositionalEmbedding(c.blockSize, c.nEmbd, drawn);
     this.drop = new Dropout(c.dropout, options.generator);
     this.h = Array.from(
       { length: c.nLayer },
@@ -115,6 +116,7 @@ export class GPT extends Module implements LanguageModel<KVCache> {
     this.lm_head = new Linear(c.nEmbd, c.vocabSize, {
       bias: false,
       ...(options.dtype ? { dtype: options.dtype } : {}),
+      ...(options.generator ? { generator: options.generator } : {}),
     });
     this.lm_head.weight = this.transformer.wte.weight; // weight tying (https://paperswithcode.com/method/weight-tying)
     this.initWeights(options.generator);
@@ -123,12 +125,17 @@ export class GPT extends Module implements LanguageModel<KVCache> {
   /**
    * nanoGPT's initialisation: Linear and embedding weights N(0, 0.02²), Linear biases 0, LayerNorms
    * 1 and 0, and the residual projections (`c_proj.weight`) N(0, (0.02/√(2·nLayer))²), per GPT-2.
+   *
+   * The generator is consumed in nanoGPT's order — the layer constructors' PyTorch default draws
+   * (embeddings N(0, 1), Linears kaiming-uniform) in construction order, then `_init_weights` over the
+   * modules (the tied `lm_head` redraws the token embedding last), then the `c_proj` weights — so a
+   * `'torch'` generator seeded like `torch.manual_seed(s)` gives nanoGPT's initial weights for seed s.
    */
   private initWeights(generator: Generator | undefined): void {
     const g = generator ? { generator } : {};
     for (const [, m] of this.namedModules()) {
       if (m instanceof Linear) {
-        if (m !== this.lm_head) init.normal(m.weight, { ...g, std: 0.02 });
+        init.normal(m.weight, { ...g, std: 0.02 });
         if (m.bias) init.zeros(m.bias);
       } else if (m instanceof Embedding || m instanceof LearnedPositionalEmbedding) {
         init.normal(m.weight, { ...g, std: 0.02 });
