@@ -91,8 +91,8 @@ function corpus(): { ids: Int32Array; source: string } {
   };
 }
 
-/** Least-squares slope of `ys` against `xs`. */
-export function slope(xs: readonly number[], ys: readonly number[]): number {
+/** Least-squares slope of `ys` against `xs`, and its standard error. */
+export function slope(xs: readonly number[], ys: readonly number[]): { slope: number; se: number } {
   const n = xs.length;
   const mx = xs.reduce((s, x) => s + x, 0) / n;
   const my = ys.reduce((s, y) => s + y, 0) / n;
@@ -102,22 +102,33 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
     sxy += (xs[i]! - mx) * (ys[i]! - my);
     sxx += (xs[i]! - mx) ** 2;
   }
-  return sxx > 0 ? sxy / sxx : Number.NaN;
+  const b = sxx > 0 ? sxy / sxx : Number.NaN;
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (ys[i]! - my - b * (xs[i]! - mx)) ** 2;
+  return { slope: b, se: n > 2 ? Math.sqrt(sse / (n - 2) / sxx) : Number.NaN };
 }
 
-/** The verdict over the samples: growth from step 1,000 (or the first sample after it) to the end, slopes over the second half. */
+/**
+ * The verdict over the samples: growth from step 1,000 (or the first sample after it) to the end,
+ * and least-squares slopes over the second half in MB per 1,000 steps. Flat means: the WASM memory
+ * did not change, the retained ArrayBuffers and heap grow less than 0.05 and 0.2 MB per 1,000 steps
+ * (the heap holds the loss history, ~0.06 MB per 1,000 steps), and the resident set's slope is
+ * under 1 MB per 1,000 steps or within two standard errors of zero (the allocator makes RSS noisy).
+ */
 export function verdict(samples: readonly MemorySample[], steps: number) {
   const last = samples.at(-1)!;
   const from = samples.find((s) => s.step >= Math.min(1000, steps / 2)) ?? samples[0]!;
   const half = samples.filter((s) => s.step >= steps / 2);
-  const per1k = (key: keyof MemorySample) =>
-    (slope(
+  const per1k = (key: keyof MemorySample) => {
+    const fit = slope(
       half.map((s) => s.step),
       half.map((s) => s[key]),
-    ) *
-      1000) /
-    MB;
-  const rssSlope = per1k('rss');
+    );
+    return { slope: (fit.slope * 1000) / MB, se: (fit.se * 1000) / MB };
+  };
+  const rss = per1k('rss');
+  const heap = per1k('heapUsed');
+  const arrayBuffers = per1k('arrayBuffers');
   return {
     fromStep: from.step,
     toStep: last.step,
@@ -125,11 +136,15 @@ export function verdict(samples: readonly MemorySample[], steps: number) {
     heapGrowthMB: (last.heapUsed - from.heapUsed) / MB,
     arrayBuffersGrowthMB: (last.arrayBuffers - from.arrayBuffers) / MB,
     wasmGrowthMB: (last.wasm - from.wasm) / MB,
-    rssSlopeMBPer1k: rssSlope,
-    heapSlopeMBPer1k: per1k('heapUsed'),
-    arrayBuffersSlopeMBPer1k: per1k('arrayBuffers'),
-    // 1 MB per 1,000 steps would be 10 MB over the run: below the noise of the resident set here.
-    flat: Math.abs(rssSlope) < 1 && last.wasm === from.wasm,
+    rssSlopeMBPer1k: rss.slope,
+    rssSlopeStdErr: rss.se,
+    heapSlopeMBPer1k: heap.slope,
+    arrayBuffersSlopeMBPer1k: arrayBuffers.slope,
+    flat:
+      last.wasm === from.wasm &&
+      arrayBuffers.slope < 0.05 &&
+      heap.slope < 0.2 &&
+      (rss.slope < 1 || rss.slope < 2 * rss.se),
   };
 }
 
@@ -180,8 +195,13 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
   const samples: MemorySample[] = [];
   let lastMs = 0;
   let lastStep = 0;
-  const sample = (step: number, elapsedMs: number) => {
-    gc();
+  const sample = async (step: number, elapsedMs: number) => {
+    // Let pending jobs run, then collect twice: V8 frees ArrayBuffer memory on a background sweeper,
+    // so a reading right after one GC can still count buffers that are already dead.
+    for (let i = 0; i < 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
     const m = process.memoryUsage();
     samples.push({
       step,
@@ -217,7 +237,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
     onEvent: async (e) => {
       if (e.type !== 'step') return;
       const step = e.iter + 1;
-      if (step === 1 || step % o.every === 0 || step === o.steps) sample(step, e.elapsedMs);
+      if (step === 1 || step % o.every === 0 || step === o.steps) await sample(step, e.elapsedMs);
       // An awaited tick, as `proj train` does: lets finalizers and worker messages run.
       await new Promise((resolve) => setImmediate(resolve));
     },
@@ -239,7 +259,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
   const v = verdict(samples, o.steps);
   console.log(
     `\nverdict: ${v.flat ? 'flat' : 'GROWING'}: RSS ${v.rssGrowthMB >= 0 ? '+' : ''}${v.rssGrowthMB.toFixed(1)} MB ` +
-      `from step ${v.fromStep} to ${v.toStep}; second-half slope ${v.rssSlopeMBPer1k.toFixed(2)} MB per 1,000 steps ` +
+      `from step ${v.fromStep} to ${v.toStep}; second-half slope ${v.rssSlopeMBPer1k.toFixed(2)} ± ${v.rssSlopeStdErr.toFixed(2)} MB per 1,000 steps ` +
       `(heapUsed ${v.heapSlopeMBPer1k.toFixed(3)}, arrayBuffers ${v.arrayBuffersSlopeMBPer1k.toFixed(3)}); ` +
       `wasm memory ${v.wasmGrowthMB === 0 ? 'unchanged' : `${v.wasmGrowthMB.toFixed(2)} MB more`}; ` +
       `final train loss ${result.finalTrainLoss.toFixed(4)}, val ${result.finalValLoss.toFixed(4)}`,
