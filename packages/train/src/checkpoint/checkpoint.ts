@@ -25,6 +25,8 @@ export interface CheckpointState {
   tokenizer: unknown;
   /** Generator states by name (`data`: the batch sampler; others as given, e.g. `default`). */
   rng: Record<string, GeneratorState>;
+  /** Offsets of the training batch drawn for the next step, if any (absent in older checkpoints). */
+  nextBatch?: number[] | null;
   history: LossHistory;
   /** Size and FNV-1a hash of each binary file, checked on load. */
   files: { model: FileDigest; optimizer: FileDigest };
@@ -87,6 +89,7 @@ export function createCheckpoint(o: CreateCheckpointOptions): Checkpoint {
     config: o.config,
     tokenizer: o.tokenizer ?? null,
     rng,
+    nextBatch: o.progress.nextBatch ?? null,
     history: o.progress.history,
     files: { model: digest(model), optimizer: digest(optimizer) },
   };
@@ -110,7 +113,7 @@ export interface RestoreCheckpointOptions {
 export function restoreCheckpoint(
   ckpt: Checkpoint,
   o: RestoreCheckpointOptions,
-): Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history'> {
+): Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history' | 'nextBatch'> {
   const { state } = ckpt;
   verify('model.safetensors', ckpt.model, state.files.model);
   let weights: Record<string, Tensor>;
@@ -140,7 +143,12 @@ export function restoreCheckpoint(
     if (!saved) throw new CheckpointError(`state.json: no state for generator "${name}"`);
     g.setState(saved);
   }
-  return { iter: state.iter, bestValLoss: state.bestValLoss ?? Infinity, history: state.history };
+  return {
+    iter: state.iter,
+    bestValLoss: state.bestValLoss ?? Infinity,
+    history: state.history,
+    nextBatch: state.nextBatch ?? null,
+  };
 }
 
 /**

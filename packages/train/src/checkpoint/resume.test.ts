@@ -11,8 +11,10 @@ import { CheckpointError } from './errors.js';
 
 const data = new TokenDataset(Int32Array.from({ length: 2000 }, (_, i) => (i * 7 + (i >> 3)) % 10)).split();
 
+type Sampling = { evalBatches: 'fixed' | 'random'; algorithm: 'xoshiro128**' | 'torch' };
+
 /** A fresh run: model (with dropout, so its generator matters), AdamW groups, schedule, sampler. */
-function run() {
+function run(sampling: Sampling = { evalBatches: 'fixed', algorithm: 'xoshiro128**' }) {
   const modelGen = new Generator(5);
   const model = new TinyLM(10, 12, modelGen, 0.1);
   const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
@@ -30,7 +32,8 @@ function run() {
     evalInterval: 5,
     evalIters: 2,
     schedule: cosineWithWarmup({ lr: 1e-2, minLr: 1e-3, warmupIters: 4, lrDecayIters: 20 }),
-    generator: new Generator(6),
+    evalBatches: sampling.evalBatches,
+    generator: new Generator(6, { algorithm: sampling.algorithm }),
   };
   return { model, optimizer, modelGen, options };
 }
@@ -46,31 +49,43 @@ function snapshot(r: ReturnType<typeof run>, progress: TrainProgress): Checkpoin
 }
 
 describe('checkpoints', () => {
-  it('10 steps + save + resume + 10 steps gives bitwise the losses and weights of 20 straight steps', async () => {
-    const straight = run();
-    const full = await pretrain(straight.options);
+  it.each<Sampling>([
+    { evalBatches: 'fixed', algorithm: 'xoshiro128**' },
+    { evalBatches: 'random', algorithm: 'torch' },
+  ])(
+    '10 steps + save + resume + 10 steps gives bitwise the losses and weights of 20 straight steps (%o)',
+    async (sampling) => {
+      const straight = run(sampling);
+      const full = await pretrain(straight.options);
 
-    const first = run();
-    let saved: Checkpoint | undefined;
-    await pretrain({ ...first.options, maxIters: 10, checkpoint: (p) => void (saved = snapshot(first, p)) });
-    expect(saved!.state.iter).toBe(10);
+      const first = run(sampling);
+      let saved: Checkpoint | undefined;
+      await pretrain({
+        ...first.options,
+        maxIters: 10,
+        checkpoint: (p) => void (saved = snapshot(first, p)),
+      });
+      expect(saved!.state.iter).toBe(10);
+      expect(saved!.state.nextBatch).toHaveLength(3); // step 10's batch, drawn before the evaluation at 10
 
-    const second = run(); // fresh weights, optimizer and generators: everything must come from the checkpoint
-    // state.json goes through text, as it would on disk
-    const ckpt = { ...saved!, state: JSON.parse(JSON.stringify(saved!.state)) };
-    const resume = restoreCheckpoint(ckpt, {
-      model: second.model,
-      optimizer: second.optimizer,
-      generators: { data: second.options.generator, model: second.modelGen },
-    });
-    const rest = await pretrain({ ...second.options, resume });
+      const second = run(sampling); // fresh weights, optimizer and generators: everything must come from the checkpoint
+      // state.json goes through text, as it would on disk
+      const ckpt = { ...saved!, state: JSON.parse(JSON.stringify(saved!.state)) };
+      const resume = restoreCheckpoint(ckpt, {
+        model: second.model,
+        optimizer: second.optimizer,
+        generators: { data: second.options.generator, model: second.modelGen },
+      });
+      const rest = await pretrain({ ...second.options, resume });
 
-    expect(rest.history.steps).toEqual(full.history.steps);
-    expect(rest.history.steps.map(([it]) => it)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(rest.finalValLoss).toBe(full.finalValLoss);
-    const weights = (m: TinyLM) => m.parameters().map((p) => [...p.data.data()]);
-    expect(weights(second.model)).toEqual(weights(straight.model));
-  });
+      expect(rest.history.steps).toEqual(full.history.steps);
+      expect(rest.history.evals).toEqual(full.history.evals);
+      expect(rest.history.steps.map(([it]) => it)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(rest.finalValLoss).toBe(full.finalValLoss);
+      const weights = (m: TinyLM) => m.parameters().map((p) => [...p.data.data()]);
+      expect(weights(second.model)).toEqual(weights(straight.model));
+    },
+  );
 
   it('records iteration, best loss, config, generator states and file digests in state.json', async () => {
     const r = run();

@@ -58,13 +58,19 @@ export class TokenDataset {
   /**
    * `batchSize` windows at uniformly random offsets in `[0, length − blockSize)`, drawn from
    * `generator` in order — nanoGPT's `get_batch`: `x = ids[i : i+T]`, `y = ids[i+1 : i+T+1]`.
+   * With a `'torch'` generator the offsets are `torch.randint(len(data) - block_size, (batch_size,))`.
    * @throws RangeError when the dataset has fewer than `blockSize + 1` tokens.
    */
   randomBatch(batchSize: number, blockSize: number, generator: Generator): Batch {
+    return this.batchAt(this.randomOffsets(batchSize, blockSize, generator), blockSize);
+  }
+
+  /** The offsets {@link randomBatch} draws (its batch is `batchAt(offsets, blockSize)`). */
+  randomOffsets(batchSize: number, blockSize: number, generator: Generator): number[] {
     this.checkFits('randomBatch', batchSize, blockSize);
     const offsets = new Array<number>(batchSize);
     for (let b = 0; b < batchSize; b++) offsets[b] = generator.integer(0, this.length - blockSize);
-    return this.batchAt(offsets, blockSize);
+    return offsets;
   }
 
   /**

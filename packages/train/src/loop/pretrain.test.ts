@@ -96,5 +96,12 @@ describe('pretrain', () => {
   it('validates its options', async () => {
     await expect(pretrain({ ...setup(), maxIters: -1 })).rejects.toThrow(/maxIters must be an integer >= 0/);
     await expect(pretrain({ ...setup(), maxIters: 1, gradAccum: 0 })).rejects.toThrow(/gradAccum/);
+    await expect(pretrain({ ...setup(), maxIters: 1, evalBatches: 'some' as never })).rejects.toThrow(
+      "pretrain: evalBatches must be 'fixed' or 'random', got \"some\"",
+    );
+    const resume = { iter: 1, bestValLoss: Infinity, history: { steps: [], evals: [] }, nextBatch: [0, 1] };
+    await expect(pretrain({ ...setup(), maxIters: 2, resume })).rejects.toThrow(
+      'pretrain: resume.nextBatch has 2 offsets but batchSize is 4',
+    );
   });
 });

@@ -31,6 +31,11 @@ export interface TrainProgress {
   history: LossHistory;
   /** State of the batch-sampling generator. */
   generator: GeneratorState;
+  /**
+   * Offsets of the training batch already drawn for the next step (nanoGPT fetches it before the
+   * evaluation that precedes the step), or null (or absent) when none is drawn yet.
+   */
+  nextBatch?: number[] | null;
 }
 
 /** Options of {@link pretrain}; names follow nanoGPT's `train.py`, camel-cased. */
@@ -57,10 +62,19 @@ export interface PretrainOptions {
   evalInterval?: number;
   /** Batches per evaluation and split (default 20; 0: never evaluate). */
   evalIters?: number;
-  /** Draws the training batches; its state is part of the checkpoint. */
+  /**
+   * Which batches an evaluation averages over (default `'fixed'`):
+   * - `'fixed'`: the same `evalIters` windows every time, spread evenly over each split
+   *   (`TokenDataset.evalBatch`) — deterministic, comparable across evaluations, and no draws;
+   * - `'random'`: nanoGPT's `estimate_loss` — `evalIters` random batches of the training split,
+   *   then of the validation split, drawn from `generator` between the steps' batches, so that with
+   *   a `'torch'` generator and the same initial weights a run replays nanoGPT's stream exactly.
+   */
+  evalBatches?: 'fixed' | 'random';
+  /** Draws the training batches (and random evaluation batches); its state is part of the checkpoint. */
   generator: Generator;
   /** Continue a run from a checkpoint's progress (weights, optimizer and generator restored by the caller). */
-  resume?: Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history'>;
+  resume?: Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history'> & { nextBatch?: number[] | null };
   /**
    * Persists a checkpoint; called when an evaluation sets a new best validation loss (after step 0),
    * at every evaluation when `alwaysSaveCheckpoint`, at the end, and when aborted.
@@ -74,10 +88,14 @@ export interface PretrainOptions {
 
 /**
  * The pretraining loop as an async iterator of progress events — nanoGPT's `train.py`: at each
- * iteration, evaluate when due (mean loss over `evalIters` fixed batches per split, in eval mode
+ * iteration, evaluate when due (mean loss over `evalIters` batches per split, in eval mode
  * without a graph), set the scheduled learning rate, run `gradAccum` micro-batches (forward, loss /
  * gradAccum, backward), clip the gradient norm, step, and zero the gradients. The iterator's
  * return value is the {@link PretrainResult}.
+ *
+ * Batches are drawn in nanoGPT's order: a step's first batch before that iteration's evaluation
+ * (train.py fetches it at the end of the previous step), each further micro-batch right after the
+ * previous micro-batch's forward pass.
  *
  * @example
  * for await (const e of pretrainEvents(options)) if (e.type === 'eval') console.log(e.iter, e.valLoss);
@@ -89,6 +107,7 @@ export async function* pretrainEvents(
   const gradClip = o.gradClip ?? 0;
   const evalInterval = o.evalInterval ?? 250;
   const evalIters = o.evalIters ?? 20;
+  const evalBatches = o.evalBatches ?? 'fixed';
   checkOptions(o, gradAccum, gradClip, evalInterval, evalIters);
   const schedule = o.schedule ?? constantLR(o.optimizer.paramGroups[0]?.lr ?? 0);
   const start = o.resume?.iter ?? 0;
@@ -107,11 +126,13 @@ export async function* pretrainEvents(
   let lastCheckpoint = -1;
   let aborted = false;
   let iter = start;
+  let nextBatch = o.resume?.nextBatch ?? null; // offsets of the drawn, not yet used batch
   const progress = (): TrainProgress => ({
     iter,
     bestValLoss: best,
     history,
     generator: o.generator.getState(),
+    nextBatch: nextBatch && [...nextBatch],
   });
   o.model.train();
 
@@ -120,8 +141,15 @@ export async function* pretrainEvents(
       (evalInterval > 0 && iter % evalInterval === 0 && !(iter === start && start > 0)) ||
       iter === o.maxIters;
     aborted = aborted || (o.signal?.aborted ?? false);
+    if (!aborted && nextBatch === null)
+      nextBatch = o.train.randomOffsets(o.batchSize, o.blockSize, o.generator);
     if (evalDue && evalIters > 0 && !aborted) {
-      const shape = { batchSize: o.batchSize, blockSize: o.blockSize, evalIters };
+      const shape = {
+        batchSize: o.batchSize,
+        blockSize: o.blockSize,
+        evalIters,
+        ...(evalBatches === 'random' ? { generator: o.generator } : {}),
+      };
       finalTrain = estimateLoss(o.model, o.train, shape);
       finalVal = o.val ? estimateLoss(o.model, o.val, shape) : Number.NaN;
       const improved = finalVal < best;
@@ -148,9 +176,12 @@ export async function* pretrainEvents(
     for (const group of o.optimizer.paramGroups) group.lr = lr;
     const stepStart = performance.now();
     let lossSum = 0;
+    let batch = o.train.batchAt(nextBatch!, o.blockSize);
+    nextBatch = null;
     for (let micro = 0; micro < gradAccum; micro++) {
-      const { x, y } = o.train.randomBatch(o.batchSize, o.blockSize, o.generator);
-      const loss = lossOf(o.model, x, y);
+      const loss = lossOf(o.model, batch.x, batch.y);
+      // the next micro-batch is drawn after this forward; the next step's, before its evaluation
+      if (micro + 1 < gradAccum) batch = o.train.randomBatch(o.batchSize, o.blockSize, o.generator);
       lossSum += loss.item();
       (gradAccum > 1 ? loss.div(gradAccum) : loss).backward();
     }
@@ -237,4 +268,12 @@ function checkOptions(
   if (!(gradClip >= 0)) throw new RangeError(`pretrain: gradClip must be >= 0, got ${gradClip}`);
   if (o.resume && !(Number.isInteger(o.resume.iter) && o.resume.iter >= 0))
     throw new RangeError(`pretrain: resume.iter must be an integer >= 0, got ${o.resume.iter}`);
+  const next = o.resume?.nextBatch;
+  if (next && next.length !== o.batchSize)
+    throw new RangeError(
+      `pretrain: resume.nextBatch has ${next.length} offsets but batchSize is ${o.batchSize}`,
+    );
+  const mode = o.evalBatches ?? 'fixed';
+  if (mode !== 'fixed' && mode !== 'random')
+    throw new RangeError(`pretrain: evalBatches must be 'fixed' or 'random', got ${JSON.stringify(mode)}`);
 }

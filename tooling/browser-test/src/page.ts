@@ -1,0 +1,119 @@
+/**
+ * The checks that run inside Chromium, bundled with the built `@proj/tensor` by `main.ts`. The page
+ * runs them on its main thread and again in a dedicated Web Worker (where `Atomics.wait` is allowed,
+ * as in a training worker), and exposes the results as `window.browserChecks()`.
+ */
+import { enableThreads, Generator, getBackend, matmul, randn, wasmStats } from '@proj/tensor';
+
+/** What one run of the checks saw. */
+export interface CheckResult {
+  where: 'main thread' | 'worker';
+  crossOriginIsolated: boolean;
+  /** The backend active before anything was set. */
+  defaultBackend: string;
+  /** Largest |ours − float64 reference| of a 512×512 product on one thread. */
+  err1: number;
+  /** What `enableThreads(2)` resolved with. */
+  threads: number;
+  /** Threads the 512×512 product ran on after `enableThreads(2)` (from `wasmStats().lastThreads`). */
+  lastThreads: number;
+  /** Largest |ours − reference| of that product. */
+  err2: number;
+  /** `wasmStats().threadsUnavailable`: the reason threads cannot start, or null. */
+  threadsUnavailable: string | null;
+  /** Median milliseconds of the product on one thread and after `enableThreads(2)` (printed, not checked). */
+  ms1: number;
+  ms2: number;
+  /** A thrown error's message, when the checks failed before finishing. */
+  error?: string;
+}
+
+const N = 512;
+
+/** C = A·B for row-major N×N matrices in float64: the independent reference. */
+function reference(a: Float32Array, b: Float32Array): Float64Array {
+  const c = new Float64Array(N * N);
+  for (let i = 0; i < N; i++)
+    for (let k = 0; k < N; k++) {
+      const aik = a[i * N + k]!;
+      for (let j = 0; j < N; j++) c[i * N + j]! += aik * b[k * N + j]!;
+    }
+  return c;
+}
+
+function maxError(ours: ArrayLike<number>, ref: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const e = Math.abs(ours[i]! - ref[i]!);
+    if (!(e <= worst)) worst = e; // NaN wins
+  }
+  return worst;
+}
+
+function medianMs(fn: () => unknown, reps = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((x, y) => x - y)[reps >> 1]!;
+}
+
+async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
+  const result: CheckResult = {
+    where,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    defaultBackend: getBackend().name,
+    err1: Number.NaN,
+    threads: 0,
+    lastThreads: 0,
+    err2: Number.NaN,
+    threadsUnavailable: null,
+    ms1: Number.NaN,
+    ms2: Number.NaN,
+  };
+  try {
+    const g = new Generator(2024);
+    const a = randn([N, N], { generator: g });
+    const b = randn([N, N], { generator: g });
+    const ref = reference(a.data() as Float32Array, b.data() as Float32Array);
+    result.err1 = maxError(matmul(a, b).data(), ref);
+    result.ms1 = medianMs(() => matmul(a, b));
+    result.threads = await enableThreads(2);
+    const product = matmul(a, b);
+    const stats = wasmStats();
+    result.lastThreads = stats?.lastThreads ?? 0;
+    result.threadsUnavailable = stats ? stats.threadsUnavailable : 'wasmStats() returned null';
+    result.ms2 = medianMs(() => matmul(a, b));
+    result.err2 = maxError(product.data(), ref);
+  } catch (error) {
+    result.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+  return result;
+}
+
+/** Runs the checks in a dedicated worker started from this same bundle. */
+function inWorker(): Promise<CheckResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { type: 'module' });
+    worker.onmessage = (event: MessageEvent<CheckResult>) => {
+      resolve(event.data);
+      worker.terminate();
+    };
+    worker.onerror = (event) => reject(new Error(`worker failed: ${event.message}`));
+  });
+}
+
+declare global {
+  interface Window {
+    browserChecks?: () => Promise<CheckResult[]>;
+  }
+}
+
+if (typeof document === 'undefined') {
+  const scope = globalThis as unknown as { postMessage(message: CheckResult): void };
+  void runChecks('worker').then((result) => scope.postMessage(result));
+} else {
+  window.browserChecks = async () => [await runChecks('main thread'), await inWorker()];
+}
