@@ -31,7 +31,8 @@
   (func (export "cross_entropy_backward_f32") (param $x i32) (param $targets i32) (param $lse i32)
     (param $scale i32) (param $rows i32) (param $classes i32) (param $ignore i32) (param $s f32)
     (local $r i32) (local $t i32) (local $g f32) (local $gv v128) (local $lzv v128) (local $uv v128)
-    (local $p i32) (local $end i32) (local $end4 i32) (local $stride i32) (local $tp i32)
+    (local $p i32) (local $end i32) (local $end4 i32) (local $end16 i32) (local $stride i32) (local $tp i32)
+    (@lanes 4 (local $v# v128) (local $w# v128)) (@math-locals)
     (local.set $stride (i32.shl (local.get $classes) (i32.const 2)))
     (local.set $uv (f32x4.splat (f32.div (local.get $s) (f32.convert_i32_u (local.get $classes)))))
     (block $done (loop $next
@@ -47,6 +48,17 @@
           (local.set $end (i32.add (local.get $x) (local.get $stride)))
           (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $classes) (i32.const -4))
             (i32.const 2))))
+          (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $classes) (i32.const -16))
+            (i32.const 2))))
+          ;; four vectors per step (see asm/math.wat), then single vectors, then single floats
+          (block $wdone (loop $wnext
+            (br_if $wdone (i32.ge_u (local.get $p) (local.get $end16)))
+            (@lanes 4 (local.set $v# (f32x4.sub (v128.load offset=#*16 (local.get $p)) (local.get $lzv))))
+            (@exp-lanes 4 $v $zero $w)
+            (@lanes 4 (v128.store offset=#*16 (local.get $p)
+              (f32x4.mul (local.get $gv) (f32x4.sub (local.get $w#) (local.get $uv)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 64)))
+            (br $wnext)))
           (block $vdone (loop $vnext
             (br_if $vdone (i32.ge_u (local.get $p) (local.get $end4)))
             (v128.store (local.get $p) (f32x4.mul (local.get $gv) (f32x4.sub

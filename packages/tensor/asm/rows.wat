@@ -91,20 +91,33 @@
       (br $next)))
     (local.get $s))
 
-  ;; Σ exp(x - c) over the row; with store, each exp(x - c) is written over x.
+  ;; Σ exp(x - c) over the row; with store, each exp(x - c) is written over x. Four vectors per step
+  ;; (see asm/math.wat), then single vectors, then single floats.
   (func $row_exp_sum (param $p i32) (param $n i32) (param $c f32) (param $store i32) (result f32)
-    (local $acc v128) (local $cv v128) (local $e v128) (local $end i32) (local $end4 i32) (local $s f32)
+    (local $cv v128) (local $e v128) (local $end i32) (local $end4 i32) (local $end16 i32) (local $s f32)
+    (@lanes 4 (local $x# v128) (local $y# v128) (local $acc# v128)) (@math-locals)
     (local.set $cv (f32x4.splat (local.get $c)))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end4 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end16)))
+      (@lanes 4 (local.set $x# (f32x4.sub (v128.load offset=#*16 (local.get $p)) (local.get $cv))))
+      (@exp-lanes 4 $x $zero $y)
+      (if (local.get $store) (then (@lanes 4 (v128.store offset=#*16 (local.get $p) (local.get $y#)))))
+      (@lanes 4 (local.set $acc# (f32x4.add (local.get $acc#) (local.get $y#))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (br $next)))
+    (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1))
+      (f32x4.add (local.get $acc2) (local.get $acc3))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end4)))
       (local.set $e (call $exp4 (f32x4.sub (v128.load (local.get $p)) (local.get $cv))))
       (if (local.get $store) (then (v128.store (local.get $p) (local.get $e))))
-      (local.set $acc (f32x4.add (local.get $acc) (local.get $e)))
+      (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $e)))
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $next)))
-    (local.set $s (call $hsum4 (local.get $acc)))
+    (local.set $s (call $hsum4 (local.get $acc0)))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
       (local.set $e (call $exp4 (f32x4.splat (f32.sub (f32.load (local.get $p)) (local.get $c)))))

@@ -8,6 +8,17 @@
 // flag byte (whose offset is recorded here) to load them over an unshared memory where threads are
 // unavailable.
 //
+// Lane templates: WAT has no macros, and the transcendental kernels only run fast when several
+// independent vectors are in flight at once (each vector's polynomial and exponent chain is a long
+// serial dependency; interleaving four of them lets the CPU overlap them). So before assembling,
+// `(@lanes N item ...)` is expanded in place: each item (an s-expression or a bare atom) is written N
+// times in a row, copy k with every `#` inside a `$identifier` replaced by k. `(@lanes 4 (local $x# v128))`
+// declares $x0..$x3; `(@lanes 4 (local.set $y# (f32x4.mul (local.get $x#) (local.get $x#))))` is four
+// independent statements; `(result (@lanes 4 v128))` is a four-vector result; `#*N` outside an
+// identifier becomes k·N (`(@lanes 4 (v128.load offset=#*16 (local.get $p)))` loads 4 vectors from p).
+// `(@lanes-down N ...)` counts k down from N−1, to pop a multi-value result:
+// `(call $f ...) (@lanes-down 4 (local.set $y#))` stores results 0..3 in $y0..$y3. Templates do not nest.
+//
 // Usage: node scripts/build-wasm.mjs   (run by the package's build, typecheck and test scripts)
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +31,110 @@ const outFile = join(root, 'src/backend/wasm/kernels.generated.ts');
 
 /** Pages of 64 KiB: the declared maximum of the imported memory (4 GiB). */
 const MAX_PAGES = 65536;
+
+/** End index (exclusive) of the s-expression opening at `text[from] === '('`; skips `;;` line comments. */
+function sexpEnd(text, from) {
+  let depth = 0;
+  let i = from;
+  do {
+    if (text.startsWith(';;', i)) {
+      i = text.indexOf('\n', i);
+      if (i < 0) throw new Error(`unterminated s-expression near: ${text.slice(from, from + 60)}`);
+      continue;
+    }
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (i >= text.length) throw new Error(`unterminated s-expression near: ${text.slice(from, from + 60)}`);
+    i++;
+  } while (depth > 0);
+  return i;
+}
+
+/** Expands every `(@lanes N item ...)` lane template (see the header comment). */
+function expandLanes(text) {
+  const head = '(@lanes';
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = text.indexOf(head, at);
+    if (start < 0) return out + text.slice(at);
+    out += text.slice(at, start);
+    const count = /^(-down)?\s+(\d+)/.exec(text.slice(start + head.length, start + head.length + 16));
+    if (!count) throw new Error(`@lanes needs a lane count near: ${text.slice(start, start + 40)}`);
+    const lanes = Number(count[2]);
+    const order = Array.from({ length: lanes }, (_, k) => (count[1] ? lanes - 1 - k : k));
+    const { items, close } = listItems(text, start + head.length + count[0].length);
+    for (const item of items) {
+      if (item.includes(head)) throw new Error(`@lanes templates do not nest: ${item.slice(0, 60)}`);
+    }
+    for (const item of items) {
+      for (const k of order) {
+        const named = item.replace(/\$[^\s()";]+/g, (id) => id.replaceAll('#', String(k)));
+        out += ` ${named.replace(/#\*(\d+)/g, (_, step) => String(k * Number(step)))}`;
+      }
+    }
+    at = close + 1;
+  }
+}
+
+/** The items (s-expressions and atoms) of the list whose body starts at `i`, and the index of its `)`. */
+function listItems(text, i) {
+  const items = [];
+  for (;;) {
+    while (/\s/.test(text[i] ?? '')) i++;
+    if (text.startsWith(';;', i)) {
+      i = text.indexOf('\n', i);
+      continue;
+    }
+    if (text[i] === ')') return { items, close: i };
+    if (i >= text.length) throw new Error('unterminated list');
+    const end = text[i] === '(' ? sexpEnd(text, i) : i + /^[^\s()]+/.exec(text.slice(i))[0].length;
+    items.push(text.slice(i, end));
+    i = end;
+  }
+}
+
+/**
+ * Expands macros: `(@macro name ($p ...) body ...)` defines (and is removed), `(@name arg ...)` is
+ * replaced by the body with each parameter replaced by its argument (an atom or an s-expression).
+ * A parameter `$p` matches `$p` and the lane-template form `$p#`, not longer names such as `$pq`.
+ */
+function expandMacros(text) {
+  const macros = new Map();
+  let rest = '';
+  let at = 0;
+  for (;;) {
+    const start = text.indexOf('(@macro', at);
+    if (start < 0) break;
+    rest += text.slice(at, start);
+    const { items, close } = listItems(text, start + '(@macro'.length);
+    const [name, params, ...body] = items;
+    if (!name || !params?.startsWith('(')) throw new Error(`bad @macro near: ${text.slice(start, start + 60)}`);
+    macros.set(name, { params: listItems(params, 1).items, body: body.join('\n') });
+    at = close + 1;
+  }
+  rest += text.slice(at);
+  const expand = (source, depth) => {
+    if (depth > 8) throw new Error('macros nest more than 8 deep');
+    let out = '';
+    let from = 0;
+    for (const m of source.matchAll(/\(@([\w.-]+)/g)) {
+      const macro = macros.get(m[1]);
+      if (!macro || m.index < from) continue;
+      const { items: args, close } = listItems(source, m.index + m[0].length);
+      if (args.length !== macro.params.length) {
+        throw new Error(`@${m[1]} takes ${macro.params.length} arguments, got ${args.length}`);
+      }
+      const escaped = macro.params.map((p) => p.replace(/[$.*+?^{}()|[\]\\]/g, '\\$&'));
+      const pattern = new RegExp(`(${escaped.join('|')})(?=[#\\s()]|$)`, 'g');
+      const body = args.length ? macro.body.replace(pattern, (param) => args[macro.params.indexOf(param)]) : macro.body;
+      out += source.slice(from, m.index) + expand(body, depth + 1);
+      from = close + 1;
+    }
+    return out + source.slice(from);
+  };
+  return expand(rest, 0);
+}
 
 /** Replaces every `(f32x4.relaxed_madd a b c)` with `(f32x4.add (f32x4.mul a b) c)`. */
 function lowerRelaxed(text) {
@@ -37,12 +152,7 @@ function lowerRelaxed(text) {
       if (text[i] !== '(')
         throw new Error(`relaxed_madd operand must be an s-expression near: ${text.slice(i, i + 40)}`);
       const from = i;
-      let depth = 0;
-      do {
-        if (text[i] === '(') depth++;
-        else if (text[i] === ')') depth--;
-        i++;
-      } while (depth > 0);
+      i = sexpEnd(text, i);
       args.push(lowerRelaxed(text.slice(from, i)));
     }
     while (/\s/.test(text[i])) i++;
@@ -68,7 +178,7 @@ function moduleText() {
     .filter((f) => f.endsWith('.wat'))
     .sort();
   const body = files.map((f) => `;; ---- ${f} ----\n${readFileSync(join(asmDir, f), 'utf8')}`).join('\n');
-  return `(module\n  (import "env" "memory" (memory 1 ${MAX_PAGES} shared))\n${body}\n)\n`;
+  return expandLanes(expandMacros(`(module\n  (import "env" "memory" (memory 1 ${MAX_PAGES} shared))\n${body}\n)\n`));
 }
 
 async function main() {

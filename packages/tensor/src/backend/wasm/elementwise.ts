@@ -30,17 +30,22 @@ export function vectors(n: number): number {
   return (n + 3) & ~3;
 }
 
+/** Rounds a float count up to the 16-float steps (four vectors) of the unary kernels. */
+function steps(n: number): number {
+  return (n + 15) & ~15;
+}
+
 /** float32 `out = op(x)` on the WASM kernels; false when the op or dtypes are not covered. */
 export function wasmUnary(rt: WasmRuntime, op: UnaryOp, x: TypedArray, out: TypedArray): boolean {
   const code = UNARY_CODES[op];
   if (code === undefined || !(x instanceof Float32Array) || !(out instanceof Float32Array)) return false;
   const n = x.length;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * vectors(n)], 1);
+  const ptrs = rt.arena([4 * steps(n)], 1);
   if (!ptrs) return false;
   const p = ptrs[0]!;
   rt.put(p, x);
-  rt.kernels.unary_f32(code, p, vectors(n));
+  rt.kernels.unary_f32(code, p, steps(n));
   rt.get(p, out.subarray(0, n));
   return true;
 }
@@ -71,12 +76,12 @@ export function wasmUnaryBackward(
     return false;
   const n = x.length;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * vectors(n), 4 * vectors(n)], 1);
+  const ptrs = rt.arena([4 * steps(n), 4 * steps(n)], 1);
   if (!ptrs) return false;
   const [xp, dp] = ptrs as [number, number];
   rt.put(xp, x);
   rt.put(dp, dy.subarray(0, n));
-  rt.kernels.unary_backward_f32(code, xp, dp, vectors(n));
+  rt.kernels.unary_backward_f32(code, xp, dp, steps(n));
   rt.get(dp, dx.subarray(0, n));
   return true;
 }

@@ -6,7 +6,7 @@ export interface KernelExports {
   matmul_scratch_bytes(): number;
   /** Thread `tid` of `nt`'s share of the batched product described at `desc`. */
   matmul_f32(desc: number, tid: number, nt: number): void;
-  /** In-place elementwise function `op` (a code of `UNARY_CODES`) over `n` floats at `p` (n % 4 == 0). */
+  /** In-place elementwise function `op` (a code of `UNARY_CODES`) over `n` floats at `p` (n % 16 == 0). */
   unary_f32(op: number, p: number, n: number): void;
   /** `out = op(a, b)` over a [rows, cols] grid (element strides; inner strides 0 or 1). */
   binary_f32(
@@ -40,7 +40,7 @@ export interface KernelExports {
   ): void;
   /** Reduces each row of a contiguous [outer, inner] block into `out`. */
   reduce_f32(op: number, x: number, out: number, outer: number, inner: number): void;
-  /** In-place `dy *= f'(x)` over `n` floats (n % 4 == 0); op codes of `UNARY_GRAD_CODES`. */
+  /** In-place `dy *= f'(x)` over `n` floats (n % 16 == 0); op codes of `UNARY_GRAD_CODES`. */
   unary_backward_f32(op: number, x: number, dy: number, n: number): void;
   /** In-place softmax (log: log-softmax) of each row. */
   softmax_f32(p: number, rows: number, cols: number, log: number): void;
