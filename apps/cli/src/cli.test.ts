@@ -36,6 +36,10 @@ const SHORT = [
   '2',
   '--lr-decay-iters',
   '12',
+  '--lr',
+  '1e-2',
+  '--min-lr',
+  '1e-3',
 ];
 
 beforeAll(async () => {
@@ -62,6 +66,9 @@ describe('proj --help and usage errors', () => {
       '--beta2 <x>',
       '(default: 0.99)',
       '--resume',
+      '--generator torch|xoshiro',
+      '--eval-batches random|fixed',
+      'torch.manual_seed(n)',
     ])
       expect(train.out).toContain(option);
     const sample = await run(['sample', '-h']);
@@ -83,6 +90,8 @@ describe('proj --help and usage errors', () => {
       [['train', 'extra'], /unexpected argument 'extra'/],
       [['train', '--n-embd', '130'], /--n-embd 130 must be divisible by --n-head 4/],
       [['train', '--tokenizer', 'bpe:x'], /--tokenizer must be char or bpe:<vocabSize>/],
+      [['train', '--generator', 'mt'], /--generator must be torch or xoshiro, got 'mt'/],
+      [['train', '--eval-batches', 'all'], /--eval-batches must be random or fixed, got 'all'/],
       [['train', '--warmup-iters', '3000'], /--lr-decay-iters 2000 must be greater than --warmup-iters 3000/],
       [['sample'], /--from <dir> is required/],
       [['sample', '--from', 'x', '--top-p', '2'], /--top-p must be in \(0, 1\]/],

@@ -64,8 +64,11 @@ export const trainCommand = {
           bias: a.bias,
         };
     const blockSize = modelConfig.blockSize ?? a.blockSize;
-    // One generator for initialisation, dropout and batches, as nanoGPT's torch.manual_seed(1337).
-    const generator = new Generator(a.seed);
+    // One generator for initialisation, dropout and batches, as nanoGPT's torch.manual_seed(1337);
+    // with --generator torch it draws the numbers torch draws (a checkpoint's state restores its own)
+    const generator = new Generator(a.seed, {
+      algorithm: a.generator === 'torch' ? 'torch' : 'xoshiro128**',
+    });
     const model = new GPT(modelConfig, { generator });
     const optimizer = new AdamW(decayParamGroups(model.namedParameters(), a.weightDecay), {
       lr: a.lr,
@@ -115,6 +118,7 @@ export const trainCommand = {
         schedule,
         evalInterval: a.evalInterval,
         evalIters: a.evalIters,
+        evalBatches: a.evalBatches as 'random' | 'fixed',
         generator,
         alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
         signal: controller.signal,
@@ -152,6 +156,10 @@ function checkArgs(a: TrainArgs): void {
     throw new UsageError(message, TRAIN_SPEC);
   };
   if (a.nEmbd % a.nHead !== 0) fail(`--n-embd ${a.nEmbd} must be divisible by --n-head ${a.nHead}`);
+  if (a.generator !== 'torch' && a.generator !== 'xoshiro')
+    fail(`--generator must be torch or xoshiro, got '${a.generator}'`);
+  if (a.evalBatches !== 'random' && a.evalBatches !== 'fixed')
+    fail(`--eval-batches must be random or fixed, got '${a.evalBatches}'`);
   if (a.dropout >= 1) fail(`--dropout must be below 1, got ${a.dropout}`);
   if (a.beta1 >= 1 || a.beta2 >= 1)
     fail(`--beta1 and --beta2 must be below 1, got ${a.beta1} and ${a.beta2}`);

@@ -137,9 +137,10 @@ export async function* pretrainEvents(
   o.model.train();
 
   for (;;) {
-    const evalDue =
-      (evalInterval > 0 && iter % evalInterval === 0 && !(iter === start && start > 0)) ||
-      iter === o.maxIters;
+    const scheduled = evalInterval > 0 && iter % evalInterval === 0;
+    // a resumed run skips the evaluation its checkpoint was written after
+    const evaluated = history.evals.at(-1)?.[0] === iter;
+    const evalDue = (scheduled || iter === o.maxIters) && !evaluated;
     aborted = aborted || (o.signal?.aborted ?? false);
     if (!aborted && nextBatch === null)
       nextBatch = o.train.randomOffsets(o.batchSize, o.blockSize, o.generator);
@@ -148,7 +149,9 @@ export async function* pretrainEvents(
         batchSize: o.batchSize,
         blockSize: o.blockSize,
         evalIters,
-        ...(evalBatches === 'random' ? { generator: o.generator } : {}),
+        // nanoGPT evaluates only on its schedule: the extra evaluation at the end draws from a copy,
+        // so the stream stays the one a longer run (or a resumed one) goes on with
+        ...(evalBatches === 'random' ? { generator: scheduled ? o.generator : o.generator.clone() } : {}),
       };
       finalTrain = estimateLoss(o.model, o.train, shape);
       finalVal = o.val ? estimateLoss(o.model, o.val, shape) : Number.NaN;
