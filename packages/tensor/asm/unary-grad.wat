@@ -21,12 +21,8 @@
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $tanh (block $sigmoid (block $relu (block $silu (block $gelu_tanh (block $gelu
       (br_table $gelu $gelu_tanh $silu $relu $sigmoid $tanh $tanh (local.get $op)))
-      ;; Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π)
-      (@grad-loop (block
-        (@phi-and-gauss $x $s $t)
-        (@lanes 4 (local.set $f# (f32x4.relaxed_madd (f32x4.mul (local.get $x#) (local.get $t#))
-          (v128.const f32x4 0.3989422804014327 0.3989422804014327 0.3989422804014327 0.3989422804014327)
-          (local.get $s#)))))))
+      ;; Φ(x) + x·φ(x)
+      (@grad-loop (@gelu-grad $x $f)))
       ;; s + 2x·s(1−s)·c(1 + 3a·x²) with s = sigmoid(2u), u = c(x + a·x³)
       (@grad-loop (block
         (@lanes 4 (local.set $t# (f32x4.mul (local.get $x#) (local.get $x#))))
