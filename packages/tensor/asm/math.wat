@@ -21,7 +21,8 @@
       (local $tanh.e# v128) (local $sig.a# v128) (local $sig.e# v128)
       (local $phi.ax# v128) (local $phi.xh# v128) (local $phi.t# v128) (local $phi.u# v128)
       (local $phi.u2# v128) (local $phi.r# v128) (local $phi.hi# v128) (local $phi.lo# v128)
-      (local $phi.w# v128) (local $phi.w2# v128) (local $phi.m# v128) (local $phi.q# v128) (local $phi.e# v128)))
+      (local $phi.w# v128) (local $phi.w2# v128) (local $phi.m# v128) (local $phi.q# v128) (local $phi.e# v128)
+      (local $phi.s# v128)))
 
   ;; y = e^(a+b), b a small correction to a ($zero for plain e^a; lets a caller pass an exactly split
   ;; argument). a + b = n·ln2 + r with |r| <= ln2/2, n rounded by adding 1.5·2^23 (whose float bits

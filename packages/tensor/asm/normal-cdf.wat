@@ -13,7 +13,7 @@
   ;; mostly lie in the middle, where that skips the division and most of the polynomial work.
   ;; Coefficients: minimax fits against mpmath (Lawson iterations on a Chebyshev grid).
 
-  ;; m = x·S(x²) = Φ(x) − 1/2, accurate for |x| < 1.25.
+  ;; m = x·S(x²) = Φ(x) − 1/2, accurate for |x| < 1.25 (S stays in $phi.s).
   (@macro phi-mid ($x $m)
     (@lanes 4
       (local.set $phi.w# (f32x4.mul (local.get $x#) (local.get $x#)))
@@ -32,11 +32,12 @@
             -1.1871096212416887e-3)
           (v128.const f32x4 9.973499923944473e-3 9.973499923944473e-3 9.973499923944473e-3
             9.973499923944473e-3))))
-      (local.set $m# (f32x4.mul (local.get $x#) (f32x4.relaxed_madd (local.get $phi.w2#) (local.get $m#)
+      (local.set $phi.s# (f32x4.relaxed_madd (local.get $phi.w2#) (local.get $m#)
         (f32x4.relaxed_madd (local.get $phi.w#)
           (v128.const f32x4 -6.649037450551987e-2 -6.649037450551987e-2 -6.649037450551987e-2
             -6.649037450551987e-2)
-          (v128.const f32x4 0.3989422917366028 0.3989422917366028 0.3989422917366028 0.3989422917366028)))))))
+          (v128.const f32x4 0.3989422917366028 0.3989422917366028 0.3989422917366028 0.3989422917366028))))
+      (local.set $m# (f32x4.mul (local.get $x#) (local.get $phi.s#)))))
 
   ;; ax = min(|x|, 14.5) (past 14.5, Φ(−|x|) and e^(−x²/2) are 0 in float32), and the i32 "some lane
   ;; needs the tail piece": |x| >= 1.25 or NaN.
@@ -149,7 +150,7 @@
               7.978845834732056e-1)))
           (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
 
-  ;; y = erf(z) = 2·Φ(x) − 1, x = z·√2 (in $t): 2·x·S(x²) near 0 (relative precision),
+  ;; y = erf(z) = 2·Φ(x) − 1, x = z·√2 (in $t): z·2√2·S(x²) near 0 (relative precision),
   ;; sign(z)·(1 − 2·Φ(−|x|)) beyond.
   (@macro erf ($z $y $t)
     (@lanes 4 (local.set $t# (f32x4.mul (local.get $z#)
@@ -160,8 +161,10 @@
       (then
         (@phi-gauss $phi.e)
         (@phi-ratio $phi.e $phi.q)
-        (@lanes 4 (local.set $y# (v128.bitselect (f32x4.add (local.get $phi.m#) (local.get $phi.m#))
+        (@lanes 4 (local.set $y# (v128.bitselect (f32x4.mul (local.get $z#) (f32x4.mul (local.get $phi.s#)
+          (v128.const f32x4 2.8284271247461903 2.8284271247461903 2.8284271247461903 2.8284271247461903)))
           (v128.or (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.add (local.get $phi.q#) (local.get $phi.q#)))
             (v128.and (local.get $z#) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
           (f32x4.lt (local.get $phi.ax#) (v128.const f32x4 1.25 1.25 1.25 1.25))))))
-      (else (@lanes 4 (local.set $y# (f32x4.add (local.get $phi.m#) (local.get $phi.m#)))))))
+      (else (@lanes 4 (local.set $y# (f32x4.mul (local.get $z#) (f32x4.mul (local.get $phi.s#)
+        (v128.const f32x4 2.8284271247461903 2.8284271247461903 2.8284271247461903 2.8284271247461903))))))))

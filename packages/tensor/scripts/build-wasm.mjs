@@ -8,16 +8,22 @@
 // flag byte (whose offset is recorded here) to load them over an unshared memory where threads are
 // unavailable.
 //
-// Lane templates: WAT has no macros, and the transcendental kernels only run fast when several
-// independent vectors are in flight at once (each vector's polynomial and exponent chain is a long
-// serial dependency; interleaving four of them lets the CPU overlap them). So before assembling,
-// `(@lanes N item ...)` is expanded in place: each item (an s-expression or a bare atom) is written N
-// times in a row, copy k with every `#` inside a `$identifier` replaced by k. `(@lanes 4 (local $x# v128))`
-// declares $x0..$x3; `(@lanes 4 (local.set $y# (f32x4.mul (local.get $x#) (local.get $x#))))` is four
-// independent statements; `(result (@lanes 4 v128))` is a four-vector result; `#*N` outside an
-// identifier becomes k·N (`(@lanes 4 (v128.load offset=#*16 (local.get $p)))` loads 4 vectors from p).
-// `(@lanes-down N ...)` counts k down from N−1, to pop a multi-value result:
-// `(call $f ...) (@lanes-down 4 (local.set $y#))` stores results 0..3 in $y0..$y3. Templates do not nest.
+// Macros and lane templates, expanded before assembling (in that order). WAT has none, and the
+// transcendental kernels only run fast when their math is inlined into the kernel loop (V8 does not
+// inline wasm calls; each call rematerialises constants and spills) and several independent vectors
+// are in flight at once (each vector's polynomial and exponent chain is a long serial dependency).
+//
+// Macros: `(@macro name ($p ...) body ...)` defines (anywhere; the definition is removed) and
+// `(@name arg ...)` is replaced by the body with each parameter `$p` (also in the lane form `$p#`)
+// replaced by its argument, an atom or an s-expression; bodies may use other macros.
+//
+// Lane templates: `(@lanes N item ...)` is expanded in place: each item (an s-expression or a bare
+// atom) is written N times in a row, copy k with every `#` inside a `$identifier` replaced by k, and
+// `#*S` elsewhere by k·S. `(@lanes 4 (local $x# v128))` declares $x0..$x3;
+// `(@lanes 4 (local.set $y# (f32x4.mul (local.get $x#) (local.get $x#))))` is four independent
+// statements; `(@lanes 4 (v128.load offset=#*16 (local.get $p)))` loads four vectors from p.
+// `(@lanes-down N ...)` counts k down from N−1 (to pop a multi-value result into $y0..$y3:
+// `(@lanes-down 4 (local.set $y#))`). Templates do not nest; N may come from a macro argument.
 //
 // Usage: node scripts/build-wasm.mjs   (run by the package's build, typecheck and test scripts)
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -44,7 +50,8 @@ function sexpEnd(text, from) {
     }
     if (text[i] === '(') depth++;
     else if (text[i] === ')') depth--;
-    else if (i >= text.length) throw new Error(`unterminated s-expression near: ${text.slice(from, from + 60)}`);
+    else if (i >= text.length)
+      throw new Error(`unterminated s-expression near: ${text.slice(from, from + 60)}`);
     i++;
   } while (depth > 0);
   return i;
@@ -109,7 +116,8 @@ function expandMacros(text) {
     rest += text.slice(at, start);
     const { items, close } = listItems(text, start + '(@macro'.length);
     const [name, params, ...body] = items;
-    if (!name || !params?.startsWith('(')) throw new Error(`bad @macro near: ${text.slice(start, start + 60)}`);
+    if (!name || !params?.startsWith('('))
+      throw new Error(`bad @macro near: ${text.slice(start, start + 60)}`);
     macros.set(name, { params: listItems(params, 1).items, body: body.join('\n') });
     at = close + 1;
   }
@@ -119,15 +127,18 @@ function expandMacros(text) {
     let out = '';
     let from = 0;
     for (const m of source.matchAll(/\(@([\w.-]+)/g)) {
+      if (m.index < from || m[1] === 'lanes' || m[1] === 'lanes-down') continue;
       const macro = macros.get(m[1]);
-      if (!macro || m.index < from) continue;
+      if (!macro) throw new Error(`unknown macro @${m[1]}`);
       const { items: args, close } = listItems(source, m.index + m[0].length);
       if (args.length !== macro.params.length) {
         throw new Error(`@${m[1]} takes ${macro.params.length} arguments, got ${args.length}`);
       }
       const escaped = macro.params.map((p) => p.replace(/[$.*+?^{}()|[\]\\]/g, '\\$&'));
       const pattern = new RegExp(`(${escaped.join('|')})(?=[#\\s()]|$)`, 'g');
-      const body = args.length ? macro.body.replace(pattern, (param) => args[macro.params.indexOf(param)]) : macro.body;
+      const body = args.length
+        ? macro.body.replace(pattern, (param) => args[macro.params.indexOf(param)])
+        : macro.body;
       out += source.slice(from, m.index) + expand(body, depth + 1);
       from = close + 1;
     }
@@ -178,7 +189,9 @@ function moduleText() {
     .filter((f) => f.endsWith('.wat'))
     .sort();
   const body = files.map((f) => `;; ---- ${f} ----\n${readFileSync(join(asmDir, f), 'utf8')}`).join('\n');
-  return expandLanes(expandMacros(`(module\n  (import "env" "memory" (memory 1 ${MAX_PAGES} shared))\n${body}\n)\n`));
+  return expandLanes(
+    expandMacros(`(module\n  (import "env" "memory" (memory 1 ${MAX_PAGES} shared))\n${body}\n)\n`),
+  );
 }
 
 async function main() {
