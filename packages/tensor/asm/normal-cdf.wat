@@ -3,12 +3,12 @@
   ;;
   ;;  - phi-mid: Φ(x) − 1/2 = x·S(x²) for |x| < 1.25, S a degree-6 minimax fit (relative 2.3e-10), so
   ;;    erf keeps its relative precision near 0 and Φ its absolute precision near 1/2;
-  ;;  - phi-gauss, phi-ratio: Φ(−|x|) = t·e^(−x²/2)·R(t), t = 1/(1 + |x|/2), for |x| >= 1.25, R a degree-7 minimax
-  ;;    fit in t − 0.4 (relative 1.8e-8; float32 rounding, mostly of t, brings it to ~3e-7). One exp and
-  ;;    one division, and e^(−x²/2) comes out too (φ for the derivative). x² is split exactly (x = xh + xl,
-  ;;    xh with 12 significant bits so xh² is exact) and e^(−xh²/2 − xl·(x + xh)/2) is taken without
-  ;;    rounding the sum, so the far negative tail keeps its relative precision (rounding x² would cost
-  ;;    ~x²·2^−24: 7.5e-6 relative at x = −10).
+  ;;  - phi-gauss, phi-ratio: Φ(−|x|) = t·e^(−x²/2)·R(t), t = 1/(1 + |x|/2), for |x| >= 1.25, R a
+  ;;    degree-7 minimax fit in t − 0.4 (relative 1.8e-8; float32 rounding, mostly of t, brings it to
+  ;;    ~3e-7). One exp and one division, and e^(−x²/2) comes out too (φ for the derivative). x² is
+  ;;    split exactly (x = xh + xl, xh with 12 significant bits so xh² is exact) and
+  ;;    e^(−xh²/2 − xl·(x + xh)/2) is taken without rounding the sum, so the far negative tail keeps its
+  ;;    relative precision (rounding x² would cost ~x²·2^−24: 7.5e-6 relative at x = −10).
   ;; The tail piece is only computed when one of the 16 floats needs it (|x| >= 1.25 or NaN): activations
   ;; mostly lie in the middle, where that skips the division and most of the polynomial work.
   ;; Coefficients: minimax fits against mpmath, printed by tooling/fixtures/normal_cdf_coefficients.py.
