@@ -1,4 +1,4 @@
-import { allocStorage, type FloatArray, getBackend, Tensor, where } from '@proj/tensor';
+import { allocStorage, type FloatArray, getBackend, type MatrixBatch, Tensor, where } from '@proj/tensor';
 import { record } from '../graph.js';
 import type { Variable } from '../variable.js';
 import type { FloatDType } from './kernel-data.js';
@@ -18,6 +18,26 @@ function batchGroups(qBatch: readonly number[], kBatch: readonly number[]): [num
   const batch = qBatch.reduce((a, b) => a * b, 1);
   const groups = qBatch.slice(split).reduce((a, b) => a * b, 1);
   return [batch, groups];
+}
+
+/** The `[..., rows, cols]` matrices of `t`, read in place (every leading index, row-major order). */
+function matrices(t: Tensor): MatrixBatch {
+  const n = t.ndim;
+  const lead = t.shape.slice(0, -2);
+  const offsets = new Int32Array(lead.reduce((a, b) => a * b, 1));
+  const index = lead.map(() => 0);
+  for (let b = 0; b < offsets.length; b++) {
+    let o = t.offset;
+    for (let d = 0; d < lead.length; d++) o += index[d]! * t.strides[d]!;
+    offsets[b] = o;
+    for (let d = lead.length - 1; d >= 0 && ++index[d]! === lead[d]; d--) index[d] = 0;
+  }
+  return {
+    data: t.storage as FloatArray,
+    offsets,
+    rowStride: t.strides[n - 2]!,
+    colStride: t.strides[n - 1]!,
+  };
 }
 
 /**
@@ -69,9 +89,9 @@ export function fusedAttention(
   const Ev = v.shape[v.ndim - 1]!;
   const [m, maskBatch] = mask ? additiveMask(mask, dtype, qBatch, L, S) : [null, 1];
   const common = {
-    q: kernelInput(q.data, dtype),
-    k: kernelInput(k.data, dtype),
-    v: kernelInput(v.data, dtype),
+    q: matrices(q.data),
+    k: matrices(k.data),
+    v: matrices(v.data),
     mask: m,
     maskBatch,
     batch,
@@ -87,9 +107,9 @@ export function fusedAttention(
   const lse = allocStorage(dtype, batch * L) as FloatArray;
   getBackend().attention({ ...common, out, lse });
   return record('scaledDotProductAttention', new Tensor(out, [...qBatch, L, Ev]), [q, k, v], (g) => {
-    const dq = allocStorage(dtype, common.q.length) as FloatArray;
-    const dk = allocStorage(dtype, common.k.length) as FloatArray;
-    const dv = allocStorage(dtype, common.v.length) as FloatArray;
+    const dq = allocStorage(dtype, q.data.size) as FloatArray;
+    const dk = allocStorage(dtype, k.data.size) as FloatArray;
+    const dv = allocStorage(dtype, v.data.size) as FloatArray;
     getBackend().attentionBackward({ ...common, out, lse, dout: kernelInput(g, dtype), dq, dk, dv });
     return [new Tensor(dq, q.shape), new Tensor(dk, k.shape), new Tensor(dv, v.shape)];
   });

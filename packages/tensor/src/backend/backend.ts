@@ -198,21 +198,33 @@ export interface AttentionSoftmaxArgs {
 }
 
 /**
+ * A batch of matrices read in place: element `(i, j)` of matrix `b` is
+ * `data[offsets[b] + i·rowStride + j·colStride]` (strides ≥ 0), so transposed or permuted views need
+ * no copy.
+ */
+export interface MatrixBatch {
+  data: FloatArray;
+  offsets: Int32Array;
+  rowStride: number;
+  colStride: number;
+}
+
+/**
  * Fused scaled dot-product attention over a batch of heads: for each `b`,
  * `out[b] = softmax(scale·q[b]·k[g]ᵀ + mask) · v[g]` with `g = ⌊b / groups⌋` (grouped-query heads share
- * keys and values), over contiguous `q` `[batch, L, E]`, `k` `[batch/groups, S, E]`,
- * `v` `[batch/groups, S, Ev]`. With `causal`, query `i` sees keys `j ≤ i + S − L` (bottom-right
- * aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
+ * keys and values), for `q[b]` `[L, E]`, `k[g]` `[S, E]`, `v[g]` `[S, Ev]` (`batch` query matrices,
+ * `batch / groups` key and value matrices). With `causal`, query `i` sees keys `j ≤ i + S − L`
+ * (bottom-right aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
  */
 export interface AttentionArgs {
-  q: FloatArray;
-  k: FloatArray;
-  v: FloatArray;
-  /** Additive mask `[maskBatch, L, S]` (−∞ hides a key), or null. */
+  q: MatrixBatch;
+  k: MatrixBatch;
+  v: MatrixBatch;
+  /** Additive mask `[maskBatch, L, S]`, contiguous (−∞ hides a key), or null. */
   mask: FloatArray | null;
   /** 1 (one mask for every batch entry) or `batch`. */
   maskBatch: number;
-  /** Output `[batch, L, Ev]`, written. */
+  /** Output `[batch, L, Ev]`, contiguous, written. */
   out: FloatArray;
   /** Per-row log-sum-exp of the masked, scaled scores `[batch, L]`, written (kept for the backward). */
   lse: FloatArray;
@@ -237,13 +249,13 @@ export interface AttentionBackwardArgs extends Omit<AttentionArgs, 'out' | 'lse'
   out: FloatArray;
   /** The forward's log-sum-exp `[batch, L]`, read. */
   lse: FloatArray;
-  /** Gradient of the output `[batch, L, Ev]`. */
+  /** Gradient of the output `[batch, L, Ev]`, contiguous. */
   dout: FloatArray;
-  /** `[batch, L, E]`, written. */
+  /** `[batch, L, E]`, contiguous, written. */
   dq: FloatArray;
-  /** `[batch/groups, S, E]`, written. */
+  /** `[batch/groups, S, E]`, contiguous, written. */
   dk: FloatArray;
-  /** `[batch/groups, S, Ev]`, written. */
+  /** `[batch/groups, S, Ev]`, contiguous, written. */
   dv: FloatArray;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AttentionArgs } from '../backend.js';
+import type { AttentionArgs, MatrixBatch } from '../backend.js';
+import { contiguousBatch } from '../js/fused-attention.js';
 import { jsBackend } from '../js/index.js';
 import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 
@@ -17,6 +18,43 @@ const SHAPES: Shape[] = [
   { batch: 3, groups: 1, L: 64, S: 64, E: 32, Ev: 32, causal: true }, // the GPT heads
   { batch: 2, groups: 1, L: 33, S: 70, E: 16, Ev: 20, causal: true },
 ];
+
+/**
+ * Random q, k, v in one of three layouts: contiguous; q and k transposed in one shared storage (as
+ * the views of a fused projection, so one copy into the kernel memory serves both); v with both
+ * strides above 1 (the scalar gather).
+ */
+function layouts(s: Shape, seed: number, layout: number): { q: MatrixBatch; k: MatrixBatch; v: MatrixBatch } {
+  const { batch, groups, L, S, E, Ev } = s;
+  const kv = batch / groups;
+  if (layout === 0)
+    return {
+      q: contiguousBatch(randomF32(batch * L * E, seed, -2, 2), batch, L, E),
+      k: contiguousBatch(randomF32(kv * S * E, seed + 1, -2, 2), kv, S, E),
+      v: contiguousBatch(randomF32(kv * S * Ev, seed + 2), kv, S, Ev),
+    };
+  const shared = randomF32(batch * L * E + kv * S * E + 5, seed, -2, 2);
+  const transposed = (start: number, count: number, rows: number, cols: number): MatrixBatch => ({
+    data: shared,
+    offsets: Int32Array.from({ length: count }, (_, b) => start + b * rows * cols),
+    rowStride: 1,
+    colStride: rows,
+  });
+  const vData = randomF32(kv * S * Ev * 2 + 3, seed + 2);
+  return {
+    q: transposed(5, batch, L, E),
+    k: transposed(5 + batch * L * E, kv, S, E),
+    v:
+      layout === 1
+        ? contiguousBatch(vData, kv, S, Ev)
+        : {
+            data: vData,
+            offsets: Int32Array.from({ length: kv }, (_, b) => 3 + b),
+            rowStride: 2 * kv * Ev,
+            colStride: 2 * kv,
+          },
+  };
+}
 
 /** A float32 additive mask with about a fifth of the keys at −∞, never key 0 (so no empty row). */
 function randomMask(batch: number, L: number, S: number, seed: number): Float32Array {
@@ -47,9 +85,7 @@ describe('fused attention conformance', () => {
             const seed = 100 * n + maskBatch;
             const args = {
               ...shape,
-              q: randomF32(batch * L * E, seed, -2, 2),
-              k: randomF32(kv * S * E, seed + 1, -2, 2),
-              v: randomF32(kv * S * Ev, seed + 2),
+              ...layouts(shape, seed, n % 3),
               mask: maskBatch ? randomMask(maskBatch, L, S, seed + 3) : null,
               maskBatch: Math.max(1, maskBatch),
               scale: 0.3 + 0.1 * n,
@@ -88,9 +124,7 @@ describe('fused attention conformance', () => {
         const shape = { batch: 2, groups: 1, L: 7, S: 3, E: 4, Ev: 5, causal: true };
         const args = {
           ...shape,
-          q: randomF32(2 * 7 * 4, 1),
-          k: randomF32(2 * 3 * 4, 2),
-          v: randomF32(2 * 3 * 5, 3),
+          ...layouts(shape, 1, 0),
           mask: null,
           maskBatch: 1,
           scale: 0.5,
@@ -118,9 +152,9 @@ describe('fused attention conformance', () => {
         };
         const args = {
           ...shape,
-          q: Float64Array.from(randomF32(6, 1)),
-          k: Float64Array.from(randomF32(8, 2)),
-          v: Float64Array.from(randomF32(8, 3)),
+          q: contiguousBatch(Float64Array.from(randomF32(6, 1)), 1, 3, 2),
+          k: contiguousBatch(Float64Array.from(randomF32(8, 2)), 1, 4, 2),
+          v: contiguousBatch(Float64Array.from(randomF32(8, 3)), 1, 4, 2),
           scale: 0.7,
         };
         const [ref, got] = [jsBackend, backend].map((b) => {

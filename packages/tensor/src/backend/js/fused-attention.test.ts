@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attention, attentionBackward } from './fused-attention.js';
+import { attention, attentionBackward, contiguousBatch } from './fused-attention.js';
 
 /**
  * The fused attention reference against a naive float64 implementation written out here:
@@ -36,6 +36,16 @@ function inputs(c: Case) {
     k: values(kvb * c.S * c.E, 2),
     v: values(kvb * c.S * c.Ev, 3),
     mask,
+  };
+}
+
+/** The kernel arguments for contiguous q, k, v. */
+function batches(c: Case, q: Float64Array, k: Float64Array, v: Float64Array) {
+  const kv = c.batch / c.groups;
+  return {
+    q: contiguousBatch(q, c.batch, c.L, c.E),
+    k: contiguousBatch(k, kv, c.S, c.E),
+    v: contiguousBatch(v, kv, c.S, c.Ev),
   };
 }
 
@@ -84,7 +94,7 @@ describe('attention reference kernel', () => {
       const { q, k, v, mask } = inputs(c);
       const out = new Float64Array(c.batch * c.L * c.Ev);
       const lse = new Float64Array(c.batch * c.L);
-      attention({ ...c, q, k, v, mask, out, lse });
+      attention({ ...c, ...batches(c, q, k, v), mask, out, lse });
       const expected = naive(c, q, k, v, mask);
       out.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 12));
       // row 0 of batch 0 by hand: log Σ_j exp(scale·q0·kj + m0j) over its visible keys
@@ -97,6 +107,30 @@ describe('attention reference kernel', () => {
       }
       expect(lse[0]).toBeCloseTo(Math.log(sum), 12);
     }
+  });
+
+  it('reads q, k, v through strides (transposed matrices, permuted batches)', () => {
+    const c = CASES[3]!;
+    const { q, k, v, mask } = inputs(c);
+    const out = new Float64Array(c.batch * c.L * c.Ev);
+    attention({ ...c, ...batches(c, q, k, v), mask, out, lse: new Float64Array(c.batch * c.L) });
+    // q stored transposed ([E, L] per batch entry), in reverse batch order
+    const qt = new Float64Array(q.length);
+    for (let b = 0; b < c.batch; b++)
+      for (let i = 0; i < c.L; i++)
+        for (let e = 0; e < c.E; e++)
+          qt[(c.batch - 1 - b) * c.L * c.E + e * c.L + i] = q[(b * c.L + i) * c.E + e]!;
+    const offsets = Int32Array.from({ length: c.batch }, (_, b) => (c.batch - 1 - b) * c.L * c.E);
+    const strided = new Float64Array(out.length);
+    attention({
+      ...c,
+      ...batches(c, q, k, v),
+      q: { data: qt, offsets, rowStride: 1, colStride: c.L },
+      mask,
+      out: strided,
+      lse: new Float64Array(c.batch * c.L),
+    });
+    expect([...strided]).toEqual([...out]);
   });
 
   it('a query that sees no key gets NaN (causal with L > S)', () => {
@@ -114,7 +148,7 @@ describe('attention reference kernel', () => {
     };
     const { q, k, v } = inputs(c);
     const out = new Float64Array(6);
-    attention({ ...c, q, k, v, mask: null, out, lse: new Float64Array(3) });
+    attention({ ...c, ...batches(c, q, k, v), mask: null, out, lse: new Float64Array(3) });
     expect(Number.isNaN(out[0]!) && Number.isNaN(out[1]!)).toBe(true);
     expect(out.subarray(2).every(Number.isFinite)).toBe(true);
   });
@@ -124,12 +158,12 @@ describe('attention reference kernel', () => {
       const { q, k, v, mask } = inputs(c);
       const out = new Float64Array(c.batch * c.L * c.Ev);
       const lse = new Float64Array(c.batch * c.L);
-      attention({ ...c, q, k, v, mask, out, lse });
+      attention({ ...c, ...batches(c, q, k, v), mask, out, lse });
       const dout = values(out.length, 7);
       const dq = new Float64Array(q.length);
       const dk = new Float64Array(k.length).fill(5); // overwritten, not accumulated into
       const dv = new Float64Array(v.length).fill(5);
-      attentionBackward({ ...c, q, k, v, mask, out, lse, dout, dq, dk, dv });
+      attentionBackward({ ...c, ...batches(c, q, k, v), mask, out, lse, dout, dq, dk, dv });
       const loss = () => naive(c, q, k, v, mask).reduce((acc, o, i) => acc + o * dout[i]!, 0);
       for (const [x, grad] of [
         [q, dq],

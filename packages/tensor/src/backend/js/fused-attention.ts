@@ -1,4 +1,5 @@
-import type { AttentionArgs, AttentionBackwardArgs } from '../backend.js';
+import type { FloatArray } from '../../dtype.js';
+import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
 
 /** Keys query `i` may see: all `S`, or with `causal` those `j ≤ i + S − L` (none when negative). */
 export function visibleKeys(i: number, L: number, S: number, causal: boolean): number {
@@ -17,8 +18,8 @@ type ScoreArgs = Pick<
 function scoreRow(a: ScoreArgs, b: number, i: number, x: Float64Array): number {
   const { q, k, mask, maskBatch, groups, L, S, E, scale, causal } = a;
   const vis = visibleKeys(i, L, S, causal);
-  const qi = (b * L + i) * E;
-  const kb = Math.floor(b / groups) * S * E;
+  const qi = q.offsets[b]! + i * q.rowStride;
+  const kb = k.offsets[Math.floor(b / groups)]!;
   const mi = mask ? ((maskBatch === 1 ? 0 : b) * L + i) * S : 0;
   for (let j = 0; j < S; j++) {
     if (j >= vis) {
@@ -26,7 +27,8 @@ function scoreRow(a: ScoreArgs, b: number, i: number, x: Float64Array): number {
       continue;
     }
     let dot = 0;
-    for (let e = 0; e < E; e++) dot += q[qi + e]! * k[kb + j * E + e]!;
+    const kj = kb + j * k.rowStride;
+    for (let e = 0; e < E; e++) dot += q.data[qi + e * q.colStride]! * k.data[kj + e * k.colStride]!;
     x[j] = scale * dot + (mask ? mask[mi + j]! : 0);
   }
   return vis;
@@ -37,7 +39,7 @@ export function attention(a: AttentionArgs): void {
   const { v, out, lse, batch, groups, L, S, Ev } = a;
   const x = new Float64Array(S);
   for (let b = 0; b < batch; b++) {
-    const vb = Math.floor(b / groups) * S * Ev;
+    const vb = v.offsets[Math.floor(b / groups)]!;
     for (let i = 0; i < L; i++) {
       scoreRow(a, b, i, x);
       let max = Number.NEGATIVE_INFINITY;
@@ -50,7 +52,7 @@ export function attention(a: AttentionArgs): void {
       for (let j = 0; j < S; j++) x[j] = Math.exp(x[j]! - max) / sum;
       for (let c = 0; c < Ev; c++) {
         let acc = 0;
-        for (let j = 0; j < S; j++) acc += x[j]! * v[vb + j * Ev + c]!;
+        for (let j = 0; j < S; j++) acc += x[j]! * v.data[vb + j * v.rowStride + c * v.colStride]!;
         out[row * Ev + c] = acc;
       }
     }
@@ -68,31 +70,40 @@ export function attentionBackward(a: AttentionBackwardArgs): void {
   const x = new Float64Array(S);
   const dqRow = new Float64Array(E);
   for (let b = 0; b < batch; b++) {
-    const kb = Math.floor(b / groups) * S;
+    const g = Math.floor(b / groups);
     for (let i = 0; i < L; i++) {
       scoreRow(a, b, i, x);
       const row = b * L + i;
       const o = row * Ev;
+      const qi = q.offsets[b]! + i * q.rowStride;
       let d = 0;
       for (let c = 0; c < Ev; c++) d += dout[o + c]! * out[o + c]!;
       dqRow.fill(0);
       for (let j = 0; j < S; j++) {
         const p = Math.exp(x[j]! - lse[row]!);
         if (p === 0) continue;
-        const vj = (kb + j) * Ev;
-        const kj = (kb + j) * E;
+        const vj = v.offsets[g]! + j * v.rowStride;
+        const kj = k.offsets[g]! + j * k.rowStride;
+        const gv = (g * S + j) * Ev;
+        const gk = (g * S + j) * E;
         let dp = 0;
         for (let c = 0; c < Ev; c++) {
-          dp += dout[o + c]! * v[vj + c]!;
-          dv[vj + c] = dv[vj + c]! + p * dout[o + c]!;
+          dp += dout[o + c]! * v.data[vj + c * v.colStride]!;
+          dv[gv + c] = dv[gv + c]! + p * dout[o + c]!;
         }
         const ds = scale * p * (dp - d);
         for (let e = 0; e < E; e++) {
-          dqRow[e] = dqRow[e]! + ds * k[kj + e]!;
-          dk[kj + e] = dk[kj + e]! + ds * q[row * E + e]!;
+          dqRow[e] = dqRow[e]! + ds * k.data[kj + e * k.colStride]!;
+          dk[gk + e] = dk[gk + e]! + ds * q.data[qi + e * q.colStride]!;
         }
       }
       dq.set(dqRow, row * E);
     }
   }
+}
+
+/** `count` contiguous `[rows, cols]` matrices of `data` as a {@link MatrixBatch}. */
+export function contiguousBatch(data: FloatArray, count: number, rows: number, cols: number): MatrixBatch {
+  const offsets = Int32Array.from({ length: count }, (_, b) => b * rows * cols);
+  return { data, offsets, rowStride: cols, colStride: 1 };
 }

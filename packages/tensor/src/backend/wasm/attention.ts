@@ -1,116 +1,141 @@
 import type { FloatArray } from '../../dtype.js';
-import type { AttentionArgs, AttentionBackwardArgs } from '../backend.js';
+import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
 import type { WasmRuntime } from './runtime.js';
 
 const f32 = (a: FloatArray | null): a is Float32Array => a instanceof Float32Array;
 
-/**
- * Bytes of an operand block of `rows` rows of `cols` floats, padded by 4 rows and 8 floats: the
- * kernel's 4x8 tiles read up to 3 rows past a row-major operand and 7 floats past its end.
- */
-const block = (rows: number, cols: number) => 4 * ((rows + 4) * cols + 8);
+/** Bytes of a contiguous `[rows, cols]` block the kernel may read 3 rows and 7 floats past. */
+const padded = (rows: number, cols: number) => 4 * ((rows + 4) * cols + 8);
 
-/** Arena addresses of the operands both passes read, and the mask's stride in bytes. */
-function layout(rt: WasmRuntime, a: AttentionArgs | AttentionBackwardArgs, extra: readonly number[]) {
-  const { batch, groups, L, S, E, Ev, mask, maskBatch } = a;
-  const kv = batch / groups;
-  const sizes = [
-    block(batch * L, E),
-    block(kv * S, E),
-    block(kv * S, Ev),
-    mask ? block(maskBatch * L, S) : 0,
-  ];
-  const ptrs = rt.arena([...sizes, ...extra], 1);
-  if (!ptrs) return null;
-  const [q, k, v, m] = ptrs as [number, number, number, number];
-  rt.put(q, a.q.subarray(0, batch * L * E) as Float32Array);
-  rt.put(k, a.k.subarray(0, kv * S * E) as Float32Array);
-  rt.put(v, a.v.subarray(0, kv * S * Ev) as Float32Array);
-  if (mask) rt.put(m, mask.subarray(0, maskBatch * L * S) as Float32Array);
-  const mstride = maskBatch === 1 ? 0 : 4 * L * S;
-  return { q, k, v, mask: mask ? m : 0, mstride, rest: ptrs.slice(4) };
+/** The element range `[lo, hi)` of `data` that the matrices `[rows, cols]` of `m` touch. */
+function span(m: MatrixBatch, rows: number, cols: number): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const o of m.offsets) {
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o + (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1);
+  }
+  return [lo, hi];
 }
 
-/** Whether the WASM kernels take this call: float32 throughout and no empty dimension. */
-function fits(a: AttentionArgs | AttentionBackwardArgs, arrays: readonly (FloatArray | null)[]): boolean {
-  return arrays.every((x) => x === null || f32(x)) && a.batch * a.L * a.S * a.E * a.Ev > 0;
+/**
+ * Copies q, k and v into the arena (operands sharing one storage, e.g. the views of a fused
+ * projection, once), writes the descriptor and returns its address, or null when too large.
+ * `outputs` are the byte sizes of the further blocks the call needs (their addresses follow).
+ */
+function stage(
+  rt: WasmRuntime,
+  a: AttentionArgs | AttentionBackwardArgs,
+  outputs: readonly number[],
+): { desc: number; blocks: number[] } | null {
+  const { batch, groups, L, S, E, Ev, mask, maskBatch } = a;
+  const mats: [MatrixBatch, number, number][] = [
+    [a.q, L, E],
+    [a.k, S, E],
+    [a.v, S, Ev],
+  ];
+  const stores = [...new Set(mats.map(([m]) => m.data))];
+  const ranges = stores.map((data) => {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, 0];
+    for (const [m, r, c] of mats)
+      if (m.data === data) {
+        const [l, h] = span(m, r, c);
+        [lo, hi] = [Math.min(lo, l), Math.max(hi, h)];
+      }
+    return [lo, hi] as const;
+  });
+  const tables = 4 * (batch + 2 * (batch / groups)) + 104; // offset tables and the descriptor
+  const sizes = [
+    ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
+    mask ? 4 * (maskBatch * L * S + 4) : 0,
+    tables,
+    ...outputs,
+  ];
+  const ptrs = rt.arena(sizes, 1);
+  if (!ptrs) return null;
+  const base = (data: FloatArray) => {
+    const i = stores.indexOf(data);
+    return ptrs[i]! - 4 * ranges[i]![0];
+  };
+  stores.forEach((data, i) => {
+    rt.put(ptrs[i]!, (data as Float32Array).subarray(ranges[i]![0], ranges[i]![1]));
+  });
+  const maskPtr = ptrs[stores.length]!;
+  if (mask) rt.put(maskPtr, (mask as Float32Array).subarray(0, maskBatch * L * S));
+  const desc = ptrs[stores.length + 1]!;
+  const i32 = rt.i32;
+  let at = (desc >> 2) + 26;
+  const words: number[] = [];
+  for (const [m] of mats) {
+    words.push(at << 2, 4 * m.rowStride, 4 * m.colStride);
+    const b = base(m.data);
+    for (const o of m.offsets) i32[at++] = b + 4 * o;
+  }
+  const blocks = ptrs.slice(stores.length + 2);
+  words.push(mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S);
+  i32.set(words, desc >> 2);
+  return { desc, blocks };
+}
+
+/** Writes descriptor words 11–25 (outputs, sizes, scale, work space, backward blocks). */
+function describe(rt: WasmRuntime, desc: number, a: AttentionArgs, ptrs: readonly number[]): void {
+  const w = desc >> 2;
+  const [out, lse, ws, dout = 0, dq = 0, dk = 0, dv = 0] = ptrs;
+  rt.i32.set([out!, lse!, a.batch, a.groups, a.L, a.S, a.E, a.Ev], w + 11);
+  rt.f32[w + 19] = a.scale;
+  rt.i32.set([a.causal ? 1 : 0, ws!, dout, dq, dk, dv], w + 20);
+}
+
+/** Whether the WASM kernels take this call: float32 throughout, no empty dimension, no negative stride. */
+function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean {
+  const mats = [a.q, a.k, a.v];
+  return (
+    [...mats.map((m) => m.data), a.mask, ...arrays].every((x) => x === null || f32(x)) &&
+    mats.every((m) => m.rowStride >= 0 && m.colStride >= 0) &&
+    a.batch * a.L * a.S * a.E * a.Ev > 0
+  );
 }
 
 /** float32 fused attention forward on the WASM kernels; false for other dtypes or empty shapes. */
 export function wasmAttention(rt: WasmRuntime, a: AttentionArgs): boolean {
-  if (!fits(a, [a.q, a.k, a.v, a.mask, a.out, a.lse])) return false;
-  const { batch, groups, L, S, E, Ev, scale, causal } = a;
+  if (!fits(a, [a.out, a.lse])) return false;
+  const { batch, L, S, E, Ev } = a;
   const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 0);
-  const p = layout(rt, a, [4 * batch * L * Ev, 4 * batch * L, ws]);
-  if (!p) return false;
-  const [o, lse, work] = p.rest as [number, number, number];
-  rt.kernels.attention_f32(
-    p.q,
-    p.k,
-    p.v,
-    p.mask,
-    p.mstride,
-    o,
-    lse,
-    batch,
-    groups,
-    L,
-    S,
-    E,
-    Ev,
-    scale,
-    causal ? 1 : 0,
-    work,
-  );
-  rt.get(o, a.out.subarray(0, batch * L * Ev) as Float32Array);
-  rt.get(lse, a.lse.subarray(0, batch * L) as Float32Array);
+  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L, ws]);
+  if (!staged) return false;
+  const { desc, blocks } = staged;
+  describe(rt, desc, a, blocks);
+  rt.kernels.attention_f32(desc);
+  rt.get(blocks[0]!, (a.out as Float32Array).subarray(0, batch * L * Ev));
+  rt.get(blocks[1]!, (a.lse as Float32Array).subarray(0, batch * L));
   return true;
 }
 
 /** float32 fused attention backward on the WASM kernels; false for other dtypes or empty shapes. */
 export function wasmAttentionBackward(rt: WasmRuntime, a: AttentionBackwardArgs): boolean {
-  if (!fits(a, [a.q, a.k, a.v, a.mask, a.out, a.lse, a.dout, a.dq, a.dk, a.dv])) return false;
-  const { batch, groups, L, S, E, Ev, scale, causal } = a;
+  if (!fits(a, [a.out, a.lse, a.dout, a.dq, a.dk, a.dv])) return false;
+  const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
   const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 1);
-  const p = layout(rt, a, [
+  const staged = stage(rt, a, [
     4 * batch * L * Ev,
     4 * batch * L,
-    block(batch * L, Ev),
+    ws,
+    padded(batch * L, Ev),
     4 * batch * L * E,
     4 * kv * S * E,
     4 * kv * S * Ev,
-    ws,
   ]);
-  if (!p) return false;
-  const [o, lse, dout, dq, dk, dv, work] = p.rest as [number, number, number, number, number, number, number];
-  rt.put(o, a.out.subarray(0, batch * L * Ev) as Float32Array);
-  rt.put(lse, a.lse.subarray(0, batch * L) as Float32Array);
-  rt.put(dout, a.dout.subarray(0, batch * L * Ev) as Float32Array);
-  rt.kernels.attention_backward_f32(
-    p.q,
-    p.k,
-    p.v,
-    p.mask,
-    p.mstride,
-    o,
-    lse,
-    dout,
-    dq,
-    dk,
-    dv,
-    batch,
-    groups,
-    L,
-    S,
-    E,
-    Ev,
-    scale,
-    causal ? 1 : 0,
-    work,
-  );
-  rt.get(dq, a.dq.subarray(0, batch * L * E) as Float32Array);
-  rt.get(dk, a.dk.subarray(0, kv * S * E) as Float32Array);
-  rt.get(dv, a.dv.subarray(0, kv * S * Ev) as Float32Array);
+  if (!staged) return false;
+  const { desc, blocks } = staged;
+  const [out, lse, , dout, dq, dk, dv] = blocks as [number, number, number, number, number, number, number];
+  rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
+  rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
+  rt.put(dout, (a.dout as Float32Array).subarray(0, batch * L * Ev));
+  describe(rt, desc, a, blocks);
+  rt.kernels.attention_backward_f32(desc);
+  rt.get(dq, (a.dq as Float32Array).subarray(0, batch * L * E));
+  rt.get(dk, (a.dk as Float32Array).subarray(0, kv * S * E));
+  rt.get(dv, (a.dv as Float32Array).subarray(0, kv * S * Ev));
   return true;
 }

@@ -50,48 +50,10 @@ export interface KernelExports {
   attention_softmax_f32(p: number, batch: number, L: number, S: number, scale: number, causal: number): void;
   /** Bytes of work space the fused attention forward (backward = 0) or backward (1) needs. */
   attention_ws_bytes(L: number, S: number, E: number, Ev: number, backward: number): number;
-  /** Fused attention forward (see `asm/attention.wat`); `mask` 0 for none, `mstride` bytes per batch entry. */
-  attention_f32(
-    q: number,
-    k: number,
-    v: number,
-    mask: number,
-    mstride: number,
-    o: number,
-    lse: number,
-    batch: number,
-    groups: number,
-    L: number,
-    S: number,
-    E: number,
-    Ev: number,
-    scale: number,
-    causal: number,
-    ws: number,
-  ): void;
-  /** Fused attention backward: writes `dq`, `dk`, `dv`. */
-  attention_backward_f32(
-    q: number,
-    k: number,
-    v: number,
-    mask: number,
-    mstride: number,
-    o: number,
-    lse: number,
-    dout: number,
-    dq: number,
-    dk: number,
-    dv: number,
-    batch: number,
-    groups: number,
-    L: number,
-    S: number,
-    E: number,
-    Ev: number,
-    scale: number,
-    causal: number,
-    ws: number,
-  ): void;
+  /** Fused attention forward from the descriptor at `desc` (word layout in `asm/attention.wat`). */
+  attention_f32(desc: number): void;
+  /** Fused attention backward from the descriptor at `desc`: writes dq, dk, dv. */
+  attention_backward_f32(desc: number): void;
   /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
   layer_norm_f32(
     x: number,
