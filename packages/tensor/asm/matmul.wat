@@ -1,7 +1,8 @@
   ;; Float32 matrix product C = A·B, blocked as in BLIS/GotoBLAS: for each NC-wide column block and
-  ;; KC-deep slice, B is packed into 8-column slivers (kept in L2), then for each MC-tall row block A
-  ;; is packed into 4-row slivers and a 4x8 register-tiled micro-kernel (eight f32x4 accumulators)
-  ;; walks every sliver pair. C is contiguous [m, n]; the first k slice stores, later ones accumulate.
+  ;; KC-deep slice, B is packed into 8-column slivers (kept in L2) unless it was packed beforehand,
+  ;; then for each MC-tall row block A is packed into 4-row slivers and a 4x8 register-tiled
+  ;; micro-kernel (eight f32x4 accumulators) walks every sliver pair. C rows are ldc bytes apart; the
+  ;; first k slice stores, later ones accumulate. matmul-tasks.wat splits a product into tasks.
 
   (global $MC i32 (i32.const 128))
   (global $KC i32 (i32.const 256))
@@ -81,14 +82,16 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $row))))
 
-  ;; C[m, n] (contiguous, at c) = A[m, k]·B[k, n] with byte strides; pa/pb/tile are scratch.
+  ;; C[m, n] (rows ldc bytes apart, at c) = A[m, k]·B[k, n] with byte strides; pa/pb/tile are
+  ;; scratch. B is packed here per block, or, when bpk is non-zero, was packed beforehand at bpk in the
+  ;; same panels: for each KC slice from row pc (kc rows), the 8-column slivers of all n columns, at
+  ;; bpk + pc*n8*4 + (column/8)*kc*32, where n8 is n rounded up to a multiple of 8.
   (func $gemm (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
-    (param $ars i32) (param $acs i32) (param $brs i32) (param $bcs i32)
+    (param $ars i32) (param $acs i32) (param $brs i32) (param $bcs i32) (param $ldc i32) (param $bpk i32)
     (param $pa i32) (param $pb i32) (param $tile i32)
-    (local $ldc i32) (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32)
     (local $mc i32) (local $jr i32) (local $ir i32) (local $rows i32) (local $cols i32) (local $cp i32)
-    (local $acc i32) (local $bsl i32)
-    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (local $acc i32) (local $bsl i32) (local $bbase i32) (local $bstride i32)
     (block $jc_done (loop $jc_loop
       (br_if $jc_done (i32.ge_s (local.get $jc) (local.get $n)))
       (local.set $nc (i32.sub (local.get $n) (local.get $jc)))
@@ -99,10 +102,19 @@
         (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
         (if (i32.gt_s (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
         (local.set $acc (i32.gt_s (local.get $pc) (i32.const 0)))
-        (call $pack_b
-          (i32.add (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $brs)))
-            (i32.mul (local.get $jc) (local.get $bcs)))
-          (local.get $brs) (local.get $bcs) (local.get $kc) (local.get $nc) (local.get $pb))
+        (local.set $bstride (i32.shl (local.get $kc) (i32.const 5)))
+        (if (local.get $bpk)
+          (then
+            (local.set $bbase (i32.add (i32.add (local.get $bpk)
+              (i32.mul (local.get $pc) (i32.shl (i32.and (i32.add (local.get $n) (i32.const 7)) (i32.const -8))
+                (i32.const 2))))
+              (i32.mul (i32.shr_u (local.get $jc) (i32.const 3)) (local.get $bstride)))))
+          (else
+            (call $pack_b
+              (i32.add (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $brs)))
+                (i32.mul (local.get $jc) (local.get $bcs)))
+              (local.get $brs) (local.get $bcs) (local.get $kc) (local.get $nc) (local.get $pb))
+            (local.set $bbase (local.get $pb))))
         (local.set $ic (i32.const 0))
         (block $ic_done (loop $ic_loop
           (br_if $ic_done (i32.ge_s (local.get $ic) (local.get $m)))
@@ -117,7 +129,8 @@
             (br_if $jr_done (i32.ge_s (local.get $jr) (local.get $nc)))
             (local.set $cols (i32.sub (local.get $nc) (local.get $jr)))
             (if (i32.gt_s (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
-            (local.set $bsl (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $jr) (local.get $kc)) (i32.const 2))))
+            (local.set $bsl (i32.add (local.get $bbase)
+              (i32.mul (i32.shr_u (local.get $jr) (i32.const 3)) (local.get $bstride))))
             (local.set $ir (i32.const 0))
             (block $ir_done (loop $ir_loop
               (br_if $ir_done (i32.ge_s (local.get $ir) (local.get $mc)))
@@ -147,54 +160,3 @@
         (br $pc_loop)))
       (local.set $jc (i32.add (local.get $jc) (global.get $NC)))
       (br $jc_loop))))
-
-  ;; Runs thread `tid` of `nt`'s share of the batched product described at `desc` (i32 words):
-  ;;  0 A base, 1 B base, 2 C base (bytes); 3 batch, 4 m, 5 n, 6 k; 7 A offsets, 8 B offsets (byte
-  ;;  addresses of i32 element offsets per batch); 9 A row, 10 A col, 11 B row, 12 B col strides
-  ;;  (elements); 13 scratch base, 14 scratch bytes per thread; 15 rows per task.
-  ;; Tasks are (batch, row chunk) pairs in order; thread tid takes a contiguous run of them.
-  (func (export "matmul_f32") (param $desc i32) (param $tid i32) (param $nt i32)
-    (local $batch i32) (local $m i32) (local $n i32) (local $k i32) (local $chunk i32) (local $chunks i32)
-    (local $t i32) (local $t1 i32) (local $bi i32) (local $i0 i32) (local $rows i32) (local $scratch i32)
-    (local $ars i32) (local $brs i32) (local $total i32)
-    (local.set $batch (i32.load offset=12 (local.get $desc)))
-    (local.set $m (i32.load offset=16 (local.get $desc)))
-    (local.set $n (i32.load offset=20 (local.get $desc)))
-    (local.set $k (i32.load offset=24 (local.get $desc)))
-    (local.set $ars (i32.shl (i32.load offset=36 (local.get $desc)) (i32.const 2)))
-    (local.set $brs (i32.shl (i32.load offset=44 (local.get $desc)) (i32.const 2)))
-    (local.set $chunk (i32.load offset=60 (local.get $desc)))
-    (local.set $chunks (i32.div_u (i32.sub (i32.add (local.get $m) (local.get $chunk)) (i32.const 1))
-      (local.get $chunk)))
-    (local.set $total (i32.mul (local.get $batch) (local.get $chunks)))
-    (local.set $t (i32.div_u (i32.mul (local.get $total) (local.get $tid)) (local.get $nt)))
-    (local.set $t1 (i32.div_u (i32.mul (local.get $total) (i32.add (local.get $tid) (i32.const 1)))
-      (local.get $nt)))
-    (local.set $scratch (i32.add (i32.load offset=52 (local.get $desc))
-      (i32.mul (local.get $tid) (i32.load offset=56 (local.get $desc)))))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
-      (local.set $bi (i32.div_u (local.get $t) (local.get $chunks)))
-      (local.set $i0 (i32.mul (i32.rem_u (local.get $t) (local.get $chunks)) (local.get $chunk)))
-      (local.set $rows (i32.sub (local.get $m) (local.get $i0)))
-      (if (i32.gt_s (local.get $rows) (local.get $chunk)) (then (local.set $rows (local.get $chunk))))
-      (call $gemm
-        (i32.add (i32.add (i32.load (local.get $desc))
-          (i32.shl (i32.load (i32.add (i32.load offset=28 (local.get $desc)) (i32.shl (local.get $bi) (i32.const 2))))
-            (i32.const 2)))
-          (i32.mul (local.get $i0) (local.get $ars)))
-        (i32.add (i32.load offset=4 (local.get $desc))
-          (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $desc)) (i32.shl (local.get $bi) (i32.const 2))))
-            (i32.const 2)))
-        (i32.add (i32.load offset=8 (local.get $desc))
-          (i32.shl (i32.add (i32.mul (i32.mul (local.get $bi) (local.get $m)) (local.get $n))
-            (i32.mul (local.get $i0) (local.get $n))) (i32.const 2)))
-        (local.get $rows) (local.get $n) (local.get $k)
-        (local.get $ars) (i32.shl (i32.load offset=40 (local.get $desc)) (i32.const 2))
-        (local.get $brs) (i32.shl (i32.load offset=48 (local.get $desc)) (i32.const 2))
-        (local.get $scratch)
-        (i32.add (local.get $scratch) (i32.shl (i32.mul (global.get $MC) (global.get $KC)) (i32.const 2)))
-        (i32.add (local.get $scratch) (i32.shl (i32.add (i32.mul (global.get $MC) (global.get $KC))
-          (i32.mul (global.get $KC) (global.get $NC))) (i32.const 2))))
-      (local.set $t (i32.add (local.get $t) (i32.const 1)))
-      (br $next))))

@@ -3,10 +3,15 @@
  * (tfjs-core with the cpu and wasm backends), on square sizes and on the products a small GPT makes,
  * with the ratio of our default backend to each peer. `pnpm bench matmul` runs only this suite.
  *
+ * The two-thread column is measured interleaved with one thread on the same (shared) kernel memory:
+ * rounds alternate 1 and 2 threads, and the ratio is the median of the per-round ratios, so load
+ * from other processes that comes and goes hits both sides alike. The load average is printed too.
+ *
  * To add a column, append a {@link Contestant}: a name and a `prepare` that returns, for the given
  * operands, a function computing one product to completion and returning its values.
  */
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   Generator,
@@ -102,11 +107,11 @@ function ours(name: string): Contestant {
 
 /**
  * @proj/tensor wasm on `threads` threads (workers from `@proj/tensor/node`, started in `setup`, after
- * the single-thread columns ran on an unshared memory).
+ * the single-thread columns ran on an unshared memory). `measure` times it against one thread.
  */
-function oursThreaded(threads: number): Contestant {
+function oursThreaded(threads: number): Contestant & { measure: (call: () => unknown) => ThreadTiming } {
   const base = ours('wasm');
-  const contestant: Contestant = {
+  const contestant = {
     ...base,
     name: `wasm (${threads} threads)`,
     setup: async () => {
@@ -119,8 +124,34 @@ function oursThreaded(threads: number): Contestant {
       setNumThreads(1);
       base.teardown?.();
     },
+    measure: (call: () => unknown) => interleaved(call, threads),
   };
   return contestant;
+}
+
+/** Milliseconds per call on one thread and on more, and the median of the per-round ratios. */
+interface ThreadTiming {
+  oneMs: number;
+  manyMs: number;
+  ratio: number;
+}
+
+/** Rounds of ~60 ms alternate one thread and `threads` threads (medians within each round). */
+function interleaved(call: () => unknown, threads: number, rounds = 7): ThreadTiming {
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    setNumThreads(1);
+    one.push(timeMs(call, 60));
+    setNumThreads(threads);
+    many.push(timeMs(call, 60));
+  }
+  return { oneMs: median(one), manyMs: median(many), ratio: median(one.map((t, r) => t / many[r]!)) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** TensorFlow.js with its `backend` ('cpu' or 'wasm'); `dataSync` forces each product to finish. */
@@ -198,7 +229,9 @@ export async function run(): Promise<void> {
 
   // gflops[c][s]: contestants are measured one at a time (tfjs keeps one global backend).
   const gflops: number[][] = [];
+  const threadRatios: number[] = [];
   const reference: ArrayLike<number>[] = [];
+  const loadBefore = loadavg()[0]!;
   for (const [c, contestant] of contestants.entries()) {
     await contestant.setup?.();
     gflops.push(
@@ -211,7 +244,10 @@ export async function run(): Promise<void> {
         else if (relativeError(out, reference[s]!) > 1e-4) {
           throw new Error(`${contestant.name} disagrees with ${contestants[0]!.name} on ${shape.label}`);
         }
-        return flopsOf(shape) / measureMs(call, warmMs) / 1e6;
+        if (contestant !== threaded) return flopsOf(shape) / measureMs(call, warmMs) / 1e6;
+        const timing = threaded.measure(call);
+        threadRatios[s] = timing.ratio;
+        return flopsOf(shape) / timing.manyMs / 1e6;
       }),
     );
     contestant.teardown?.();
@@ -222,16 +258,17 @@ export async function run(): Promise<void> {
     'float32 [m x k]·[k x n]',
     ...contestants.map((c) => c.name),
     ...peers.map(([c]) => `ours/${c.name}`),
-    ...(threaded ? ['2 threads/1'] : []),
+    ...(threaded ? ['2 threads/1 (interleaved)'] : []),
   ];
   const rows = inputs.map(({ shape }, s) => [
     shape.label,
     ...gflops.map((col) => col[s]!.toFixed(2)),
     ...peers.map(([, i]) => ratio(gflops[0]![s]!, gflops[i]![s]!)),
-    ...(threaded ? [ratio(gflops[contestants.length - 1]![s]!, gflops[0]![s]!)] : []),
+    ...(threaded ? [`${threadRatios[s]!.toFixed(2)}x`] : []),
   ]);
   printTable(
-    `matmul GFLOP/s (median; "ours" = @proj/tensor ${defaultBackend}, the default backend)`,
+    `matmul GFLOP/s (median; "ours" = @proj/tensor ${defaultBackend}, the default backend; ` +
+      `load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after)`,
     header,
     rows,
   );

@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Backend, MatmulArgs } from '../backend.js';
 import { getBackend, listBackends, setBackend } from '../registry.js';
 
 /**
@@ -69,4 +69,37 @@ export function firstMismatch(
 /** A readable description of the mismatch at `i` (for assertion messages). */
 export function describeMismatch(i: number, actual: ArrayLike<number>, expected: ArrayLike<number>): string {
   return i < 0 ? 'ok' : `element ${i}: got ${actual[i]}, reference ${expected[i]}`;
+}
+
+/** Whether A and B are read transposed: every combination. */
+export const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
+/**
+ * q·kᵀ of every head read in place from one fused qkv storage `[B, T, 3·H·hs]` (seeded): A and B
+ * share the storage, heads interleave, k is read transposed — the attention scores' layout.
+ */
+export function qkvScoresArgs(B: number, T: number, H: number, hs: number, seed: number): MatmulArgs {
+  const C = H * hs;
+  const qkv = randomF32(B * T * 3 * C, seed);
+  const offsets = Int32Array.from({ length: B * H }, (_, i) => Math.floor(i / H) * T * 3 * C + (i % H) * hs);
+  return {
+    a: qkv,
+    b: qkv,
+    out: new Float32Array(B * H * T * T).fill(Number.NaN),
+    batch: B * H,
+    m: T,
+    n: T,
+    k: hs,
+    aOffsets: offsets,
+    bOffsets: offsets.map((o) => o + C),
+    aRowStride: 3 * C,
+    aColStride: 1,
+    bRowStride: 1,
+    bColStride: 3 * C,
+  };
 }

@@ -3,7 +3,14 @@ import type { Backend, MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { listBackends } from '../registry.js';
 import { getRuntime } from '../wasm/runtime.js';
-import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+import {
+  backendsUnderTest,
+  describeMismatch,
+  firstMismatch,
+  qkvScoresArgs,
+  randomF32,
+  TRANSPOSES,
+} from './helpers.js';
 
 /** One operand: `batch` matrices [rows, cols], stored transposed or not, after `pad` leading elements. */
 interface Layout {
@@ -89,13 +96,6 @@ function check(backend: Backend, c: Case, seed = 1): void {
 }
 
 const SIZES = [1, 3, 17, 65, 127];
-const TRANSPOSES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
-
 describe('matmul conformance', () => {
   it('registers the wasm backend where WebAssembly SIMD exists (Node 20+), over an unshared memory', () => {
     expect(listBackends()).toContain('wasm');
@@ -139,28 +139,7 @@ describe('matmul conformance', () => {
       });
 
       it('reads q·kᵀ straight from one fused qkv storage (interleaved heads, A and B share it)', () => {
-        const [B, T, H, hs] = [3, 17, 4, 8];
-        const C = H * hs;
-        const qkv = randomF32(B * T * 3 * C, 99);
-        const offsets = Int32Array.from(
-          { length: B * H },
-          (_, i) => Math.floor(i / H) * T * 3 * C + (i % H) * hs,
-        );
-        const args: MatmulArgs = {
-          a: qkv,
-          b: qkv,
-          out: new Float32Array(B * H * T * T).fill(Number.NaN),
-          batch: B * H,
-          m: T,
-          n: T,
-          k: hs,
-          aOffsets: offsets,
-          bOffsets: offsets.map((o) => o + C),
-          aRowStride: 3 * C,
-          aColStride: 1,
-          bRowStride: 1,
-          bColStride: 3 * C,
-        };
+        const args = qkvScoresArgs(3, 17, 4, 8, 99);
         const ref = { ...args, out: args.out.slice() };
         jsBackend.matmul(ref);
         backend.matmul(args);

@@ -1,20 +1,21 @@
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disableThreads, enableThreads, getNumThreads, setNumThreads } from '../../node/index.js';
 import type { MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from '../wasm/index.js';
-import { getRuntime } from '../wasm/runtime.js';
+import { planTasks } from '../wasm/matmul-plan.js';
+import { getRuntime, getThreadRuntime } from '../wasm/runtime.js';
 import type { SpawnWorker } from '../wasm/thread-pool.js';
 import { enableThreads as enableWith } from '../wasm/threads.js';
-import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+import { describeMismatch, firstMismatch, qkvScoresArgs, randomF32, TRANSPOSES } from './helpers.js';
 
 /** A product large enough to be split across threads, A and/or B read transposed. */
 function product(batch: number, m: number, n: number, k: number, ta: boolean, tb: boolean): MatmulArgs {
   return {
     a: randomF32(batch * m * k, m + k),
     b: randomF32(batch * k * n, n + k),
-    out: new Float32Array(batch * m * n),
+    out: new Float32Array(batch * m * n).fill(Number.NaN),
     batch,
     m,
     n,
@@ -28,13 +29,31 @@ function product(batch: number, m: number, n: number, k: number, ta: boolean, tb
   };
 }
 
+/**
+ * Runs `args` on the wasm backend and compares with the JS reference; `threads` is the most threads
+ * the product may have run on (1: it must not have been split). Which threads take the tasks of a
+ * split product depends on timing, so only the range is checked.
+ */
 function expectMatchesReference(args: MatmulArgs, threads = 1): void {
   const ref = { ...args, out: new Float32Array(args.out.length) };
   jsBackend.matmul(ref);
   wasmBackend.matmul(args);
-  expect(getRuntime()?.lastThreads).toBe(threads);
+  const ran = getRuntime()?.lastThreads ?? 0;
+  if (threads === 1) expect(ran).toBe(1);
+  else expect(ran >= 1 && ran <= threads, `ran on ${ran} of ${threads} threads`).toBe(true);
   const i = firstMismatch(args.out, ref.out, 1e-4, 1e-4 * Math.sqrt(args.k));
   expect(i, describeMismatch(i, args.out, ref.out)).toBe(-1);
+}
+
+/** Runs `body` with the calling thread leaving every task to the workers. */
+function workersOnly(body: () => void): void {
+  const rt = getThreadRuntime()!;
+  rt.callerTakesTasks = false;
+  try {
+    body();
+  } finally {
+    rt.callerTakesTasks = true;
+  }
 }
 
 describe('wasm backend with worker threads', () => {
@@ -42,9 +61,11 @@ describe('wasm backend with worker threads', () => {
     expect(await enableThreads(3)).toBe(3);
   }, 60_000);
   afterAll(() => disableThreads());
+  afterEach(() => setNumThreads(3));
 
   it('reports and sets the thread count', () => {
-    expect(getRuntime()?.shared).toBe(true);
+    expect(getThreadRuntime()?.shared).toBe(true);
+    expect(getRuntime()?.shared).toBe(false); // everything not split keeps the faster unshared memory
     expect(getNumThreads()).toBe(3);
     setNumThreads(2);
     expect(getNumThreads()).toBe(2);
@@ -56,12 +77,7 @@ describe('wasm backend with worker threads', () => {
   it('splits large products by rows and batches, every transposition', () => {
     for (const threads of [2, 3]) {
       setNumThreads(threads);
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
         expectMatchesReference(product(1, 201, 130, 170, ta, tb), threads);
         expectMatchesReference(product(5, 67, 45, 300, ta, tb), threads);
         expectMatchesReference(product(4, 64, 64, 300, ta, tb), threads);
@@ -70,15 +86,73 @@ describe('wasm backend with worker threads', () => {
     }
   }, 60_000);
 
+  it('computes every task on the workers when the caller leaves them all (rows, batches, packs)', () => {
+    workersOnly(() => {
+      for (const [ta, tb] of TRANSPOSES) {
+        // Row blocks with pre-packed B, past the k (256) and column (512) block edges.
+        expectMatchesReference(product(1, 150, 600, 300, ta, tb), 3);
+        // Row blocks of a few matrices, each with its own packed B.
+        expectMatchesReference(product(3, 130, 70, 250, ta, tb), 3);
+        // Whole matrices per task, several per task.
+        expectMatchesReference(product(40, 24, 40, 64, ta, tb), 3);
+      }
+    });
+  }, 60_000);
+
+  it('plans odd splits: ragged row blocks, tiny matrices, whole-matrix groups', () => {
+    // 201 rows on 2 threads: row blocks of a multiple of 4, the last one short.
+    const rows = planTasks(1, 201, 130, 170, 2, 256);
+    expect(rows.rowsPerTask % 4).toBe(0);
+    expect(rows.products).toBe(Math.ceil(201 / rows.rowsPerTask));
+    expect(rows.packs).toBeGreaterThan(0);
+    // One thread: a single task, nothing packed ahead.
+    expect(planTasks(7, 64, 64, 64, 1, 256)).toMatchObject({ products: 1, packs: 0, batchesPerTask: 7 });
+    // Matrices of at most 4 rows are never split by rows.
+    expect(planTasks(2, 3, 900, 900, 2, 256)).toMatchObject({ rowsPerTask: 3, packs: 0, products: 2 });
+    setNumThreads(2);
+    for (const [ta, tb] of TRANSPOSES) {
+      expectMatchesReference(product(1, 201, 130, 170, ta, tb), 2);
+      expectMatchesReference(product(2, 3, 900, 700, ta, tb), 2);
+      expectMatchesReference(product(1, 9, 3, 60_000, ta, tb), 2);
+      expectMatchesReference(product(48, 64, 64, 32, ta, tb), 2);
+    }
+  }, 60_000);
+
+  it('splits q·kᵀ read in place from one fused qkv storage, and gathered views', () => {
+    expectMatchesReference(qkvScoresArgs(4, 64, 4, 32, 7), 3);
+    // Two matrices far apart in a large storage: gathered into the kernel memory first.
+    const [m, n, k] = [120, 90, 200];
+    const a = randomF32(m * k + 5_000_000, 8);
+    expectMatchesReference(
+      {
+        ...product(2, m, n, k, false, false),
+        a,
+        aOffsets: Int32Array.from([0, 5_000_000]),
+      },
+      3,
+    );
+  }, 60_000);
+
+  it('keeps results right over many back-to-back products of changing size and thread count', () => {
+    for (let i = 0; i < 60; i++) {
+      const threads = 1 + (i % 3);
+      setNumThreads(threads);
+      const big = i % 4 !== 3;
+      const args = big
+        ? product(1 + (i % 2), 70 + i, 90 - i, 120, i % 2 === 0, i % 5 === 0)
+        : product(2, 9, 8, 7, false, false);
+      expectMatchesReference(args, big ? threads : 1);
+    }
+  }, 60_000);
+
   it('keeps working after the memory grows between jobs', () => {
-    setNumThreads(3);
-    expectMatchesReference(product(1, 128, 128, 128, false, false));
+    expectMatchesReference(product(1, 128, 128, 128, false, false), 3);
     expectMatchesReference(product(1, 700, 600, 500, false, true), 3);
     expectMatchesReference(product(2, 128, 128, 256, true, false), 3);
   }, 60_000);
 
   it('reuses its memory: repeated calls do not grow it', () => {
-    const rt = getRuntime()!;
+    const rt = getThreadRuntime()!;
     expectMatchesReference(product(2, 300, 200, 100, false, false), 3);
     const size = rt.memory.buffer.byteLength;
     for (let i = 0; i < 20; i++) wasmBackend.matmul(product(2, 300, 200, 100, i % 2 === 0, false));
@@ -97,7 +171,8 @@ describe('wasm backend with worker threads', () => {
       return worker;
     };
     expect(await enableWith(2, { spawn })).toBe(2);
-    expectMatchesReference(product(3, 90, 70, 250, false, true), 2);
+    workersOnly(() => expectMatchesReference(product(3, 90, 70, 250, false, true), 2));
+    expectMatchesReference(product(3, 90, 70, 250, true, false), 2);
   }, 60_000);
 
   it('falls back to one thread after disableThreads', () => {

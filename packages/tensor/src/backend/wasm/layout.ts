@@ -6,7 +6,7 @@
 /** Start of the Int32 thread-control block. */
 export const CTRL_BYTE = 256;
 /** Words of the control block. */
-export const CTRL_WORDS = 256;
+export const CTRL_WORDS = 320;
 /** Control word: workers that finished the current job. */
 export const W_DONE = 0;
 /** Control word: index into {@link PARALLEL_KERNELS} of the current job. */
@@ -19,12 +19,19 @@ export const W_NT = 3;
 export const W_ERROR = 4;
 /** Control word: the live pool's epoch; a worker whose epoch differs exits. */
 export const W_EPOCH = 5;
-/** First per-worker job sequence word (worker i waits on `W_SLOT + i`). */
+/**
+ * Control word: number of the latest job. A worker runs a job only while this still equals the job
+ * number in its slot word, so a worker that wakes after its job ended never runs the next one.
+ */
+export const W_JOB = 6;
+/** First per-worker slot word: the number of the last job offered to worker i, which waits on it. */
 export const W_SLOT = 16;
 /** First per-worker thread-id word (the `tid` worker i runs as in the current job). */
 export const W_TID = 96;
 /** First per-worker ready word (the worker's epoch once it has instantiated the kernels). */
 export const W_READY = 176;
+/** First per-worker sleeping word: 1 while the worker sleeps in `Atomics.wait` (then it needs a notify). */
+export const W_SLEEP = 256;
 /** Most worker threads a pool can hold. */
 export const MAX_WORKERS = 64;
 

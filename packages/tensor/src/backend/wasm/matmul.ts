@@ -1,14 +1,21 @@
 import type { MatmulArgs } from '../backend.js';
-import type { WasmRuntime } from './runtime.js';
+import { type Region, runProductJob } from './matmul-job.js';
+import { planTasks } from './matmul-plan.js';
+import { getThreadRuntime, type WasmRuntime } from './runtime.js';
 
 /**
- * Products below this many multiply-adds (~0.2 ms on one thread) run on the calling thread alone:
- * waking a sleeping worker costs 25-50 µs in a VM, which smaller products do not win back.
+ * Products from this many multiply-adds (~10 µs on one thread) are offered to workers that are
+ * awake (polling after a recent job): they join within a microsecond.
  */
-const PARALLEL_MIN_MACS = 1 << 22;
+const AWAKE_SPLIT_MACS = 1 << 18;
+/**
+ * Products from this many multiply-adds (~50 µs) also wake sleeping workers: a wake costs the caller
+ * a system call and the worker 25-50 µs in a VM, during which the caller works alone.
+ */
+const WAKE_SPLIT_MACS = 1 << 20;
 
-/** A matrix operand as the kernel reads it: element (i, p) of batch b at `offsets[b] + i*rs + p*cs`. */
-interface Operand {
+/** A matrix operand as the kernel reads it: element (i, p) of batch t at `offsets[t] + i*rs + p*cs`. */
+interface Placed {
   data: Float32Array;
   offsets: Int32Array;
   rs: number;
@@ -22,7 +29,7 @@ interface Operand {
  * Float32 batched matmul on the WASM kernels. Returns false (nothing done) for other dtypes or
  * problems too large for the kernel memory, so the caller falls back to the JS kernel.
  */
-export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
+export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
   const { a, b, out, k } = args;
   if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
   let { batch, m } = args;
@@ -51,18 +58,38 @@ export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
     A.hi = B.hi = Math.max(A.hi, B.hi);
   }
   const macs = batch * m * n * k;
-  const threads = macs >= PARALLEL_MIN_MACS ? rt.effectiveThreads() : 1;
+  const pool = macs >= AWAKE_SPLIT_MACS ? getThreadRuntime() : null;
+  const workers = pool?.helpers(pool.threads, macs >= WAKE_SPLIT_MACS) ?? [];
+  // Products split across threads run in the shared memory; all others in the faster unshared one.
+  const rt = workers.length > 0 ? pool! : primary;
+  const threads = workers.length > 0 ? Math.max(...workers) + 2 : 1;
+  const plan = planTasks(batch, m, n, k, workers.length + 1, rt.kernels.matmul_kc());
+  const tasks = plan.packs + plan.products;
   const ptrs = rt.arena(
-    [4 * batch, 4 * batch, 4 * (A.hi - A.lo), shared ? 0 : 4 * (B.hi - B.lo), 4 * batch * m * n],
+    [
+      4 * batch,
+      4 * batch,
+      4 * (A.hi - A.lo),
+      shared ? 0 : 4 * (B.hi - B.lo),
+      4 * batch * m * n,
+      plan.packedBytes,
+      4 * tasks,
+    ],
     threads,
   );
   if (!ptrs) return false;
-  const [aOff, bOff, aPtr, bOwn, cPtr] = ptrs as [number, number, number, number, number];
-  const bPtr = shared ? aPtr : bOwn;
-  const f32 = rt.f32;
+  const [aOff, bOff, aPtr, bOwn, cPtr, packed, done] = ptrs as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const aRegion: Region = { data: A.data, lo: A.lo, hi: A.hi, ptr: aPtr, copied: A.lo };
+  const bRegion: Region = shared ? aRegion : { data: B.data, lo: B.lo, hi: B.hi, ptr: bOwn, copied: B.lo };
   const i32 = rt.i32;
-  f32.set(A.data.subarray(A.lo, A.hi), aPtr >> 2);
-  if (!shared) f32.set(B.data.subarray(B.lo, B.hi), bPtr >> 2);
   for (let t = 0; t < batch; t++) {
     i32[(aOff >> 2) + t] = A.offsets[t]! - A.lo;
     i32[(bOff >> 2) + t] = B.offsets[t]! - B.lo;
@@ -70,12 +97,47 @@ export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
   const [scratch, scratchStride] = rt.scratch();
   const desc = rt.desc;
   i32.set(
-    [aPtr, bPtr, cPtr, batch, m, n, k, aOff, bOff, A.rs, A.cs, B.rs, B.cs, scratch, scratchStride],
+    [
+      aPtr,
+      bRegion.ptr,
+      cPtr,
+      batch,
+      m,
+      n,
+      k,
+      aOff,
+      bOff,
+      A.rs,
+      A.cs,
+      B.rs,
+      B.cs,
+      scratch,
+      scratchStride,
+      plan.batchesPerTask,
+      plan.rowsPerTask,
+      plan.packs,
+      plan.sliversPerPack,
+      plan.packs > 0 ? packed : 0,
+      tasks,
+      threads,
+      done,
+    ],
     desc >> 2,
   );
-  i32[(desc >> 2) + 15] = rowChunk(batch, m, threads);
-  rt.parallel('matmul_f32', desc, threads);
-  out.set(rt.f32.subarray(cPtr >> 2, (cPtr >> 2) + batch * m * n));
+  primary.lastThreads = runProductJob(rt, {
+    desc,
+    a: { region: aRegion, offsets: A.offsets, rs: A.rs, cs: A.cs },
+    b: { region: bRegion, offsets: B.offsets, rs: B.rs, cs: B.cs },
+    batch,
+    m,
+    n,
+    k,
+    plan,
+    cPtr,
+    out,
+    done,
+    workers,
+  });
   return true;
 }
 
@@ -103,7 +165,7 @@ function place(
   cols: number,
   rs: number,
   cs: number,
-): Operand {
+): Placed {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const o of offsets) {
@@ -125,17 +187,4 @@ function place(
   });
   const contiguous = Int32Array.from(offsets, (_, t) => t * size);
   return { data: packed, offsets: contiguous, rs: cols, cs: 1, lo: 0, hi: packed.length };
-}
-
-/** Rows per task: whole matrices when batches alone keep the threads evenly busy, else row chunks. */
-function rowChunk(batch: number, m: number, threads: number): number {
-  if (threads <= 1) return m;
-  const per = threads / gcd(batch, threads); // chunks per matrix so batch*chunks divides evenly
-  if (per <= 1 || m < 8) return m;
-  return Math.ceil(m / per / 4) * 4;
-}
-
-function gcd(x: number, y: number): number {
-  while (y) [x, y] = [y, x % y];
-  return x;
 }

@@ -4,8 +4,17 @@ import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM } from '
 export interface KernelExports {
   /** Bytes of packing scratch one thread needs for {@link KernelExports.matmul_f32}. */
   matmul_scratch_bytes(): number;
-  /** Thread `tid` of `nt`'s share of the batched product described at `desc`. */
+  /** Claims and runs tasks of the open product job at `desc` as thread `tid` until none is left. */
   matmul_f32(desc: number, tid: number, nt: number): void;
+  /**
+   * Claims and runs one task of the open product job on the calling thread: its index, -1 when none
+   * is left, -2 when the next one waits for pack tasks other threads run.
+   */
+  matmul_f32_task(desc: number): number;
+  /** Byte address of the product job's shared words (counter, inputs ready, done, packs done). */
+  matmul_job_byte(): number;
+  /** Rows of B in one KC slice of the product (a pack task packs one slice of some columns). */
+  matmul_kc(): number;
   /** In-place elementwise function `op` (a code of `UNARY_CODES`) over `n` floats at `p` (n % 16 == 0). */
   unary_f32(op: number, p: number, n: number): void;
   /** `out = op(a, b)` over a [rows, cols] grid (element strides; inner strides 0 or 1). */

@@ -13,7 +13,7 @@ const PAGE = 65536;
 const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
 
 /**
- * The kernel instance and its memory. The memory is scratch space: each call copies its operands
+ * A kernel instance and its memory. The memory is scratch space: each call copies its operands
  * into the arena, runs the kernels and copies the result out, so no tensor ever aliases it (no
  * use-after-free is reachable). The memory grows to the largest call seen and is then reused.
  */
@@ -23,8 +23,13 @@ export class WasmRuntime {
   readonly kernels: KernelExports;
   /** Threads a parallel kernel may use (the caller plus ready workers, at most). */
   threads = 1;
-  /** Threads the last parallel kernel ran on (for tests and diagnostics). */
+  /** Threads the last matrix product ran on (set on the unshared runtime; for tests and diagnostics). */
   lastThreads = 0;
+  /**
+   * Whether the calling thread takes tasks of a job it offered to workers. Tests turn it off to make
+   * the workers run every task; otherwise the caller works too, taking whatever the workers have not.
+   */
+  callerTakesTasks = true;
   private pool: ThreadPool | null = null;
   private readonly scratchPerThread: number;
   private buffer: ArrayBufferLike | null = null;
@@ -134,6 +139,32 @@ export class WasmRuntime {
     out.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + out.length));
   }
 
+  /**
+   * Ready workers that may join the next job of self-claimed tasks (see {@link WasmRuntime.offer}):
+   * up to `threads - 1` of them, only those awake now unless `wake` is set.
+   */
+  helpers(threads: number, wake: boolean): number[] {
+    return this.pool && threads > 1 ? this.pool.helpers(threads - 1, wake) : [];
+  }
+
+  /**
+   * Offers `kernel(desc, worker + 1, 0)` to `workers` (from {@link WasmRuntime.helpers}) and returns
+   * at once; the kernel claims its tasks itself and the caller tracks them.
+   */
+  offer(kernel: ParallelKernel, desc: number, workers: readonly number[]): void {
+    if (this.pool && workers.length > 0) this.pool.offer(PARALLEL_KERNELS.indexOf(kernel), desc, workers);
+  }
+
+  /** Whether a worker's share of the current job threw. */
+  workerFailed(): boolean {
+    return this.pool?.failed() ?? false;
+  }
+
+  /** Whether this thread may sleep in `Atomics.wait` while workers finish. */
+  get canBlock(): boolean {
+    return this.pool?.canBlock ?? false;
+  }
+
   /** Runs `kernel(desc, tid, nt)` on `threads` threads (1 when no pool is ready). */
   parallel(kernel: ParallelKernel, desc: number, threads: number): void {
     const fn = this.kernels[kernel];
@@ -162,8 +193,14 @@ function align(n: number, to: number): number {
 }
 
 let runtime: WasmRuntime | null | undefined;
+let threadRuntime: WasmRuntime | null = null;
 
-/** The process-wide runtime, created on first use; null where WebAssembly SIMD is unavailable. */
+/**
+ * The process-wide runtime over an unshared memory, created on first use; null where WebAssembly
+ * SIMD is unavailable. Every kernel runs here except products split across threads: V8 copies
+ * between JS arrays and a shared memory about half as fast, so the shared one is used only where
+ * threads pay for it.
+ */
 export function getRuntime(): WasmRuntime | null {
   if (runtime === undefined) {
     try {
@@ -176,16 +213,21 @@ export function getRuntime(): WasmRuntime | null {
 }
 
 /**
- * The runtime over a shared memory, which worker threads can join: the current one is replaced on
- * first request (it holds no state between calls). Null where shared memory is unavailable.
+ * The runtime over a shared memory that worker threads join (products split across threads run
+ * there), created when `create` is set and there is none; null where shared memory is unavailable.
  */
-export function getSharedRuntime(): WasmRuntime | null {
-  const current = getRuntime();
-  if (!current || current.shared) return current;
+export function getThreadRuntime(create = false): WasmRuntime | null {
+  if (threadRuntime || !create || !getRuntime()) return threadRuntime;
   try {
-    runtime = new WasmRuntime(true);
+    threadRuntime = new WasmRuntime(true);
   } catch {
     return null;
   }
-  return runtime;
+  return threadRuntime;
+}
+
+/** Stops the thread runtime's workers and lets its memory go. */
+export function dropThreadRuntime(): void {
+  threadRuntime?.stopWorkers();
+  threadRuntime = null;
 }

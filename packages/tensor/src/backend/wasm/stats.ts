@@ -1,17 +1,19 @@
-import { getRuntime } from './runtime.js';
+import { getRuntime, getThreadRuntime } from './runtime.js';
 
 /** What the WASM backend holds and did last: see {@link wasmStats}. */
 export interface WasmStats {
   /**
-   * Bytes of WebAssembly memory reserved. The memory is scratch space that grows to the largest
-   * call seen and never shrinks, so over a training run it should stop changing after the first step.
+   * Bytes of WebAssembly memory reserved: the unshared memory every kernel uses plus, once threads
+   * are enabled, the shared one of products split across threads. Each is scratch space that grows
+   * to the largest call seen and never shrinks, so over a training run the sum should stop changing
+   * after the first step.
    */
   memoryBytes: number;
-  /** Whether that memory is shared with worker threads (it is once threads have been enabled). */
+  /** Whether a memory shared with worker threads exists (it does once threads have been enabled). */
   shared: boolean;
   /** Threads the next large kernel will use (the caller's included). */
   threads: number;
-  /** Threads the last parallel kernel (a large matmul) ran on; 0 before the first. */
+  /** Threads that took part in the last matrix product; 0 before the first. */
   lastThreads: number;
   /**
    * Why `enableThreads` cannot start workers in this environment, or null when it can. For a page
@@ -33,10 +35,11 @@ export interface WasmStats {
 export function wasmStats(): WasmStats | null {
   const rt = getRuntime();
   if (!rt) return null;
+  const threaded = getThreadRuntime();
   return {
-    memoryBytes: rt.memory.buffer.byteLength,
-    shared: rt.shared,
-    threads: rt.effectiveThreads(),
+    memoryBytes: rt.memory.buffer.byteLength + (threaded?.memory.buffer.byteLength ?? 0),
+    shared: threaded !== null,
+    threads: threaded?.effectiveThreads() ?? 1,
     lastThreads: rt.lastThreads,
     threadsUnavailable: threadsUnavailable(),
   };

@@ -1,4 +1,4 @@
-import { getRuntime, getSharedRuntime } from './runtime.js';
+import { dropThreadRuntime, getThreadRuntime } from './runtime.js';
 import type { SpawnWorker } from './thread-pool.js';
 
 /** Options of {@link enableThreads}. */
@@ -26,7 +26,7 @@ export async function enableThreads(threads?: number, options: EnableThreadsOpti
   const spawn = options.spawn ?? webWorkerSpawn();
   const count = Math.max(1, Math.floor(threads ?? defaultThreads()));
   if (!spawn || count === 1) return 1;
-  const rt = getSharedRuntime();
+  const rt = getThreadRuntime(true);
   if (!rt) return 1;
   const pool = rt.startWorkers(spawn, count);
   if (!pool) return 1;
@@ -45,21 +45,18 @@ export async function enableThreads(threads?: number, options: EnableThreadsOpti
 export function setNumThreads(threads: number): void {
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`setNumThreads: expected a positive integer, got ${threads}`);
-  const rt = getRuntime();
+  const rt = getThreadRuntime();
   if (rt) rt.threads = threads;
 }
 
 /** Threads the WASM backend uses for large kernels now (1 without started workers). */
 export function getNumThreads(): number {
-  return getRuntime()?.effectiveThreads() ?? 1;
+  return getThreadRuntime()?.effectiveThreads() ?? 1;
 }
 
 /** Stops the worker threads started by {@link enableThreads}; kernels run on the caller's thread. */
 export function disableThreads(): void {
-  const rt = getRuntime();
-  if (!rt) return;
-  rt.stopWorkers();
-  rt.threads = 1;
+  dropThreadRuntime();
 }
 
 function defaultThreads(): number {

@@ -4,9 +4,11 @@ import {
   W_DONE,
   W_EPOCH,
   W_ERROR,
+  W_JOB,
   W_KERNEL,
   W_NT,
   W_READY,
+  W_SLEEP,
   W_SLOT,
   W_TID,
   WORKER_SPIN_MS,
@@ -30,8 +32,12 @@ export interface WorkerInit {
  * The script every worker runs, as source text so that no file path or bundler plugin is needed
  * (Node evaluates it with `eval: true`, browsers load it from a Blob URL). It instantiates the
  * kernels over the shared memory, marks itself ready (writing its epoch), then loops: wait for its
- * slot word to change (polling for half a millisecond after each job, then sleeping in `Atomics.wait`),
- * run its share of the job, count itself done and wake the main thread.
+ * slot word to change (polling for half a millisecond after each job, then sleeping in `Atomics.wait`
+ * with its sleeping word set, so callers know to notify it), read the job's words, and run its share
+ * if the job is still the latest one. A job with a thread count (`W_NT`) is split statically: the
+ * worker counts itself done and wakes the caller. A job without one (0) is a pool of tasks the
+ * kernel claims itself; the caller does not wait for the worker, and a worker that wakes late finds
+ * every task taken.
  */
 export const WORKER_SOURCE = `'use strict';
 const start = (init) => {
@@ -39,6 +45,7 @@ const start = (init) => {
   const kernels = init.kernels.map((name) => instance.exports[name]);
   const ctrl = new Int32Array(init.memory.buffer, init.ctrl, ${CTRL_WORDS});
   const slot = ${W_SLOT} + init.index;
+  const sleeping = ${W_SLEEP} + init.index;
   let seen = Atomics.load(ctrl, slot);
   Atomics.store(ctrl, ${W_READY} + init.index, init.epoch);
   for (;;) {
@@ -46,25 +53,31 @@ const start = (init) => {
     const idleSince = performance.now();
     for (let spin = 1; Atomics.load(ctrl, slot) === seen; spin++) {
       if ((spin & 1023) === 0 && performance.now() - idleSince > ${WORKER_SPIN_MS}) {
+        Atomics.store(ctrl, sleeping, 1);
         Atomics.wait(ctrl, slot, seen);
+        Atomics.store(ctrl, sleeping, 0);
         break;
       }
     }
-    const now = Atomics.load(ctrl, slot);
-    if (now === seen) continue;
-    seen = now;
+    const job = Atomics.load(ctrl, slot);
+    if (job === seen) continue;
+    seen = job;
     if (Atomics.load(ctrl, ${W_EPOCH}) !== init.epoch) break;
+    const kernel = Atomics.load(ctrl, ${W_KERNEL});
+    const desc = Atomics.load(ctrl, ${W_DESC});
+    const tid = Atomics.load(ctrl, ${W_TID} + init.index);
+    const nt = Atomics.load(ctrl, ${W_NT});
+    // The words above belong to this job only if no later job has started meanwhile.
+    if (Atomics.load(ctrl, ${W_JOB}) !== job) continue;
     try {
-      kernels[Atomics.load(ctrl, ${W_KERNEL})](
-        Atomics.load(ctrl, ${W_DESC}),
-        Atomics.load(ctrl, ${W_TID} + init.index),
-        Atomics.load(ctrl, ${W_NT}),
-      );
+      kernels[kernel](desc, tid, nt);
     } catch {
       Atomics.store(ctrl, ${W_ERROR}, 1);
     }
-    Atomics.add(ctrl, ${W_DONE}, 1);
-    Atomics.notify(ctrl, ${W_DONE});
+    if (nt > 0) {
+      Atomics.add(ctrl, ${W_DONE}, 1);
+      Atomics.notify(ctrl, ${W_DONE});
+    }
   }
 };
 if (typeof require === 'function' && typeof self === 'undefined') {
