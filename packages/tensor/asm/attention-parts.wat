@@ -1,5 +1,5 @@
   ;; Building blocks of the fused attention kernels in attention.wat: the packed 4x8 product tile,
-  ;; 4x4 shuffle transposes and strided gathers, a softmax exponential, and the per-row passes.
+  ;; 4x4 shuffle transposes and strided gathers, and the per-row softmax passes.
 
   ;; C[0:4, 0:8] = A·B[0:np, 0:8] (acc: C += …) for a packed A panel ap (step p's four row values at
   ;; ap + 16p), B rows ldb apart and C rows ldc apart.
@@ -143,15 +143,15 @@
     (if (i32.lt_s (local.get $v) (i32.const 0)) (then (return (i32.const 0))))
     (select (local.get $S) (local.get $v) (i32.gt_s (local.get $v) (local.get $S))))
 
-  ;; x = scale·x (+ mask) over the first ceil4(vis) scores of a row, −∞ from key vis on; returns
-  ;; the largest x (−∞ when vis = 0).
+  ;; x = scale·x (+ mask) over the first ceil8(vis) scores of a row, −∞ from key vis on; returns
+  ;; the largest x (−∞ when vis = 0). Reads the mask row up to 7 floats past key S.
   (func $att_row_scores (param $p i32) (param $m i32) (param $vis i32) (param $scale f32) (result f32)
     (local $end i32) (local $sv v128) (local $x v128) (local $j v128) (local $visv v128) (local $mx v128)
     (local.set $sv (f32x4.splat (local.get $scale)))
     (local.set $visv (i32x4.splat (local.get $vis)))
     (local.set $j (v128.const i32x4 0 1 2 3))
     (local.set $mx (v128.const f32x4 -inf -inf -inf -inf))
-    (local.set $end (i32.add (local.get $p) (i32.shl (call $att_up4 (local.get $vis)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (call $att_up8 (local.get $vis)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
       (local.set $x (f32x4.mul (v128.load (local.get $p)) (local.get $sv)))
@@ -169,38 +169,6 @@
       (br $next)))
     (call $hmax4 (local.get $mx)))
 
-  ;; e^x for x ≤ ~0 (a score less its row's maximum or log-sum-exp): one range reduction (rounding by
-  ;; the 1.5·2²³ shifter, whose low mantissa bits then hold the integer part k) and Cephes' polynomial;
-  ;; below −87.3 (and for −∞) the result is 0, NaN stays NaN.
-  (func $att_exp4 (param $x v128) (result v128)
-    (local $low v128) (local $t v128) (local $k v128) (local $r v128) (local $e v128)
-    (local.set $low (f32x4.lt (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $x (f32x4.pmax (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $t (f32x4.add (f32x4.mul (local.get $x)
-      (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
-      (v128.const f32x4 12582912 12582912 12582912 12582912)))
-    (local.set $k (f32x4.sub (local.get $t) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $k)
-      (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
-    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $k)
-      (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $e (f32x4.relaxed_madd (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4)
-      (local.get $r) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $e (f32x4.relaxed_madd (local.get $e) (local.get $r)
-      (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $e (f32x4.relaxed_madd (local.get $e) (local.get $r)
-      (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $e (f32x4.relaxed_madd (local.get $e) (local.get $r)
-      (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $e (f32x4.relaxed_madd (local.get $e) (local.get $r)
-      (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
-    (local.set $e (f32x4.add (f32x4.relaxed_madd (local.get $e) (f32x4.mul (local.get $r) (local.get $r))
-      (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    ;; 2^k for −126 ≤ k ≤ 0: (bits(t) − bits(1.5·2²³) + 127) << 23
-    (local.set $e (f32x4.mul (local.get $e) (i32x4.shl (i32x4.add (local.get $t)
-      (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23))))
-    (v128.andnot (local.get $e) (local.get $low)))
-
   ;; Zeros the floats from p up to end (a multiple of 16 bytes past p).
   (func $att_zero (param $p i32) (param $end i32)
     (block $done (loop $next
@@ -209,62 +177,78 @@
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $next))))
 
-  ;; Softmax of one score row in place, zeros from ceil4(vis) to width; returns its log-sum-exp.
+  ;; Softmax of one score row in place (width floats, a multiple of 8; zeros from ceil8(vis) on);
+  ;; returns its log-sum-exp. The exponentials come from math.wat's exp-lanes, two vectors a step.
   (func $att_softmax_row (param $p i32) (param $m i32) (param $vis i32) (param $scale f32)
     (param $width i32) (result f32)
-    (local $n4 i32) (local $max f32) (local $at i32) (local $end i32) (local $cv v128) (local $e v128)
-    (local $sum v128) (local $s f32)
+    (local $max f32) (local $at i32) (local $end i32) (local $cv v128) (local $sum v128) (local $s f32)
+    (local $x0 v128) (local $x1 v128) (local $y0 v128) (local $y1 v128)
+    (@math-locals)
     (local.set $max (call $att_row_scores (local.get $p) (local.get $m) (local.get $vis) (local.get $scale)))
-    (local.set $n4 (call $att_up4 (local.get $vis)))
     ;; no visible key: exp(−∞ − 0) = 0, the sum 0, and 0·(1/0) NaN weights, as the reference
     (if (f32.eq (local.get $max) (f32.const -inf)) (then (local.set $max (f32.const 0))))
     (local.set $cv (f32x4.splat (local.get $max)))
     (local.set $at (local.get $p))
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n4) (i32.const 2))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (call $att_up8 (local.get $vis)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-      (local.set $e (call $att_exp4 (f32x4.sub (v128.load (local.get $at)) (local.get $cv))))
-      (v128.store (local.get $at) (local.get $e))
-      (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
-      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (local.set $x0 (f32x4.sub (v128.load (local.get $at)) (local.get $cv)))
+      (local.set $x1 (f32x4.sub (v128.load offset=16 (local.get $at)) (local.get $cv)))
+      (@exp-lanes 2 $x $zero $y)
+      (v128.store (local.get $at) (local.get $y0))
+      (v128.store offset=16 (local.get $at) (local.get $y1))
+      (local.set $sum (f32x4.add (local.get $sum) (f32x4.add (local.get $y0) (local.get $y1))))
+      (local.set $at (i32.add (local.get $at) (i32.const 32)))
       (br $next)))
     (local.set $s (call $hsum4 (local.get $sum)))
-    (call $row_affine (local.get $p) (local.get $n4) (f32.div (f32.const 1) (local.get $s)) (f32.const 0))
+    (call $row_affine (local.get $p) (call $att_up8 (local.get $vis)) (f32.div (f32.const 1) (local.get $s)) (f32.const 0))
     (call $att_zero (local.get $end) (i32.add (local.get $p) (i32.shl (local.get $width) (i32.const 2))))
     (f32.add (local.get $max) (call $logf (local.get $s))))
 
   ;; One row of the backward: P = exp(scale·s (+ mask) − lse) over the scores at p, and over dP at dp
-  ;; dS = scale·P·(dP − d), 0 wherever P is 0 (whatever dP holds there); zeros from ceil4(vis) to width.
+  ;; dS = scale·P·(dP − d), 0 wherever P is 0 (whatever dP holds there); zeros from ceil8(vis) to
+  ;; width (a multiple of 8). Reads the mask row up to 7 floats past key S.
   (func $att_grad_row (param $p i32) (param $dp i32) (param $m i32) (param $vis i32) (param $scale f32)
     (param $lse f32) (param $d f32) (param $width i32)
-    (local $end i32) (local $x v128) (local $j v128) (local $visv v128) (local $lv v128) (local $dv v128)
-    (local $sv v128)
+    (local $end i32) (local $j v128) (local $visv v128) (local $lv v128) (local $dv v128) (local $sv v128)
+    (local $x0 v128) (local $x1 v128) (local $y0 v128) (local $y1 v128)
+    (@math-locals)
     (local.set $sv (f32x4.splat (local.get $scale)))
     (local.set $lv (f32x4.splat (local.get $lse)))
     (local.set $dv (f32x4.splat (local.get $d)))
     (local.set $visv (i32x4.splat (local.get $vis)))
     (local.set $j (v128.const i32x4 0 1 2 3))
-    (local.set $end (i32.add (local.get $p) (i32.shl (call $att_up4 (local.get $vis)) (i32.const 2))))
+    (local.set $width (i32.add (local.get $p) (i32.shl (local.get $width) (i32.const 2))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (call $att_up8 (local.get $vis)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $x (f32x4.mul (v128.load (local.get $p)) (local.get $sv)))
+      (local.set $x0 (f32x4.mul (v128.load (local.get $p)) (local.get $sv)))
+      (local.set $x1 (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $sv)))
       (if (local.get $m)
         (then
-          (local.set $x (f32x4.add (local.get $x) (v128.load (local.get $m))))
-          (local.set $m (i32.add (local.get $m) (i32.const 16)))))
-      (local.set $x (v128.and (call $att_exp4 (f32x4.sub (local.get $x) (local.get $lv)))
-        (i32x4.lt_s (local.get $j) (local.get $visv))))
-      (v128.store (local.get $p) (local.get $x))
-      (v128.store (local.get $dp) (v128.and
-        (f32x4.mul (f32x4.mul (local.get $x) (local.get $sv)) (f32x4.sub (v128.load (local.get $dp)) (local.get $dv)))
-        (f32x4.ne (local.get $x) (v128.const f32x4 0 0 0 0))))
+          (local.set $x0 (f32x4.add (local.get $x0) (v128.load (local.get $m))))
+          (local.set $x1 (f32x4.add (local.get $x1) (v128.load offset=16 (local.get $m))))
+          (local.set $m (i32.add (local.get $m) (i32.const 32)))))
+      (local.set $x0 (f32x4.sub (local.get $x0) (local.get $lv)))
+      (local.set $x1 (f32x4.sub (local.get $x1) (local.get $lv)))
+      (@exp-lanes 2 $x $zero $y)
+      (local.set $y0 (v128.and (local.get $y0) (i32x4.lt_s (local.get $j) (local.get $visv))))
       (local.set $j (i32x4.add (local.get $j) (v128.const i32x4 4 4 4 4)))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
+      (local.set $y1 (v128.and (local.get $y1) (i32x4.lt_s (local.get $j) (local.get $visv))))
+      (local.set $j (i32x4.add (local.get $j) (v128.const i32x4 4 4 4 4)))
+      (v128.store (local.get $p) (local.get $y0))
+      (v128.store offset=16 (local.get $p) (local.get $y1))
+      (v128.store (local.get $dp) (v128.and
+        (f32x4.mul (f32x4.mul (local.get $y0) (local.get $sv)) (f32x4.sub (v128.load (local.get $dp)) (local.get $dv)))
+        (f32x4.ne (local.get $y0) (v128.const f32x4 0 0 0 0))))
+      (v128.store offset=16 (local.get $dp) (v128.and
+        (f32x4.mul (f32x4.mul (local.get $y1) (local.get $sv)) (f32x4.sub (v128.load offset=16 (local.get $dp)) (local.get $dv)))
+        (f32x4.ne (local.get $y1) (v128.const f32x4 0 0 0 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 32)))
+      (local.set $dp (i32.add (local.get $dp) (i32.const 32)))
       (br $next)))
-    (local.set $width (i32.shl (i32.sub (local.get $width) (call $att_up4 (local.get $vis))) (i32.const 2)))
-    (call $att_zero (local.get $p) (i32.add (local.get $p) (local.get $width)))
-    (call $att_zero (local.get $dp) (i32.add (local.get $dp) (local.get $width))))
+    (call $att_zero (local.get $dp) (i32.add (local.get $dp) (i32.sub (local.get $width) (local.get $p))))
+    (call $att_zero (local.get $p) (local.get $width)))
 
   ;; G[0:rows, 0:S] (+)= At[0:rows, 0:L]·X[0:L, 0:S] (X rows ldp apart, At rows ldl apart, G rows ldp
   ;; apart): the transposed key gradients. With causal, the tile of key columns c0..c0+7 sums only

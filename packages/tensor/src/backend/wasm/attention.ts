@@ -47,7 +47,7 @@ function stage(
   const tables = 4 * (batch + 2 * (batch / groups)) + 104; // offset tables and the descriptor
   const sizes = [
     ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
-    mask ? 4 * (maskBatch * L * S + 4) : 0,
+    mask ? 4 * (maskBatch * L * S + 8) : 0,
     tables,
     ...outputs,
   ];
