@@ -51,7 +51,8 @@ export interface AttentionForwardOptions {
 /**
  * Multi-head scaled dot-product attention with one fused query/key/value projection, nanoGPT's
  * `CausalSelfAttention` generalised: self- or cross-attention, causal and padding masks, attention
- * dropout, a KV cache, rotary positions and grouped-query heads.
+ * dropout, a KV cache, rotary positions and grouped-query heads. The attention is
+ * `scaledDotProductAttention`: one fused kernel per direction unless attention dropout is active.
  *
  * Parameters: `c_attn` `[(nHead + 2·nKVHead)·headSize, nEmbd]` (rows: queries, keys, values; for
  * cross-attention the query rows project `x` and the key/value rows project `context`, as PyTorch's
@@ -143,12 +144,14 @@ export class MultiHeadAttention extends Module {
       ...(mask ? { mask } : {}),
       ...(this._generator ? { generator: this._generator } : {}),
     };
+    // one fused kernel per direction unless attention dropout is on (then the composed ops)
     let y: Variable;
     if (nkv === nh) {
       // (B, nh, T, hs) x (B, nh, hs, S) -> (B, nh, T, S) -> (B, nh, T, hs)
       y = scaledDotProductAttention(q, k, v, attention);
     } else {
       // grouped-query: each key/value head serves nh/nkv query heads, broadcast without copying
+      // (the fused kernel indexes key/value head ⌊h / g⌋)
       const g = nh / nkv;
       const q5 = q.view([B, nkv, g, T, hs]); // (B, nkv, g, T, hs)
       const k5 = k.unsqueeze(2); // (B, nkv, 1, S, hs)
