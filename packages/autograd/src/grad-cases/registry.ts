@@ -40,6 +40,7 @@ export const nonDifferentiableTensorFunctions = [
   'randint',
   'bernoulli',
   'multinomial',
+  'randperm',
   'manualSeed',
   'defaultGenerator',
   // comparisons and logic → bool
@@ -64,6 +65,7 @@ export const nonDifferentiableTensorFunctions = [
   'listBackends',
   'registerBackend',
   'setBackend',
+  'wasmStats',
   'enableThreads',
   'disableThreads',
   'getNumThreads',
