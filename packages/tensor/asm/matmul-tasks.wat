@@ -3,11 +3,11 @@
   ;;
   ;; Tasks come in order: first `packs` tasks that each pack a group of 8-column B slivers of one KC
   ;; slice of one matrix (only when matrices are split by rows, so each B is packed once for every
-  ;; row block, in the panels $gemm would pack for itself), then product
-  ;; tasks, each `rows per task` rows of `batches per task` consecutive matrices. A thread claims the
-  ;; next task with a compare-and-swap on the job counter, waits until the caller has copied that
-  ;; task's inputs in (and, for a product, until every B is packed), runs it and marks it done. The
-  ;; caller copies each finished task's rows out while the others still run.
+  ;; row block, in the panels $gemm would pack for itself), then product tasks, each some rows of some
+  ;; consecutive matrices as its span in a table says (the caller sizes them, largest first). A
+  ;; thread claims the next task with a compare-and-swap on the job counter, waits until the caller
+  ;; has copied that task's inputs in (and, for a product, until every B is packed), runs it and marks
+  ;; it done. The caller copies each finished task's rows out while the others still run.
   ;;
   ;; Job words, each on its own cache line at $JOB: +0 counter (generation << 16 | next task; 0 when
   ;; no job is open, so a thread that wakes late claims nothing), +64 tasks whose inputs are in place,
@@ -15,10 +15,11 @@
   ;;
   ;; Descriptor (i32 words at desc): 0 A base, 1 B base, 2 C base (bytes); 3 batch, 4 m, 5 n, 6 k;
   ;; 7 A offsets, 8 B offsets (byte addresses of i32 element offsets per batch); 9 A row, 10 A col,
-  ;; 11 B row, 12 B col strides (elements); 13 scratch base, 14 scratch bytes per thread; 15 batches
-  ;; per task; 16 rows per task; 17 pack tasks; 18 slivers per pack task (pack tasks per KC slice:
-  ;; groups of that many slivers); 19 packed B base (0: none);
-  ;; 20 tasks; 21 threads (thread ids below it); 22 done flags (one i32 per task: the thread id + 1).
+  ;; 11 B row, 12 B col strides (elements); 13 scratch base, 14 scratch bytes per thread; 15 product
+  ;; spans (byte address of 4 i32 per product task: first and end matrix, first and end row); 16 pack
+  ;; tasks; 17 slivers per pack task (pack tasks per KC slice: groups of that many slivers); 18
+  ;; packed B base (0: none); 19 tasks; 20 threads (thread ids below it); 21 done flags (one i32 per
+  ;; task: the thread id + 1).
 
   (global $JOB i32 (i32.const 1536))
 
@@ -54,7 +55,7 @@
     (local.set $n (i32.load offset=20 (local.get $desc)))
     (local.set $k (i32.load offset=24 (local.get $desc)))
     (local.set $slivers (i32.shr_u (i32.add (local.get $n) (i32.const 7)) (i32.const 3)))
-    (local.set $group (i32.load offset=72 (local.get $desc)))
+    (local.set $group (i32.load offset=68 (local.get $desc)))
     (local.set $groups (i32.div_u (i32.sub (i32.add (local.get $slivers) (local.get $group)) (i32.const 1))
       (local.get $group)))
     (local.set $slices (i32.div_u (i32.sub (i32.add (local.get $k) (global.get $KC)) (i32.const 1))
@@ -77,34 +78,27 @@
       (i32.shl (i32.load offset=44 (local.get $desc)) (i32.const 2))
       (i32.shl (i32.load offset=48 (local.get $desc)) (i32.const 2))
       (local.get $kc) (local.get $cols)
-      (i32.add (i32.add (i32.load offset=76 (local.get $desc))
+      (i32.add (i32.add (i32.load offset=72 (local.get $desc))
         (i32.shl (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $k)) (local.get $pc))
           (i32.shl (local.get $slivers) (i32.const 3))) (i32.const 2)))
         (i32.mul (local.get $s0) (i32.shl (local.get $kc) (i32.const 5))))))
 
-  ;; Product task q: rows [i0, i0 + rows per task) of the batches of group q / row blocks.
+  ;; Product task q: rows [i0, i1) of matrices [b0, b1), from the task's span in the table.
   (func $mm_product (param $desc i32) (param $q i32) (param $scratch i32)
-    (local $batch i32) (local $m i32) (local $n i32) (local $k i32) (local $rpt i32) (local $blocks i32)
-    (local $bi i32) (local $b1 i32) (local $i0 i32) (local $rows i32) (local $ars i32) (local $bpk i32)
-    (local $bsize i32)
-    (local.set $batch (i32.load offset=12 (local.get $desc)))
+    (local $m i32) (local $n i32) (local $k i32) (local $span i32) (local $bi i32) (local $b1 i32)
+    (local $i0 i32) (local $ars i32) (local $bpk i32) (local $bsize i32)
     (local.set $m (i32.load offset=16 (local.get $desc)))
     (local.set $n (i32.load offset=20 (local.get $desc)))
     (local.set $k (i32.load offset=24 (local.get $desc)))
     (local.set $ars (i32.shl (i32.load offset=36 (local.get $desc)) (i32.const 2)))
-    (local.set $rpt (i32.load offset=64 (local.get $desc)))
-    (local.set $blocks (i32.div_u (i32.sub (i32.add (local.get $m) (local.get $rpt)) (i32.const 1))
-      (local.get $rpt)))
-    (local.set $bi (i32.mul (i32.div_u (local.get $q) (local.get $blocks)) (i32.load offset=60 (local.get $desc))))
-    (local.set $b1 (i32.add (local.get $bi) (i32.load offset=60 (local.get $desc))))
-    (if (i32.gt_s (local.get $b1) (local.get $batch)) (then (local.set $b1 (local.get $batch))))
-    (local.set $i0 (i32.mul (i32.rem_u (local.get $q) (local.get $blocks)) (local.get $rpt)))
-    (local.set $rows (i32.sub (local.get $m) (local.get $i0)))
-    (if (i32.gt_s (local.get $rows) (local.get $rpt)) (then (local.set $rows (local.get $rpt))))
-    (local.set $bsize (i32.shl (i32.mul (i32.shl (i32.shr_u (i32.add (local.get $n) (i32.const 7)) (i32.const 3))
-      (i32.const 3)) (local.get $k)) (i32.const 2)))
+    (local.set $span (i32.add (i32.load offset=60 (local.get $desc)) (i32.shl (local.get $q) (i32.const 4))))
+    (local.set $bi (i32.load (local.get $span)))
+    (local.set $b1 (i32.load offset=4 (local.get $span)))
+    (local.set $i0 (i32.load offset=8 (local.get $span)))
+    (local.set $bsize (i32.shl (i32.mul (i32.and (i32.add (local.get $n) (i32.const 7)) (i32.const -8))
+      (local.get $k)) (i32.const 2)))
     (loop $next
-      (local.set $bpk (i32.load offset=76 (local.get $desc)))
+      (local.set $bpk (i32.load offset=72 (local.get $desc)))
       (if (local.get $bpk)
         (then (local.set $bpk (i32.add (local.get $bpk) (i32.mul (local.get $bi) (local.get $bsize))))))
       (call $gemm
@@ -118,7 +112,7 @@
         (i32.add (i32.load offset=8 (local.get $desc))
           (i32.shl (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $m)) (local.get $i0)) (local.get $n))
             (i32.const 2)))
-        (local.get $rows) (local.get $n) (local.get $k)
+        (i32.sub (i32.load offset=12 (local.get $span)) (local.get $i0)) (local.get $n) (local.get $k)
         (local.get $ars) (i32.shl (i32.load offset=40 (local.get $desc)) (i32.const 2))
         (i32.shl (i32.load offset=44 (local.get $desc)) (i32.const 2))
         (i32.shl (i32.load offset=48 (local.get $desc)) (i32.const 2))
@@ -148,7 +142,7 @@
   (func $mm_task (param $desc i32) (param $t i32) (param $tid i32)
     (local $packs i32)
     (call $mm_await (i32.const 64) (local.get $t) (local.get $tid))
-    (local.set $packs (i32.load offset=68 (local.get $desc)))
+    (local.set $packs (i32.load offset=64 (local.get $desc)))
     (if (i32.lt_u (local.get $t) (local.get $packs))
       (then
         (call $mm_pack (local.get $desc) (local.get $t))
@@ -159,7 +153,7 @@
         (call $mm_product (local.get $desc) (i32.sub (local.get $t) (local.get $packs))
           (i32.add (i32.load offset=52 (local.get $desc))
             (i32.mul (local.get $tid) (i32.load offset=56 (local.get $desc)))))))
-    (i32.atomic.store (i32.add (i32.load offset=88 (local.get $desc)) (i32.shl (local.get $t) (i32.const 2)))
+    (i32.atomic.store (i32.add (i32.load offset=84 (local.get $desc)) (i32.shl (local.get $t) (i32.const 2)))
       (i32.add (local.get $tid) (i32.const 1)))
     (drop (i32.atomic.rmw.add offset=128 (global.get $JOB) (i32.const 1)))
     (drop (memory.atomic.notify offset=128 (global.get $JOB) (i32.const 1))))
@@ -171,11 +165,11 @@
     (local.set $gen (i32.shr_u (i32.atomic.load (global.get $JOB)) (i32.const 16)))
     ;; Descriptor words read before a claim succeeds may belong to a later call; they only decide
     ;; whether to try, and a claim succeeds only while this generation's job is open.
-    (if (i32.or (i32.eqz (local.get $gen)) (i32.ge_u (local.get $tid) (i32.load offset=84 (local.get $desc))))
+    (if (i32.or (i32.eqz (local.get $gen)) (i32.ge_u (local.get $tid) (i32.load offset=80 (local.get $desc))))
       (then (return)))
     (loop $next
-      (local.set $t (call $mm_claim (local.get $gen) (i32.load offset=80 (local.get $desc))
-        (i32.load offset=80 (local.get $desc))))
+      (local.set $t (call $mm_claim (local.get $gen) (i32.load offset=76 (local.get $desc))
+        (i32.load offset=76 (local.get $desc))))
       (if (i32.ge_s (local.get $t) (i32.const 0))
         (then
           (call $mm_task (local.get $desc) (local.get $t) (local.get $tid))
@@ -188,10 +182,10 @@
     (local $v i32) (local $t i32) (local $limit i32)
     (local.set $v (i32.atomic.load (global.get $JOB)))
     (if (i32.eqz (local.get $v)) (then (return (i32.const -1))))
-    (local.set $limit (i32.load offset=80 (local.get $desc)))
-    (if (i32.lt_u (i32.atomic.load offset=192 (global.get $JOB)) (i32.load offset=68 (local.get $desc)))
-      (then (local.set $limit (i32.load offset=68 (local.get $desc)))))
-    (local.set $t (call $mm_claim (i32.shr_u (local.get $v) (i32.const 16)) (i32.load offset=80 (local.get $desc))
+    (local.set $limit (i32.load offset=76 (local.get $desc)))
+    (if (i32.lt_u (i32.atomic.load offset=192 (global.get $JOB)) (i32.load offset=64 (local.get $desc)))
+      (then (local.set $limit (i32.load offset=64 (local.get $desc)))))
+    (local.set $t (call $mm_claim (i32.shr_u (local.get $v) (i32.const 16)) (i32.load offset=76 (local.get $desc))
       (local.get $limit)))
     (if (i32.ge_s (local.get $t) (i32.const 0))
       (then (call $mm_task (local.get $desc) (local.get $t) (i32.const 0))))

@@ -99,16 +99,38 @@ describe('wasm backend with worker threads', () => {
     });
   }, 60_000);
 
-  it('plans odd splits: ragged row blocks, tiny matrices, whole-matrix groups', () => {
-    // 201 rows on 2 threads: row blocks of a multiple of 4, the last one short.
+  it('plans odd splits: ragged row blocks, largest first, tiny matrices, whole-matrix groups', () => {
+    type Span = [number, number, number, number];
+    /** The spans of a plan as [b0, b1, i0, i1] rows. */
+    const spansOf = (plan: ReturnType<typeof planTasks>) =>
+      Array.from({ length: plan.products }, (_, q) => [...plan.spans.subarray(4 * q, 4 * q + 4)] as Span);
+    // 201 rows on 2 threads: row blocks starting at multiples of 4, shrinking, covering every row once.
     const rows = planTasks(1, 201, 130, 170, 2, 256);
-    expect(rows.rowsPerTask % 4).toBe(0);
-    expect(rows.products).toBe(Math.ceil(201 / rows.rowsPerTask));
-    expect(rows.packs).toBeGreaterThan(0);
+    const blocks = spansOf(rows);
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    expect(blocks[0]!.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(blocks.at(-1)![3]).toBe(201);
+    blocks.forEach(([b0, b1, i0, i1], q) => {
+      expect([b0, b1, i0 % 4]).toEqual([0, 1, 0]);
+      if (q > 0) expect(i0).toBe(blocks[q - 1]![3]);
+      if (q > 0 && q < blocks.length - 1)
+        expect(i1 - i0).toBeLessThanOrEqual(blocks[q - 1]![3] - blocks[q - 1]![2]);
+    });
+    expect(rows.packs).toBe(Math.ceil(130 / 8 / rows.sliversPerPack));
+    // A batch: groups of whole matrices, covering each matrix once.
+    const groups = spansOf(planTasks(48, 64, 64, 32, 2, 256));
+    expect(groups.length).toBeGreaterThanOrEqual(4);
+    expect(groups.flatMap(([b0, b1]) => Array.from({ length: b1 - b0 }, (_, i) => b0 + i))).toEqual(
+      Array.from({ length: 48 }, (_, i) => i),
+    );
     // One thread: a single task, nothing packed ahead.
-    expect(planTasks(7, 64, 64, 64, 1, 256)).toMatchObject({ products: 1, packs: 0, batchesPerTask: 7 });
+    const one = planTasks(7, 64, 64, 64, 1, 256);
+    expect([one.products, one.packs, ...one.spans]).toEqual([1, 0, 0, 7, 0, 64]);
     // Matrices of at most 4 rows are never split by rows.
-    expect(planTasks(2, 3, 900, 900, 2, 256)).toMatchObject({ rowsPerTask: 3, packs: 0, products: 2 });
+    expect(spansOf(planTasks(2, 3, 900, 900, 2, 256))).toEqual([
+      [0, 1, 0, 3],
+      [1, 2, 0, 3],
+    ]);
     setNumThreads(2);
     for (const [ta, tb] of TRANSPOSES) {
       expectMatchesReference(product(1, 201, 130, 170, ta, tb), 2);

@@ -128,7 +128,7 @@ function reach(i0: number, i1: number, stride: number): number {
 
 /** Copies the operands in as far as task `t` reads them. */
 function copyInputs(f32: Float32Array, job: ProductJob, t: number): void {
-  const { a, b, plan, batch, m, n, k } = job;
+  const { a, b, plan, n, k } = job;
   if (t < plan.packs) {
     const bi = Math.floor(t / plan.packsPerMatrix);
     const slice = Math.floor((t % plan.packsPerMatrix) / plan.packsPerSlice);
@@ -139,7 +139,7 @@ function copyInputs(f32: Float32Array, job: ProductJob, t: number): void {
     copyIn(f32, b.region, b.offsets[bi]! + reach(p0, p1, b.rs) + reach(c0, c1, b.cs) + 1);
     return;
   }
-  const [b0, b1, i0, i1] = productSpan(plan, batch, m, t - plan.packs);
+  const [b0, b1, i0, i1] = productSpan(plan, t - plan.packs);
   let aNeed = 0;
   let bNeed = 0;
   for (let bi = b0; bi < b1; bi++) {
@@ -151,12 +151,9 @@ function copyInputs(f32: Float32Array, job: ProductJob, t: number): void {
 }
 
 /** Batches `[b0, b1)` and rows `[i0, i1)` of product task `q`. */
-function productSpan(plan: TaskPlan, batch: number, m: number, q: number): [number, number, number, number] {
-  const rows = plan.rowsPerTask;
-  const blocks = Math.ceil(m / rows);
-  const b0 = Math.floor(q / blocks) * plan.batchesPerTask;
-  const i0 = (q % blocks) * rows;
-  return [b0, Math.min(batch, b0 + plan.batchesPerTask), i0, Math.min(m, i0 + rows)];
+function productSpan(plan: TaskPlan, q: number): [number, number, number, number] {
+  const s = plan.spans;
+  return [s[4 * q]!, s[4 * q + 1]!, s[4 * q + 2]!, s[4 * q + 3]!];
 }
 
 /** Copies finished tasks' rows of C out, in whatever order the tasks finish. */
@@ -176,7 +173,7 @@ class Outflow {
 
   /** Copies out every task finished since the last call; true once all are. */
   flush(): boolean {
-    const { plan, batch, m, n, out } = this.job;
+    const { plan, m, n, out } = this.job;
     const i32 = this.rt.i32;
     const done = this.job.done >> 2;
     const c = this.job.cPtr >> 2;
@@ -189,7 +186,7 @@ class Outflow {
       this.taken[t] = 1;
       this.ran[by - 1] = 1;
       if (t < plan.packs) continue;
-      const [b0, b1, i0, i1] = productSpan(plan, batch, m, t - plan.packs);
+      const [b0, b1, i0, i1] = productSpan(plan, t - plan.packs);
       const from = b0 * m * n + i0 * n;
       const to = (b1 - 1) * m * n + i1 * n;
       f32 ??= this.rt.f32;

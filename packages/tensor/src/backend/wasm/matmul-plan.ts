@@ -1,13 +1,15 @@
 /**
- * How a batched product is cut into the tasks threads claim (see asm/matmul-tasks.wat): whole
- * matrices when the batch alone gives every thread several, else row blocks of each matrix, whose B
- * is then packed once by pack tasks that run first instead of once per row block.
+ * How a batched product is cut into the tasks threads claim (see asm/matmul-tasks.wat): groups of
+ * whole matrices when the batch alone gives every thread several, else blocks of rows of each
+ * matrix, whose B is then packed once by pack tasks that run first instead of once per row block.
+ * Product tasks shrink as the work runs out (guided self-scheduling): large ones keep per-task costs
+ * low, small last ones keep the threads finishing together and the caller's last copy-out short.
  */
 export interface TaskPlan {
-  /** Consecutive matrices of one product task. */
-  batchesPerTask: number;
-  /** Rows of one product task (all `m` when tasks are whole matrices). */
-  rowsPerTask: number;
+  /** Product tasks' spans, 4 per task: first and end matrix, first and end row. */
+  spans: Int32Array;
+  /** Product tasks. */
+  products: number;
   /** Pack tasks (0: each product task packs its own B). */
   packs: number;
   /** 8-column B slivers one pack task packs (of one KC slice of B's rows). */
@@ -18,16 +20,13 @@ export interface TaskPlan {
   packsPerSlice: number;
   /** Pack tasks per matrix (slices × per slice). */
   packsPerMatrix: number;
-  /** Product tasks. */
-  products: number;
   /** Bytes of the packed B of every matrix (0 without pack tasks). */
   packedBytes: number;
 }
 
 /**
- * Tasks per thread to aim for: enough that a thread slowed by another process (2 cores shared with
- * the rest of the machine) hands its last tasks to the others, few enough that per-task work (each
- * task packs its rows of A; the caller copies each task's rows out) stays small.
+ * Tasks per thread to aim for at least: enough that a thread slowed by another process hands its
+ * last tasks to the others.
  */
 const TASKS_PER_THREAD = 6;
 /** Smallest product task worth claiming, in multiply-adds (a few microseconds). */
@@ -49,28 +48,21 @@ export function planTasks(
   threads: number,
   kc: number,
 ): TaskPlan {
-  const macs = batch * m * n * k;
-  const want =
-    threads <= 1
-      ? 1
-      : Math.max(threads, Math.min(TASKS_PER_THREAD * threads, Math.floor(macs / MIN_TASK_MACS)));
+  const none = { packs: 0, sliversPerPack: 1, kc, packsPerSlice: 0, packsPerMatrix: 0, packedBytes: 0 };
+  if (threads <= 1) return { ...none, spans: Int32Array.of(0, batch, 0, m), products: 1 };
+  const want = Math.max(
+    threads,
+    Math.min(TASKS_PER_THREAD * threads, Math.floor((batch * m * n * k) / MIN_TASK_MACS)),
+  );
+  const spans: number[] = [];
   if (batch >= want || m <= 4) {
-    const per = Math.max(1, Math.floor(batch / want));
-    const products = Math.ceil(batch / per);
-    return {
-      batchesPerTask: per,
-      rowsPerTask: m,
-      packs: 0,
-      sliversPerPack: 1,
-      kc,
-      packsPerSlice: 0,
-      packsPerMatrix: 0,
-      products,
-      packedBytes: 0,
-    };
+    const least = Math.max(1, Math.ceil(MIN_TASK_MACS / (m * n * k)));
+    for (const [b0, b1] of guided(batch, threads, least, 1)) spans.push(b0, b1, 0, m);
+    return { ...none, spans: Int32Array.from(spans), products: spans.length / 4 };
   }
-  const blocks = Math.min(Math.ceil(want / batch), Math.ceil(m / 4));
-  const rows = Math.ceil(m / blocks / 4) * 4;
+  const least = Math.max(4, Math.ceil(MIN_TASK_MACS / (n * k) / 4) * 4);
+  for (let b = 0; b < batch; b++)
+    for (const [i0, i1] of guided(m, Math.ceil(threads / batch), least, 4)) spans.push(b, b + 1, i0, i1);
   const slivers = Math.ceil(n / 8);
   const slices = Math.ceil(k / kc);
   const group = Math.max(
@@ -79,14 +71,27 @@ export function planTasks(
   );
   const packsPerSlice = Math.ceil(slivers / group);
   return {
-    batchesPerTask: 1,
-    rowsPerTask: rows,
+    spans: Int32Array.from(spans),
+    products: spans.length / 4,
     packs: batch * slices * packsPerSlice,
     sliversPerPack: group,
     kc,
     packsPerSlice,
     packsPerMatrix: slices * packsPerSlice,
-    products: batch * Math.ceil(m / rows),
     packedBytes: batch * slivers * 32 * k,
   };
+}
+
+/**
+ * Cuts `[0, total)` into pieces of a multiple of `unit` (but the last), each about half of what is
+ * left per thread and at least `least`: large first, small last.
+ */
+function guided(total: number, threads: number, least: number, unit: number): [number, number][] {
+  const pieces: [number, number][] = [];
+  for (let at = 0; at < total; ) {
+    const size = Math.max(least, Math.ceil((total - at) / (2 * threads) / unit) * unit);
+    pieces.push([at, Math.min(total, at + size)]);
+    at += size;
+  }
+  return pieces;
 }

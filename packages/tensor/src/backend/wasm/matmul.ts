@@ -74,11 +74,13 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
       4 * batch * m * n,
       plan.packedBytes,
       4 * tasks,
+      4 * plan.spans.length,
     ],
     threads,
   );
   if (!ptrs) return false;
-  const [aOff, bOff, aPtr, bOwn, cPtr, packed, done] = ptrs as [
+  const [aOff, bOff, aPtr, bOwn, cPtr, packed, done, spans] = ptrs as [
+    number,
     number,
     number,
     number,
@@ -113,8 +115,7 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
       B.cs,
       scratch,
       scratchStride,
-      plan.batchesPerTask,
-      plan.rowsPerTask,
+      spans,
       plan.packs,
       plan.sliversPerPack,
       plan.packs > 0 ? packed : 0,
@@ -124,6 +125,7 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     ],
     desc >> 2,
   );
+  i32.set(plan.spans, spans >> 2);
   primary.lastThreads = runProductJob(rt, {
     desc,
     a: { region: aRegion, offsets: A.offsets, rs: A.rs, cs: A.cs },
