@@ -16,7 +16,7 @@
     (return))
 
   (func (export "unary_f32") (param $op i32) (param $p i32) (param $n i32)
-    (local $end i32) (@lanes 4 (local $x# v128) (local $y# v128) (local $t# v128) (local $e# v128))
+    (local $end i32) (@lanes 4 (local $x# v128) (local $y# v128) (local $t# v128))
     (@math-locals)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (block $erf (block $round (block $ceil (block $floor (block $reciprocal (block $square (block $sign
