@@ -4,16 +4,17 @@
   ;; recomputes P from the log-sum-exp, dS = scale·P⊙(dO·Vᵀ − rowsum(dO⊙O)), dQ = dS·K, and the key
   ;; gradients transposed, dKᵀ = Qᵀ·dS and dVᵀ = dOᵀ·P, so every product reads rows with unit stride.
   ;; Causal tiles that lie wholly above the diagonal are skipped. q, k and v are read in place through
-  ;; strides (gathered per batch entry into the work space); out, lse, dout, dq, dk, dv are contiguous.
+  ;; strides (gathered per batch entry into the work space), as is dout; out, lse, dq, dk, dv are
+  ;; contiguous.
   ;; Rows of the score buffers are padded to a multiple of 8 floats. Tiles may read up to 3 rows past a
-  ;; row-major operand and up to 7 floats past its end (work buffers and the dout block are sized for
-  ;; it); padding rows and columns hold stale values that never reach a copied-out result.
+  ;; row-major operand and up to 7 floats past its end (the work buffers are sized for it); padding
+  ;; rows and columns hold stale values that never reach a copied-out result.
   ;;
   ;; Descriptor words (i32 at desc + 4·w): 0 q's table of matrix byte addresses, 1 q's row stride,
   ;; 2 q's column stride (bytes), 3–5 the same for k, 6–8 for v, 9 mask (0: none), 10 mask bytes per
   ;; batch entry (0: one mask for all), 11 out, 12 lse, 13 batch, 14 groups, 15 L, 16 S, 17 E, 18 Ev,
-  ;; 19 scale (f32), 20 causal, 21 work space (attention_ws_bytes), and for the backward 22 dout, 23 dq,
-  ;; 24 dk, 25 dv.
+  ;; 19 scale (f32), 20 causal, 21 work space (attention_ws_bytes), and for the backward 22 dout's
+  ;; table, 23 dq, 24 dk, 25 dv, 26 and 27 dout's row and column strides.
 
   ;; Bytes of work space attention_f32 (backward = 0) or attention_backward_f32 (backward = 1) needs.
   (func (export "attention_ws_bytes") (param $L i32) (param $S i32) (param $E i32) (param $Ev i32)
@@ -23,10 +24,13 @@
     (local.set $E4 (call $att_up4 (local.get $E)))
     (local.set $V4 (call $att_up4 (local.get $Ev)))
     (local.set $L4 (call $att_up4 (local.get $L)))
-    ;; gathered Q, then V (forward) or K (backward), each with a 16-float tail
+    ;; gathered Q, then V (forward) or K and dO (backward), each with a 16-float tail
     (local.set $stage (i32.shl (i32.add (i32.add (i32.mul (local.get $L4) (local.get $E)) (i32.const 32))
       (call $att_up4 (i32.mul (local.get $S) (select (local.get $E) (local.get $Ev) (local.get $backward)))))
       (i32.const 2)))
+    (if (local.get $backward)
+      (then (local.set $stage (i32.add (local.get $stage)
+        (i32.shl (i32.add (i32.mul (local.get $L4) (local.get $Ev)) (i32.const 16)) (i32.const 2))))))
     (i32.add (i32.add (local.get $stage) (call $att_panel_bytes (local.get $L) (local.get $S) (local.get $E) (local.get $Ev)))
     (if (result i32) (local.get $backward)
       (then
@@ -143,7 +147,7 @@
     (local $vo i32) (local $vrs i32) (local $vcs i32) (local $mask i32) (local $mstride i32) (local $o i32)
     (local $lse i32) (local $batch i32) (local $groups i32) (local $L i32) (local $S i32) (local $E i32)
     (local $Ev i32) (local $scale f32) (local $causal i32) (local $do i32) (local $dq i32) (local $dk i32)
-    (local $dv i32)
+    (local $dv i32) (local $drs i32) (local $dcs i32) (local $dos i32)
     (local $ldp i32) (local $ldl i32) (local $lde i32) (local $ldq i32) (local $ldv i32) (local $ap i32)
     (local $kt i32) (local $vt i32) (local $qt i32) (local $dot i32) (local $pb i32) (local $dsb i32)
     (local $dqt i32) (local $dkt i32) (local $dvt i32) (local $qs i32) (local $ks i32)
@@ -176,6 +180,8 @@
     (local.set $dq (i32.load offset=92 (local.get $d)))
     (local.set $dk (i32.load offset=96 (local.get $d)))
     (local.set $dv (i32.load offset=100 (local.get $d)))
+    (local.set $drs (i32.load offset=104 (local.get $d)))
+    (local.set $dcs (i32.load offset=108 (local.get $d)))
     (local.set $ldp (i32.shl (call $att_up8 (local.get $S)) (i32.const 2)))
     (local.set $ldl (i32.shl (call $att_up8 (local.get $L)) (i32.const 2)))
     (local.set $lde (i32.shl (call $att_up8 (local.get $E)) (i32.const 2)))
@@ -195,6 +201,8 @@
     (local.set $dqt (i32.add (local.get $dot) (i32.mul (local.get $V4) (local.get $ldl))))
     (local.set $qs (i32.add (local.get $dqt) (i32.mul (local.get $L4) (local.get $lde))))
     (local.set $ks (i32.add (local.get $qs) (i32.shl (i32.add (i32.mul (local.get $L4) (local.get $E)) (i32.const 16)) (i32.const 2))))
+    (local.set $dos (i32.add (local.get $ks)
+      (i32.shl (i32.add (call $att_up4 (i32.mul (local.get $S) (local.get $E))) (i32.const 16)) (i32.const 2))))
     (block $bdone (loop $bnext
       (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
       (local.set $g (i32.div_u (local.get $b) (local.get $groups)))
@@ -211,7 +219,9 @@
       (local.set $kaddr (i32.load (i32.add (local.get $qo) (i32.shl (local.get $b) (i32.const 2)))))
       (call $att_gather (local.get $kaddr) (local.get $qrs) (local.get $qcs) (local.get $L) (local.get $E) (local.get $qs) (local.get $ldq))
       (call $att_gather (local.get $kaddr) (local.get $qcs) (local.get $qrs) (local.get $E) (local.get $L) (local.get $qt) (local.get $ldl))
-      (local.set $dob (i32.add (local.get $do) (i32.mul (local.get $b) (i32.mul (local.get $L) (local.get $ldv)))))
+      (local.set $dob (local.get $dos))
+      (call $att_gather (i32.load (i32.add (local.get $do) (i32.shl (local.get $b) (i32.const 2))))
+        (local.get $drs) (local.get $dcs) (local.get $L) (local.get $Ev) (local.get $dob) (local.get $ldv))
       (call $att_transpose (local.get $dob) (local.get $ldv) (local.get $L) (local.get $Ev) (local.get $dot) (local.get $ldl))
       (local.set $mb (select (i32.add (local.get $mask) (i32.mul (local.get $b) (local.get $mstride)))
         (i32.const 0) (local.get $mask)))
@@ -242,7 +252,7 @@
             (local.get $scale)
             (f32.load (i32.add (local.get $lse) (i32.shl (local.get $row) (i32.const 2))))
             (call $row_dot (i32.add (local.get $o) (i32.mul (local.get $row) (local.get $ldv)))
-              (i32.add (local.get $do) (i32.mul (local.get $row) (local.get $ldv))) (local.get $Ev))
+              (i32.add (local.get $dob) (i32.mul (local.get $i) (local.get $ldv))) (local.get $Ev))
             (i32.shr_u (local.get $ldp) (i32.const 2)))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $inext)))

@@ -110,7 +110,8 @@ export function fusedAttention(
     const dq = allocStorage(dtype, q.data.size) as FloatArray;
     const dk = allocStorage(dtype, k.data.size) as FloatArray;
     const dv = allocStorage(dtype, v.data.size) as FloatArray;
-    getBackend().attentionBackward({ ...common, out, lse, dout: kernelInput(g, dtype), dq, dk, dv });
+    const dout = matrices(g.dtype === dtype ? g : g.to(dtype));
+    getBackend().attentionBackward({ ...common, out, lse, dout, dq, dk, dv });
     return [new Tensor(dq, q.shape), new Tensor(dk, k.shape), new Tensor(dv, v.shape)];
   });
 }

@@ -249,8 +249,8 @@ export interface AttentionBackwardArgs extends Omit<AttentionArgs, 'out' | 'lse'
   out: FloatArray;
   /** The forward's log-sum-exp `[batch, L]`, read. */
   lse: FloatArray;
-  /** Gradient of the output `[batch, L, Ev]`, contiguous. */
-  dout: FloatArray;
+  /** Gradient of the output: `batch` matrices `[L, Ev]`, read through strides. */
+  dout: MatrixBatch;
   /** `[batch, L, E]`, contiguous, written. */
   dq: FloatArray;
   /** `[batch/groups, S, E]`, contiguous, written. */

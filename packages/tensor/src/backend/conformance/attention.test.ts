@@ -101,7 +101,16 @@ describe('fused attention conformance', () => {
             const got = run(backend);
             expectClose(got.out, ref.out, what);
             expectClose(got.lse, ref.lse, `${what} lse`);
-            const dout = randomF32(batch * L * Ev, seed + 4);
+            // the upstream gradient contiguous, or (odd layouts) as the view of a [batch, L·2, Ev] block
+            const dout =
+              n % 2 === 0
+                ? contiguousBatch(randomF32(batch * L * Ev, seed + 4), batch, L, Ev)
+                : {
+                    data: randomF32(batch * 2 * L * Ev, seed + 4),
+                    offsets: Int32Array.from({ length: batch }, (_, b) => 2 * b * L * Ev),
+                    rowStride: 2 * Ev,
+                    colStride: 1,
+                  };
             const grads = (b: typeof backend) => {
               const g = {
                 dq: new Float32Array(batch * L * E),

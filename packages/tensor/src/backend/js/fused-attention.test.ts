@@ -163,7 +163,8 @@ describe('attention reference kernel', () => {
       const dq = new Float64Array(q.length);
       const dk = new Float64Array(k.length).fill(5); // overwritten, not accumulated into
       const dv = new Float64Array(v.length).fill(5);
-      attentionBackward({ ...c, ...batches(c, q, k, v), mask, out, lse, dout, dq, dk, dv });
+      const g = contiguousBatch(dout, c.batch, c.L, c.Ev);
+      attentionBackward({ ...c, ...batches(c, q, k, v), mask, out, lse, dout: g, dq, dk, dv });
       const loss = () => naive(c, q, k, v, mask).reduce((acc, o, i) => acc + o * dout[i]!, 0);
       for (const [x, grad] of [
         [q, dq],

@@ -76,8 +76,10 @@ export function attentionBackward(a: AttentionBackwardArgs): void {
       const row = b * L + i;
       const o = row * Ev;
       const qi = q.offsets[b]! + i * q.rowStride;
+      const go = dout.offsets[b]! + i * dout.rowStride;
+      const gc = dout.colStride;
       let d = 0;
-      for (let c = 0; c < Ev; c++) d += dout[o + c]! * out[o + c]!;
+      for (let c = 0; c < Ev; c++) d += dout.data[go + c * gc]! * out[o + c]!;
       dqRow.fill(0);
       for (let j = 0; j < S; j++) {
         const p = Math.exp(x[j]! - lse[row]!);
@@ -88,8 +90,8 @@ export function attentionBackward(a: AttentionBackwardArgs): void {
         const gk = (g * S + j) * E;
         let dp = 0;
         for (let c = 0; c < Ev; c++) {
-          dp += dout[o + c]! * v.data[vj + c * v.colStride]!;
-          dv[gv + c] = dv[gv + c]! + p * dout[o + c]!;
+          dp += dout.data[go + c * gc]! * v.data[vj + c * v.colStride]!;
+          dv[gv + c] = dv[gv + c]! + p * dout.data[go + c * gc]!;
         }
         const ds = scale * p * (dp - d);
         for (let e = 0; e < E; e++) {

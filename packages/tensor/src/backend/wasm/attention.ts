@@ -4,9 +4,6 @@ import type { WasmRuntime } from './runtime.js';
 
 const f32 = (a: FloatArray | null): a is Float32Array => a instanceof Float32Array;
 
-/** Bytes of a contiguous `[rows, cols]` block the kernel may read 3 rows and 7 floats past. */
-const padded = (rows: number, cols: number) => 4 * ((rows + 4) * cols + 8);
-
 /** The element range `[lo, hi)` of `data` that the matrices `[rows, cols]` of `m` touch. */
 function span(m: MatrixBatch, rows: number, cols: number): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
@@ -34,6 +31,7 @@ function stage(
     [a.k, S, E],
     [a.v, S, Ev],
   ];
+  if ('dout' in a) mats.push([a.dout, L, Ev]);
   const stores = [...new Set(mats.map(([m]) => m.data))];
   const ranges = stores.map((data) => {
     let [lo, hi] = [Number.POSITIVE_INFINITY, 0];
@@ -44,7 +42,7 @@ function stage(
       }
     return [lo, hi] as const;
   });
-  const tables = 4 * (batch + 2 * (batch / groups)) + 104; // offset tables and the descriptor
+  const tables = 4 * (2 * batch + 2 * (batch / groups) + 28); // the descriptor and offset tables
   const sizes = [
     ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
     mask ? 4 * (maskBatch * L * S + 8) : 0,
@@ -64,31 +62,35 @@ function stage(
   if (mask) rt.put(maskPtr, (mask as Float32Array).subarray(0, maskBatch * L * S));
   const desc = ptrs[stores.length + 1]!;
   const i32 = rt.i32;
-  let at = (desc >> 2) + 26;
-  const words: number[] = [];
-  for (const [m] of mats) {
-    words.push(at << 2, 4 * m.rowStride, 4 * m.colStride);
+  let at = (desc >> 2) + 28;
+  // words 0–8 (q, k, v) and 22, 26, 27 (dout): offset table address, row and column strides
+  const slots = [0, 3, 6, 22];
+  mats.forEach(([m], i) => {
+    const w = (desc >> 2) + slots[i]!;
+    i32[w] = at << 2;
+    if (i < 3) i32.set([4 * m.rowStride, 4 * m.colStride], w + 1);
+    else i32.set([4 * m.rowStride, 4 * m.colStride], (desc >> 2) + 26);
     const b = base(m.data);
     for (const o of m.offsets) i32[at++] = b + 4 * o;
-  }
+  });
   const blocks = ptrs.slice(stores.length + 2);
-  words.push(mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S);
-  i32.set(words, desc >> 2);
+  i32.set([mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S], (desc >> 2) + 9);
   return { desc, blocks };
 }
 
-/** Writes descriptor words 11–25 (outputs, sizes, scale, work space, backward blocks). */
+/** Writes descriptor words 11–21 and 23–25 (outputs, sizes, scale, work space, gradients). */
 function describe(rt: WasmRuntime, desc: number, a: AttentionArgs, ptrs: readonly number[]): void {
   const w = desc >> 2;
-  const [out, lse, ws, dout = 0, dq = 0, dk = 0, dv = 0] = ptrs;
+  const [out, lse, ws, dq = 0, dk = 0, dv = 0] = ptrs;
   rt.i32.set([out!, lse!, a.batch, a.groups, a.L, a.S, a.E, a.Ev], w + 11);
   rt.f32[w + 19] = a.scale;
-  rt.i32.set([a.causal ? 1 : 0, ws!, dout, dq, dk, dv], w + 20);
+  rt.i32.set([a.causal ? 1 : 0, ws!], w + 20);
+  rt.i32.set([dq, dk, dv], w + 23);
 }
 
 /** Whether the WASM kernels take this call: float32 throughout, no empty dimension, no negative stride. */
 function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean {
-  const mats = [a.q, a.k, a.v];
+  const mats = [a.q, a.k, a.v, ...('dout' in a ? [(a as AttentionBackwardArgs).dout] : [])];
   return (
     [...mats.map((m) => m.data), a.mask, ...arrays].every((x) => x === null || f32(x)) &&
     mats.every((m) => m.rowStride >= 0 && m.colStride >= 0) &&
@@ -113,7 +115,7 @@ export function wasmAttention(rt: WasmRuntime, a: AttentionArgs): boolean {
 
 /** float32 fused attention backward on the WASM kernels; false for other dtypes or empty shapes. */
 export function wasmAttentionBackward(rt: WasmRuntime, a: AttentionBackwardArgs): boolean {
-  if (!fits(a, [a.out, a.lse, a.dout, a.dq, a.dk, a.dv])) return false;
+  if (!fits(a, [a.out, a.lse, a.dq, a.dk, a.dv])) return false;
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
   const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 1);
@@ -121,17 +123,15 @@ export function wasmAttentionBackward(rt: WasmRuntime, a: AttentionBackwardArgs)
     4 * batch * L * Ev,
     4 * batch * L,
     ws,
-    padded(batch * L, Ev),
     4 * batch * L * E,
     4 * kv * S * E,
     4 * kv * S * Ev,
   ]);
   if (!staged) return false;
   const { desc, blocks } = staged;
-  const [out, lse, , dout, dq, dk, dv] = blocks as [number, number, number, number, number, number, number];
+  const [out, lse, , dq, dk, dv] = blocks as [number, number, number, number, number, number];
   rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
-  rt.put(dout, (a.dout as Float32Array).subarray(0, batch * L * Ev));
   describe(rt, desc, a, blocks);
   rt.kernels.attention_backward_f32(desc);
   rt.get(dq, (a.dq as Float32Array).subarray(0, batch * L * E));
