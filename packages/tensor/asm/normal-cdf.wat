@@ -10,7 +10,8 @@
   ;;    e^(−xh²/2 − xl·(x + xh)/2) is taken without rounding the sum, so the far negative tail keeps its
   ;;    relative precision (rounding x² would cost ~x²·2^−24: 7.5e-6 relative at x = −10).
   ;; The tail piece is only computed when one of the 16 floats needs it (|x| >= 1.25 or NaN): activations
-  ;; mostly lie in the middle, where that skips the division and most of the polynomial work.
+  ;; mostly lie in the middle, where that skips the division and most of the polynomial work. Both paths
+  ;; give a middle lane the same value, so a result never depends on its neighbours.
   ;; Coefficients: minimax fits against mpmath, printed by tooling/fixtures/normal_cdf_coefficients.py.
 
   ;; m = x·S(x²) = Φ(x) − 1/2, accurate for |x| < 1.25 (S stays in $phi.s).
@@ -111,44 +112,50 @@
       (then (@phi-gauss $phi.e) (@phi-ratio $phi.e $phi.q) (@phi-select $x $phi.m $phi.q $p))
       (else (@lanes 4 (local.set $p# (f32x4.add (local.get $phi.m#) (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
 
-  ;; f = Φ(x) + x·φ(x), GELU's derivative. For |x| < 1.25 it is 1/2 + x·D(x²), D a degree-6 minimax fit
-  ;; (relative 2e-9); when a lane is beyond, Φ from the pieces and φ = e^(−x²/2)/√(2π).
+  ;; f = 1/2 + x·D(x²) = Φ(x) + x·φ(x), GELU's derivative, for |x| < 1.25: D a degree-6 minimax fit
+  ;; (relative 2e-9).
+  (@macro gelu-grad-mid ($x $f)
+    (@lanes 4
+      (local.set $phi.w# (f32x4.mul (local.get $x#) (local.get $x#)))
+      (local.set $phi.w2# (f32x4.mul (local.get $phi.w#) (local.get $phi.w#)))
+      ;; D = (d0 + d1w) + w²·((d2 + d3w) + w²·((d4 + d5w) + w²·d6))
+      (local.set $f# (f32x4.relaxed_madd (local.get $phi.w2#)
+        (f32x4.relaxed_madd (local.get $phi.w2#)
+          (v128.const f32x4 6.330200449156109e-6 6.330200449156109e-6 6.330200449156109e-6
+            6.330200449156109e-6)
+          (f32x4.relaxed_madd (local.get $phi.w#)
+            (v128.const f32x4 -1.0724226012825966e-4 -1.0724226012825966e-4 -1.0724226012825966e-4
+              -1.0724226012825966e-4)
+            (v128.const f32x4 1.1479503009468317e-3 1.1479503009468317e-3 1.1479503009468317e-3
+              1.1479503009468317e-3)))
+        (f32x4.relaxed_madd (local.get $phi.w#)
+          (v128.const f32x4 -9.495111182332039e-3 -9.495111182332039e-3 -9.495111182332039e-3
+            -9.495111182332039e-3)
+          (v128.const f32x4 5.984041094779968e-2 5.984041094779968e-2 5.984041094779968e-2
+            5.984041094779968e-2))))
+      (local.set $f# (f32x4.relaxed_madd (local.get $x#) (f32x4.relaxed_madd (local.get $phi.w2#) (local.get $f#)
+        (f32x4.relaxed_madd (local.get $phi.w#)
+          (v128.const f32x4 -2.659614384174347e-1 -2.659614384174347e-1 -2.659614384174347e-1
+            -2.659614384174347e-1)
+          (v128.const f32x4 7.978845834732056e-1 7.978845834732056e-1 7.978845834732056e-1
+            7.978845834732056e-1)))
+        (v128.const f32x4 0.5 0.5 0.5 0.5)))))
+
+  ;; f = Φ(x) + x·φ(x): gelu-grad-mid for |x| < 1.25, else Φ from the tail piece and
+  ;; φ = e^(−x²/2)/√(2π) (computed only when a lane needs it; each lane's result depends on its x only).
   (@macro gelu-grad ($x $f)
     (@phi-abs $x)
+    (@gelu-grad-mid $x $f)
     (if (@phi-some-tail)
       (then
-        (@phi-mid $x $phi.m)
         (@phi-gauss $phi.e)
         (@phi-ratio $phi.e $phi.q)
-        (@phi-select $x $phi.m $phi.q $f)
-        (@lanes 4 (local.set $f# (f32x4.relaxed_madd (f32x4.mul (local.get $x#) (local.get $phi.e#))
-          (v128.const f32x4 0.3989422804014327 0.3989422804014327 0.3989422804014327 0.3989422804014327)
-          (local.get $f#)))))
-      (else (@lanes 4
-        (local.set $phi.w# (f32x4.mul (local.get $x#) (local.get $x#)))
-        (local.set $phi.w2# (f32x4.mul (local.get $phi.w#) (local.get $phi.w#)))
-        ;; D = (d0 + d1w) + w²·((d2 + d3w) + w²·((d4 + d5w) + w²·d6))
-        (local.set $f# (f32x4.relaxed_madd (local.get $phi.w2#)
-          (f32x4.relaxed_madd (local.get $phi.w2#)
-            (v128.const f32x4 6.330200449156109e-6 6.330200449156109e-6 6.330200449156109e-6
-              6.330200449156109e-6)
-            (f32x4.relaxed_madd (local.get $phi.w#)
-              (v128.const f32x4 -1.0724226012825966e-4 -1.0724226012825966e-4 -1.0724226012825966e-4
-                -1.0724226012825966e-4)
-              (v128.const f32x4 1.1479503009468317e-3 1.1479503009468317e-3 1.1479503009468317e-3
-                1.1479503009468317e-3)))
-          (f32x4.relaxed_madd (local.get $phi.w#)
-            (v128.const f32x4 -9.495111182332039e-3 -9.495111182332039e-3 -9.495111182332039e-3
-              -9.495111182332039e-3)
-            (v128.const f32x4 5.984041094779968e-2 5.984041094779968e-2 5.984041094779968e-2
-              5.984041094779968e-2))))
-        (local.set $f# (f32x4.relaxed_madd (local.get $x#) (f32x4.relaxed_madd (local.get $phi.w2#) (local.get $f#)
-          (f32x4.relaxed_madd (local.get $phi.w#)
-            (v128.const f32x4 -2.659614384174347e-1 -2.659614384174347e-1 -2.659614384174347e-1
-              -2.659614384174347e-1)
-            (v128.const f32x4 7.978845834732056e-1 7.978845834732056e-1 7.978845834732056e-1
-              7.978845834732056e-1)))
-          (v128.const f32x4 0.5 0.5 0.5 0.5)))))))
+        (@lanes 4 (local.set $f# (v128.bitselect (local.get $f#)
+          (f32x4.relaxed_madd (f32x4.mul (local.get $x#) (local.get $phi.e#))
+            (v128.const f32x4 0.3989422804014327 0.3989422804014327 0.3989422804014327 0.3989422804014327)
+            (v128.bitselect (local.get $phi.q#) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $phi.q#))
+              (f32x4.lt (local.get $x#) (v128.const f32x4 0 0 0 0))))
+          (f32x4.lt (local.get $phi.ax#) (v128.const f32x4 1.25 1.25 1.25 1.25))))))))
 
   ;; y = erf(z) = 2·Φ(x) − 1, x = z·√2 (in $t): z·2√2·S(x²) near 0 (relative precision),
   ;; sign(z)·(1 − 2·Φ(−|x|)) beyond.

@@ -146,6 +146,22 @@ describe('float32 accuracy against float64 references', () => {
         expect(e.absPerX).toBeLessThan(2e-7);
       });
 
+      it('each result depends on its own input only, not on its neighbours (fast paths)', () => {
+        // the same values alone, and with every other element 3 (which needs GELU's tail piece)
+        const mixed = new Float32Array(2 * GRID.length);
+        for (let i = 0; i < GRID.length; i++) {
+          mixed[2 * i] = GRID[i]!;
+          mixed[2 * i + 1] = 3;
+        }
+        const even = (y: Float32Array) => y.filter((_, i) => i % 2 === 0);
+        for (const op of ['gelu', 'erf', 'exp', 'tanh', 'sigmoid'] as const) {
+          expect(even(forward(backend, op, mixed)), op).toEqual(forward(backend, op, GRID));
+        }
+        for (const op of ['gelu', 'geluTanh', 'silu'] as const) {
+          expect(even(derivative(backend, op, mixed)), `${op}'`).toEqual(derivative(backend, op, GRID));
+        }
+      });
+
       it('derivatives of gelu, geluTanh, silu, sigmoid, tanh', () => {
         const gelu = errors(x, derivative(backend, 'gelu', x), (v) => Phi(v) + v * phi(v));
         expect(gelu.abs).toBeLessThan(2.2e-7);
