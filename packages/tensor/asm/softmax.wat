@@ -25,7 +25,8 @@
   (func (export "softmax_backward_f32") (param $y i32) (param $dy i32) (param $rows i32) (param $cols i32)
     (param $log i32) (param $scale f32)
     (local $r i32) (local $s f32) (local $sv v128) (local $q i32) (local $d i32) (local $end i32)
-    (local $end4 i32) (local $stride i32) (local $v v128) (local $scv v128)
+    (local $end4 i32) (local $end16 i32) (local $stride i32) (local $v v128) (local $scv v128)
+    (@lanes 4 (local $lv# v128) (local $lw# v128)) (@math-locals)
     (local.set $scv (f32x4.splat (local.get $scale)))
     (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
     (block $done (loop $next
@@ -38,6 +39,19 @@
       (local.set $d (local.get $dy))
       (local.set $end (i32.add (local.get $d) (local.get $stride)))
       (local.set $end4 (i32.add (local.get $d) (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2))))
+      ;; log-softmax: four vectors a step first (see asm/math.wat)
+      (if (local.get $log) (then
+        (local.set $end16 (i32.add (local.get $d)
+          (i32.shl (i32.and (local.get $cols) (i32.const -16)) (i32.const 2))))
+        (block $wdone (loop $wnext
+          (br_if $wdone (i32.ge_u (local.get $d) (local.get $end16)))
+          (@lanes 4 (local.set $lv# (v128.load offset=#*16 (local.get $q))))
+          (@exp-lanes 4 $lv $zero $lw)
+          (@lanes 4 (v128.store offset=#*16 (local.get $d) (f32x4.sub (v128.load offset=#*16 (local.get $d))
+            (f32x4.mul (local.get $lw#) (local.get $sv)))))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $d (i32.add (local.get $d) (i32.const 64)))
+          (br $wnext)))))
       (block $vdone (loop $vnext
         (br_if $vdone (i32.ge_u (local.get $d) (local.get $end4)))
         (local.set $v (v128.load (local.get $q)))
