@@ -40,6 +40,12 @@ function matrices(t: Tensor): MatrixBatch {
   };
 }
 
+/** Whether batch dims `from` broadcast to `to` without enlarging it. */
+function broadcastsInto(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  return lead >= 0 && from.every((d, i) => d === 1 || d === to[lead + i]);
+}
+
 /**
  * The mask as one additive float array `[maskBatch, L, S]` of `dtype` (bool false → −∞), with
  * `maskBatch` 1 when it does not vary over the batch dims, else every batch entry's own copy.
@@ -87,6 +93,7 @@ export function fusedAttention(
   const E = q.shape[q.ndim - 1]!;
   const S = k.shape[k.ndim - 2]!;
   const Ev = v.shape[v.ndim - 1]!;
+  if (mask && !broadcastsInto(mask.shape.slice(0, -2), qBatch)) return null; // it would enlarge the output
   const [m, maskBatch] = mask ? additiveMask(mask, dtype, qBatch, L, S) : [null, 1];
   const common = {
     q: matrices(q.data),

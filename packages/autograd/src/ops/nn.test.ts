@@ -222,6 +222,13 @@ describe('scaledDotProductAttention', () => {
     expect(maxAbsDiff(grouped.data, copied.data)).toBeLessThan(1e-15);
   });
 
+  it('a mask must broadcast to the scores [..., L, S] (it does not add batch dims)', () => {
+    const masks = tensor([true, false, true, true]).expand([3, 2, 4]);
+    expect(() => scaledDotProductAttention(variable(q), variable(k), variable(v), { mask: masks })).toThrow(
+      ShapeError,
+    );
+  });
+
   it('names the shapes when the last dims do not fit', () => {
     expect(() => scaledDotProductAttention(variable(q), variable(k), variable(v.narrow(0, 0, 3)))).toThrow(
       'scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev]; got q=[2, 3], k=[4, 3], v=[3, 2]',
