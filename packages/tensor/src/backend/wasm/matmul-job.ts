@@ -55,7 +55,7 @@ let generation = 0;
  * their inputs in place, so workers start on the first while the rest is copied), takes tasks
  * itself, and copies each finished task's rows out while the others still run: the copies, which
  * only this thread can make, overlap the workers' arithmetic.
- * @throws Error when a worker's task threw.
+ * @throws Error when a worker's task threw (the workers are stopped; later products run here).
  */
 export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
   const { desc, plan, workers } = job;
@@ -101,8 +101,10 @@ export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
     const done = Atomics.load(i32, word + 32);
     if (out.flush()) break;
     if (rt.workerFailed()) {
+      // Other workers may still be writing this job's memory: retire them and that memory for good.
       Atomics.store(i32, word, 0);
-      throw new Error('wasm backend: a worker thread failed');
+      rt.stopWorkers();
+      throw new Error('wasm backend: a worker thread failed; threads are stopped');
     }
     // Poll while workers finish their last tasks, then sleep until one does (they notify).
     if (rt.canBlock && (spin & 63) === 63 && performance.now() - idleSince > CALLER_SPIN_MS)

@@ -6,11 +6,14 @@ import { ThreadPool } from './thread-pool.js';
 
 /**
  * A stand-in kernel under the name the pool runs (`PARALLEL_KERNELS[0]`): each call counts itself at
- * `desc + 4*tid` and records `nt` at `desc + 256 + 4*tid`, so a test sees which thread ran which job.
+ * `desc + 4*tid` and records `nt` at `desc + 256 + 4*tid`, so a test sees which thread ran which job;
+ * with `desc` = {@link TRAP} it traps instead.
  */
+const TRAP = 4096;
 const PROBE = `(module
   (import "env" "memory" (memory 1 16 shared))
   (func (export "matmul_f32") (param $desc i32) (param $tid i32) (param $nt i32)
+    (if (i32.eq (local.get $desc) (i32.const ${TRAP})) (then unreachable))
     (drop (i32.atomic.rmw.add (i32.add (local.get $desc) (i32.shl (local.get $tid) (i32.const 2))) (i32.const 1)))
     (i32.atomic.store offset=256 (i32.add (local.get $desc) (i32.shl (local.get $tid) (i32.const 2)))
       (local.get $nt))))`;
@@ -77,6 +80,16 @@ describe('ThreadPool', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect([count(job, 1), count(job, 2), count(job, 3)]).toEqual([1, 0, 1]);
     expect([ntSeen(job, 1), ntSeen(job, 3)]).toEqual([0, 0]);
+  });
+
+  it('reports a worker whose kernel trapped, until the next job starts', async () => {
+    pool.offer(0, TRAP, [1]);
+    const deadline = Date.now() + 10_000;
+    while (!pool.failed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    expect(pool.failed()).toBe(true);
+    expect(() => pool.run(0, TRAP, 2, () => {})).toThrow('a worker thread failed');
+    expect(pool.run(0, jobDesc(70), 2, () => {})).toBe(2);
+    expect(pool.failed()).toBe(false);
   });
 
   it('a worker that missed an offered job never runs the static job that follows in its place', async () => {
