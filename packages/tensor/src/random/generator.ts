@@ -13,7 +13,7 @@ export type { XoshiroState } from './xoshiro.js';
  * - `'torch'`: PyTorch's CPU generator — mt19937 seeded as `torch.manual_seed(seed)` and torch's CPU
  *   formulas for `rand`, `randn`, `randint` and `randperm`, so a seed gives the same initial
  *   weights and the same data order as a PyTorch program calling the same functions in the same
- *   order (normals to ~1 ulp: torch's vectorised sin/cos/log round differently in the last bit).
+ *   order (normals to an ulp or two: torch's vectorised sin/cos/log round differently).
  *   Dropout masks and `multinomial` use their own formulas and do not follow torch's stream.
  */
 export type GeneratorAlgorithm = 'xoshiro128**' | 'torch';
