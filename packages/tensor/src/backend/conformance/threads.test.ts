@@ -155,6 +155,22 @@ describe('wasm backend with worker threads', () => {
     );
   }, 60_000);
 
+  it('gives bit-identical results on any number of threads (each element sums in the same order)', () => {
+    for (const [ta, tb] of TRANSPOSES) {
+      const args = product(2, 150, 600, 300, ta, tb);
+      setNumThreads(1);
+      wasmBackend.matmul(args);
+      const alone = args.out.slice();
+      for (const threads of [2, 3]) {
+        setNumThreads(threads);
+        args.out.fill(Number.NaN);
+        wasmBackend.matmul(args);
+        expect(getRuntime()?.lastThreads).toBeGreaterThanOrEqual(1);
+        expect(args.out).toEqual(alone);
+      }
+    }
+  }, 60_000);
+
   it('keeps results right over many back-to-back products of changing size and thread count', () => {
     for (let i = 0; i < 60; i++) {
       const threads = 1 + (i % 3);
