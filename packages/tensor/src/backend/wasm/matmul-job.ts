@@ -88,6 +88,7 @@ export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
   const out = new Outflow(rt, job, Math.max(...workers) + 2);
   let claiming = rt.callerTakesTasks;
   let idleSince = performance.now();
+  let seen = 0;
   for (let spin = 0; ; spin++) {
     if (claiming) {
       const t = kernels.matmul_f32_task(desc);
@@ -100,13 +101,18 @@ export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
     }
     const done = Atomics.load(i32, word + 32);
     if (out.flush()) break;
+    if (done !== seen) {
+      // Tasks keep finishing: keep polling (sleeping would make each worker's notify a wake-up).
+      seen = done;
+      idleSince = performance.now();
+    }
     if (rt.workerFailed()) {
       // Other workers may still be writing this job's memory: retire them and that memory for good.
       Atomics.store(i32, word, 0);
       rt.stopWorkers();
       throw new Error('wasm backend: a worker thread failed; threads are stopped');
     }
-    // Poll while workers finish their last tasks, then sleep until one does (they notify).
+    // After a while without progress (a descheduled worker), sleep until a task finishes.
     if (rt.canBlock && (spin & 63) === 63 && performance.now() - idleSince > CALLER_SPIN_MS)
       Atomics.wait(i32, word + 32, done, 1);
   }
