@@ -15,7 +15,9 @@ export interface EnableThreadsOptions {
 /**
  * Starts worker threads for the WASM backend so large matrix products are split across cores, and
  * resolves with the number of threads that will be used (the caller's thread included). Tensor ops
- * stay synchronous: the calling thread takes a share and blocks until the workers finish.
+ * stay synchronous: the calling thread takes tasks of a product too and returns once all are done.
+ * Products split across threads run in a second, shared memory; every other kernel keeps the
+ * unshared one.
  *
  * Degrades to 1 where threads are unavailable: no WebAssembly SIMD, no `SharedArrayBuffer` (a page
  * without cross-origin isolation), or no way to start a worker. In Node use `enableThreads` from
@@ -54,7 +56,10 @@ export function getNumThreads(): number {
   return getThreadRuntime()?.effectiveThreads() ?? 1;
 }
 
-/** Stops the worker threads started by {@link enableThreads}; kernels run on the caller's thread. */
+/**
+ * Stops the worker threads started by {@link enableThreads} and releases the shared memory; kernels
+ * run on the caller's thread.
+ */
 export function disableThreads(): void {
   dropThreadRuntime();
 }
