@@ -124,8 +124,8 @@
       (br_if $next (i32.lt_s (local.tee $bi (i32.add (local.get $bi) (i32.const 1))) (local.get $b1)))))
 
   ;; Waits until the job word at $JOB + offset exceeds `after`: polls, then (workers only; a
-  ;; browser's main thread may not block) sleeps in 0.1 ms naps, so a worker waiting on a thread the
-  ;; OS has descheduled gives its core back.
+  ;; browser's main thread may not block) sleeps in naps of up to 0.1 ms, so a worker waiting on a
+  ;; thread the OS has descheduled gives its core back; whoever advances the word notifies it.
   (func $mm_await (param $offset i32) (param $after i32) (param $tid i32)
     (local $spin i32) (local $v i32)
     (loop $poll
@@ -146,7 +146,8 @@
     (if (i32.lt_u (local.get $t) (local.get $packs))
       (then
         (call $mm_pack (local.get $desc) (local.get $t))
-        (drop (i32.atomic.rmw.add offset=192 (global.get $JOB) (i32.const 1))))
+        (drop (i32.atomic.rmw.add offset=192 (global.get $JOB) (i32.const 1)))
+        (drop (memory.atomic.notify offset=192 (global.get $JOB) (i32.const -1))))
       (else
         (if (local.get $packs)
           (then (call $mm_await (i32.const 192) (i32.sub (local.get $packs) (i32.const 1)) (local.get $tid))))

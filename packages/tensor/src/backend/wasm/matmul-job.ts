@@ -84,6 +84,7 @@ export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
   for (let t = 0; t < tasks; t++) {
     copyInputs(rt.f32, job, t);
     Atomics.store(i32, word + 16, t + 1);
+    Atomics.notify(i32, word + 16); // a worker may nap waiting for these inputs
   }
   const out = new Outflow(rt, job, Math.max(...workers) + 2);
   let claiming = rt.callerTakesTasks;

@@ -29,8 +29,15 @@ export interface TaskPlan {
  * last tasks to the others.
  */
 const TASKS_PER_THREAD = 6;
-/** Smallest product task worth claiming, in multiply-adds (a few microseconds). */
-const MIN_TASK_MACS = 1 << 17;
+/** Smallest product task worth claiming, in multiply-adds (~20 µs). */
+const MIN_TASK_MACS = 1 << 19;
+/**
+ * Packed B larger than this many bytes (half a typical L2) does not stay in cache between tasks:
+ * every row block streams all of it again, so row blocks are then at least {@link BIG_B_ROWS} rows.
+ */
+const L2_HALF = 1 << 18;
+/** Fewest rows per task when B is large (see {@link L2_HALF}). */
+const BIG_B_ROWS = 64;
 /** Smallest pack task, in B elements. */
 const MIN_PACK = 1 << 15;
 /** Most pack tasks (the task counter has 16 bits). */
@@ -60,7 +67,7 @@ export function planTasks(
     for (const [b0, b1] of guided(batch, threads, least, 1)) spans.push(b0, b1, 0, m);
     return { ...none, spans: Int32Array.from(spans), products: spans.length / 4 };
   }
-  const least = Math.max(4, Math.ceil(MIN_TASK_MACS / (n * k) / 4) * 4);
+  const least = Math.max(4 * n * k > L2_HALF ? BIG_B_ROWS : 4, Math.ceil(MIN_TASK_MACS / (n * k) / 4) * 4);
   for (let b = 0; b < batch; b++)
     for (const [i0, i1] of guided(m, Math.ceil(threads / batch), least, 4)) spans.push(b, b + 1, i0, i1);
   const slivers = Math.ceil(n / 8);
