@@ -57,15 +57,27 @@ function sexpEnd(text, from) {
   return i;
 }
 
-/** Expands every `(@lanes N item ...)` lane template (see the header comment). */
-function expandLanes(text) {
-  const head = '(@lanes';
+/**
+ * Rewrites every form of `text` that starts with `head`: `rewrite(start)` gets the index of the form's
+ * `(` and returns its replacement and the index just past the form.
+ */
+function rewriteForms(text, head, rewrite) {
   let out = '';
   let at = 0;
   for (;;) {
     const start = text.indexOf(head, at);
     if (start < 0) return out + text.slice(at);
-    out += text.slice(at, start);
+    const { replacement, end } = rewrite(start);
+    out += text.slice(at, start) + replacement;
+    at = end;
+  }
+}
+
+/** Expands every `(@lanes N item ...)` lane template (see the header comment). */
+function expandLanes(text) {
+  const head = '(@lanes';
+  return rewriteForms(text, head, (start) => {
+    let out = '';
     const count = /^(-down)?\s+(\d+)/.exec(text.slice(start + head.length, start + head.length + 16));
     if (!count) throw new Error(`@lanes needs a lane count near: ${text.slice(start, start + 40)}`);
     const lanes = Number(count[2]);
@@ -80,8 +92,8 @@ function expandLanes(text) {
         out += ` ${named.replace(/#\*(\d+)/g, (_, step) => String(k * Number(step)))}`;
       }
     }
-    at = close + 1;
-  }
+    return { replacement: out, end: close + 1 };
+  });
 }
 
 /** The items (s-expressions and atoms) of the list whose body starts at `i`, and the index of its `)`. */
@@ -150,12 +162,7 @@ function expandMacros(text) {
 /** Replaces every `(f32x4.relaxed_madd a b c)` with `(f32x4.add (f32x4.mul a b) c)`. */
 function lowerRelaxed(text) {
   const head = '(f32x4.relaxed_madd';
-  let out = '';
-  let at = 0;
-  for (;;) {
-    const start = text.indexOf(head, at);
-    if (start < 0) return out + text.slice(at);
-    out += text.slice(at, start);
+  return rewriteForms(text, head, (start) => {
     const args = [];
     let i = start + head.length;
     while (args.length < 3) {
@@ -168,9 +175,8 @@ function lowerRelaxed(text) {
     }
     while (/\s/.test(text[i])) i++;
     if (text[i] !== ')') throw new Error('relaxed_madd takes exactly three operands');
-    out += `(f32x4.add (f32x4.mul ${args[0]} ${args[1]}) ${args[2]})`;
-    at = i + 1;
-  }
+    return { replacement: `(f32x4.add (f32x4.mul ${args[0]} ${args[1]}) ${args[2]})`, end: i + 1 };
+  });
 }
 
 /** Offset of the limits-flag byte of the `env.memory` import (0x03 = shared with max, 0x01 = unshared). */
