@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AttentionArgs } from '../backend.js';
 import { attention, attentionBackward, contiguousBatch } from './fused-attention.js';
 
 /**
@@ -7,18 +8,11 @@ import { attention, attentionBackward, contiguousBatch } from './fused-attention
  * the backward against central differences of that naive forward.
  */
 
-interface Case {
-  batch: number;
-  groups: number;
-  L: number;
-  S: number;
-  E: number;
-  Ev: number;
-  scale: number;
-  causal: boolean;
-  maskBatch: number;
-  masked: boolean;
-}
+/** The geometry of one call, as {@link AttentionArgs} takes it, and whether a mask is passed. */
+type Case = Pick<
+  AttentionArgs,
+  'batch' | 'groups' | 'L' | 'S' | 'E' | 'Ev' | 'scale' | 'causal' | 'maskBatch'
+> & { masked: boolean };
 
 function values(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.37 + seed * 2.11) * 1.5);
