@@ -13,8 +13,13 @@
   ;; Descriptor words (i32 at desc + 4·w): 0 q's table of matrix byte addresses, 1 q's row stride,
   ;; 2 q's column stride (bytes), 3–5 the same for k, 6–8 for v, 9 mask (0: none), 10 mask bytes per
   ;; batch entry (0: one mask for all), 11 out, 12 lse, 13 batch, 14 groups, 15 L, 16 S, 17 E, 18 Ev,
-  ;; 19 scale (f32), 20 causal, 21 work space (attention_ws_bytes), and for the backward 22 dout's
-  ;; table, 23 dq, 24 dk, 25 dv, 26 and 27 dout's row and column strides.
+  ;; 19 scale (f32), 20 causal, 21 work space of thread 0 (each thread has attention_ws_bytes of its
+  ;; own), and for the backward 22 dout's table, 23 dq, 24 dk, 25 dv, 26 and 27 dout's row and column
+  ;; strides; 28 bytes from one thread's work space to the next.
+  ;;
+  ;; Both kernels run as thread tid of nt (worker threads share the memory): each takes a contiguous
+  ;; run of key/value heads, with every query head of their groups, so no two threads write the same
+  ;; output and each element is computed in the same order on any thread count.
 
   ;; Bytes of work space attention_f32 (backward = 0) or attention_backward_f32 (backward = 1) needs.
   (func (export "attention_ws_bytes") (param $L i32) (param $S i32) (param $E i32) (param $Ev i32)
@@ -45,15 +50,20 @@
         (i32.add (i32.mul (i32.add (local.get $E4) (local.get $L4)) (local.get $ldp))
           (i32.mul (local.get $L4) (i32.shl (call $att_up8 (local.get $Ev)) (i32.const 2))))))))
 
-  ;; Attention forward over every batch entry, from the descriptor at d.
-  (func (export "attention_f32") (param $d i32)
+  ;; First batch entry of thread tid's share (of nt): whole groups of `groups` query heads.
+  (func $att_share (param $batch i32) (param $groups i32) (param $tid i32) (param $nt i32) (result i32)
+    (i32.mul (local.get $groups)
+      (i32.div_u (i32.mul (i32.div_u (local.get $batch) (local.get $groups)) (local.get $tid)) (local.get $nt))))
+
+  ;; Attention forward over thread tid's share of the batch entries (of nt), from the descriptor at d.
+  (func (export "attention_f32") (param $d i32) (param $tid i32) (param $nt i32)
     (local $qo i32) (local $qrs i32) (local $qcs i32) (local $ko i32) (local $krs i32) (local $kcs i32)
     (local $vo i32) (local $vrs i32) (local $vcs i32) (local $mask i32) (local $mstride i32) (local $o i32)
     (local $lse i32) (local $batch i32) (local $groups i32) (local $L i32) (local $S i32) (local $E i32)
     (local $Ev i32) (local $scale f32) (local $causal i32)
     (local $ldp i32) (local $ldo i32) (local $ldq i32) (local $ldv i32) (local $ap i32) (local $kt i32)
     (local $pb i32) (local $ot i32) (local $qs i32) (local $vs i32) (local $b i32) (local $g i32) (local $mb i32)
-    (local $ob i32) (local $r0 i32) (local $i i32) (local $iend i32) (local $vmax i32)
+    (local $ob i32) (local $r0 i32) (local $i i32) (local $iend i32) (local $vmax i32) (local $bend i32)
     (local.set $qo (i32.load (local.get $d)))
     (local.set $qrs (i32.load offset=4 (local.get $d)))
     (local.set $qcs (i32.load offset=8 (local.get $d)))
@@ -75,7 +85,8 @@
     (local.set $Ev (i32.load offset=72 (local.get $d)))
     (local.set $scale (f32.load offset=76 (local.get $d)))
     (local.set $causal (i32.load offset=80 (local.get $d)))
-    (local.set $ap (i32.load offset=84 (local.get $d)))
+    (local.set $ap (i32.add (i32.load offset=84 (local.get $d))
+      (i32.mul (local.get $tid) (i32.load offset=112 (local.get $d)))))
     (local.set $ldp (i32.shl (call $att_up8 (local.get $S)) (i32.const 2)))
     (local.set $ldo (i32.shl (call $att_up8 (local.get $Ev)) (i32.const 2)))
     (local.set $ldq (i32.shl (local.get $E) (i32.const 2)))
@@ -86,8 +97,11 @@
     (local.set $qs (i32.add (local.get $ot) (i32.mul (call $att_up4 (local.get $L)) (local.get $ldo))))
     (local.set $vs (i32.add (local.get $qs)
       (i32.shl (i32.add (i32.mul (call $att_up4 (local.get $L)) (local.get $E)) (i32.const 16)) (i32.const 2))))
+    (local.set $b (call $att_share (local.get $batch) (local.get $groups) (local.get $tid) (local.get $nt)))
+    (local.set $bend (call $att_share (local.get $batch) (local.get $groups)
+      (i32.add (local.get $tid) (i32.const 1)) (local.get $nt)))
     (block $bdone (loop $bnext
-      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $bend)))
       (local.set $g (i32.div_u (local.get $b) (local.get $groups)))
       (if (i32.eqz (i32.rem_u (local.get $b) (local.get $groups)))
         (then
@@ -141,8 +155,8 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bnext))))
 
-  ;; Attention backward from the descriptor at d (words 0–25).
-  (func (export "attention_backward_f32") (param $d i32)
+  ;; Attention backward over thread tid's share of the batch entries (of nt), from the descriptor at d.
+  (func (export "attention_backward_f32") (param $d i32) (param $tid i32) (param $nt i32)
     (local $qo i32) (local $qrs i32) (local $qcs i32) (local $ko i32) (local $krs i32) (local $kcs i32)
     (local $vo i32) (local $vrs i32) (local $vcs i32) (local $mask i32) (local $mstride i32) (local $o i32)
     (local $lse i32) (local $batch i32) (local $groups i32) (local $L i32) (local $S i32) (local $E i32)
@@ -153,7 +167,7 @@
     (local $dqt i32) (local $dkt i32) (local $dvt i32) (local $qs i32) (local $ks i32)
     (local $b i32) (local $g i32) (local $first i32) (local $kaddr i32) (local $mb i32) (local $dob i32)
     (local $r0 i32) (local $i i32) (local $iend i32) (local $vmax i32) (local $nc i32) (local $row i32)
-    (local $E4 i32) (local $V4 i32) (local $L4 i32)
+    (local $E4 i32) (local $V4 i32) (local $L4 i32) (local $bend i32)
     (local.set $qo (i32.load (local.get $d)))
     (local.set $qrs (i32.load offset=4 (local.get $d)))
     (local.set $qcs (i32.load offset=8 (local.get $d)))
@@ -175,7 +189,8 @@
     (local.set $Ev (i32.load offset=72 (local.get $d)))
     (local.set $scale (f32.load offset=76 (local.get $d)))
     (local.set $causal (i32.load offset=80 (local.get $d)))
-    (local.set $ap (i32.load offset=84 (local.get $d)))
+    (local.set $ap (i32.add (i32.load offset=84 (local.get $d))
+      (i32.mul (local.get $tid) (i32.load offset=112 (local.get $d)))))
     (local.set $do (i32.load offset=88 (local.get $d)))
     (local.set $dq (i32.load offset=92 (local.get $d)))
     (local.set $dk (i32.load offset=96 (local.get $d)))
@@ -203,8 +218,11 @@
     (local.set $ks (i32.add (local.get $qs) (i32.shl (i32.add (i32.mul (local.get $L4) (local.get $E)) (i32.const 16)) (i32.const 2))))
     (local.set $dos (i32.add (local.get $ks)
       (i32.shl (i32.add (call $att_up4 (i32.mul (local.get $S) (local.get $E))) (i32.const 16)) (i32.const 2))))
+    (local.set $b (call $att_share (local.get $batch) (local.get $groups) (local.get $tid) (local.get $nt)))
+    (local.set $bend (call $att_share (local.get $batch) (local.get $groups)
+      (i32.add (local.get $tid) (i32.const 1)) (local.get $nt)))
     (block $bdone (loop $bnext
-      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $bend)))
       (local.set $g (i32.div_u (local.get $b) (local.get $groups)))
       (local.set $first (i32.eqz (i32.rem_u (local.get $b) (local.get $groups))))
       (if (local.get $first)

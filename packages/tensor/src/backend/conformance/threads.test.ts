@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disableThreads, enableThreads, getNumThreads, setNumThreads } from '../../node/index.js';
-import type { MatmulArgs } from '../backend.js';
+import type { AttentionArgs, MatmulArgs } from '../backend.js';
+import { contiguousBatch } from '../js/fused-attention.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from '../wasm/index.js';
 import { planTasks } from '../wasm/matmul-plan.js';
@@ -43,6 +44,44 @@ function expectMatchesReference(args: MatmulArgs, threads = 1): void {
   else expect(ran >= 1 && ran <= threads, `ran on ${ran} of ${threads} threads`).toBe(true);
   const i = firstMismatch(args.out, ref.out, 1e-4, 1e-4 * Math.sqrt(args.k));
   expect(i, describeMismatch(i, args.out, ref.out)).toBe(-1);
+}
+
+/**
+ * A fused attention over `batch` query heads in groups of `groups` per key/value head, with the
+ * causal mask or a random additive one, and its upstream gradient.
+ */
+function attentionCase(batch: number, groups: number, L: number, E: number, causal: boolean, seed: number) {
+  const kv = batch / groups;
+  const args: Omit<AttentionArgs, 'out' | 'lse'> = {
+    q: contiguousBatch(randomF32(batch * L * E, seed, -2, 2), batch, L, E),
+    k: contiguousBatch(randomF32(kv * L * E, seed + 1, -2, 2), kv, L, E),
+    v: contiguousBatch(randomF32(kv * L * E, seed + 2), kv, L, E),
+    mask: causal ? null : randomF32(L * L, seed + 3),
+    maskBatch: 1,
+    batch,
+    groups,
+    L,
+    S: L,
+    E,
+    Ev: E,
+    scale: 1 / Math.sqrt(E),
+    causal,
+  };
+  return { args, dout: contiguousBatch(randomF32(batch * L * E, seed + 4), batch, L, E) };
+}
+
+/** Forward and backward of an {@link attentionCase} on `backend`. */
+function runAttention(backend: typeof jsBackend, { args, dout }: ReturnType<typeof attentionCase>) {
+  const { batch, groups, L, E } = args;
+  const fwd = { out: new Float32Array(batch * L * E), lse: new Float32Array(batch * L) };
+  backend.attention({ ...args, ...fwd });
+  const grads = {
+    dq: new Float32Array(batch * L * E),
+    dk: new Float32Array((batch / groups) * L * E).fill(Number.NaN),
+    dv: new Float32Array((batch / groups) * L * E).fill(Number.NaN),
+  };
+  backend.attentionBackward({ ...args, ...fwd, dout, ...grads });
+  return { ...fwd, ...grads };
 }
 
 /** Runs `body` with the calling thread leaving every task to the workers. */
@@ -181,6 +220,35 @@ describe('wasm backend with worker threads', () => {
         : product(2, 9, 8, 7, false, false);
       expectMatchesReference(args, big ? threads : 1);
     }
+  }, 60_000);
+
+  it('splits fused attention over key/value heads: matches the reference, bit-identical on any count', () => {
+    const cases = [
+      attentionCase(48, 1, 64, 32, true, 1), // the default GPT's heads
+      attentionCase(12, 3, 64, 48, false, 2), // 4 key/value heads of 3 query heads, a mask
+      attentionCase(10, 1, 67, 64, true, 3), // 10 heads on 3 threads: uneven shares, ragged tiles
+    ];
+    for (const c of cases) {
+      const ref = runAttention(jsBackend, c);
+      setNumThreads(1);
+      const alone = runAttention(wasmBackend, c);
+      expect(getRuntime()?.lastThreads).toBe(1);
+      for (const [name, values] of Object.entries(alone)) {
+        const want = ref[name as keyof typeof ref];
+        const i = firstMismatch(values, want, 1e-3, 1e-4);
+        expect(i, `${name}: ${describeMismatch(i, values, want)}`).toBe(-1);
+      }
+      for (const threads of [2, 3]) {
+        setNumThreads(threads);
+        expect(runAttention(wasmBackend, c)).toEqual(alone);
+        expect(getRuntime()?.lastThreads).toBe(threads);
+      }
+    }
+    // One key/value head, or too little work: not split.
+    runAttention(wasmBackend, attentionCase(4, 4, 64, 32, true, 4));
+    expect(getRuntime()?.lastThreads).toBe(1);
+    runAttention(wasmBackend, attentionCase(8, 1, 8, 8, true, 5));
+    expect(getRuntime()?.lastThreads).toBe(1);
   }, 60_000);
 
   it('keeps working after the memory grows between jobs', () => {

@@ -1,8 +1,17 @@
 import type { FloatArray } from '../../dtype.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
-import type { WasmRuntime } from './runtime.js';
+import { getThreadRuntime, type WasmRuntime } from './runtime.js';
+
+/**
+ * Calls from this many multiply-adds (~0.1 ms on one thread) are split across worker threads, as
+ * runs of whole key/value heads; smaller ones stay on the caller's thread in the unshared memory.
+ */
+const SPLIT_MACS = 1 << 21;
 
 const f32 = (a: FloatArray | null): a is Float32Array => a instanceof Float32Array;
+
+/** Words of the descriptor (see `asm/attention.wat`); the operands' offset tables follow it. */
+const DESC_WORDS = 29;
 
 /** The element range `[lo, hi)` of `data` that the matrices `[rows, cols]` of `m` touch. */
 function span(m: MatrixBatch, rows: number, cols: number): [number, number] {
@@ -16,14 +25,28 @@ function span(m: MatrixBatch, rows: number, cols: number): [number, number] {
 }
 
 /**
+ * Where a call runs: on the thread runtime with more than one thread when it is large enough, has
+ * more than one key/value head and workers are ready, else on `primary` alone.
+ */
+function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number] {
+  const heads = a.batch / a.groups;
+  const macs = a.batch * a.L * a.S * (a.E + a.Ev);
+  const pool = heads > 1 && macs >= SPLIT_MACS ? getThreadRuntime() : null;
+  const threads = pool ? Math.min(pool.effectiveThreads(), heads) : 1;
+  return pool && threads > 1 ? [pool, threads] : [primary, 1];
+}
+
+/**
  * Copies q, k and v into the arena (operands sharing one storage, e.g. the views of a fused
  * projection, once), writes the descriptor and returns its address, or null when too large.
- * `outputs` are the byte sizes of the further blocks the call needs (their addresses follow).
+ * `outputs` are the byte sizes of the further blocks the call needs (their addresses follow); the
+ * work space of each of `threads` threads (`ws` bytes) comes third.
  */
 function stage(
   rt: WasmRuntime,
   a: AttentionArgs | AttentionBackwardArgs,
   outputs: readonly number[],
+  threads: number,
 ): { desc: number; blocks: number[] } | null {
   const { batch, groups, L, S, E, Ev, mask, maskBatch } = a;
   const mats: [MatrixBatch, number, number][] = [
@@ -42,12 +65,13 @@ function stage(
       }
     return [lo, hi] as const;
   });
-  const tables = 4 * (2 * batch + 2 * (batch / groups) + 28); // the descriptor and offset tables
+  const tables = 4 * (2 * batch + 2 * (batch / groups) + DESC_WORDS); // the descriptor and offset tables
+  const wsStride = Math.ceil(outputs[2]! / 64) * 64;
   const sizes = [
     ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
     mask ? 4 * (maskBatch * L * S + 8) : 0,
     tables,
-    ...outputs,
+    ...outputs.map((size, i) => (i === 2 ? threads * wsStride : size)),
   ];
   const ptrs = rt.arena(sizes, 1);
   if (!ptrs) return null;
@@ -62,7 +86,7 @@ function stage(
   if (mask) rt.put(maskPtr, (mask as Float32Array).subarray(0, maskBatch * L * S));
   const desc = ptrs[stores.length + 1]!;
   const i32 = rt.i32;
-  let at = (desc >> 2) + 28;
+  let at = (desc >> 2) + DESC_WORDS;
   // words 0–8 (q, k, v) and 22, 26, 27 (dout): offset table address, row and column strides
   const slots = [0, 3, 6, 22];
   mats.forEach(([m], i) => {
@@ -75,10 +99,11 @@ function stage(
   });
   const blocks = ptrs.slice(stores.length + 2);
   i32.set([mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S], (desc >> 2) + 9);
+  i32[(desc >> 2) + 28] = wsStride;
   return { desc, blocks };
 }
 
-/** Writes descriptor words 11–21 and 23–25 (outputs, sizes, scale, work space, gradients). */
+/** Writes descriptor words 11–21 and 23–25 (outputs, sizes, scale, thread 0's work space, gradients). */
 function describe(rt: WasmRuntime, desc: number, a: AttentionArgs, ptrs: readonly number[]): void {
   const w = desc >> 2;
   const [out, lse, ws, dq = 0, dk = 0, dv = 0] = ptrs;
@@ -98,42 +123,48 @@ function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean
   );
 }
 
-/** float32 fused attention forward on the WASM kernels; false for other dtypes or empty shapes. */
-export function wasmAttention(rt: WasmRuntime, a: AttentionArgs): boolean {
+/**
+ * float32 fused attention forward on the WASM kernels (split across worker threads when large);
+ * false for other dtypes or empty shapes.
+ */
+export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
   if (!fits(a, [a.out, a.lse])) return false;
   const { batch, L, S, E, Ev } = a;
+  const [rt, threads] = placement(primary, a);
   const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 0);
-  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L, ws]);
+  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L, ws], threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
   describe(rt, desc, a, blocks);
-  rt.kernels.attention_f32(desc);
+  primary.lastThreads = rt.parallel('attention_f32', desc, threads);
   rt.get(blocks[0]!, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.get(blocks[1]!, (a.lse as Float32Array).subarray(0, batch * L));
   return true;
 }
 
-/** float32 fused attention backward on the WASM kernels; false for other dtypes or empty shapes. */
-export function wasmAttentionBackward(rt: WasmRuntime, a: AttentionBackwardArgs): boolean {
+/**
+ * float32 fused attention backward on the WASM kernels (split across worker threads when large);
+ * false for other dtypes or empty shapes.
+ */
+export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackwardArgs): boolean {
   if (!fits(a, [a.out, a.lse, a.dq, a.dk, a.dv])) return false;
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
+  const [rt, threads] = placement(primary, a);
   const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 1);
-  const staged = stage(rt, a, [
-    4 * batch * L * Ev,
-    4 * batch * L,
-    ws,
-    4 * batch * L * E,
-    4 * kv * S * E,
-    4 * kv * S * Ev,
-  ]);
+  const staged = stage(
+    rt,
+    a,
+    [4 * batch * L * Ev, 4 * batch * L, ws, 4 * batch * L * E, 4 * kv * S * E, 4 * kv * S * Ev],
+    threads,
+  );
   if (!staged) return false;
   const { desc, blocks } = staged;
   const [out, lse, , dq, dk, dv] = blocks as [number, number, number, number, number, number];
   rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
   describe(rt, desc, a, blocks);
-  rt.kernels.attention_backward_f32(desc);
+  primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads);
   rt.get(dq, (a.dq as Float32Array).subarray(0, batch * L * E));
   rt.get(dk, (a.dk as Float32Array).subarray(0, kv * S * E));
   rt.get(dv, (a.dv as Float32Array).subarray(0, kv * S * Ev));

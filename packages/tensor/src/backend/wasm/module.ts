@@ -59,10 +59,13 @@ export interface KernelExports {
   attention_softmax_f32(p: number, batch: number, L: number, S: number, scale: number, causal: number): void;
   /** Bytes of work space the fused attention forward (backward = 0) or backward (1) needs. */
   attention_ws_bytes(L: number, S: number, E: number, Ev: number, backward: number): number;
-  /** Fused attention forward from the descriptor at `desc` (word layout in `asm/attention.wat`). */
-  attention_f32(desc: number): void;
-  /** Fused attention backward from the descriptor at `desc`: writes dq, dk, dv. */
-  attention_backward_f32(desc: number): void;
+  /**
+   * Fused attention forward from the descriptor at `desc` (word layout in `asm/attention.wat`), as
+   * thread `tid` of `nt`: a contiguous run of key/value heads.
+   */
+  attention_f32(desc: number, tid: number, nt: number): void;
+  /** Fused attention backward from the descriptor at `desc`, as thread `tid` of `nt`: writes dq, dk, dv. */
+  attention_backward_f32(desc: number, tid: number, nt: number): void;
   /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
   layer_norm_f32(
     x: number,

@@ -23,7 +23,10 @@ export class WasmRuntime {
   readonly kernels: KernelExports;
   /** Threads a parallel kernel may use (the caller plus ready workers, at most). */
   threads = 1;
-  /** Threads the last matrix product ran on (set on the unshared runtime; for tests and diagnostics). */
+  /**
+   * Threads the last parallel kernel (a matrix product, a fused attention) ran on, kept on the
+   * unshared runtime; for tests and diagnostics.
+   */
   lastThreads = 0;
   /**
    * Whether the calling thread takes tasks of a job it offered to workers. Tests turn it off to make
@@ -165,17 +168,18 @@ export class WasmRuntime {
     return this.pool?.canBlock ?? false;
   }
 
-  /** Runs `kernel(desc, tid, nt)` on `threads` threads (1 when no pool is ready). */
-  parallel(kernel: ParallelKernel, desc: number, threads: number): void {
+  /**
+   * Runs `kernel(desc, tid, nt)` on `threads` threads (fewer when fewer workers are ready), each
+   * taking its static share; returns the thread count used.
+   * @throws Error when a worker's share threw.
+   */
+  parallel(kernel: ParallelKernel, desc: number, threads: number): number {
     const fn = this.kernels[kernel];
     if (!this.pool || threads <= 1) {
       fn(desc, 0, 1);
-      this.lastThreads = 1;
-      return;
+      return 1;
     }
-    this.lastThreads = this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) =>
-      fn(desc, tid, nt),
-    );
+    return this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) => fn(desc, tid, nt));
   }
 
   private refresh(): void {
