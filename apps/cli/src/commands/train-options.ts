@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CommandSpec } from '../args.js';
 
 /** `proj train` options: nanoGPT's names in kebab case, its Shakespeare-char CPU settings as defaults. */
@@ -32,7 +33,19 @@ export interface TrainArgs {
   out: string | undefined;
   resume: boolean;
   sampleTokens: number;
-  threads: number;
+  /** Unset: {@link defaultThreads}. */
+  threads: number | undefined;
+}
+
+/** Most threads `proj train` starts without `--threads`. */
+const MAX_DEFAULT_THREADS = 4;
+
+/**
+ * Threads without `--threads`: one per core, as PyTorch, up to {@link MAX_DEFAULT_THREADS} (the
+ * default model is small: more threads than that mostly wait for one another).
+ */
+export function defaultThreads(): number {
+  return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
 }
 
 /** The spec behind `proj train --help`. */
@@ -175,10 +188,9 @@ export const TRAIN_SPEC: CommandSpec = {
     {
       name: 'threads',
       type: 'int',
-      default: 1,
       value: '<n>',
       min: 1,
-      help: 'Threads for matrix products (more pay off only for wider models)',
+      help: `Threads for matrix products and attention (default: one per core, at most ${MAX_DEFAULT_THREADS}; results are identical on any count)`,
     },
   ],
   notes: [

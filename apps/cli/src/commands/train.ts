@@ -29,7 +29,7 @@ import {
   serializeTokenizer,
   tokenizerLabel,
 } from '../tokenizer-io.js';
-import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
+import { defaultThreads, TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
 /** `proj train`: pretrain a GPT and write checkpoint, metrics, loss curve and a sample. */
 export const trainCommand = {
@@ -43,7 +43,8 @@ export const trainCommand = {
     const a = parsed as unknown as TrainArgs;
     const choice = parseTokenizerChoice(a.tokenizer);
     checkArgs(a);
-    if (a.threads > 1) await enableThreads(a.threads);
+    const wanted = a.threads ?? defaultThreads();
+    const threads = wanted > 1 ? await enableThreads(wanted) : 1;
 
     const corpus = await loadCorpus(a.data);
     const out = a.out ?? join('runs', `${corpus.name}-${tokenizerLabel(choice)}`);
@@ -90,7 +91,8 @@ export const trainCommand = {
     io.stdout.write(
       `${ckpt ? `resuming ${out} at iter ${ckpt.state.iter}` : `training into ${out}`}: ` +
         `${corpus.name} (${(corpus.text.length / 1e6).toFixed(2)}M chars, ${(ids.length / 1e6).toFixed(2)}M tokens, vocab ${tokenizer.vocabSize}), ` +
-        `GPT ${(model.numParameters() / 1e6).toFixed(2)}M parameters, ${a.maxIters} iters of ${tokensPerIter} tokens\n`,
+        `GPT ${(model.numParameters() / 1e6).toFixed(2)}M parameters, ${a.maxIters} iters of ${tokensPerIter} tokens, ` +
+        `${threads} thread${threads === 1 ? '' : 's'}\n`,
     );
     const printer = new ProgressPrinter(io.stdout, a.logInterval, out);
     const controller = new AbortController();
