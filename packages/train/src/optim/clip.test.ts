@@ -35,6 +35,16 @@ describe('clipGradNorm', () => {
     expect(idle.grad).toBeNull();
   });
 
+  it('sums every element of long gradients of any length (the 4-way partial sums and their tail)', () => {
+    for (const n of [5, 7, 1001]) {
+      const values = Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i + 1) * (1 + (i % 3))));
+      const p = new Parameter(tensor(new Float32Array(n)));
+      p.grad = tensor(Float32Array.from(values));
+      const want = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+      expect(clipGradNorm([p], 1e9)).toBeCloseTo(want, 10);
+    }
+  });
+
   it('validates and can refuse a non-finite norm', () => {
     const a = new Parameter(tensor([0]));
     a.grad = tensor([Number.NaN]);

@@ -35,7 +35,7 @@ export function clipGradNorm(
     if (normType === Infinity) {
       for (let i = 0; i < n; i++) acc = Math.max(acc, Math.abs(g[i]!));
     } else if (normType === 2) {
-      for (let i = 0; i < n; i++) acc += g[i]! * g[i]!;
+      acc += sumOfSquares(g, n);
     } else {
       for (let i = 0; i < n; i++) acc += Math.abs(g[i]!) ** normType;
     }
@@ -52,4 +52,21 @@ export function clipGradNorm(
     }
   }
   return total;
+}
+
+/**
+ * Σ g[i]² over the first `n` values in float64, in four interleaved partial sums: a single running
+ * sum waits on each addition's latency (about twice as slow on a 0.8M-parameter model).
+ */
+function sumOfSquares(g: ArrayLike<number>, n: number): number {
+  let [s0, s1, s2, s3] = [0, 0, 0, 0];
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += g[i]! * g[i]!;
+    s1 += g[i + 1]! * g[i + 1]!;
+    s2 += g[i + 2]! * g[i + 2]!;
+    s3 += g[i + 3]! * g[i + 3]!;
+  }
+  for (; i < n; i++) s0 += g[i]! * g[i]!;
+  return s0 + s1 + (s2 + s3);
 }
