@@ -91,30 +91,38 @@ function median(xs: number[]): number {
 
 export async function run(): Promise<void> {
   const cores = availableParallelism();
-  const rows: [string, number][] = [];
+  /** Rows: name, ms/iter, and the thread count to compare with PyTorch at (0: no such column). */
+  const rows: [string, number, number][] = [];
   const initial = getBackend().name;
-  rows.push([`@proj (${initial}, 1 thread: proj train's default)`, await oursMs(10)]);
+  rows.push([`@proj (${initial}, 1 thread)`, await oursMs(10), 1]);
   const threads = await enableThreads(cores);
-  rows.push([`@proj (${initial}, ${threads} threads)`, await oursMs(10)]);
+  rows.push([`@proj (${initial}, ${threads} threads: proj train's default here)`, await oursMs(10), threads]);
   disableThreads();
   setBackend('js');
-  rows.push(['@proj (js kernels, 1 thread)', await oursMs(5)]);
+  rows.push(['@proj (js kernels, 1 thread)', await oursMs(5), 0]);
   setBackend(initial);
   for (const backend of ['cpu', 'wasm'] as const) {
     try {
-      rows.push([`tfjs-${backend}`, await tfjsMs(backend, 3)]);
+      rows.push([`tfjs-${backend}`, await tfjsMs(backend, 3), 0]);
     } catch (error) {
       console.error(`tfjs-${backend} failed: ${(error as Error).message}`);
-      rows.push([`tfjs-${backend}`, Number.NaN]);
+      rows.push([`tfjs-${backend}`, Number.NaN, 0]);
     }
   }
-  rows.push(['PyTorch 1 thread', torchMs(1)]);
-  if (cores > 1) rows.push([`PyTorch ${cores} threads`, torchMs(cores)]);
+  const torch = new Map<number, number>([[1, torchMs(1)]]);
+  if (cores > 1) torch.set(cores, torchMs(cores));
+  for (const [count, ms] of torch) rows.push([`PyTorch ${count} thread${count > 1 ? 's' : ''}`, ms, 0]);
   const ours = rows[0]![1];
   printTable(
     'training step, default GPT (4x128, block 64, batch 12: forward + backward + clip + AdamW)',
-    ['implementation', 'ms/iter', 'tokens/s', 'time vs @proj'],
-    rows.map(([name, ms]) => [name, ms.toFixed(1), (TOKENS / (ms / 1000)).toFixed(0), ratio(ms, ours)]),
+    ['implementation', 'ms/iter', 'tokens/s', 'time vs @proj 1 thread', 'time vs PyTorch, same threads'],
+    rows.map(([name, ms, count]) => [
+      name,
+      ms.toFixed(1),
+      (TOKENS / (ms / 1000)).toFixed(0),
+      ratio(ms, ours),
+      torch.has(count) ? ratio(ms, torch.get(count)!) : '',
+    ]),
   );
   printShakespeare();
 }
