@@ -1,4 +1,4 @@
-import { Tensor } from '@proj/tensor';
+import { type AllocationScope, beginAllocationScope, Tensor } from '@proj/tensor';
 import { isGradEnabled } from './grad-mode.js';
 import { PendingGrad, RegionGrad } from './region-grad.js';
 import { fmtShapeOf } from './tensor-utils.js';
@@ -10,19 +10,34 @@ import { Variable } from './variable.js';
  */
 export type BackwardRule = (grad: Tensor) => readonly (Tensor | RegionGrad | null)[];
 
+/** Options of a {@link GradFn}. */
+export interface GradFnOptions {
+  /**
+   * The rule keeps no reference to the gradient it is given nor to those it returns (it may return
+   * that gradient or views of it), so once it ran the backward walk may reuse the memory of a
+   * gradient it alone holds. Every op of this package declares it; a hand-written rule that stores
+   * gradients (to log them, say) must not. Default false.
+   */
+  retainsNothing?: boolean;
+}
+
 /** The node that produced a Variable: its op name, inputs and local gradient rule. */
 export class GradFn {
   private rule: BackwardRule | null;
   private edges: readonly Variable[];
+  /** See {@link GradFnOptions.retainsNothing}. */
+  readonly retainsNothing: boolean;
 
   constructor(
     /** Name of the op, for error messages and debugging. */
     readonly op: string,
     inputs: readonly Variable[],
     rule: BackwardRule,
+    options: GradFnOptions = {},
   ) {
     this.rule = rule;
     this.edges = inputs;
+    this.retainsNothing = options.retainsNothing ?? false;
   }
 
   /** The op's Variable inputs, in the order the rule returns gradients (empty once released). */
@@ -84,7 +99,7 @@ export function record(
   rule: BackwardRule,
 ): Variable {
   if (!isGradEnabled() || !inputs.some((v) => v.requiresGrad)) return new Variable(output);
-  return Variable.fromOp(output, new GradFn(op, inputs, rule));
+  return Variable.fromOp(output, new GradFn(op, inputs, rule, { retainsNothing: true }));
 }
 
 /** Every Variable reachable from `root` through grad-requiring edges, inputs before outputs (no recursion). */
@@ -115,32 +130,98 @@ function topologicalOrder(root: Variable): Variable[] {
  * Backpropagates `grad` (d(loss)/d(root)) through the graph in one reverse topological walk,
  * accumulating into `.grad` of leaf Variables that require grad, and freeing each node's saved
  * tensors as soon as it is done unless `retainGraph`.
+ *
+ * Gradients that only this walk holds are handed back for reuse once consumed, so the next
+ * gradient of the same size takes their memory instead of fresh memory, and a leaf's first
+ * gradient is taken over instead of copied (see {@link WalkOwnership}).
  */
 export function runBackward(root: Variable, grad: Tensor, retainGraph: boolean): void {
   const order = topologicalOrder(root);
   const pending = new Map<Variable, Tensor | PendingGrad>([[root, grad]]);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
-    const entry = pending.get(node);
-    pending.delete(node);
-    if (!entry) continue;
-    const g = entry instanceof Tensor ? entry : entry.materialize();
-    const fn = node.gradFn;
-    if (!fn) {
-      node.accumulateGrad(g);
-      continue;
+  const own = new WalkOwnership(pending);
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i]!;
+      const entry = pending.get(node);
+      pending.delete(node);
+      if (!entry) continue;
+      const g = entry instanceof Tensor ? entry : entry.materialize();
+      if (entry instanceof PendingGrad) for (const part of entry.tensors()) own.release(part, [g]);
+      const fn = node.gradFn;
+      if (!fn) {
+        if (node.accumulateGrad(g, own.exclusive(g, []))) own.keep(g);
+        else own.release(g, []);
+        continue;
+      }
+      const grads = fn.applyRule(g);
+      const inputs = fn.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const gi = grads[k];
+        const input = inputs[k]!;
+        if (!gi || !input.requiresGrad) continue;
+        if (!fn.retainsNothing) own.keep(gi instanceof RegionGrad ? gi.grad : gi);
+        const previous = pending.get(input);
+        if (gi instanceof RegionGrad) pending.set(input, PendingGrad.add(previous, gi));
+        else if (previous instanceof PendingGrad) previous.addDense(gi);
+        else if (previous) {
+          pending.set(input, previous.add(gi));
+          own.release(previous, grads);
+          own.release(
+            gi,
+            grads.filter((_, j) => j !== k),
+          );
+        } else pending.set(input, gi);
+      }
+      if (!retainGraph) fn.release();
+      if (fn.retainsNothing) own.release(g, grads);
     }
-    const grads = fn.applyRule(g);
-    const inputs = fn.inputs;
-    for (let k = 0; k < inputs.length; k++) {
-      const gi = grads[k];
-      const input = inputs[k]!;
-      if (!gi || !input.requiresGrad) continue;
-      const previous = pending.get(input);
-      if (gi instanceof RegionGrad) pending.set(input, PendingGrad.add(previous, gi));
-      else if (previous instanceof PendingGrad) previous.addDense(gi);
-      else pending.set(input, previous ? previous.add(gi) : gi);
+  } finally {
+    own.end();
+  }
+}
+
+/**
+ * What a backward walk may do with the gradients it holds. A gradient's storage is the walk's alone
+ * when it was allocated during the walk (so it is no saved activation, no caller's seed and no
+ * constant), no rule that may keep tensors returned it, it covers its whole storage (no other view
+ * into it was made by an op), and neither a gradient still pending nor one the current rule
+ * returned lives in it (`add` passes its gradient on as is, `reshape` a view of it). Such a storage
+ * can be reused once consumed, or handed to a leaf as its `.grad` without a copy. In a small GPT's
+ * step that reuses about 27 arrays and skips the copy of every parameter's gradient.
+ */
+class WalkOwnership {
+  private readonly scope: AllocationScope = beginAllocationScope();
+  /** Storages that must outlive the walk: kept by a rule that may keep tensors, or a leaf's `.grad`. */
+  private readonly kept = new Set<ArrayBufferView>();
+
+  constructor(private readonly pending: ReadonlyMap<Variable, Tensor | PendingGrad>) {}
+
+  /** Whether `t`'s storage is the walk's alone, apart from the gradients in `live`. */
+  exclusive(t: Tensor, live: readonly (Tensor | RegionGrad | null)[]): boolean {
+    const storage = t.storage;
+    if (!this.scope.allocatedHere(storage) || this.kept.has(storage) || storage.length !== t.size)
+      return false;
+    for (const other of live) {
+      if (other && (other instanceof RegionGrad ? other.grad : other).storage === storage) return false;
     }
-    if (!retainGraph) fn.release();
+    for (const other of this.pending.values()) {
+      if (other instanceof Tensor ? other.storage === storage : other.references(storage)) return false;
+    }
+    return true;
+  }
+
+  /** Never reuse `t`'s storage. */
+  keep(t: Tensor): void {
+    this.kept.add(t.storage);
+  }
+
+  /** Hands `t`'s storage back for reuse if the walk alone holds it (`t` itself is done with). */
+  release(t: Tensor, live: readonly (Tensor | RegionGrad | null)[]): void {
+    if (this.exclusive(t, live)) this.scope.release(t.storage);
+  }
+
+  /** Stops tracking allocations. */
+  end(): void {
+    this.scope.end();
   }
 }

@@ -1,6 +1,6 @@
 export { isGradEnabled, noGrad } from './grad-mode.js';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
-export { GradFn } from './graph.js';
+export { GradFn, type GradFnOptions } from './graph.js';
 export { type AttentionOptions, causalMask, scaledDotProductAttention } from './ops/attention.js';
 export {
   add,

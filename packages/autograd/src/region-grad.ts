@@ -47,6 +47,16 @@ export class PendingGrad {
     this.dense = this.dense ? this.dense.add(g) : g;
   }
 
+  /** The gradients gathered here (the dense sum, then the slabs). */
+  tensors(): Tensor[] {
+    return [...(this.dense ? [this.dense] : []), ...this.parts.map((part) => part.grad)];
+  }
+
+  /** Whether any gradient gathered here lives in `storage`. */
+  references(storage: ArrayBufferView): boolean {
+    return this.dense?.storage === storage || this.parts.some((part) => part.grad.storage === storage);
+  }
+
   /** The summed dense gradient. */
   materialize(): Tensor {
     const first = this.parts[0]!;

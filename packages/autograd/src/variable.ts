@@ -103,10 +103,20 @@ export class Variable {
     runBackward(this, seed, options.retainGraph ?? false);
   }
 
-  /** @internal Adds `g` to `.grad` in this Variable's dtype (allocating, so gradient tensors are never aliased). */
-  accumulateGrad(g: Tensor): void {
+  /**
+   * @internal Adds `g` to `.grad` in this Variable's dtype. The first gradient is copied, so gradient
+   * tensors are never aliased, unless the caller owns `g` outright (`owned`: nothing else references
+   * its storage) and it is contiguous in this dtype: then `g` itself becomes `.grad`. Returns whether
+   * it did.
+   */
+  accumulateGrad(g: Tensor, owned = false): boolean {
+    if (!this.grad && owned && g.dtype === this.dtype && g.isContiguous() && g.offset === 0) {
+      this.grad = g;
+      return true;
+    }
     const total = this.grad ? this.grad.add(g) : g.dtype === this.dtype ? g.clone() : g;
     this.grad = total.dtype === this.dtype ? total : total.to(this.dtype);
+    return false;
   }
 
   /** A constant Variable sharing `data`, cut from the graph. */

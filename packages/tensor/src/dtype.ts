@@ -1,3 +1,5 @@
+import { noteAllocated, takeReleased, tracking } from './storage-reuse.js';
+
 /** Element types a {@link Tensor} can hold. `float32` is the default everywhere. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -18,13 +20,19 @@ export type FloatArray = Float32Array | Float64Array;
 /** All supported dtypes, in promotion order (lowest first). */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
-/** Allocates zeroed storage of `size` elements for `dtype`. */
+/**
+ * Allocates zeroed storage of `size` elements for `dtype`: a float array released for reuse (see
+ * {@link beginAllocationScope}) when one of that length waits, else fresh memory.
+ */
 export function allocStorage<D extends DType>(dtype: D, size: number): StorageMap[D] {
   switch (dtype) {
     case 'float32':
-      return new Float32Array(size) as StorageMap[D];
-    case 'float64':
-      return new Float64Array(size) as StorageMap[D];
+    case 'float64': {
+      const array =
+        takeReleased(dtype, size) ?? (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size));
+      if (tracking()) noteAllocated(array);
+      return array as StorageMap[D];
+    }
     case 'int32':
       return new Int32Array(size) as StorageMap[D];
     case 'bool':

@@ -140,5 +140,11 @@ export type {
 export { defaultGenerator, Generator, manualSeed } from './random/generator.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
+export {
+  type AllocationScope,
+  beginAllocationScope,
+  type StorageReuseStats,
+  storageReuseStats,
+} from './storage-reuse.js';
 export type { NestedValues } from './tensor.js';
 export { Tensor } from './tensor.js';

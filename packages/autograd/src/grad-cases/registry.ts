@@ -66,6 +66,8 @@ export const nonDifferentiableTensorFunctions = [
   'registerBackend',
   'setBackend',
   'wasmStats',
+  'beginAllocationScope',
+  'storageReuseStats',
   'enableThreads',
   'disableThreads',
   'getNumThreads',

@@ -1,0 +1,117 @@
+/**
+ * Reuse of float storage between tensor ops. JavaScript frees a typed array only when the garbage
+ * collector finds it unreachable, so a training step that allocates tens of megabytes of
+ * short-lived gradients pays for fresh memory every time: zero-filling, page faults on first touch
+ * (the allocator hands freed pages back to the OS between collections), and collections triggered
+ * by the external-memory pressure. Where a caller can prove that nothing references an array any
+ * more, it hands the array back and the next allocation of the same dtype and length reuses it.
+ *
+ * Proving it is the caller's job, which is why this is an ownership API and not a convenience:
+ * autograd's backward walk releases the gradients it alone holds (see `runBackward` in
+ * @proj/autograd), and only arrays allocated inside its {@link AllocationScope}, so a tensor that
+ * existed before (a saved activation, a caller's seed gradient) is never touched.
+ */
+
+/** Float storage arrays that can be reused. */
+type FloatStorage = Float32Array | Float64Array;
+
+/** Most bytes the free lists hold in all: enough for a small model's gradients, bounded for big ones. */
+const MAX_POOLED_BYTES = 32 * 2 ** 20;
+/** Most arrays of one dtype and length kept for reuse. */
+const MAX_PER_LENGTH = 8;
+
+/** Released arrays by length, most recently released last; one map per dtype. */
+const free = { float32: new Map<number, Float32Array[]>(), float64: new Map<number, Float64Array[]>() };
+let pooledBytes = 0;
+let reused = 0;
+/** Scopes that are tracking allocations now (usually none or one). */
+const scopes = new Set<WeakSet<FloatStorage>>();
+
+/**
+ * A zeroed array of `length` elements from the free lists, or null when none was released (the
+ * caller then allocates a fresh one). @internal Used by `allocStorage`.
+ */
+export function takeReleased(dtype: 'float32' | 'float64', length: number): FloatStorage | null {
+  const list = free[dtype].get(length);
+  const array = list?.pop();
+  if (!array) return null;
+  pooledBytes -= array.byteLength;
+  reused++;
+  return array.fill(0);
+}
+
+/** Records a newly allocated float array in every open scope. @internal Used by `allocStorage`. */
+export function noteAllocated(array: FloatStorage): void {
+  for (const owned of scopes) owned.add(array);
+}
+
+/** Whether any {@link AllocationScope} is open (allocations need recording). @internal */
+export function tracking(): boolean {
+  return scopes.size > 0;
+}
+
+/** The float arrays tensor ops allocate between {@link beginAllocationScope} and `end`. */
+export interface AllocationScope {
+  /** Whether `array` was allocated by a tensor op while this scope was open. */
+  allocatedHere(array: ArrayBufferView): boolean;
+  /**
+   * Hands `array` back for the next allocation of its dtype and length to reuse. The caller
+   * guarantees that nothing references it any more (no tensor, view or typed array over it):
+   * whoever still held it would see its values change. Arrays this scope did not allocate, and
+   * arrays beyond the pool's bounds, are left to the garbage collector.
+   */
+  release(array: ArrayBufferView): void;
+  /** Stops recording allocations; `release` does nothing afterwards. */
+  end(): void;
+}
+
+/**
+ * Starts recording the float32/float64 arrays that tensor ops allocate, so the caller can release
+ * those it can prove unreferenced (see {@link AllocationScope}).
+ * @example
+ * const scope = beginAllocationScope();
+ * try {
+ *   const t = someOp(x);   // t.storage is recorded
+ *   use(t);
+ *   scope.release(t.storage); // only if no reference to t or its storage survives
+ * } finally {
+ *   scope.end();
+ * }
+ */
+export function beginAllocationScope(): AllocationScope {
+  let owned: WeakSet<FloatStorage> | null = new WeakSet();
+  scopes.add(owned);
+  return {
+    allocatedHere: (array) => owned?.has(array as FloatStorage) ?? false,
+    release(array) {
+      const storage = array as FloatStorage;
+      if (!owned?.has(storage)) return;
+      // Forgotten by every scope, so no scope can release it twice (two owners of one array).
+      for (const other of scopes) other.delete(storage);
+      const lists: Map<number, FloatStorage[]> =
+        storage instanceof Float32Array ? free.float32 : (free.float64 as Map<number, FloatStorage[]>);
+      const list = lists.get(storage.length) ?? [];
+      if (list.length >= MAX_PER_LENGTH || pooledBytes + storage.byteLength > MAX_POOLED_BYTES) return;
+      list.push(storage);
+      lists.set(storage.length, list);
+      pooledBytes += storage.byteLength;
+    },
+    end() {
+      if (owned) scopes.delete(owned);
+      owned = null;
+    },
+  };
+}
+
+/** What the storage reuse has done since the process started, for diagnostics and tests. */
+export interface StorageReuseStats {
+  /** Allocations served by a released array instead of fresh memory. */
+  reused: number;
+  /** Bytes of released arrays waiting to be reused. */
+  pooledBytes: number;
+}
+
+/** Counters of the storage reuse (see {@link beginAllocationScope}). */
+export function storageReuseStats(): StorageReuseStats {
+  return { reused, pooledBytes };
+}
