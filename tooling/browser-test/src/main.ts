@@ -48,6 +48,11 @@ function problems(r: CheckResult, isolated: boolean): string[] {
   const threads = isolated ? 2 : 1;
   expect(r.threads === threads, `enableThreads(2) resolved ${r.threads}, expected ${threads}`);
   expect(r.lastThreads === threads, `the product ran on ${r.lastThreads} threads, expected ${threads}`);
+  expect(
+    r.attentionThreads === threads,
+    `the fused attention ran on ${r.attentionThreads} threads, expected ${threads}`,
+  );
+  expect(r.attentionSame, 'the fused attention on 2 threads differs from 1 thread');
   if (isolated) expect(r.threadsUnavailable === null, `threadsUnavailable: ${r.threadsUnavailable}`);
   else
     expect(
@@ -84,7 +89,8 @@ async function main(): Promise<number> {
           `  ${r.where.padEnd(11)} isolated=${r.crossOriginIsolated} backend=${r.defaultBackend} ` +
             `err(1 thread)=${r.err1.toExponential(2)} enableThreads(2)=${r.threads} ` +
             `ran on ${r.lastThreads} thread(s) err=${r.err2.toExponential(2)} ` +
-            `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms after enableThreads)` +
+            `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms after enableThreads); ` +
+            `attention on ${r.attentionThreads} thread(s), ${r.attentionSame ? 'same' : 'NOT the same'} as 1 thread` +
             (r.threadsUnavailable ? `\n              threadsUnavailable: ${r.threadsUnavailable}` : '') +
             (r.error ? `\n              error: ${r.error}` : ''),
         );

@@ -3,7 +3,16 @@
  * runs them on its main thread and again in a dedicated Web Worker (where `Atomics.wait` is allowed,
  * as in a training worker), and exposes the results as `window.browserChecks()`.
  */
-import { enableThreads, Generator, getBackend, matmul, randn, wasmStats } from '@proj/tensor';
+import {
+  type AttentionArgs,
+  enableThreads,
+  Generator,
+  getBackend,
+  matmul,
+  randn,
+  setNumThreads,
+  wasmStats,
+} from '@proj/tensor';
 
 /** What one run of the checks saw. */
 export interface CheckResult {
@@ -24,6 +33,10 @@ export interface CheckResult {
   /** Median milliseconds of the product on one thread and after `enableThreads(2)` (printed, not checked). */
   ms1: number;
   ms2: number;
+  /** Threads the fused attention (forward and backward of 48 causal heads) ran on after `enableThreads(2)`. */
+  attentionThreads: number;
+  /** Whether that attention gave the one-thread result bit for bit. */
+  attentionSame: boolean;
   /** A thrown error's message, when the checks failed before finishing. */
   error?: string;
 }
@@ -60,6 +73,51 @@ function medianMs(fn: () => unknown, reps = 7): number {
   return times.sort((x, y) => x - y)[reps >> 1]!;
 }
 
+/**
+ * Forward and backward of the fused attention over 48 causal heads of 64 × 32 (the default GPT's)
+ * on the active thread count: the output, the query gradient and the threads used.
+ */
+function attentionOnce(): { values: Float32Array; threads: number } {
+  const [batch, L, E] = [48, 64, 32];
+  const heads = (seed: number) => ({
+    data: randn([batch * L * E], { generator: new Generator(seed) }).data() as Float32Array,
+    offsets: Int32Array.from({ length: batch }, (_, b) => b * L * E),
+    rowStride: E,
+    colStride: 1,
+  });
+  const args: AttentionArgs = {
+    q: heads(1),
+    k: heads(2),
+    v: heads(3),
+    mask: null,
+    maskBatch: 1,
+    out: new Float32Array(batch * L * E),
+    lse: new Float32Array(batch * L),
+    batch,
+    groups: 1,
+    L,
+    S: L,
+    E,
+    Ev: E,
+    scale: 1 / Math.sqrt(E),
+    causal: true,
+  };
+  const backend = getBackend();
+  backend.attention(args);
+  const dq = new Float32Array(batch * L * E);
+  backend.attentionBackward({
+    ...args,
+    dout: heads(4),
+    dq,
+    dk: new Float32Array(batch * L * E),
+    dv: new Float32Array(batch * L * E),
+  });
+  const values = new Float32Array(2 * batch * L * E);
+  values.set(args.out as Float32Array);
+  values.set(dq, batch * L * E);
+  return { values, threads: wasmStats()?.lastThreads ?? 0 };
+}
+
 async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
   const result: CheckResult = {
     where,
@@ -72,6 +130,8 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     threadsUnavailable: null,
     ms1: Number.NaN,
     ms2: Number.NaN,
+    attentionThreads: 0,
+    attentionSame: false,
   };
   try {
     const g = new Generator(2024);
@@ -87,6 +147,12 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     result.threadsUnavailable = stats ? stats.threadsUnavailable : 'wasmStats() returned null';
     result.ms2 = medianMs(() => matmul(a, b));
     result.err2 = maxError(product.data(), ref);
+    setNumThreads(1);
+    const alone = attentionOnce();
+    setNumThreads(2);
+    const split = attentionOnce();
+    result.attentionThreads = split.threads;
+    result.attentionSame = alone.values.every((v, i) => Object.is(v, split.values[i]));
   } catch (error) {
     result.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
