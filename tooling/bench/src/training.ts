@@ -19,11 +19,16 @@ import { type GPTShape, tfjsTrainer } from './tfjs-gpt.js';
 
 const SHAPE: GPTShape = { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batchSize: 12 };
 const TOKENS = SHAPE.batchSize * SHAPE.blockSize;
-const WARMUP = 3;
+/**
+ * Steps run before timing on the WASM backend: V8 compiles hot JavaScript and WebAssembly with its
+ * optimising tiers during the first dozens of steps (a step's median fell 130 → 112 ms from steps
+ * 3–13 to 40–60 in one run). PyTorch's side (torch_gpt.py) warms up 5 steps and times 30.
+ */
+const WARMUP = 20;
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Median of the per-step times after `WARMUP` steps, of `steps` steps of the real `pretrain` loop. */
-async function oursMs(steps: number): Promise<number> {
+/** Median of the per-step times after `warmup` steps, of `steps` steps of the real `pretrain` loop. */
+async function oursMs(steps: number, warmup = WARMUP): Promise<number> {
   const g = new Generator(1337);
   const ids = Int32Array.from({ length: 100_000 }, () => g.integer(0, SHAPE.vocabSize));
   const model = new GPT({ ...SHAPE, bias: false, dropout: 0 }, { generator: new Generator(1337) });
@@ -39,13 +44,13 @@ async function oursMs(steps: number): Promise<number> {
     train: new TokenDataset(ids),
     batchSize: SHAPE.batchSize,
     blockSize: SHAPE.blockSize,
-    maxIters: WARMUP + steps,
+    maxIters: warmup + steps,
     gradClip: 1,
     evalIters: 0,
     generator: g,
     onEvent: (e) => {
       if (e.type !== 'step') return;
-      if (e.iter >= WARMUP) times.push(e.elapsedMs - last);
+      if (e.iter >= warmup) times.push(e.elapsedMs - last);
       last = e.elapsedMs;
     },
   });
@@ -94,12 +99,12 @@ export async function run(): Promise<void> {
   /** Rows: name, ms/iter, and the thread count to compare with PyTorch at (0: no such column). */
   const rows: [string, number, number][] = [];
   const initial = getBackend().name;
-  rows.push([`@proj (${initial}, 1 thread)`, await oursMs(10), 1]);
+  rows.push([`@proj (${initial}, 1 thread)`, await oursMs(30), 1]);
   const threads = await enableThreads(cores);
-  rows.push([`@proj (${initial}, ${threads} threads: proj train's default here)`, await oursMs(10), threads]);
+  rows.push([`@proj (${initial}, ${threads} threads: proj train's default here)`, await oursMs(30), threads]);
   disableThreads();
   setBackend('js');
-  rows.push(['@proj (js kernels, 1 thread)', await oursMs(5), 0]);
+  rows.push(['@proj (js kernels, 1 thread)', await oursMs(5, 2), 0]);
   setBackend(initial);
   for (const backend of ['cpu', 'wasm'] as const) {
     try {
