@@ -1,4 +1,4 @@
-import { noteAllocated, takeReleased, tracking } from './storage-reuse.js';
+import { noteAllocated, takeReleased } from './storage-reuse.js';
 
 /** Element types a {@link Tensor} can hold. `float32` is the default everywhere. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -30,7 +30,7 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageMa
     case 'float64': {
       const array =
         takeReleased(dtype, size) ?? (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size));
-      if (tracking()) noteAllocated(array);
+      noteAllocated(array);
       return array as StorageMap[D];
     }
     case 'int32':

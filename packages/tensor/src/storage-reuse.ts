@@ -40,14 +40,12 @@ export function takeReleased(dtype: 'float32' | 'float64', length: number): Floa
   return array.fill(0);
 }
 
-/** Records a newly allocated float array in every open scope. @internal Used by `allocStorage`. */
+/**
+ * Records a newly allocated float array in every open scope (none, outside a backward walk).
+ * @internal Used by `allocStorage`.
+ */
 export function noteAllocated(array: FloatStorage): void {
   for (const owned of scopes) owned.add(array);
-}
-
-/** Whether any {@link AllocationScope} is open (allocations need recording). @internal */
-export function tracking(): boolean {
-  return scopes.size > 0;
 }
 
 /** The float arrays tensor ops allocate between {@link beginAllocationScope} and `end`. */
