@@ -39,8 +39,9 @@ function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number
 /**
  * Copies q, k and v into the arena (operands sharing one storage, e.g. the views of a fused
  * projection, once), writes the descriptor and returns its address, or null when too large.
- * `outputs` are the byte sizes of the further blocks the call needs (their addresses follow); the
- * work space of each of `threads` threads (`ws` bytes) comes third.
+ * `outputs` are the byte sizes of the blocks the call writes: out and lse, then (backward) the
+ * gradients. The returned blocks are those with the work space of `threads` threads inserted third,
+ * as the descriptor's word order has it.
  */
 function stage(
   rt: WasmRuntime,
@@ -54,7 +55,8 @@ function stage(
     [a.k, S, E],
     [a.v, S, Ev],
   ];
-  if ('dout' in a) mats.push([a.dout, L, Ev]);
+  const backward = 'dout' in a;
+  if (backward) mats.push([a.dout, L, Ev]);
   const stores = [...new Set(mats.map(([m]) => m.data))];
   const ranges = stores.map((data) => {
     let [lo, hi] = [Number.POSITIVE_INFINITY, 0];
@@ -66,12 +68,14 @@ function stage(
     return [lo, hi] as const;
   });
   const tables = 4 * (2 * batch + 2 * (batch / groups) + DESC_WORDS); // the descriptor and offset tables
-  const wsStride = Math.ceil(outputs[2]! / 64) * 64;
+  const wsStride = Math.ceil(rt.kernels.attention_ws_bytes(L, S, E, Ev, backward ? 1 : 0) / 64) * 64;
   const sizes = [
     ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
     mask ? 4 * (maskBatch * L * S + 8) : 0,
     tables,
-    ...outputs.map((size, i) => (i === 2 ? threads * wsStride : size)),
+    ...outputs.slice(0, 2),
+    threads * wsStride,
+    ...outputs.slice(2),
   ];
   const ptrs = rt.arena(sizes, 1);
   if (!ptrs) return null;
@@ -129,10 +133,9 @@ function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean
  */
 export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
   if (!fits(a, [a.out, a.lse])) return false;
-  const { batch, L, S, E, Ev } = a;
+  const { batch, L, Ev } = a;
   const [rt, threads] = placement(primary, a);
-  const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 0);
-  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L, ws], threads);
+  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L], threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
   describe(rt, desc, a, blocks);
@@ -151,11 +154,10 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
   const [rt, threads] = placement(primary, a);
-  const ws = rt.kernels.attention_ws_bytes(L, S, E, Ev, 1);
   const staged = stage(
     rt,
     a,
-    [4 * batch * L * Ev, 4 * batch * L, ws, 4 * batch * L * E, 4 * kv * S * E, 4 * kv * S * Ev],
+    [4 * batch * L * Ev, 4 * batch * L, 4 * batch * L * E, 4 * kv * S * E, 4 * kv * S * Ev],
     threads,
   );
   if (!staged) return false;
