@@ -7,6 +7,10 @@
  * rounds alternate 1 and 2 threads, and the ratio is the median of the per-round ratios, so load
  * from other processes that comes and goes hits both sides alike. The load average is printed too.
  *
+ * PyTorch (Debian's python3-torch, when installed) runs the same shapes in its own process,
+ * measured the same way (torch_matmul.py): its one-thread GFLOP/s and its own two-thread ratio sit
+ * beside ours, so the scaling a native BLAS reaches on this machine is in the same table.
+ *
  * To add a column, append a {@link Contestant}: a name and a `prepare` that returns, for the given
  * operands, a function computing one product to completion and returning its values.
  */
@@ -25,6 +29,7 @@ import {
 } from '@proj/tensor';
 import { enableThreads } from '@proj/tensor/node';
 import { printTable, ratio, timeMs } from './report.js';
+import { runTorch } from './torch.js';
 
 /** One product `[m, k] · [k, n]`, optionally batched and with either operand stored transposed. */
 interface Shape {
@@ -209,6 +214,18 @@ function measureMs(call: () => unknown, warmMs: number): number {
   return performance.now() - t0;
 }
 
+/** PyTorch's GFLOP/s on one thread and its two-thread ÷ one-thread ratio per shape. */
+interface TorchTiming {
+  one: number[];
+  ratio: number[];
+}
+
+/** PyTorch on `shapes` (tooling/bench/torch_matmul.py), or null without torch. */
+function torchTiming(shapes: Shape[]): TorchTiming | null {
+  const input = shapes.map(({ m, k, n, batch = 1, ta = false, tb = false }) => ({ m, k, n, batch, ta, tb }));
+  return runTorch<TorchTiming>('torch_matmul.py', [], JSON.stringify(input));
+}
+
 /** Prints the table. */
 export async function run(): Promise<void> {
   const defaultBackend = getBackend().name;
@@ -253,18 +270,25 @@ export async function run(): Promise<void> {
     contestant.teardown?.();
   }
 
+  const torch = torchTiming(SHAPES);
   const peers = contestants.map((c, i) => [c, i] as const).filter(([c]) => c.peer);
   const header = [
     'float32 [m x k]·[k x n]',
     ...contestants.map((c) => c.name),
+    ...(torch ? ['PyTorch (1 thread)'] : []),
     ...peers.map(([c]) => `ours/${c.name}`),
+    ...(torch ? ['ours/PyTorch'] : []),
     ...(threaded ? ['2 threads/1 (interleaved)'] : []),
+    ...(torch ? ['PyTorch 2 threads/1'] : []),
   ];
   const rows = inputs.map(({ shape }, s) => [
     shape.label,
     ...gflops.map((col) => col[s]!.toFixed(2)),
+    ...(torch ? [torch.one[s]!.toFixed(2)] : []),
     ...peers.map(([, i]) => ratio(gflops[0]![s]!, gflops[i]![s]!)),
+    ...(torch ? [ratio(gflops[0]![s]!, torch.one[s]!)] : []),
     ...(threaded ? [`${threadRatios[s]!.toFixed(2)}x`] : []),
+    ...(torch ? [`${torch.ratio[s]!.toFixed(2)}x`] : []),
   ]);
   printTable(
     `matmul GFLOP/s (median; "ours" = @proj/tensor ${defaultBackend}, the default backend; ` +

@@ -4,7 +4,6 @@
  * loop, and in the same run the same model in TensorFlow.js (cpu and wasm backends) and in PyTorch
  * (Debian's python3-torch, when installed); then the recorded Shakespeare-char result.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +15,7 @@ import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
 import { printTable, ratio } from './report.js';
 import { loadTfjs } from './tfjs-bundle.js';
 import { type GPTShape, tfjsTrainer } from './tfjs-gpt.js';
+import { runTorch } from './torch.js';
 
 const SHAPE: GPTShape = { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batchSize: 12 };
 const TOKENS = SHAPE.batchSize * SHAPE.blockSize;
@@ -75,18 +75,12 @@ async function tfjsMs(backend: 'cpu' | 'wasm', steps: number, warmup = 1): Promi
   return median(times);
 }
 
-/** PyTorch through tooling/bench/torch_gpt.py, or NaN when /usr/bin/python3 has no torch. */
+/** PyTorch's ms/iteration through tooling/bench/torch_gpt.py, or NaN without torch. */
 function torchMs(threads: number): number {
-  const python = '/usr/bin/python3';
-  if (!existsSync(python)) return Number.NaN;
-  const r = spawnSync(python, [join(here, '..', 'torch_gpt.py'), 'speed', '--threads', String(threads)], {
-    env: { ...process.env, OPENBLAS_CORETYPE: 'SkylakeX' },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (r.status !== 0) return Number.NaN;
-  const last = r.stdout.trim().split('\n').at(-1) ?? '';
-  return (JSON.parse(last) as { msPerIter: number }).msPerIter;
+  return (
+    runTorch<{ msPerIter: number }>('torch_gpt.py', ['speed', '--threads', String(threads)])?.msPerIter ??
+    Number.NaN
+  );
 }
 
 function median(xs: number[]): number {
