@@ -89,7 +89,7 @@ async function main(): Promise<number> {
           `  ${r.where.padEnd(11)} isolated=${r.crossOriginIsolated} backend=${r.defaultBackend} ` +
             `err(1 thread)=${r.err1.toExponential(2)} enableThreads(2)=${r.threads} ` +
             `ran on ${r.lastThreads} thread(s) err=${r.err2.toExponential(2)} ` +
-            `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms after enableThreads); ` +
+            `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms on ${r.threads}, interleaved); ` +
             `attention on ${r.attentionThreads} thread(s), ${r.attentionSame ? 'same' : 'NOT the same'} as 1 thread` +
             (r.threadsUnavailable ? `\n              threadsUnavailable: ${r.threadsUnavailable}` : '') +
             (r.error ? `\n              error: ${r.error}` : ''),

@@ -30,7 +30,10 @@ export interface CheckResult {
   err2: number;
   /** `wasmStats().threadsUnavailable`: the reason threads cannot start, or null. */
   threadsUnavailable: string | null;
-  /** Median milliseconds of the product on one thread and after `enableThreads(2)` (printed, not checked). */
+  /**
+   * Milliseconds of the product on one thread and on two after `enableThreads(2)`: the median over
+   * five rounds that alternate the thread count, each the median of nine calls (printed, not checked).
+   */
   ms1: number;
   ms2: number;
   /** Threads the fused attention (forward and backward of 48 causal heads) ran on after `enableThreads(2)`. */
@@ -63,14 +66,35 @@ function maxError(ours: ArrayLike<number>, ref: Float64Array): number {
   return worst;
 }
 
-function medianMs(fn: () => unknown, reps = 7): number {
+function median(values: number[]): number {
+  return [...values].sort((x, y) => x - y)[values.length >> 1]!;
+}
+
+function medianMs(fn: () => unknown, reps: number): number {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
   }
-  return times.sort((x, y) => x - y)[reps >> 1]!;
+  return median(times);
+}
+
+/**
+ * Milliseconds of `fn` on one thread and on `threads`, after a warm-up: rounds alternate the two so
+ * that load which comes and goes hits both alike.
+ */
+function interleavedMs(fn: () => unknown, threads: number): [number, number] {
+  for (let i = 0; i < 10; i++) fn();
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    setNumThreads(1);
+    one.push(medianMs(fn, 9));
+    setNumThreads(threads);
+    many.push(medianMs(fn, 9));
+  }
+  return [median(one), median(many)];
 }
 
 /**
@@ -139,13 +163,12 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     const b = randn([N, N], { generator: g });
     const ref = reference(a.data() as Float32Array, b.data() as Float32Array);
     result.err1 = maxError(matmul(a, b).data(), ref);
-    result.ms1 = medianMs(() => matmul(a, b));
     result.threads = await enableThreads(2);
     const product = matmul(a, b);
     const stats = wasmStats();
     result.lastThreads = stats?.lastThreads ?? 0;
     result.threadsUnavailable = stats ? stats.threadsUnavailable : 'wasmStats() returned null';
-    result.ms2 = medianMs(() => matmul(a, b));
+    [result.ms1, result.ms2] = interleavedMs(() => matmul(a, b), 2);
     result.err2 = maxError(product.data(), ref);
     setNumThreads(1);
     const alone = attentionOnce();
