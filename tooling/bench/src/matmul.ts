@@ -28,7 +28,7 @@ import {
   tensor,
 } from '@proj/tensor';
 import { enableThreads } from '@proj/tensor/node';
-import { printTable, ratio, timeMs } from './report.js';
+import { median, printTable, ratio, timeMs } from './report.js';
 import { runTorch } from './torch.js';
 
 /** One product `[m, k] · [k, n]`, optionally batched and with either operand stored transposed. */
@@ -152,11 +152,6 @@ function interleaved(call: () => unknown, threads: number, rounds = 7): ThreadTi
     many.push(timeMs(call, 60));
   }
   return { oneMs: median(one), manyMs: median(many), ratio: median(one.map((t, r) => t / many[r]!)) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** TensorFlow.js with its `backend` ('cpu' or 'wasm'); `dataSync` forces each product to finish. */

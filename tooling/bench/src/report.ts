@@ -13,8 +13,13 @@ export function timeMs(fn: () => void, budgetMs = 300): number {
     fn();
     samples.push(performance.now() - start);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples);
+}
+
+/** The middle value of `values` (the upper of the two middle ones for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Prints rows as a left-aligned text table under `title`. */

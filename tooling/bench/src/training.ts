@@ -12,7 +12,7 @@ import { GPT } from '@proj/nn';
 import { Generator, getBackend, setBackend } from '@proj/tensor';
 import { disableThreads, enableThreads } from '@proj/tensor/node';
 import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
-import { printTable, ratio } from './report.js';
+import { median, printTable, ratio } from './report.js';
 import { loadTfjs } from './tfjs-bundle.js';
 import { type GPTShape, tfjsTrainer } from './tfjs-gpt.js';
 import { runTorch } from './torch.js';
@@ -81,11 +81,6 @@ function torchMs(threads: number): number {
     runTorch<{ msPerIter: number }>('torch_gpt.py', ['speed', '--threads', String(threads)])?.msPerIter ??
     Number.NaN
   );
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 export async function run(): Promise<void> {
