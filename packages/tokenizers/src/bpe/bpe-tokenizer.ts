@@ -94,9 +94,13 @@ export class BPETokenizer extends BaseTokenizer {
     }
   }
 
-  /** Loads a Hugging Face `tokenizer.json` of a byte-level BPE model (GPT-2 style), as text or parsed. */
+  /**
+   * Loads a Hugging Face `tokenizer.json` of a byte-level BPE model (GPT-2 style), as text or parsed.
+   * @throws TokenizerError naming the field for text that is not JSON, a missing or mistyped field,
+   * ids that are not integers or not dense, or what byte-level BPE does not support.
+   */
   static fromHuggingFace(json: string | HuggingFaceTokenizerJSON): BPETokenizer {
-    return new BPETokenizer(parseHuggingFace(typeof json === 'string' ? JSON.parse(json) : json));
+    return new BPETokenizer(parseHuggingFace(json));
   }
 
   /** Learns a vocabulary from text; see {@link BPETrainOptions}. */
