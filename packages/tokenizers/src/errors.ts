@@ -5,8 +5,6 @@ export class TokenizerError extends Error {
 
 /** Thrown by the `BPETokenizer` constructor when two ids have the same bytes; the loaders name where each comes from. */
 export class DuplicateTokenError extends TokenizerError {
-  override name = 'TokenizerError';
-
   constructor(
     /** The two ids, lower first. */
     readonly ids: readonly [number, number],

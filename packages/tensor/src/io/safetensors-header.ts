@@ -1,4 +1,4 @@
-import { DTypeError, fmtShape } from '../errors.js';
+import { fmtShape } from '../errors.js';
 import { parseStrictJson } from './strict-json.js';
 
 /** Thrown for malformed or unsupported safetensors bytes; the message says what and where. */
@@ -50,20 +50,20 @@ export interface SafetensorsTensorInfo {
  * `__metadata__` mapping strings to strings, and per tensor a dtype of the format, a shape of
  * non-negative integers and `data_offsets` of two integers holding exactly its bytes. Ordered by
  * offset, the tensors cover the data that follows the header exactly: no gap, overlap or leftover.
- * @param readable - the dtypes the caller can decode; any other is a `DTypeError` (default: all).
  * @returns the header as parsed (objects with a null prototype), where the data starts, and the
  * tensors in offset order.
- * @throws SafetensorsError naming the tensor and field; DTypeError for a dtype outside `readable`.
+ * @throws SafetensorsError naming the tensor and field.
  */
-export function readSafetensorsHeader(
-  bytes: Uint8Array,
-  readable: ReadonlySet<string> = new Set(Object.keys(DTYPE_BITS)),
-): { header: Record<string, unknown>; dataStart: number; tensors: SafetensorsTensorInfo[] } {
+export function readSafetensorsHeader(bytes: Uint8Array): {
+  header: Record<string, unknown>;
+  dataStart: number;
+  tensors: SafetensorsTensorInfo[];
+} {
   const { header, dataStart } = parseHeader(bytes);
   const tensors: SafetensorsTensorInfo[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') checkMetadata(entry);
-    else tensors.push(tensorInfo(name, entry, readable));
+    else tensors.push(tensorInfo(name, entry));
   }
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
   checkLayout(tensors, bytes.length - dataStart);
@@ -120,7 +120,7 @@ function checkMetadata(metadata: unknown): void {
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
-function tensorInfo(name: string, entry: unknown, readable: ReadonlySet<string>): SafetensorsTensorInfo {
+function tensorInfo(name: string, entry: unknown): SafetensorsTensorInfo {
   const fail = (what: string) => new SafetensorsError(`safetensors: '${name}' ${what}`);
   if (!isObject(entry))
     throw fail(`must be an object with dtype, shape and data_offsets, got ${JSON.stringify(entry)}`);
@@ -130,7 +130,6 @@ function tensorInfo(name: string, entry: unknown, readable: ReadonlySet<string>)
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== 'string') throw fail(`dtype must be a string, got ${JSON.stringify(dtype)}`);
   if (!Object.hasOwn(DTYPE_BITS, dtype)) throw fail(`has unknown dtype ${JSON.stringify(dtype)}`);
-  if (!readable.has(dtype)) throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
   if (!Array.isArray(shape) || !shape.every(isCount))
     throw fail(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {

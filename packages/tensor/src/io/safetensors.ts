@@ -26,7 +26,6 @@ const READ_BYTES: Readonly<Record<string, number>> = {
   I8: 1,
   I16: 2,
 };
-const READABLE: ReadonlySet<string> = new Set(Object.keys(READ_BYTES));
 
 /**
  * Serialises named tensors in the safetensors format: an 8-byte little-endian header length, a JSON
@@ -83,7 +82,10 @@ export function saveSafetensors(
  * @throws SafetensorsError naming the tensor and field; DTypeError for a dtype it cannot read.
  */
 export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
-  const { dataStart, tensors } = readSafetensorsHeader(bytes, READABLE);
+  const { dataStart, tensors } = readSafetensorsHeader(bytes);
+  const unreadable = tensors.find((t) => !Object.hasOwn(READ_BYTES, t.dtype));
+  if (unreadable)
+    throw new DTypeError(`safetensors: '${unreadable.name}' has unsupported dtype ${unreadable.dtype}`);
   const out: Record<string, Tensor> = Object.create(null);
   for (const { name, dtype, shape, begin, end } of tensors) {
     const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
