@@ -1,10 +1,15 @@
 import { forEachRow } from './backend/js/strided.js';
 import { fmtShape, ShapeError } from './errors.js';
+import { checkInt32Cast } from './int32.js';
 import { broadcastShapes, shapesEqual } from './shape.js';
 import { broadcastView } from './storage.js';
 import type { Tensor } from './tensor.js';
 
-/** Copies `src`, broadcast to `dst`'s shape, into `dst`'s (possibly strided) elements. */
+/**
+ * Copies `src`, broadcast to `dst`'s shape, into `dst`'s (possibly strided) elements, converting as
+ * `src.to(dst.dtype)` does.
+ * @throws DTypeError when a float element of `src` does not fit an int32 `dst`.
+ */
 export function copyInto(dst: Tensor, src: Tensor): void {
   const shape = broadcastShapes('assign', dst.shape, src.shape);
   if (!shapesEqual(shape, dst.shape)) {
@@ -12,6 +17,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
       `assign: source ${fmtShape(src.shape)} does not broadcast to destination ${fmtShape(dst.shape)}`,
     );
   }
+  if (dst.dtype === 'int32') checkInt32Cast('assign', src);
   const from = broadcastView(src, shape);
   const to = { data: dst.storage, offset: dst.offset, strides: dst.strides };
   const x = from.data;

@@ -35,6 +35,7 @@ export {
   SafetensorsError,
   saveSafetensors,
 } from './io/safetensors.js';
+export type { SafetensorsTensorInfo } from './io/safetensors-header.js';
 export type { TensorLike } from './ops/binary.js';
 export {
   add,

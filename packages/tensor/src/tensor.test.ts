@@ -96,11 +96,33 @@ describe('layout', () => {
 describe('dtype conversion', () => {
   it('to() converts values: float→int truncates toward zero, nonzero (and NaN) →true', () => {
     const x = tensor([-1.7, -0.2, 0, 0.5, 2.9, Number.NaN]);
-    expect(x.to('int32').toArray()).toEqual([-1, 0, 0, 0, 2, 0]);
+    expect(x.narrow(0, 0, 5).to('int32').toArray()).toEqual([-1, 0, 0, 0, 2]);
     expect(x.to('bool').toArray()).toEqual([true, true, false, true, true, true]);
     expect(tensor([true, false]).to('float64').toArray()).toEqual([1, 0]);
     expect(x.to('float64').dtype).toBe('float64');
     expect(tensor([0.1]).to('float64').item()).toBe(Math.fround(0.1));
+  });
+
+  it('to() and astype refuse float values int32 cannot hold (NaN, ±Infinity, outside its range)', () => {
+    expect(errorOf(() => tensor([-1.7, Number.NaN]).to('int32'))).toEqual({
+      name: 'DTypeError',
+      message: 'to: element [1] is NaN, which int32 cannot hold',
+    });
+    const big = tensor(
+      [
+        [1, 3e9],
+        [2, 4],
+      ],
+      { dtype: 'float64' },
+    ).transpose(); // [[1, 2], [3e9, 4]], a strided view
+    expect(errorOf(() => big.astype('int32'))).toEqual({
+      name: 'DTypeError',
+      message: "to: element [1, 0] is 3000000000, outside int32's range [-2147483648, 2147483647]",
+    });
+    expect(errorOf(() => tensor([Number.POSITIVE_INFINITY]).to('int32'))).toMatchObject({
+      name: 'DTypeError',
+    });
+    expect(big.narrow(0, 0, 1).to('int32').toArray()).toEqual([[1, 2]]);
   });
 
   it('to() returns the tensor itself for its own dtype, astype is an alias, and views convert', () => {
@@ -174,6 +196,16 @@ describe('assign', () => {
   it('converts to the destination dtype', () => {
     const i = zeros([3], { dtype: 'int32' }).assign(tensor([1.9, -1.9, 7]));
     expect(i.toArray()).toEqual([1, -1, 7]);
+    expect(errorOf(() => zeros([3], { dtype: 'int32' }).assign(tensor([1, Number.NaN, 2])))).toEqual({
+      name: 'DTypeError',
+      message: 'assign: element [1] is NaN, which int32 cannot hold',
+    });
+    expect(
+      errorOf(() => zeros([2], { dtype: 'int32' }).assign(tensor(1e10, { dtype: 'float64' }))),
+    ).toMatchObject({
+      name: 'DTypeError',
+      message: expect.stringContaining('assign: element [] is 10000000000, outside'),
+    });
     const b = zeros([3], { dtype: 'bool' }).assign(tensor([0, 2, Number.NaN]));
     expect(b.toArray()).toEqual([false, true, true]);
     expect(zeros([2], { dtype: 'bool' }).assign(true).toArray()).toEqual([true, true]);

@@ -3,6 +3,7 @@ import type { DType, TypedArray } from './dtype.js';
 import { dtypeOfArray } from './dtype.js';
 import { DTypeError, fmtShape, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
+import { checkInt32Cast } from './int32.js';
 import type { TensorLike } from './ops/binary.js';
 import * as binary from './ops/binary.js';
 import * as indexing from './ops/indexing.js';
@@ -96,9 +97,15 @@ export class Tensor {
     return new Tensor(data === this.storage ? data.slice() : data, this.shape);
   }
 
-  /** A contiguous copy converted to `dtype` (this tensor itself when the dtype already matches). */
+  /**
+   * A contiguous copy converted to `dtype` (this tensor itself when the dtype already matches). As
+   * PyTorch: float → `int32` truncates toward zero, anything → `bool` is `value !== 0` (NaN is true).
+   * @throws DTypeError naming the element when a float value is NaN, ±Infinity or outside int32's
+   * range on the way to `int32` (PyTorch leaves these undefined).
+   */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
+    if (dtype === 'int32') checkInt32Cast('to', this);
     return new Tensor(contiguousData(this, dtype), this.shape);
   }
 

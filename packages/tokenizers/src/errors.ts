@@ -3,6 +3,16 @@ export class TokenizerError extends Error {
   override name = 'TokenizerError';
 }
 
+/** Thrown by the `BPETokenizer` constructor when two ids have the same bytes; the loaders name where each comes from. */
+export class DuplicateTokenError extends TokenizerError {
+  constructor(
+    /** The two ids, lower first. */
+    readonly ids: readonly [number, number],
+  ) {
+    super(`BPETokenizer: tokens ${ids[0]} and ${ids[1]} have the same bytes`);
+  }
+}
+
 /**
  * Thrown by `encode` when the text contains a special token's text that the call did not allow,
  * following tiktoken: pass it in `allowedSpecial` to encode it as the special id, or in

@@ -93,4 +93,30 @@ describe('generate', () => {
       /maxNewTokens must be a non-negative integer/,
     );
   });
+
+  it('stops with an error naming the step when the model produces NaN or +Infinity logits', () => {
+    /** A Counter whose logits turn to `bad` from its `from`-th call on. */
+    class Broken extends Counter {
+      constructor(
+        private readonly bad: number,
+        private readonly from: number,
+      ) {
+        super();
+      }
+      override forward(ids: Tensor): { logits: Variable } {
+        const out = super.forward(ids);
+        const logits = out.logits.data.storage;
+        if (this.inputs.length >= this.from) logits[logits.length - 10 + 3] = this.bad; // last position, token 3
+        return out;
+      }
+    }
+    for (const temperature of [0, 1]) {
+      expect(() => generate(new Broken(Number.NaN, 1), [7], { maxNewTokens: 3, temperature })).toThrow(
+        'generate: the model produced non-finite logits at step 1 (row 0 holds NaN at index 3)',
+      );
+    }
+    expect(() => generate(new Broken(Number.POSITIVE_INFINITY, 2), [7], { maxNewTokens: 3 })).toThrow(
+      /at step 2 \(row 0 holds Infinity at index 3\)/,
+    );
+  });
 });

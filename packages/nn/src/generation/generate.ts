@@ -1,7 +1,7 @@
 import { noGrad } from '@proj/autograd';
 import { DTypeError, ShapeError, type Tensor, tensor } from '@proj/tensor';
 import type { LanguageModel, LanguageModelCache } from '../models/language-model.js';
-import { type SamplingOptions, sampleNext } from './sampling.js';
+import { type SamplingOptions, sampleNext, unsampleableLogits } from './sampling.js';
 
 /** Options of {@link generate}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -27,7 +27,8 @@ export interface GenerateOptions extends SamplingOptions {
  * Shapes: int32 `ids` `[B, T]` (or one prompt as `number[]`) → int32 `[B, T + maxNewTokens]`
  * (fewer columns when every row stopped early).
  * @example generate(model, [0], { maxNewTokens: 100, temperature: 0.8, topK: 40, generator: new Generator(1) })
- * @throws ShapeError/DTypeError for bad ids; RangeError for a bad maxNewTokens.
+ * @throws ShapeError/DTypeError for bad ids; RangeError for a bad maxNewTokens, or when the model's
+ * logits at the sampled position hold NaN or +Infinity (step counted from 1).
  */
 export function generate<C extends LanguageModelCache>(
   model: LanguageModel<C>,
@@ -59,6 +60,12 @@ export function generate<C extends LanguageModelCache>(
       const input = tensor(context, { dtype: 'int32' });
       const { logits } = model.forward(input, null, cache ? { cache } : {});
       const last = logits.data.select(1, logits.shape[1]! - 1); // (B, V)
+      const problem = unsampleableLogits(last);
+      if (problem !== undefined) {
+        throw new RangeError(
+          `generate: the model produced non-finite logits at step ${step + 1} (${problem})`,
+        );
+      }
       const next = sampleNext(last, options).data();
       rows.forEach((row, b) => {
         const token = stopped[b] ?? next[b]!;

@@ -68,4 +68,31 @@ describe('sampling filters', () => {
     const again = Array.from(sampleNext(many, { topK: 2, generator: new Generator(0) }).data());
     expect(again).toEqual(draws);
   });
+
+  it('sampleNext refuses logits it cannot sample from: NaN, +Infinity, or a row of only -Infinity', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const cases: [number[][], string][] = [
+      [[[0, Number.NaN, 1]], 'row 0 holds NaN at index 1'],
+      [
+        [
+          [0, 1],
+          [inf, 0],
+        ],
+        'row 1 holds Infinity at index 0',
+      ],
+      [[[-inf, -inf]], 'row 0 holds only -Infinity'],
+    ];
+    for (const [rows, where] of cases) {
+      for (const temperature of [0, 1]) {
+        expect(() => sampleNext(tensor(rows), { temperature })).toThrow(
+          `sampleNext: the logits cannot be sampled (${where})`,
+        );
+      }
+    }
+    // -Infinity marks tokens that may not be picked; the others are still sampled
+    expect(Array.from(sampleNext(tensor([[-inf, 2, -inf]]), { temperature: 0 }).data())).toEqual([1]);
+    expect(Array.from(sampleNext(tensor([[-inf, 2, -inf]]), { generator: new Generator(0) }).data())).toEqual(
+      [1],
+    );
+  });
 });

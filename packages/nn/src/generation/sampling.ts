@@ -26,6 +26,26 @@ function checkLogits(op: string, logits: Tensor): void {
   if (logits.ndim < 1) throw new ShapeError(`${op}: logits need a vocabulary axis, got a 0-d tensor`);
 }
 
+/**
+ * Why `[B, V]` logits cannot be sampled from (`row 0 holds NaN at index 3`), or `undefined` when every
+ * row can be: no NaN, no +Infinity, and at least one entry above −Infinity (−Infinity marks a token
+ * that may not be picked).
+ */
+export function unsampleableLogits(logits: Tensor): string | undefined {
+  const V = logits.shape[logits.ndim - 1]!;
+  const data = logits.data();
+  for (let start = 0, row = 0; start < data.length; start += V, row++) {
+    let live = false;
+    for (let j = 0; j < V; j++) {
+      const v = data[start + j]!;
+      if (Number.isNaN(v) || v === Number.POSITIVE_INFINITY) return `row ${row} holds ${v} at index ${j}`;
+      if (v !== Number.NEGATIVE_INFINITY) live = true;
+    }
+    if (!live) return `row ${row} holds only -Infinity`;
+  }
+  return undefined;
+}
+
 /** A float copy of `[..., V]` logits where `filter(row, out)` may set entries of each row `out` to −Infinity. */
 function filterRows(logits: Tensor, filter: (row: Float64Array, out: Float64Array) => void): Tensor {
   const out = logits.to('float64').contiguous().clone();
@@ -98,11 +118,14 @@ export function nextTokenProbabilities(
 /**
  * Picks one token per row of last-position logits `[B, V]`: the argmax when `temperature` is 0,
  * otherwise a draw from {@link nextTokenProbabilities}. Returns int32 `[B]`.
+ * @throws RangeError when a row holds NaN or +Infinity, or only −Infinity (see {@link unsampleableLogits}).
  */
 export function sampleNext(logits: Tensor, options: SamplingOptions = {}): Tensor {
   checkLogits('sampleNext', logits);
   if (logits.ndim !== 2)
     throw new ShapeError(`sampleNext: logits must be [B, V], got [${logits.shape.join(', ')}]`);
+  const problem = unsampleableLogits(logits);
+  if (problem !== undefined) throw new RangeError(`sampleNext: the logits cannot be sampled (${problem})`);
   if (options.temperature === 0) return argmax(logits, -1);
   const probs = nextTokenProbabilities(logits, options);
   return multinomial(probs, 1, options.generator ? { generator: options.generator } : {}).reshape([-1]);

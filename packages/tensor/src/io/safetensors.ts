@@ -1,12 +1,10 @@
 import { allocStorage, type DType } from '../dtype.js';
-import { DTypeError, fmtShape } from '../errors.js';
+import { DTypeError } from '../errors.js';
 import { shapeSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { readSafetensorsHeader, SafetensorsError } from './safetensors-header.js';
 
-/** Thrown for malformed or unsupported safetensors bytes; the message says what and where. */
-export class SafetensorsError extends Error {
-  override name = 'SafetensorsError';
-}
+export { readSafetensorsHeader, SafetensorsError };
 
 const WRITE_TYPES: Record<DType, { tag: string; bytes: number }> = {
   float32: { tag: 'F32', bytes: 4 },
@@ -16,7 +14,7 @@ const WRITE_TYPES: Record<DType, { tag: string; bytes: number }> = {
 };
 
 /** Element sizes of every tag we can read. */
-const READ_BYTES: Record<string, number> = {
+const READ_BYTES: Readonly<Record<string, number>> = {
   F32: 4,
   F64: 8,
   I32: 4,
@@ -36,6 +34,8 @@ const READ_BYTES: Record<string, number> = {
  * does, tensors are laid out by element size (largest first), then name, so each starts aligned to
  * its element size.
  * @example const bytes = saveSafetensors({ 'wte.weight': w }, { format: 'pt' });
+ * @throws SafetensorsError for what would not read back the same: a tensor named `__metadata__`, a
+ * non-string metadata value, or a name or metadata string holding a lone surrogate (not UTF-8).
  */
 export function saveSafetensors(
   tensors: Record<string, Tensor>,
@@ -43,12 +43,13 @@ export function saveSafetensors(
 ): Uint8Array {
   const width = (name: string): number => WRITE_TYPES[tensors[name]!.dtype].bytes;
   const names = Object.keys(tensors).sort((a, b) => width(b) - width(a) || (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
+  const header: Record<string, unknown> = Object.create(null); // `__proto__` is a name like any other
+  if (metadata) header.__metadata__ = checkedMetadata(metadata);
   let offset = 0;
   for (const name of names) {
     if (name === '__metadata__')
       throw new SafetensorsError("safetensors: '__metadata__' is reserved, not a tensor name");
+    checkEncodable(`tensor name ${JSON.stringify(name)}`, name);
     const t = tensors[name]!;
     const { tag, bytes } = WRITE_TYPES[t.dtype];
     const length = t.size * bytes;
@@ -72,71 +73,23 @@ export function saveSafetensors(
   return out;
 }
 
-/** Reads the JSON header of safetensors bytes. */
-export function readSafetensorsHeader(bytes: Uint8Array): {
-  header: Record<string, unknown>;
-  dataStart: number;
-} {
-  if (bytes.length < 8)
-    throw new SafetensorsError(
-      `safetensors: file is ${bytes.length} bytes, shorter than the 8-byte header length`,
-    );
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = Number(view.getBigUint64(0, true));
-  if (length > bytes.length - 8) {
-    throw new SafetensorsError(
-      `safetensors: header length ${length} exceeds the ${bytes.length - 8} bytes that follow`,
-    );
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length)));
-  } catch (error) {
-    throw new SafetensorsError(`safetensors: header is not valid UTF-8 JSON (${(error as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw new SafetensorsError('safetensors: header must be a JSON object');
-  }
-  return { header: header as Record<string, unknown>, dataStart: 8 + length };
-}
-
 /**
- * Parses safetensors bytes into tensors. F32, F64, I32 and BOOL load as is; I64 loads as int32 (each
- * value checked to fit); F16 and BF16 are converted to float32.
- * @throws SafetensorsError naming the tensor for bad offsets, shapes or unsupported dtypes.
+ * Parses safetensors bytes into tensors, keyed by name in an object with a null prototype (so a
+ * tensor may be called `__proto__`). The header is checked first (see {@link readSafetensorsHeader}),
+ * so nothing is allocated for a file whose offsets, shapes or dtypes do not add up. F32, F64, I32 and
+ * BOOL load as is; I64 loads as int32 (each value checked to fit); I16, I8 and U8 as int32; F16 and
+ * BF16 are converted to float32.
+ * @throws SafetensorsError naming the tensor and field; DTypeError for a dtype it cannot read.
  */
 export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
-  const { header, dataStart } = readSafetensorsHeader(bytes);
-  const dataLength = bytes.length - dataStart;
-  const out: Record<string, Tensor> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const {
-      dtype,
-      shape,
-      data_offsets: offsets,
-    } = (entry ?? {}) as { dtype?: string; shape?: number[]; data_offsets?: number[] };
-    if (
-      typeof dtype !== 'string' ||
-      !Array.isArray(shape) ||
-      !Array.isArray(offsets) ||
-      offsets.length !== 2
-    ) {
-      throw new SafetensorsError(`safetensors: entry '${name}' needs dtype, shape and data_offsets`);
-    }
-    if (shape.some((d) => !Number.isInteger(d) || d < 0))
-      throw new SafetensorsError(`safetensors: '${name}' has invalid shape ${fmtShape(shape)}`);
-    const width = READ_BYTES[dtype];
-    if (width === undefined) throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
-    const [begin, end] = offsets as [number, number];
-    const count = shapeSize(shape);
-    if (!(begin >= 0 && end <= dataLength && end - begin === count * width)) {
-      throw new SafetensorsError(
-        `safetensors: '${name}' (${dtype} ${fmtShape(shape)}) has data_offsets [${begin}, ${end}] that do not match its size ${count * width} within ${dataLength} data bytes`,
-      );
-    }
+  const { dataStart, tensors } = readSafetensorsHeader(bytes);
+  const unreadable = tensors.find((t) => !Object.hasOwn(READ_BYTES, t.dtype));
+  if (unreadable)
+    throw new DTypeError(`safetensors: '${unreadable.name}' has unsupported dtype ${unreadable.dtype}`);
+  const out: Record<string, Tensor> = Object.create(null);
+  for (const { name, dtype, shape, begin, end } of tensors) {
     const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
-    out[name] = new Tensor(decode(name, dtype, view, count), shape);
+    out[name] = new Tensor(decode(name, dtype, view, shapeSize(shape)), shape);
   }
   return out;
 }
@@ -205,6 +158,28 @@ function decode(name: string, dtype: string, view: DataView, count: number) {
     default:
       throw new DTypeError(`safetensors: '${name}' has unsupported dtype ${dtype}`);
   }
+}
+
+/** A copy of `metadata` (null prototype), checked to hold only strings that UTF-8 can encode. */
+function checkedMetadata(metadata: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of Object.entries(metadata)) {
+    checkEncodable(`metadata key ${JSON.stringify(key)}`, key);
+    if (typeof value !== 'string') {
+      throw new SafetensorsError(
+        `safetensors: metadata ${JSON.stringify(key)} must be a string, got ${typeof value}`,
+      );
+    }
+    checkEncodable(`metadata ${JSON.stringify(key)}`, value);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Refuses a string with a lone surrogate (`what` names it): UTF-8 cannot encode it, so it would not read back. */
+function checkEncodable(what: string, text: string): void {
+  if (/\p{Cs}/u.test(text))
+    throw new SafetensorsError(`safetensors: ${what} holds a lone surrogate, which UTF-8 cannot encode`);
 }
 
 /** IEEE 754 half precision bits to a number (subnormals, infinities and NaN included). */

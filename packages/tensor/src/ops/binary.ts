@@ -2,15 +2,13 @@ import type { BinaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { allocStorage, type DType, floatTypeFor, isFloatDType, promoteTypes } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { INT32_MAX, INT32_MIN } from '../int32.js';
 import { broadcastShapes, shapeSize, shapesEqual } from '../shape.js';
 import { broadcastView } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 /** A tensor or a scalar, accepted wherever an op broadcasts its operands. */
 export type TensorLike = Tensor | number | boolean;
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 
 /**
  * Turns a scalar operand into a 0-d tensor whose dtype follows PyTorch's rule: a scalar does not

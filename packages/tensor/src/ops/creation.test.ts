@@ -50,6 +50,41 @@ describe('tensor()', () => {
     expect(tensor([0.1]).item()).toBe(Math.fround(0.1));
   });
 
+  it('int32 from numbers: finite values truncate toward zero (as PyTorch), the rest is an error', () => {
+    expect(tensor([1.7, -1.7, -0.5, 2147483647.9, -2147483648.9], { dtype: 'int32' }).toArray()).toEqual([
+      1, -1, 0, 2147483647, -2147483648,
+    ]);
+    expect(errorOf(() => tensor([1.7, Number.NaN, 3e9], { dtype: 'int32' }))).toEqual({
+      name: 'DTypeError',
+      message: 'tensor: element [1] is NaN, which int32 cannot hold',
+    });
+    expect(errorOf(() => tensor([[1], [3e9]], { dtype: 'int32' }))).toEqual({
+      name: 'DTypeError',
+      message: "tensor: element [1, 0] is 3000000000, outside int32's range [-2147483648, 2147483647]",
+    });
+    expect(errorOf(() => tensor(Number.NEGATIVE_INFINITY, { dtype: 'int32' }))).toEqual({
+      name: 'DTypeError',
+      message: "tensor: element [] is -Infinity, outside int32's range [-2147483648, 2147483647]",
+    });
+    expect(errorOf(() => tensor(new Float64Array([0, 2 ** 31]), { dtype: 'int32' }))).toMatchObject({
+      name: 'DTypeError',
+      message: expect.stringContaining('element [1] is 2147483648'),
+    });
+    expect(tensor(new Float32Array([2.5, -2.5]), { dtype: 'int32' }).toArray()).toEqual([2, -2]);
+  });
+
+  it('full and *Like follow the same int32 rule for the fill value', () => {
+    expect(full([2], 2.9, { dtype: 'int32' }).toArray()).toEqual([2, 2]);
+    expect(errorOf(() => full([2], Number.NaN, { dtype: 'int32' }))).toEqual({
+      name: 'DTypeError',
+      message: 'full: the fill value is NaN, which int32 cannot hold',
+    });
+    expect(errorOf(() => fullLike(arange(3), 2 ** 40))).toMatchObject({
+      name: 'DTypeError',
+      message: expect.stringContaining('full: the fill value is 1099511627776, outside'),
+    });
+  });
+
   it('copies typed arrays, keeps their dtype, and reshapes flat data with `shape`', () => {
     const src = new Int32Array([1, 2, 3, 4, 5, 6]);
     const t = tensor(src, { shape: [3, 2] });
@@ -171,6 +206,19 @@ describe('ranges', () => {
       message: 'arange: start and end must be finite, got NaN and 5',
     });
     expect(errorOf(() => arange(Number.POSITIVE_INFINITY))).toMatchObject({ name: 'RangeError' });
+  });
+
+  it('arange and linspace in int32 truncate each value and refuse values outside int32', () => {
+    expect(arange(0, 2, 0.5, { dtype: 'int32' }).toArray()).toEqual([0, 0, 1, 1]);
+    expect(linspace(0, 1, 3, { dtype: 'int32' }).toArray()).toEqual([0, 0, 1]);
+    expect(errorOf(() => arange(2 ** 31 - 1, 2 ** 31 + 1))).toEqual({
+      name: 'DTypeError',
+      message: "arange: element [1] is 2147483648, outside int32's range [-2147483648, 2147483647]",
+    });
+    expect(errorOf(() => linspace(0, -3e9, 2, { dtype: 'int32' }))).toMatchObject({
+      name: 'DTypeError',
+      message: expect.stringContaining('linspace: element [1] is -3000000000'),
+    });
   });
 
   it('linspace includes both ends exactly', () => {

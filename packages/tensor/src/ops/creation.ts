@@ -1,5 +1,6 @@
 import { allocStorage, type DType, dtypeOfArray, isDType, type TypedArray } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { elementName, fitsInt32, int32Error } from '../int32.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -14,9 +15,12 @@ export interface TensorOptions {
 
 /**
  * Creates a tensor from nested arrays, a flat array or typed array with `shape`, or a scalar.
- * Data is always copied.
+ * Data is always copied. Converting to `int32` truncates toward zero, as PyTorch (`1.7 → 1`,
+ * `-1.7 → -1`); converting to `bool` gives true for every nonzero value, NaN included.
  * @example tensor([[1, 2], [3, 4]]) // float32 [2, 2]
  * @throws ShapeError for ragged arrays or when `shape` does not match the data length.
+ * @throws DTypeError naming the element for an `int32` value that is NaN, ±Infinity or outside
+ * [−2^31, 2^31 − 1] (PyTorch leaves these undefined; they would otherwise wrap silently).
  */
 export function tensor(
   data: NestedArray | TypedArray | readonly number[],
@@ -44,7 +48,13 @@ export function tensor(
   }
   const storage = allocStorage(dtype, flat.length);
   if (dtype === 'bool') for (let i = 0; i < flat.length; i++) storage[i] = Number(flat[i]) !== 0 ? 1 : 0;
-  else for (let i = 0; i < flat.length; i++) storage[i] = Number(flat[i]);
+  else {
+    for (let i = 0; i < flat.length; i++) {
+      const value = Number(flat[i]);
+      if (dtype === 'int32' && !fitsInt32(value)) throw int32Error('tensor', value, elementName(i, shape));
+      storage[i] = value;
+    }
+  }
   return new Tensor(storage, shape);
 }
 
@@ -93,12 +103,17 @@ function flatten(data: NestedArray, shape: number[]): (number | boolean)[] {
   return out;
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * A tensor of `shape` filled with `value`, converted to the dtype as {@link tensor} converts.
+ * @throws DTypeError for an `int32` fill value that int32 cannot hold.
+ */
 export function full(shape: Shape, value: number | boolean, options: TensorOptions = {}): Tensor {
   checkShape('full', shape);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const fill = Number(value);
+  if (dtype === 'int32' && !fitsInt32(fill)) throw int32Error('full', fill, 'the fill value');
   const storage = allocStorage(dtype, shapeSize(shape));
-  storage.fill(dtype === 'bool' ? (Number(value) !== 0 ? 1 : 0) : Number(value));
+  storage.fill(dtype === 'bool' ? (fill !== 0 ? 1 : 0) : fill);
   return new Tensor(storage, [...shape]);
 }
 
@@ -129,7 +144,8 @@ export function fullLike(t: Tensor, value: number | boolean, options: TensorOpti
 
 /**
  * Values from `start` (inclusive) to `end` (exclusive) by `step`; `arange(n)` is `0..n-1`.
- * Integer arguments give `int32` unless a dtype is given.
+ * Integer arguments give `int32` unless a dtype is given; `int32` values truncate toward zero.
+ * @throws DTypeError for an `int32` value outside int32's range (pass `{ dtype: 'float64' }` for those).
  */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
@@ -139,18 +155,31 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     throw new RangeError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
-  const storage = allocStorage(options.dtype ?? (integral ? 'int32' : 'float32'), n);
-  for (let i = 0; i < n; i++) storage[i] = start + i * step;
+  const dtype = options.dtype ?? (integral ? 'int32' : 'float32');
+  return filled('arange', dtype, n, (i) => start + i * step);
+}
+
+/** A `[n]` tensor of `dtype` holding `valueAt(i)`, converted as {@link tensor} converts. */
+function filled(op: string, dtype: DType, n: number, valueAt: (i: number) => number): Tensor {
+  const storage = allocStorage(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const value = valueAt(i);
+    if (dtype === 'int32' && !fitsInt32(value)) throw int32Error(op, value, elementName(i, [n]));
+    storage[i] = dtype === 'bool' ? Number(value !== 0) : value;
+  }
   return new Tensor(storage, [n]);
 }
 
-/** `steps` evenly spaced values from `start` to `end`, both included. */
+/**
+ * `steps` evenly spaced values from `start` to `end`, both included (`int32` truncates each).
+ * @throws DTypeError for an `int32` value outside int32's range.
+ */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   checkShape('linspace', [steps]);
-  const storage = allocStorage(options.dtype ?? 'float32', steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  for (let i = 0; i < steps; i++) storage[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
-  return new Tensor(storage, [steps]);
+  return filled('linspace', options.dtype ?? 'float32', steps, (i) =>
+    i === steps - 1 && steps > 1 ? end : start + i * delta,
+  );
 }
 
 /** The `n × m` identity matrix (`m` defaults to `n`). */

@@ -116,6 +116,17 @@ describe('BPETokenizer vocabulary', () => {
     expect(() => new BPETokenizer({ tokens: [...BYTES, new Uint8Array()] })).toThrow(/empty/);
     expect(() => new BPETokenizer({ tokens: BYTES, merges: [[97, 98]] })).toThrow(/merge 0 \(97, 98\)/);
   });
+
+  it('refuses a special id far beyond the vocabulary before sizing its tables by it', () => {
+    for (const id of [2 ** 31, 1e8]) {
+      expect(() => new BPETokenizer({ tokens: BYTES, specialTokens: { '<|x|>': id } })).toThrow(
+        new TokenizerError(
+          `BPETokenizer: special token "<|x|>" has id ${id}, but there are 257 tokens; ids must run from 0 with at most 257 + 256 gaps`,
+        ),
+      );
+    }
+    expect(new BPETokenizer({ tokens: BYTES, specialTokens: { '<|x|>': 700 } }).vocabSize).toBe(701);
+  });
 });
 
 describe('BPETokenizer on long inputs', () => {

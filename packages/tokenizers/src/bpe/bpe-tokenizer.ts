@@ -1,10 +1,11 @@
 import { BaseTokenizer } from '../base-tokenizer.js';
-import { TokenizerError } from '../errors.js';
+import { DuplicateTokenError, TokenizerError } from '../errors.js';
 import type { IdBuffer } from '../id-buffer.js';
 import { GPT2_PATTERN, Pretokenizer } from '../patterns.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from '../utf8.js';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
 import { BytePairMerger } from './byte-pair-merge.js';
+import { denseIdsRule, isDenseEnough } from './dense-ids.js';
 import { type HuggingFaceTokenizerJSON, parseHuggingFace, toHuggingFaceJSON } from './hugging-face.js';
 import { PairTable } from './pair-table.js';
 import { PieceTable } from './piece-table.js';
@@ -75,14 +76,31 @@ export class BPETokenizer extends BaseTokenizer {
   private readonly cacheSize: number;
   private scratch = new Uint8Array(1024);
 
-  /** Loads a `.tiktoken` rank file: one `base64(token bytes) rank` per line. */
+  /**
+   * Loads a `.tiktoken` rank file: one `base64(token bytes) rank` per line, ranks in decimal, from 0
+   * with at most as many holes as tokens plus 256 (see `parseTiktoken`).
+   * @throws TokenizerError naming the line (both lines for a repeated rank or token).
+   */
   static fromTiktoken(text: string, options: TiktokenOptions = {}): BPETokenizer {
-    return new BPETokenizer({ ...options, tokens: parseTiktoken(text) });
+    const { tokens, lineOfRank } = parseTiktoken(text);
+    try {
+      return new BPETokenizer({ ...options, tokens });
+    } catch (error) {
+      if (!(error instanceof DuplicateTokenError)) throw error;
+      const [a, b] = error.ids;
+      throw new TokenizerError(
+        `fromTiktoken: lines ${lineOfRank[a]} and ${lineOfRank[b]} hold the same token bytes (ranks ${a} and ${b})`,
+      );
+    }
   }
 
-  /** Loads a Hugging Face `tokenizer.json` of a byte-level BPE model (GPT-2 style), as text or parsed. */
+  /**
+   * Loads a Hugging Face `tokenizer.json` of a byte-level BPE model (GPT-2 style), as text or parsed.
+   * @throws TokenizerError naming the field for text that is not JSON, a missing or mistyped field,
+   * ids that are not integers or not dense, or what byte-level BPE does not support.
+   */
   static fromHuggingFace(json: string | HuggingFaceTokenizerJSON): BPETokenizer {
-    return new BPETokenizer(parseHuggingFace(typeof json === 'string' ? JSON.parse(json) : json));
+    return new BPETokenizer(parseHuggingFace(json));
   }
 
   /** Learns a vocabulary from text; see {@link BPETrainOptions}. */
@@ -90,7 +108,10 @@ export class BPETokenizer extends BaseTokenizer {
     return new BPETokenizer(trainBPE(corpus, options));
   }
 
-  /** @throws TokenizerError for an empty or repeated token, a missing single byte, or a merge that makes no token. */
+  /**
+   * @throws TokenizerError for an empty or repeated token, a missing single byte, a merge that makes
+   * no token, or a special id far beyond the vocabulary (at most as many holes as tokens, plus 256).
+   */
   constructor(options: BPETokenizerOptions) {
     super(Object.entries(options.specialTokens ?? {}));
     const { tokens, merges } = options;
@@ -99,7 +120,14 @@ export class BPETokenizer extends BaseTokenizer {
     this.cache = new PieceTable(this.cacheSize);
     this.merges = merges;
 
-    const size = Math.max(tokens.length, this.specials.maxId + 1);
+    const maxSpecial = this.specials.maxId;
+    const count = tokens.length + this.specials.size;
+    if (!isDenseEnough(maxSpecial, count)) {
+      throw new TokenizerError(
+        `BPETokenizer: special token ${JSON.stringify(this.specials.byId.get(maxSpecial))} has id ${maxSpecial}, but there are ${count} tokens; ${denseIdsRule(count)}`,
+      );
+    }
+    const size = Math.max(tokens.length, maxSpecial + 1);
     const contents = new Array<Uint8Array | undefined>(size);
     let total = 0;
     for (let id = 0; id < size; id++) {
@@ -125,8 +153,7 @@ export class BPETokenizer extends BaseTokenizer {
       const bytes = contents[id];
       if (bytes === undefined || this.specials.byId.has(id)) continue;
       const other = this.table.insert(id);
-      if (other !== id)
-        throw new TokenizerError(`BPETokenizer: tokens ${other} and ${id} have the same bytes`);
+      if (other !== id) throw new DuplicateTokenError([other, id]);
       if (bytes.length === 1) this.byteToId[bytes[0]!] = id;
     }
     const missing = [...this.byteToId.keys()].filter((b) => this.byteToId[b] === -1);

@@ -1,7 +1,8 @@
 import { TokenizerError } from '../errors.js';
-import { GPT2_PATTERN } from '../patterns.js';
+import { compilePattern, GPT2_PATTERN } from '../patterns.js';
 import type { BPETokenizerOptions } from './bpe-tokenizer.js';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
+import { denseIdsRule, isDenseEnough } from './dense-ids.js';
 
 /** The parts of a Hugging Face `tokenizer.json` that a byte-level BPE model uses. */
 export interface HuggingFaceTokenizerJSON {
@@ -36,68 +37,155 @@ function unsupported(what: string): never {
 
 /** The pre-tokenisation pattern a `pre_tokenizer` describes. */
 function patternOf(pre: HuggingFacePreTokenizer | null | undefined): string {
-  if (!pre) unsupported('a missing pre_tokenizer');
+  if (!isObject(pre))
+    unsupported(pre === undefined || pre === null ? 'a missing pre_tokenizer' : describe(pre));
   if (pre.type === 'ByteLevel') {
     if (pre.add_prefix_space) unsupported('ByteLevel add_prefix_space: true');
     if (pre.use_regex === false) unsupported('ByteLevel without a Split before it');
     return GPT2_PATTERN;
   }
-  if (pre.type === 'Sequence' && pre.pretokenizers?.length === 2) {
+  if (pre.type === 'Sequence' && Array.isArray(pre.pretokenizers) && pre.pretokenizers.length === 2) {
     const [split, byteLevel] = pre.pretokenizers;
     const regex = split?.pattern?.Regex;
     // Keeping the matches: `Isolated` keeps the text between them too, `Removed` + `invert` drops
     // it. The two agree for patterns that match all text, as tokenizer patterns do; we keep it.
     const keepsMatches =
       split?.behavior === 'Isolated' ? !split.invert : split?.behavior === 'Removed' && split.invert;
-    if (split?.type === 'Split' && regex !== undefined && keepsMatches) {
+    if (split?.type === 'Split' && typeof regex === 'string' && keepsMatches) {
       if (byteLevel?.type !== 'ByteLevel' || byteLevel.use_regex !== false || byteLevel.add_prefix_space) {
         unsupported('a Split not followed by ByteLevel(use_regex: false, add_prefix_space: false)');
+      }
+      try {
+        compilePattern(regex);
+      } catch (error) {
+        throw new TokenizerError(
+          `fromHuggingFace: pre_tokenizer Split regex ${JSON.stringify(regex)} is not a valid pattern (${(error as Error).message})`,
+        );
       }
       return regex;
     }
   }
-  return unsupported(`pre_tokenizer ${JSON.stringify(pre).slice(0, 120)}`);
+  return unsupported(describe(pre));
 }
 
-/** Reads a byte-level BPE `tokenizer.json` into `BPETokenizer` options. */
-export function parseHuggingFace(json: HuggingFaceTokenizerJSON): BPETokenizerOptions {
+function describe(pre: unknown): string {
+  return `pre_tokenizer ${JSON.stringify(pre).slice(0, 120)}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function fail(what: string): never {
+  throw new TokenizerError(`fromHuggingFace: ${what}`);
+}
+
+/** Special token text → id from `added_tokens` (a null-prototype record, so any text is a key). */
+function addedTokens(added: unknown): Record<string, number> {
+  const specialTokens: Record<string, number> = Object.create(null);
+  if (added === undefined || added === null) return specialTokens;
+  if (!Array.isArray(added)) fail(`added_tokens must be an array, got ${JSON.stringify(added)}`);
+  added.forEach((t: unknown, i) => {
+    if (!isObject(t) || typeof t.content !== 'string' || !isId(t.id)) {
+      fail(`added_tokens[${i}] must have a string content and an integer id >= 0, got ${JSON.stringify(t)}`);
+    }
+    specialTokens[t.content] = t.id;
+  });
+  return specialTokens;
+}
+
+/** Token text → id from `model.vocab`, checked: integer ids (not strings), unique, and dense for `count` tokens. */
+function vocabulary(vocab: unknown, count: (entries: number) => number): Map<string, number> {
+  if (!isObject(vocab)) fail(`model.vocab must be an object of token → id, got ${JSON.stringify(vocab)}`);
+  const ids = new Map<string, number>();
+  let max: [string, number] | undefined;
+  for (const [text, id] of Object.entries(vocab)) {
+    if (!isId(id))
+      fail(`model.vocab[${JSON.stringify(text)}] must be an integer id >= 0, got ${JSON.stringify(id)}`);
+    ids.set(text, id);
+    if (max === undefined || id > max[1]) max = [text, id];
+  }
+  const total = count(ids.size);
+  if (max !== undefined && !isDenseEnough(max[1], total)) {
+    fail(
+      `model.vocab[${JSON.stringify(max[0])}] has id ${max[1]}, but there are ${total} tokens; ${denseIdsRule(total)}`,
+    );
+  }
+  const textOf = new Array<string | undefined>(max === undefined ? 0 : max[1] + 1);
+  for (const [text, id] of ids) {
+    const other = textOf[id];
+    if (other !== undefined)
+      fail(`model.vocab[${JSON.stringify(other)}] and [${JSON.stringify(text)}] both have id ${id}`);
+    textOf[id] = text;
+  }
+  return ids;
+}
+
+/** `model.merges` as pairs of vocabulary ids. */
+function mergePairs(merges: unknown, ids: ReadonlyMap<string, number>): [number, number][] {
+  if (!Array.isArray(merges)) {
+    fail(
+      `model.merges must be an array of "left right" strings or [left, right] pairs, got ${JSON.stringify(merges)}`,
+    );
+  }
+  return merges.map((m: unknown, i): [number, number] => {
+    const pair = typeof m === 'string' ? m.split(' ') : m;
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((part) => typeof part === 'string')) {
+      fail(`model.merges[${i}] must be "left right" or [left, right], got ${JSON.stringify(m)}`);
+    }
+    return pair.map((text: string) => {
+      const id = ids.get(text);
+      if (id === undefined) fail(`model.merges[${i}] names ${JSON.stringify(text)}, not in model.vocab`);
+      return id;
+    }) as [number, number];
+  });
+}
+
+/**
+ * Reads a byte-level BPE `tokenizer.json` (text, or the parsed object) into `BPETokenizer` options,
+ * checking every field it uses before anything is sized by it: ids are JSON integers (a string such
+ * as `"300"` or `"0x12C"` is refused; JSON has one number type, so `3e2` is 300 as `JSON.parse`
+ * reads it), unique, and dense (see `isDenseEnough`).
+ * @throws TokenizerError naming the field for anything malformed or unsupported.
+ */
+export function parseHuggingFace(file: unknown): BPETokenizerOptions {
+  let json = file;
+  if (typeof file === 'string') {
+    try {
+      json = JSON.parse(file);
+    } catch (error) {
+      fail(`tokenizer.json is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  if (!isObject(json)) fail(`tokenizer.json must be a JSON object, got ${JSON.stringify(json)}`);
   const { model } = json;
-  if (model?.type !== 'BPE') unsupported(`model type ${JSON.stringify(model?.type)}`);
+  if (!isObject(model)) fail(`model must be an object, got ${JSON.stringify(model)}`);
+  if (model.type !== 'BPE') unsupported(`model type ${JSON.stringify(model.type)}`);
   if (json.normalizer) unsupported('a normalizer');
   for (const key of ['continuing_subword_prefix', 'end_of_word_suffix']) {
     if (model[key]) unsupported(`model.${key}`);
   }
   if (model.byte_fallback) unsupported('model.byte_fallback');
-  const specialTokens: Record<string, number> = {};
-  for (const t of json.added_tokens ?? []) specialTokens[t.content] = t.id;
+  const ignoreMerges = model.ignore_merges ?? false;
+  if (typeof ignoreMerges !== 'boolean')
+    fail(`model.ignore_merges must be a boolean, got ${JSON.stringify(ignoreMerges)}`);
+  const specialTokens = addedTokens(json.added_tokens);
+  const ids = vocabulary(model.vocab, (entries) => entries + Object.keys(specialTokens).length);
   const tokens: Uint8Array[] = [];
-  for (const [text, id] of Object.entries(model.vocab)) {
+  for (const [text, id] of ids) {
     if (specialTokens[text] === id) continue;
     const bytes = byteLevelToBytes(text);
-    if (bytes === undefined) {
-      throw new TokenizerError(
-        `fromHuggingFace: vocab entry ${JSON.stringify(text)} (${id}) is not a byte-level token`,
-      );
-    }
+    if (bytes === undefined)
+      fail(`model.vocab entry ${JSON.stringify(text)} (${id}) is not a byte-level token`);
     tokens[id] = bytes;
   }
-  const idOf = (text: string, i: number): number => {
-    const id = model.vocab[text];
-    if (id === undefined)
-      throw new TokenizerError(`fromHuggingFace: merge ${i} names ${JSON.stringify(text)}, not in vocab`);
-    return id;
-  };
-  const merges = model.merges.map((m, i): [number, number] => {
-    const [a, b] = typeof m === 'string' ? m.split(' ') : m;
-    if (a === undefined || b === undefined)
-      throw new TokenizerError(`fromHuggingFace: merge ${i} is malformed`);
-    return [idOf(a, i), idOf(b, i)];
-  });
   return {
     tokens,
-    merges,
-    ignoreMerges: model.ignore_merges ?? false,
-    pattern: patternOf(json.pre_tokenizer),
+    merges: mergePairs(model.merges, ids),
+    ignoreMerges,
+    pattern: patternOf(json.pre_tokenizer as HuggingFacePreTokenizer | null | undefined),
     specialTokens,
   };
 }
