@@ -1,4 +1,5 @@
 import { allocStorage, type DType, dtypeOfArray, isDType, type TypedArray } from '../dtype.js';
+import { rejectForeignCopy, TENSOR_BRAND } from '../duplicate-copies.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -75,6 +76,7 @@ function flatten(data: NestedArray, shape: number[]): (number | boolean)[] {
     if (depth === shape.length) {
       if (Array.isArray(node)) throw new ShapeError(`tensor: ragged nested array at [${path.join(', ')}]`);
       if (typeof node !== 'number' && typeof node !== 'boolean') {
+        rejectForeignCopy(node, TENSOR_BRAND, 'tensor');
         throw new DTypeError(
           `tensor: element at [${path.join(', ')}] is ${typeof node}, expected number or boolean`,
         );
