@@ -23,6 +23,10 @@ describe('values of a duplicate copy', () => {
     expect(() => variable(foreign)).toThrow(new RegExp(`^variable: ${named.source}`));
     expect(() => new Variable(foreign)).toThrow(new RegExp(`^Variable: ${named.source}`));
     expect(() => add(variable([1, 2], { requiresGrad: true }), foreign)).toThrow(named);
+    const output = variable([1, 2], { requiresGrad: true }).mul(2);
+    expect(() => output.backward(other.tensor.tensor([1, 1]))).toThrow(
+      new RegExp(`^backward: ${named.source}`),
+    );
   });
 
   it('a Variable of another @proj/autograd copy fails with an error that names the duplicate', async () => {

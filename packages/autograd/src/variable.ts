@@ -108,8 +108,11 @@ export class Variable {
   /**
    * Backpropagates from this Variable. `grad` defaults to 1 for a one-element Variable.
    * @throws Error when this Variable does not require grad, is not scalar and no `grad` is given, or the graph was freed.
+   * @throws TypeError when `grad` is not a Tensor; DuplicatePackageError for a Tensor of another copy of @proj/tensor.
    */
   backward(grad?: Tensor, options: BackwardOptions = {}): void {
+    if (grad !== undefined && !isTensor(grad, 'backward'))
+      throw new TypeError(`backward: grad must be a Tensor, got ${typeof grad}`);
     if (!this.requiresGrad)
       throw new Error('backward: this Variable does not require grad (no input had requiresGrad: true)');
     if (!grad && this.size !== 1) {
