@@ -5,7 +5,14 @@ import { GPT, generate } from '@proj/nn';
 import { Generator, randn, tensor } from '@proj/tensor';
 import { shapeArb } from '@proj/tensor/testing';
 import { BPETokenizer, CharTokenizer } from '@proj/tokenizers';
-import { AdamW, cosineWithWarmup, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
+import {
+  AdamW,
+  cosineWithWarmup,
+  decayParamGroups,
+  pretrain,
+  TokenDataset,
+  type TrainEvent,
+} from '@proj/train';
 
 // @proj/tensor: batched matmul and softmax.
 const generator = new Generator(1337);
@@ -35,22 +42,11 @@ const model = new GPT(config, { generator });
 const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), { lr: 1e-2 });
 const schedule = cosineWithWarmup({ lr: 1e-2, minLr: 1e-3, warmupIters: 2, lrDecayIters: 20 });
 const valLosses: number[] = [];
-await pretrain({
-  model,
-  optimizer,
-  train,
-  val,
-  batchSize: 4,
-  blockSize: 16,
-  maxIters: 20,
-  schedule,
-  evalInterval: 10,
-  evalIters: 2,
-  generator,
-  onEvent: (event) => {
-    if (event.type === 'eval') valLosses.push(event.valLoss);
-  },
-});
+const onEvent = (event: TrainEvent) => {
+  if (event.type === 'eval') valLosses.push(event.valLoss);
+};
+const loop = { batchSize: 4, blockSize: 16, maxIters: 20, evalInterval: 10, evalIters: 2, schedule, onEvent };
+await pretrain({ model, optimizer, train, val, generator, ...loop });
 const sample = generate(model.eval(), tok.encode('To be'), { maxNewTokens: 8, temperature: 0 });
 
 /** What the test reads after running the compiled program. */
