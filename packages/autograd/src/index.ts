@@ -65,4 +65,4 @@ export {
   tanh,
 } from './ops/unary.js';
 export { sumToShape } from './tensor-utils.js';
-export { type BackwardOptions, Variable, type VariableLike, variable } from './variable.js';
+export { type BackwardOptions, isVariable, Variable, type VariableLike, variable } from './variable.js';

@@ -1,13 +1,17 @@
 import type { Dims, ReduceOptions, VarianceOptions } from '@proj/tensor';
 import {
   type DType,
+  isTensor,
   tensor as makeTensor,
   type NestedArray,
   ones,
+  type PackageBrand,
+  rejectForeignCopy,
   type Shape,
-  Tensor,
+  type Tensor,
   type TypedArray,
 } from '@proj/tensor';
+import { version } from '../package.json';
 import type { GradFn } from './graph.js';
 import { runBackward } from './graph.js';
 import * as binary from './ops/binary.js';
@@ -18,6 +22,15 @@ import * as nn from './ops/nn.js';
 import * as reduce from './ops/reduce.js';
 import * as unary from './ops/unary.js';
 import { fmtShapeOf } from './tensor-utils.js';
+
+/** The key under which every Variable carries its package version; the same in every copy of @proj/autograd. */
+const VARIABLE_BRAND_KEY: unique symbol = Symbol.for('@proj/autograd');
+const VARIABLE_BRAND: PackageBrand = {
+  key: VARIABLE_BRAND_KEY,
+  pkg: '@proj/autograd',
+  kind: 'Variable',
+  version,
+};
 
 /** A Variable, a raw Tensor (a constant) or a scalar: what differentiable ops accept. */
 export type VariableLike = Variable | Tensor | number;
@@ -43,11 +56,21 @@ export class Variable {
   /** The op that produced this Variable, or `null` for a leaf or a constant. */
   readonly gradFn: GradFn | null;
 
-  /** Wraps `data` as a leaf (trainable when `requiresGrad`). */
+  /**
+   * Wraps `data` as a leaf (trainable when `requiresGrad`).
+   * @throws TypeError unless `data` is a Tensor; DuplicatePackageError for a Tensor of another copy of @proj/tensor.
+   */
   constructor(data: Tensor, options: { requiresGrad?: boolean } = {}) {
+    if (!isTensor(data, 'Variable'))
+      throw new TypeError(`Variable: data must be a Tensor, got ${typeof data}`);
     this.data = data;
     this.requiresGrad = options.requiresGrad ?? false;
     this.gradFn = null;
+  }
+
+  /** The version of the @proj/autograd copy that made this Variable: the brand {@link isVariable} reads. */
+  get [VARIABLE_BRAND_KEY](): string {
+    return VARIABLE_BRAND.version;
   }
 
   /** @internal A non-leaf Variable produced by an op. */
@@ -85,8 +108,11 @@ export class Variable {
   /**
    * Backpropagates from this Variable. `grad` defaults to 1 for a one-element Variable.
    * @throws Error when this Variable does not require grad, is not scalar and no `grad` is given, or the graph was freed.
+   * @throws TypeError when `grad` is not a Tensor; DuplicatePackageError for a Tensor of another copy of @proj/tensor.
    */
   backward(grad?: Tensor, options: BackwardOptions = {}): void {
+    if (grad !== undefined && !isTensor(grad, 'backward'))
+      throw new TypeError(`backward: grad must be a Tensor, got ${typeof grad}`);
     if (!this.requiresGrad)
       throw new Error('backward: this Variable does not require grad (no input had requiresGrad: true)');
     if (!grad && this.size !== 1) {
@@ -356,6 +382,16 @@ export class Variable {
 }
 
 /**
+ * True when `value` is a {@link Variable} of this copy of @proj/autograd; `op` names the caller in errors.
+ * @throws DuplicatePackageError for a Variable of another copy (two copies of @proj/autograd installed).
+ */
+export function isVariable(value: unknown, op = 'isVariable'): value is Variable {
+  if (value instanceof Variable) return true;
+  rejectForeignCopy(value, VARIABLE_BRAND, op);
+  return false;
+}
+
+/**
  * Wraps a tensor (or nested array / typed array data) as a Variable.
  * @example const w = variable(randn([3, 3]), { requiresGrad: true });
  */
@@ -363,12 +399,11 @@ export function variable(
   data: Tensor | NestedArray | TypedArray,
   options: { requiresGrad?: boolean; dtype?: DType } = {},
 ): Variable {
-  const t =
-    data instanceof Tensor
-      ? options.dtype
-        ? data.to(options.dtype)
-        : data
-      : makeTensor(data, options.dtype ? { dtype: options.dtype } : {});
+  const t = isTensor(data, 'variable')
+    ? options.dtype
+      ? data.to(options.dtype)
+      : data
+    : makeTensor(data, options.dtype ? { dtype: options.dtype } : {});
   if (options.requiresGrad && t.dtype !== 'float32' && t.dtype !== 'float64') {
     throw new Error(`variable: only float tensors can require grad, got ${t.dtype}`);
   }

@@ -27,6 +27,7 @@ export { disableThreads, enableThreads, getNumThreads, setNumThreads } from './b
 export type { WorkerInit } from './backend/wasm/worker-source.js';
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
+export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
 export { DTypeError, ShapeError } from './errors.js';
 export {
   halfToFloat,
@@ -148,4 +149,4 @@ export {
   storageReuseStats,
 } from './storage-reuse.js';
 export type { NestedValues } from './tensor.js';
-export { Tensor } from './tensor.js';
+export { isTensor, Tensor } from './tensor.js';

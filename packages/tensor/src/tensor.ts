@@ -1,6 +1,7 @@
 import { copyInto } from './assign.js';
 import type { DType, TypedArray } from './dtype.js';
 import { dtypeOfArray } from './dtype.js';
+import { rejectForeignCopy, TENSOR_BRAND, TENSOR_BRAND_KEY } from './duplicate-copies.js';
 import { DTypeError, fmtShape, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
 import { checkInt32Cast } from './int32.js';
@@ -60,6 +61,11 @@ export class Tensor {
     checkView(this);
   }
 
+  /** The version of the @proj/tensor copy that made this tensor: the brand {@link isTensor} reads. */
+  get [TENSOR_BRAND_KEY](): string {
+    return TENSOR_BRAND.version;
+  }
+
   /** Number of axes. */
   get ndim(): number {
     return this.shape.length;
@@ -116,7 +122,7 @@ export class Tensor {
 
   /** Writes `src` (broadcast to this shape, converted to this dtype) into this tensor's elements, in place. */
   assign(src: TensorLike): this {
-    copyInto(this, src instanceof Tensor ? src : binary.scalarLike(src, this));
+    copyInto(this, isTensor(src, 'assign') ? src : binary.scalarLike(src, this));
     return this;
   }
 
@@ -379,6 +385,16 @@ export class Tensor {
   topk(k: number, options?: indexing.TopkOptions): { values: Tensor; indices: Tensor } {
     return indexing.topk(this, k, options);
   }
+}
+
+/**
+ * True when `value` is a {@link Tensor} of this copy of @proj/tensor; `op` names the caller in errors.
+ * @throws DuplicatePackageError for a tensor of another copy (two copies of @proj/tensor installed).
+ */
+export function isTensor(value: unknown, op = 'isTensor'): value is Tensor {
+  if (value instanceof Tensor) return true;
+  rejectForeignCopy(value, TENSOR_BRAND, op);
+  return false;
 }
 
 /** Throws unless `t`'s shape is valid and every element it addresses lies inside its storage. */

@@ -5,7 +5,7 @@
  */
 export class IdBuffer {
   /** The ids are `data[0, length)`. */
-  data = new Int32Array(1024);
+  data: Int32Array = new Int32Array(1024);
   length = 0;
 
   /** Appends one id. */

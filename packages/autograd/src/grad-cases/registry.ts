@@ -82,6 +82,9 @@ export const nonDifferentiableTensorFunctions = [
   'loadSafetensors',
   'saveSafetensors',
   'readSafetensorsHeader',
+  // duplicate-copy checks
+  'isTensor',
+  'rejectForeignCopy',
 ] as const satisfies readonly FunctionNames<typeof T>[];
 
 /** @proj/autograd functions that are not differentiable ops: comparisons, graph control, helpers. */
@@ -98,6 +101,7 @@ export const nonDifferentiableAutogradFunctions = [
   'noGrad',
   'lift',
   'variable',
+  'isVariable',
   'sumToShape', // a gradient helper with its own property test (tensor-utils.prop.test.ts)
 ] as const satisfies readonly FunctionNames<typeof A>[];
 

@@ -5,7 +5,7 @@ import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { INT32_MAX, INT32_MIN } from '../int32.js';
 import { broadcastShapes, shapeSize, shapesEqual } from '../shape.js';
 import { broadcastView } from '../storage.js';
-import { Tensor } from '../tensor.js';
+import { isTensor, Tensor } from '../tensor.js';
 
 /** A tensor or a scalar, accepted wherever an op broadcasts its operands. */
 export type TensorLike = Tensor | number | boolean;
@@ -16,7 +16,7 @@ export type TensorLike = Tensor | number | boolean;
  * @throws RangeError for an integer scalar that int32 cannot hold, next to an int32 or bool tensor.
  */
 export function scalarLike(value: TensorLike, other: Tensor, op = 'assign'): Tensor {
-  if (value instanceof Tensor) return value;
+  if (isTensor(value, op)) return value;
   let dtype: DType;
   if (typeof value === 'boolean') dtype = 'bool';
   else if (isFloatDType(other.dtype)) dtype = other.dtype;
@@ -39,8 +39,8 @@ function scalarTensor(value: number | boolean): Tensor {
 }
 
 function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  if (a instanceof Tensor) return [a, scalarLike(b, a, op)];
-  if (b instanceof Tensor) return [scalarLike(a, b, op), b];
+  if (isTensor(a, op)) return [a, scalarLike(b, a, op)];
+  if (isTensor(b, op)) return [scalarLike(a, b, op), b];
   throw new DTypeError(`${op}: at least one operand must be a Tensor`);
 }
 
@@ -103,7 +103,9 @@ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => comparison('l
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] =
-    a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : [scalarTensor(a), scalarTensor(b)];
+    isTensor(a, 'where') || isTensor(b, 'where')
+      ? operands('where', a, b)
+      : [scalarTensor(a), scalarTensor(b)];
   const dtype = promoteTypes(x.dtype, y.dtype);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = allocStorage(dtype, shapeSize(shape));

@@ -1,4 +1,5 @@
 import { allocStorage, type DType, dtypeOfArray, isDType, type TypedArray } from '../dtype.js';
+import { rejectForeignCopy, TENSOR_BRAND } from '../duplicate-copies.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { elementName, fitsInt32, int32Error } from '../int32.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
@@ -85,6 +86,7 @@ function flatten(data: NestedArray, shape: number[]): (number | boolean)[] {
     if (depth === shape.length) {
       if (Array.isArray(node)) throw new ShapeError(`tensor: ragged nested array at [${path.join(', ')}]`);
       if (typeof node !== 'number' && typeof node !== 'boolean') {
+        rejectForeignCopy(node, TENSOR_BRAND, 'tensor');
         throw new DTypeError(
           `tensor: element at [${path.join(', ')}] is ${typeof node}, expected number or boolean`,
         );

@@ -82,8 +82,11 @@ export interface PretrainOptions {
   checkpoint?: (progress: TrainProgress, reason: CheckpointEvent['reason']) => void | Promise<void>;
   /** Checkpoint at every evaluation, not only on improvement (default false). */
   alwaysSaveCheckpoint?: boolean;
-  /** Stops the run after the current step (a final checkpoint is written with reason `'abort'`). */
-  signal?: AbortSignal;
+  /**
+   * Stops the run after the current step (a final checkpoint is written with reason `'abort'`): an
+   * `AbortSignal`, or anything whose `aborted` turns true (typed so that no DOM lib is needed).
+   */
+  signal?: { readonly aborted: boolean };
 }
 
 /**

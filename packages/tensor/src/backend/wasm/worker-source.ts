@@ -14,10 +14,22 @@ import {
   WORKER_SPIN_MS,
 } from './layout.js';
 
+/**
+ * `WebAssembly.Module` and `WebAssembly.Memory` where the program's lib declares them (DOM,
+ * WebWorker), else `object`, so that the published declarations compile without the DOM lib.
+ */
+type WasmGlobal<Name extends 'Module' | 'Memory'> = typeof globalThis extends {
+  WebAssembly: Record<Name, { prototype: infer Instance }>;
+}
+  ? Instance
+  : object;
+
 /** What a worker receives at start: the compiled kernels, the shared memory and its own index. */
 export interface WorkerInit {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  /** The compiled kernels (a `WebAssembly.Module`). */
+  module: WasmGlobal<'Module'>;
+  /** The shared memory the kernels run in (a `WebAssembly.Memory`). */
+  memory: WasmGlobal<'Memory'>;
   /** Byte address of the control block. */
   ctrl: number;
   /** This worker's index in the pool (its slot and ready words). */
