@@ -11,7 +11,7 @@ export interface ExampleRun {
 }
 
 /** Seconds an example may run before it counts as hung. */
-const TIMEOUT_S = 120;
+const TIMEOUT_S = 100;
 
 /**
  * Runs `code` as an ES module in a fresh `node` process, as a user who pasted it into `file.mjs`
