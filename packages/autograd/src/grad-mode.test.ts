@@ -48,3 +48,37 @@ describe('noGrad', () => {
     expect(w.isLeaf).toBe(true);
   });
 });
+
+describe('noGrad with an async callback', () => {
+  it('throws a TypeError saying noGrad is synchronous, and restores grad mode', async () => {
+    const x = variable([1, 2], { requiresGrad: true });
+    let afterAwait: boolean | null = null;
+    const run = () =>
+      // @ts-expect-error: a Promise-returning callback is a type error
+      noGrad(async () => {
+        await Promise.resolve();
+        afterAwait = isGradEnabled();
+        return x.mul(2);
+      });
+    expect(run).toThrow(TypeError);
+    expect(run).toThrow(/noGrad is synchronous.*each synchronous part/);
+    expect(isGradEnabled()).toBe(true);
+    await Promise.resolve();
+    // The reason it is rejected: the code after the first await runs with recording on again.
+    expect(afterAwait).toBe(true);
+  });
+
+  it('rejects any thenable, not only native Promises', () => {
+    // biome-ignore lint/suspicious/noThenProperty: the point of this test is a hand-made thenable
+    const thenable = { then: (resolve: (v: number) => void) => resolve(1) };
+    expect(() => noGrad(() => thenable)).toThrow(/returned a Promise/);
+  });
+
+  it('still returns functions, objects and undefined from synchronous callbacks', () => {
+    const f = () => 1;
+    expect(noGrad(() => f)).toBe(f);
+    const notThenable = Object.fromEntries([['then', 1]]); // a `then` that is not a function
+    expect(noGrad(() => notThenable)).toBe(notThenable);
+    expect(noGrad(() => undefined)).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import { randn, Tensor, tensor } from '@proj/tensor';
+import { Generator, randn, Tensor, tensor } from '@proj/tensor';
 import { describe, expect, it } from 'vitest';
 import { GradFn, gradcheck, Variable } from './index.js';
 
@@ -7,7 +7,25 @@ function wrongSquare(x: Variable): Variable {
   return Variable.fromOp(x.data.square(), new GradFn('wrongSquare', [x], (g) => [g.mul(x.data)]));
 }
 
+/** `tanh` whose backward rule is off by the factor `1 + relativeError`. */
+function skewedTanh(x: Variable, relativeError: number): Variable {
+  const y = x.data.tanh();
+  const rule = (g: Tensor) => [g.mul(y.square().neg().add(1)).mul(1 + relativeError)];
+  return Variable.fromOp(y, new GradFn('skewedTanh', [x], rule));
+}
+
 describe('gradcheck', () => {
+  it('catches a 0.05% error in a gradient rule with the default tolerances', () => {
+    for (let seed = 0; seed < 5; seed++) {
+      const x = randn([3, 4], { dtype: 'float64', generator: new Generator(seed) });
+      expect(gradcheck((v) => skewedTanh(v, 0).mul(v), [x]).ok).toBe(true);
+      const report = gradcheck((v) => skewedTanh(v, 5e-4).mul(v), [x]);
+      expect(report.ok, `seed ${seed}`).toBe(false);
+      const { analytic, numeric } = report.worst!;
+      expect(analytic / numeric - 1).toBeGreaterThan(1e-4); // the injected error, not noise
+    }
+  });
+
   it('passes a correct gradient, with an error near zero', () => {
     const report = gradcheck((x) => x.tanh().mul(x).sum(), [randn([3, 4], { dtype: 'float64' })]);
     expect(report.ok).toBe(true);

@@ -1,4 +1,4 @@
-export { isGradEnabled, noGrad } from './grad-mode.js';
+export { isGradEnabled, noGrad, type SyncCallback } from './grad-mode.js';
 export { type GradcheckOptions, type GradcheckReport, gradcheck } from './gradcheck.js';
 export { GradFn, type GradFnOptions } from './graph.js';
 export { type AttentionOptions, causalMask, scaledDotProductAttention } from './ops/attention.js';

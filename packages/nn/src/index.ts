@@ -33,6 +33,7 @@ export {
   type LanguageModelOutput,
 } from './models/language-model.js';
 export { type LoadStateDictOptions, Module, Parameter, StateDictError } from './module.js';
+export { ModuleDict, ModuleList } from './module-containers.js';
 export { LearnedPositionalEmbedding } from './positional/learned.js';
 export { RotaryEmbedding, type RotaryOptions } from './positional/rotary.js';
 export {

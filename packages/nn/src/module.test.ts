@@ -17,7 +17,7 @@ class Net extends Module {
   gains = [new Parameter(ones([2])), new Parameter(zeros([3]))];
   head = new Linear(4, 3, { bias: false });
   _scratch = new Linear(2, 2); // skipped: starts with `_`
-  notAModule = { weight: new Parameter(ones([5])) }; // skipped: plain objects are not searched
+  config = { width: 4, name: 'net' }; // plain data is fine
 }
 
 describe('Module', () => {

@@ -1,5 +1,6 @@
 import { Variable } from '@proj/autograd';
 import type { Tensor } from '@proj/tensor';
+import { privateInstanceFields } from './private-fields.js';
 
 /** A trainable tensor: a leaf {@link Variable} that requires grad and is found by {@link Module.parameters}. */
 export class Parameter extends Variable {
@@ -24,16 +25,29 @@ export interface LoadStateDictOptions {
 
 /**
  * Base class of layers and models. Parameters and submodules are discovered from the instance's
- * fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as PyTorch's
+ * public fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as PyTorch's
  * `ModuleList`; names are PyTorch-style dotted paths. Fields starting with `_` are skipped.
+ *
+ * What reflection cannot see is an error rather than a silently untrained weight: a subclass that
+ * declares a `#private` instance field throws at construction, and a field that keeps a Module or
+ * Parameter inside a plain object, a Map, a Set or a nested array throws at the first reflection
+ * (`parameters()`, `namedModules()`, `stateDict()`, …) that meets it.
+ * @throws TypeError naming the class and the field.
  */
 export abstract class Module {
   /** Training mode (dropout active); toggled for the whole tree by {@link train} / {@link eval}. */
   training = true;
 
-  /** Direct children: `[name, module]` for fields holding a Module or an array of Modules. */
+  constructor() {
+    rejectPrivateFields(new.target);
+  }
+
+  /**
+   * Direct children: `[name, module]` for fields holding a Module or an array of Modules.
+   * @throws TypeError when a field hides a Module or Parameter where reflection does not look.
+   */
   namedChildren(): [string, Module][] {
-    return fieldsOfType(this, Module);
+    return reflectFields(this).children;
   }
 
   /** Every module of the tree (this one first) with its dotted path. */
@@ -46,7 +60,7 @@ export abstract class Module {
 
   /** Parameters held directly by this module's fields (including arrays of Parameters). */
   private ownParameters(): [string, Parameter][] {
-    return fieldsOfType(this, Parameter);
+    return reflectFields(this).parameters;
   }
 
   /**
@@ -132,24 +146,126 @@ export abstract class Module {
   }
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** What {@link reflectFields} finds in one module's own fields. */
+interface Reflected {
+  children: [string, Module][];
+  parameters: [string, Parameter][];
+}
+
+/** Per module, the field values already searched for hidden modules, so each is searched once. */
+const searchedFields = new WeakMap<Module, Map<string, unknown>>();
+
 /**
- * The fields of `owner` holding an instance of `type`, and the items of array fields that do, named
- * `field` and `field.i`; fields starting with `_` are skipped.
+ * The Modules and Parameters in `owner`'s public fields, and the items of array fields that are
+ * (`field.i`); fields starting with `_` are skipped.
+ * @throws TypeError when a field keeps a Module or Parameter where reflection does not look.
  */
-function fieldsOfType<T>(owner: object, type: abstract new (...args: never[]) => T): [string, T][] {
-  const out: [string, T][] = [];
+function reflectFields(owner: Module): Reflected {
+  const out: Reflected = { children: [], parameters: [] };
+  let searched = searchedFields.get(owner);
   for (const [key, value] of Object.entries(owner)) {
     if (key.startsWith('_')) continue;
-    if (value instanceof type) out.push([key, value]);
-    else if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (item instanceof type) out.push([`${key}.${i}`, item]);
-      });
+    if (value instanceof Module) out.children.push([key, value]);
+    else if (value instanceof Parameter) out.parameters.push([key, value]);
+    else if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (item instanceof Module) out.children.push([`${key}.${i}`, item]);
+          else if (item instanceof Parameter) out.parameters.push([`${key}.${i}`, item]);
+        });
+      }
+      if (searched?.get(key) === value) continue;
+      const hidden = hiddenReflectable(value, key);
+      if (hidden) throw new TypeError(hiddenMessage(owner, key, hidden));
+      if (!searched) searchedFields.set(owner, (searched = new Map()));
+      searched.set(key, value);
     }
   }
   return out;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+/**
+ * The path of a Module or Parameter that the field value `value` keeps out of reflection's sight:
+ * inside a plain object, a Map, a Set, or an array that is not the field itself (Modules and
+ * Parameters directly in a field's array are found). Instances of other classes (tensors,
+ * generators, tokenizers) are not searched.
+ */
+function hiddenReflectable(value: object, path: string): Hidden | null {
+  const seen = new Set<object>();
+  const search = (item: unknown, itemPath: string, isField = false): Hidden | null => {
+    if (!isField && (item instanceof Module || item instanceof Parameter))
+      return { path: itemPath, what: item instanceof Module ? 'Module' : 'Parameter' };
+    if (typeof item !== 'object' || item === null || seen.has(item)) return null;
+    seen.add(item);
+    let found: Hidden | null = null;
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length && !found; i++) {
+        const element: unknown = item[i];
+        if (!(isField && (element instanceof Module || element instanceof Parameter)))
+          found = search(element, `${itemPath}[${i}]`);
+      }
+    } else if (item instanceof Map) {
+      for (const [k, v] of item)
+        found ??= search(k, `${itemPath} (a Map key)`) ?? search(v, `${itemPath}.get(${JSON.stringify(k)})`);
+    } else if (item instanceof Set) {
+      for (const v of item) found ??= search(v, `${itemPath} (a Set item)`);
+    } else if (isPlainObject(item)) {
+      for (const [k, v] of Object.entries(item)) found ??= search(v, `${itemPath}.${k}`);
+    }
+    return found;
+  };
+  return search(value, path, true);
+}
+
+/** A Module or Parameter found where reflection does not look. */
+interface Hidden {
+  path: string;
+  what: 'Module' | 'Parameter';
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function hiddenMessage(owner: Module, key: string, hidden: Hidden): string {
+  return (
+    `${owner.constructor.name}: field '${key}' keeps a ${hidden.what} at ${hidden.path}, where module ` +
+    'reflection does not look, so it would never be trained, saved or loaded. Hold modules in a ' +
+    'ModuleDict (named) or a ModuleList or array (numbered), and parameters in fields or arrays of ' +
+    `their own; name the field '_${key}' if it deliberately holds modules that are not part of this one.`
+  );
+}
+
+/** Per class, the error its `#private` instance fields call for (null when it has none). */
+const privateFieldErrors = new WeakMap<abstract new () => Module, string | null>();
+
+/**
+ * Throws when `cls` or a class between it and {@link Module} declares a `#private` instance field,
+ * which reflection cannot enumerate (see `private-fields.ts` for how they are found).
+ */
+function rejectPrivateFields(cls: abstract new () => Module): void {
+  let message = privateFieldErrors.get(cls);
+  if (message === undefined) {
+    message = null;
+    for (let c = cls; c !== Module && message === null; c = Object.getPrototypeOf(c)) {
+      const [field] = privateInstanceFields(c);
+      if (field !== undefined) message = privateFieldMessage(c.name, field);
+    }
+    privateFieldErrors.set(cls, message);
+  }
+  if (message !== null) throw new TypeError(message);
+}
+
+function privateFieldMessage(className: string, field: string): string {
+  return (
+    `${className}: Module subclasses cannot have #private fields such as #${field}: reflection cannot ` +
+    'see them, so a Module or Parameter kept there would never be trained, saved or loaded. Use a ' +
+    `public field ('${field}', or TypeScript's 'private ${field}', which is public at run time) for ` +
+    `modules and parameters, and a field whose name starts with '_' ('_${field}') for other state.`
+  );
 }

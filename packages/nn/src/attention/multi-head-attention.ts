@@ -85,7 +85,7 @@ export class MultiHeadAttention extends Module {
     if (!(Number.isInteger(this.nKVHead) && this.nKVHead > 0 && nHead % this.nKVHead === 0))
       throw new RangeError(`MultiHeadAttention: nHead ${nHead} is not divisible by nKVHead ${this.nKVHead}`);
     this.headSize = nEmbd / nHead;
-    const layer = { bias: options.bias ?? true, ...pick(options) };
+    const layer = { bias: options.bias ?? true, dtype: options.dtype, generator: options.generator };
     // key, query, value projections for all heads, but in a batch
     this.c_attn = new Linear(nEmbd, (nHead + 2 * this.nKVHead) * this.headSize, layer);
     // output projection
@@ -141,8 +141,8 @@ export class MultiHeadAttention extends Module {
     const attention = {
       causal: options.causal ?? (options.context === undefined && this.causal),
       dropout: this.training ? this.dropout : 0,
-      ...(mask ? { mask } : {}),
-      ...(this._generator ? { generator: this._generator } : {}),
+      mask,
+      generator: this._generator,
     };
     // one fused kernel per direction unless attention dropout is on (then the composed ops)
     let y: Variable;
@@ -157,7 +157,7 @@ export class MultiHeadAttention extends Module {
       const k5 = k.unsqueeze(2); // (B, nkv, 1, S, hs)
       const v5 = v.unsqueeze(2); // (B, nkv, 1, S, hs)
       const mask5 = mask && mask.ndim === 4 ? groupMask(mask, nkv, g) : mask;
-      y = scaledDotProductAttention(q5, k5, v5, { ...attention, ...(mask5 ? { mask: mask5 } : {}) });
+      y = scaledDotProductAttention(q5, k5, v5, { ...attention, mask: mask5 });
       y = y.view([B, nh, T, hs]); // (B, nh, T, hs)
     }
     y = y.transpose(1, 2).reshape([B, T, nh * hs]); // (B, T, C): re-assemble all head outputs side by side
@@ -206,11 +206,4 @@ type Pair = [Variable, Variable];
 function groupMask(mask: Tensor, nkv: number, g: number): Tensor {
   const [b, h, t, s] = mask.shape as [number, number, number, number];
   return h === 1 ? mask.unsqueeze(1) : mask.reshape([b, nkv, g, t, s]);
-}
-
-function pick(options: LayerOptions): LayerOptions {
-  return {
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.generator ? { generator: options.generator } : {}),
-  };
 }

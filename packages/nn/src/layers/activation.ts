@@ -18,10 +18,7 @@ export class Dropout extends Module {
   }
 
   forward(x: VariableLike): Variable {
-    return dropout(x, this.p, {
-      training: this.training,
-      ...(this._generator ? { generator: this._generator } : {}),
-    });
+    return dropout(x, this.p, { training: this.training, generator: this._generator });
   }
 }
 

@@ -19,7 +19,7 @@ export class Embedding extends Module {
   ) {
     super();
     const p = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: options.dtype ?? 'float32' }));
-    this.weight = init.normal(p, options.generator ? { generator: options.generator } : {});
+    this.weight = init.normal(p, { generator: options.generator });
   }
 
   forward(ids: Tensor): Variable {

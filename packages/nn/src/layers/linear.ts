@@ -29,17 +29,21 @@ export class Linear extends Module {
   ) {
     super();
     const dtype = options.dtype ?? 'float32';
-    const g = options.generator ? { generator: options.generator } : {};
+    const { generator } = options;
     // torch's reset_parameters: kaiming_uniform_(a=√5), i.e. U(±1/√in) computed as torch does, then the bias
     this.weight = init.kaimingUniform(new Parameter(zeros([outFeatures, inFeatures], { dtype })), {
-      ...g,
+      generator,
       a: Math.sqrt(5),
     });
     const bound = 1 / Math.sqrt(inFeatures);
     this.bias =
       options.bias === false
         ? null
-        : init.uniform(new Parameter(zeros([outFeatures], { dtype })), { ...g, low: -bound, high: bound });
+        : init.uniform(new Parameter(zeros([outFeatures], { dtype })), {
+            generator,
+            low: -bound,
+            high: bound,
+          });
   }
 
   forward(x: VariableLike): Variable {

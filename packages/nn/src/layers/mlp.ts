@@ -33,9 +33,7 @@ export class MLP extends Module {
   ) {
     super();
     const hidden = options.hidden ?? 4 * nEmbd;
-    const layer: LayerOptions & { bias?: boolean } = { bias: options.bias ?? true };
-    if (options.dtype) layer.dtype = options.dtype;
-    if (options.generator) layer.generator = options.generator;
+    const layer = { bias: options.bias ?? true, dtype: options.dtype, generator: options.generator };
     this.c_fc = new Linear(nEmbd, hidden, layer);
     this.gelu = new GELU(options.approximate ?? 'none');
     this.c_proj = new Linear(hidden, nEmbd, layer);

@@ -17,6 +17,12 @@ describe('TransformerBlock', () => {
     expect(out.data.sub(expected.data).abs().max().item()).toBeLessThan(1e-14);
   });
 
+  it('an option passed as undefined keeps its default (causal true, dropout 0)', () => {
+    const block = new TransformerBlock(8, 2, { causal: undefined, dropout: undefined });
+    expect(block.attn.causal).toBe(true);
+    expect(block.mlp.dropout.p).toBe(0);
+  });
+
   it('is causal by default and forwards attention options (bias, grouped heads)', () => {
     const block = new TransformerBlock(8, 4, { nKVHead: 2, bias: false, generator: new Generator(2) });
     expect(block.attn.nKVHead).toBe(2);

@@ -46,21 +46,21 @@ export class TransformerBlock extends Module {
   ) {
     super();
     const { dropout = 0, eps = 1e-5, approximate, hidden, ...attention } = options;
-    const norm = { eps, bias: options.bias ?? true, ...(options.dtype ? { dtype: options.dtype } : {}) };
+    const norm = { eps, bias: options.bias ?? true, dtype: options.dtype };
     this.ln_1 = new LayerNorm(nEmbd, norm);
     this.attn = new MultiHeadAttention(nEmbd, nHead, {
-      causal: true,
       ...attention,
+      causal: attention.causal ?? true, // after the spread: `causal: undefined` keeps the default
       dropout,
       residDropout: dropout,
     });
     this.ln_2 = new LayerNorm(nEmbd, norm);
     this.mlp = new MLP(nEmbd, {
-      ...(hidden ? { hidden } : {}),
-      ...(approximate ? { approximate } : {}),
-      ...(options.bias !== undefined ? { bias: options.bias } : {}),
-      ...(options.dtype ? { dtype: options.dtype } : {}),
-      ...(options.generator ? { generator: options.generator } : {}),
+      hidden,
+      approximate,
+      bias: options.bias,
+      dtype: options.dtype,
+      generator: options.generator,
       dropout,
     });
   }

@@ -164,6 +164,13 @@ describe('GPT', () => {
     expect(last).toBeLessThan(0.5);
   });
 
+  it('a config entry passed as undefined keeps its default, as an omitted one', () => {
+    const model = new GPT({ ...tiny, dropout: undefined, bias: undefined });
+    expect(model.config).toEqual({ ...GPT_DEFAULTS, ...tiny });
+    expect(model.transformer.drop.p).toBe(0);
+    expect(model.transformer.ln_f.bias).not.toBeNull();
+  });
+
   it('validates its config and inputs', () => {
     expect(GPT_DEFAULTS).toMatchObject({
       vocabSize: 50304,

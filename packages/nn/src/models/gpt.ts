@@ -1,6 +1,7 @@
 import { crossEntropy } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor } from '@proj/tensor';
 import { KVCache } from '../attention/kv-cache.js';
+import { definedEntries } from '../defined-entries.js';
 import * as init from '../init.js';
 import { Dropout } from '../layers/activation.js';
 import { Embedding } from '../layers/embedding.js';
@@ -66,24 +67,23 @@ class GPTTransformer extends Module {
 
   constructor(c: GPTConfig, options: GPTOptions) {
     super();
-    const layer = { ...(options.dtype ? { dtype: options.dtype } : {}) };
-    const drawn = { ...layer, ...(options.generator ? { generator: options.generator } : {}) };
-    this.wte = new Embedding(c.vocabSize, c.nEmbd, drawn);
-    this.wpe = new LearnedPositionalEmbedding(c.blockSize, c.nEmbd, drawn);
-    this.drop = new Dropout(c.dropout, options.generator);
+    const { dtype, generator } = options;
+    this.wte = new Embedding(c.vocabSize, c.nEmbd, options);
+    this.wpe = new LearnedPositionalEmbedding(c.blockSize, c.nEmbd, options);
+    this.drop = new Dropout(c.dropout, generator);
     this.h = Array.from(
       { length: c.nLayer },
       () =>
         new TransformerBlock(c.nEmbd, c.nHead, {
-          ...layer,
-          ...(options.generator ? { generator: options.generator } : {}),
+          dtype,
+          generator,
           bias: c.bias,
           dropout: c.dropout,
           causal: true,
           approximate: c.geluApproximate,
         }),
     );
-    this.ln_f = new LayerNorm(c.nEmbd, { ...layer, bias: c.bias });
+    this.ln_f = new LayerNorm(c.nEmbd, { dtype, bias: c.bias });
   }
 }
 
@@ -104,7 +104,7 @@ export class GPT extends Module implements LanguageModel<KVCache> {
 
   constructor(config: Partial<GPTConfig> = {}, options: GPTOptions = {}) {
     super();
-    const c = { ...GPT_DEFAULTS, ...config };
+    const c = { ...GPT_DEFAULTS, ...definedEntries(config) };
     for (const key of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const) {
       if (!(Number.isInteger(c[key]) && c[key] > 0))
         throw new RangeError(`GPT: config.${key} must be a positive integer, got ${c[key]}`);
@@ -113,11 +113,7 @@ export class GPT extends Module implements LanguageModel<KVCache> {
       throw new RangeError(`GPT: nEmbd ${c.nEmbd} is not divisible by nHead ${c.nHead}`);
     this.config = Object.freeze(c);
     this.transformer = new GPTTransformer(c, options);
-    this.lm_head = new Linear(c.nEmbd, c.vocabSize, {
-      bias: false,
-      ...(options.dtype ? { dtype: options.dtype } : {}),
-      ...(options.generator ? { generator: options.generator } : {}),
-    });
+    this.lm_head = new Linear(c.nEmbd, c.vocabSize, { ...options, bias: false });
     this.lm_head.weight = this.transformer.wte.weight; // weight tying (https://paperswithcode.com/method/weight-tying)
     this.initWeights(options.generator);
   }
@@ -132,18 +128,17 @@ export class GPT extends Module implements LanguageModel<KVCache> {
    * `'torch'` generator seeded like `torch.manual_seed(s)` gives nanoGPT's initial weights for seed s.
    */
   private initWeights(generator: Generator | undefined): void {
-    const g = generator ? { generator } : {};
     for (const [, m] of this.namedModules()) {
       if (m instanceof Linear) {
-        init.normal(m.weight, { ...g, std: 0.02 });
+        init.normal(m.weight, { generator, std: 0.02 });
         if (m.bias) init.zeros(m.bias);
       } else if (m instanceof Embedding || m instanceof LearnedPositionalEmbedding) {
-        init.normal(m.weight, { ...g, std: 0.02 });
+        init.normal(m.weight, { generator, std: 0.02 });
       }
     }
     for (const [name, p] of this.namedParameters()) {
       if (name.endsWith('c_proj.weight'))
-        init.normal(p, { ...g, std: 0.02 / Math.sqrt(2 * this.config.nLayer) });
+        init.normal(p, { generator, std: 0.02 / Math.sqrt(2 * this.config.nLayer) });
     }
   }
 
@@ -182,7 +177,7 @@ export class GPT extends Module implements LanguageModel<KVCache> {
     const posEmb = wpe.forward(t, start); // position embeddings of shape (t, n_embd)
     let x = drop.forward(tokEmb.add(posEmb));
     h.forEach((block, i) => {
-      x = block.forward(x, cache ? { cache: cache.layers[i]! } : {});
+      x = block.forward(x, { cache: cache?.layers[i] });
     });
     x = ln_f.forward(x);
     const logits = this.lm_head.forward(x); // (b, t, vocab_size)

@@ -15,7 +15,7 @@ export class LearnedPositionalEmbedding extends Module {
   constructor(maxLength: number, dim: number, options: LayerOptions = {}) {
     super();
     const p = new Parameter(zeros([maxLength, dim], { dtype: options.dtype ?? 'float32' }));
-    this.weight = init.normal(p, options.generator ? { generator: options.generator } : {});
+    this.weight = init.normal(p, { generator: options.generator });
   }
 
   /** Positions in the table (`weight.shape[0]`). */

@@ -13,10 +13,6 @@ export function recurrentParameters(
 ): (shape: number[]) => Parameter {
   const dtype = options.dtype ?? 'float32';
   const bound = 1 / Math.sqrt(hiddenSize);
-  const uniform = {
-    low: -bound,
-    high: bound,
-    ...(options.generator ? { generator: options.generator } : {}),
-  };
+  const uniform = { low: -bound, high: bound, generator: options.generator };
   return (shape) => init.uniform(new Parameter(zeros(shape, { dtype })), uniform);
 }

@@ -179,7 +179,7 @@ export abstract class RNNBase extends Module {
       if (this.dropout > 0 && l < this.numLayers - 1)
         layerInput = dropout(layerInput, this.dropout, {
           training: this.training,
-          ...(this._dropoutGenerator ? { generator: this._dropoutGenerator } : {}),
+          generator: this._dropoutGenerator,
         });
     }
     return { output: layerInput, h: stack(hOut, 0), c: cOut.length ? stack(cOut, 0) : null };

@@ -77,6 +77,6 @@ export function seq2seqLoss(
   const V = logits.shape[2]!;
   return crossEntropy(logits.reshape([-1, V]), tgtOut.reshape([-1]), {
     ignoreIndex: padId,
-    ...(options.labelSmoothing ? { labelSmoothing: options.labelSmoothing } : {}),
+    labelSmoothing: options.labelSmoothing,
   });
 }

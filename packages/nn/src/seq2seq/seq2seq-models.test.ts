@@ -9,6 +9,24 @@ import type { Seq2SeqModel } from './seq2seq-model.js';
 import { Seq2SeqRNN } from './seq2seq-rnn.js';
 import { Transformer } from './transformer.js';
 
+describe('seq2seq configs', () => {
+  it('an entry passed as undefined keeps its default, as an omitted one', () => {
+    const config = { srcVocabSize: 7, tgtVocabSize: 7, dModel: 8, nHead: 2, dimFeedforward: 16 };
+    const transformer = new Transformer({ ...config, dropout: undefined, numEncoderLayers: undefined });
+    expect(transformer.config).toEqual(new Transformer(config).config);
+    expect(transformer.config.dropout).toBe(0.1);
+    const rnn = new Seq2SeqRNN({
+      srcVocabSize: 7,
+      tgtVocabSize: 7,
+      hiddenSize: 8,
+      cell: undefined,
+      padId: undefined,
+    });
+    expect(rnn.config.cell).toBe('lstm');
+    expect(rnn.config.padId).toBe(0);
+  });
+});
+
 // Conformance of both seq2seq models to the shared interface. Vocabulary: 0 pad, 1 bos, 2 eos.
 type AnyModel = Seq2SeqModel & Module;
 const V = 6;

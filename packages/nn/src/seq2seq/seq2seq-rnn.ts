@@ -1,5 +1,6 @@
 import { concat, tanh, Variable } from '@proj/autograd';
 import { ShapeError, type Tensor } from '@proj/tensor';
+import { definedEntries } from '../defined-entries.js';
 import { Dropout } from '../layers/activation.js';
 import { Embedding } from '../layers/embedding.js';
 import { type LayerOptions, Linear } from '../layers/linear.js';
@@ -74,7 +75,7 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
       attention: 'dot' as const,
       dropout: 0,
       padId: 0,
-      ...config,
+      ...definedEntries(config),
     };
     this.config = c;
     const H = c.hiddenSize;
@@ -102,10 +103,11 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
     const mask = src.ne(this.config.padId);
     const x = this.dropout.forward(this.src_embed.forward(src));
     const padded = mask.data().some((v) => v === 0);
+    const lengths = { mask: padded ? mask : undefined }; // an unpadded batch needs no per-row lengths
     const out =
       this.encoder instanceof LSTM
-        ? this.encoder.forward(x, null, padded ? { mask } : {})
-        : { ...this.encoder.forward(x, null, padded ? { mask } : {}), c: null };
+        ? this.encoder.forward(x, null, lengths)
+        : { ...this.encoder.forward(x, null, lengths), c: null };
     const keys = this.attention ? this.attention.projectKeys(out.output) : out.output;
     return new Seq2SeqRNNState(out.output, keys, padded ? mask.logicalNot() : null, out.h, out.c);
   }

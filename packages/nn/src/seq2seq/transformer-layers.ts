@@ -47,13 +47,6 @@ export interface DecoderLayerCache {
   cross: AttentionCache;
 }
 
-function layerOptions(options: TransformerLayerOptions): LayerOptions {
-  return {
-    ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.generator ? { generator: options.generator } : {}),
-  };
-}
-
 /**
  * What both layers share: the feed-forward block `linear2(dropout(act(linear1(x))))` and the
  * residual wiring. Subclasses declare the modules in PyTorch's order, so parameters list as there.
@@ -83,18 +76,17 @@ abstract class TransformerLayerBase extends Module {
 
 /** `linear1`, `dropout`, `linear2` of the feed-forward block. */
 function feedForwardModules(dModel: number, options: TransformerLayerOptions) {
-  const layer = layerOptions(options);
   const ff = options.dimFeedforward ?? 2048;
   return {
-    linear1: new Linear(dModel, ff, layer),
+    linear1: new Linear(dModel, ff, options),
     dropout: new Dropout(options.dropout ?? 0.1, options.generator),
-    linear2: new Linear(ff, dModel, layer),
+    linear2: new Linear(ff, dModel, options),
   };
 }
 
 /** Factories of a layer's `norm1…` layer norms and `dropout1…` residual dropouts. */
 function residualModules(dModel: number, options: TransformerLayerOptions) {
-  const norm = { eps: options.layerNormEps ?? 1e-5, ...(options.dtype ? { dtype: options.dtype } : {}) };
+  const norm = { eps: options.layerNormEps ?? 1e-5, dtype: options.dtype };
   return {
     norm: () => new LayerNorm(dModel, norm),
     dropout: () => new Dropout(options.dropout ?? 0.1, options.generator),
@@ -102,7 +94,8 @@ function residualModules(dModel: number, options: TransformerLayerOptions) {
 }
 
 function attention(dModel: number, nHead: number, options: TransformerLayerOptions): MultiHeadAttention {
-  return new MultiHeadAttention(dModel, nHead, { ...layerOptions(options), dropout: options.dropout ?? 0.1 });
+  const { dtype, generator, dropout = 0.1 } = options;
+  return new MultiHeadAttention(dModel, nHead, { dtype, generator, dropout });
 }
 
 /**
@@ -147,8 +140,8 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   forward(src: VariableLike, options: EncoderLayerForwardOptions = {}): Variable {
     const attend = (h: Variable) =>
       this.self_attn.forward(h, {
-        ...(options.keyPaddingMask ? { keyPaddingMask: options.keyPaddingMask } : {}),
-        ...(options.mask ? { mask: options.mask } : {}),
+        keyPaddingMask: options.keyPaddingMask,
+        mask: options.mask,
       });
     const x = this.residual(lift(src), this.norm1, this.dropout1, attend);
     return this.residual(x, this.norm2, this.dropout2, (h) => this.feedForward(h));
@@ -203,14 +196,14 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
     const selfAttend = (h: Variable) =>
       this.self_attn.forward(h, {
         causal: options.causal ?? true,
-        ...(tgtKeyPaddingMask ? { keyPaddingMask: tgtKeyPaddingMask } : {}),
-        ...(cache ? { cache: cache.self } : {}),
+        keyPaddingMask: tgtKeyPaddingMask,
+        cache: cache?.self,
       });
     const crossAttend = (h: Variable) =>
       this.multihead_attn.forward(h, {
         context: memory,
-        ...(memoryKeyPaddingMask ? { keyPaddingMask: memoryKeyPaddingMask } : {}),
-        ...(cache ? { cache: cache.cross } : {}),
+        keyPaddingMask: memoryKeyPaddingMask,
+        cache: cache?.cross,
       });
     let x = this.residual(lift(tgt), this.norm1, this.dropout1, selfAttend);
     x = this.residual(x, this.norm2, this.dropout2, crossAttend);

@@ -41,10 +41,7 @@ abstract class TransformerStack<L extends Module> extends Module {
     this.norm =
       options.norm === false
         ? null
-        : new LayerNorm(dModel, {
-            eps: options.layerNormEps ?? 1e-5,
-            ...(options.dtype ? { dtype: options.dtype } : {}),
-          });
+        : new LayerNorm(dModel, { eps: options.layerNormEps ?? 1e-5, dtype: options.dtype });
   }
 
   protected finish(x: Variable): Variable {
@@ -96,7 +93,7 @@ export class TransformerDecoder extends TransformerStack<TransformerDecoderLayer
     const { cache, ...rest } = options;
     let x = lift(tgt);
     this.layers.forEach((layer, i) => {
-      x = layer.forward(x, memory, cache ? { ...rest, cache: cache[i]! } : rest);
+      x = layer.forward(x, memory, { ...rest, cache: cache?.[i] });
     });
     return this.finish(x);
   }

@@ -1,6 +1,7 @@
 import { indexSelect, Variable } from '@proj/autograd';
 import { ShapeError, type Tensor } from '@proj/tensor';
 import { AttentionCache } from '../attention/kv-cache.js';
+import { definedEntries } from '../defined-entries.js';
 import * as init from '../init.js';
 import { Dropout } from '../layers/activation.js';
 import { Embedding } from '../layers/embedding.js';
@@ -87,13 +88,10 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
       padId: 0,
       scaleEmbedding: true,
       tieEmbeddings: false,
-      ...config,
+      ...definedEntries(config),
     };
     this.config = c;
-    const layer = {
-      ...(options.dtype ? { dtype: options.dtype } : {}),
-      ...(options.generator ? { generator: options.generator } : {}),
-    };
+    const layer = { dtype: options.dtype, generator: options.generator };
     const d = c.dModel;
     this.src_embed = new Embedding(c.srcVocabSize, d, layer);
     this.tgt_embed = new Embedding(c.tgtVocabSize, d, layer);
@@ -101,10 +99,7 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
       this.src_pos = new LearnedPositionalEmbedding(c.maxLength, d, layer);
       this.tgt_pos = new LearnedPositionalEmbedding(c.maxLength, d, layer);
     } else {
-      this.src_pos = this.tgt_pos = new SinusoidalPositionalEncoding(
-        d,
-        layer.dtype ? { dtype: layer.dtype } : {},
-      );
+      this.src_pos = this.tgt_pos = new SinusoidalPositionalEncoding(d, { dtype: options.dtype });
     }
     this.dropout = new Dropout(c.dropout, options.generator);
     const stack = { ...c, ...layer };
@@ -135,7 +130,7 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
     checkTokens('Transformer', 'src', src);
     const srcPadding = paddingMask(src, this.config.padId);
     const x = this.embed(this.src_embed, this.src_pos, src);
-    const memory = this.encoder.forward(x, srcPadding ? { keyPaddingMask: srcPadding } : {});
+    const memory = this.encoder.forward(x, { keyPaddingMask: srcPadding ?? undefined });
     return { memory, srcPadding };
   }
 
@@ -145,8 +140,8 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
     const tgtPadding = paddingMask(tgtIn, this.config.padId);
     const y = this.embed(this.tgt_embed, this.tgt_pos, tgtIn);
     const h = this.decoder.forward(y, memory, {
-      ...(tgtPadding ? { tgtKeyPaddingMask: tgtPadding } : {}),
-      ...(srcPadding ? { memoryKeyPaddingMask: srcPadding } : {}),
+      tgtKeyPaddingMask: tgtPadding ?? undefined,
+      memoryKeyPaddingMask: srcPadding ?? undefined,
     });
     return this.lm_head.forward(h);
   }
@@ -174,7 +169,7 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
     const y = this.embed(this.tgt_embed, this.tgt_pos, tokens.reshape([B, 1]), state.position);
     const h = this.decoder.forward(y, state.memory, {
       cache: state.caches,
-      ...(state.srcPadding ? { memoryKeyPaddingMask: state.srcPadding } : {}),
+      memoryKeyPaddingMask: state.srcPadding ?? undefined,
     });
     state.position++;
     return { logits: this.lm_head.forward(h).reshape([B, this.config.tgtVocabSize]), state };
