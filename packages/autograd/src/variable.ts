@@ -38,16 +38,35 @@ export class Variable {
   data: Tensor;
   /** d(loss)/d(this), set by backward on leaves that require grad; `null` until then. */
   grad: Tensor | null = null;
-  /** Whether gradients flow to (and through) this Variable. */
-  readonly requiresGrad: boolean;
+  private requiresGradFlag: boolean;
   /** The op that produced this Variable, or `null` for a leaf or a constant. */
   readonly gradFn: GradFn | null;
 
   /** Wraps `data` as a leaf (trainable when `requiresGrad`). */
   constructor(data: Tensor, options: { requiresGrad?: boolean } = {}) {
     this.data = data;
-    this.requiresGrad = options.requiresGrad ?? false;
+    this.requiresGradFlag = options.requiresGrad ?? false;
     this.gradFn = null;
+  }
+
+  /**
+   * Whether gradients flow to (and through) this Variable. A leaf's flag can be changed, as
+   * PyTorch's `requires_grad_()`: freezing a parameter (`p.requiresGrad = false`) makes every op it
+   * enters skip its gradient (a frozen weight gets no `dW` computed, not one computed and dropped).
+   * @throws Error when set on a Variable produced by an op, or set to true on a non-float one.
+   */
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (!this.isLeaf)
+      throw new Error(
+        `requiresGrad: only leaf Variables can change requiresGrad (this one was made by '${this.gradFn!.op}'); use detach() to cut it from the graph`,
+      );
+    if (value && this.dtype !== 'float32' && this.dtype !== 'float64')
+      throw new Error(`requiresGrad: only float tensors can require grad, got ${this.dtype}`);
+    this.requiresGradFlag = value;
   }
 
   /** @internal A non-leaf Variable produced by an op. */
