@@ -48,7 +48,7 @@ export {
   saveLoRAAdapter,
 } from './lora/peft-adapter.js';
 export type { PeftLoRAConfig } from './lora/peft-config.js';
-export { matchesModulePattern, type ModulePattern } from './lora/target-modules.js';
+export { type ModulePattern, matchesModulePattern } from './lora/target-modules.js';
 export { type TrainableParameters, trainableParameters } from './lora/trainable-parameters.js';
 export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions } from './models/gpt.js';
 export {

@@ -1,10 +1,4 @@
-import {
-  lift,
-  scaledDotProductAttention,
-  split,
-  type Variable,
-  type VariableLike,
-} from '@proj/autograd';
+import { lift, scaledDotProductAttention, split, type Variable, type VariableLike } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor, where } from '@proj/tensor';
 import { Dropout } from '../layers/activation.js';
 import { type LayerOptions, Linear } from '../layers/linear.js';
@@ -121,7 +115,10 @@ export class MultiHeadAttention extends Module {
       if (cache) [k, v] = cache.append(k, v); // (B, nkv, S, hs) with S = past + T
     } else {
       // cross-attention: the query rows of c_attn project x, the key/value rows project the context
-      q = this.c_attn.forwardSlice(vx, 0, nh * hs).view([B, T, nh, hs]).transpose(1, 2); // (B, nh, T, hs)
+      q = this.c_attn
+        .forwardSlice(vx, 0, nh * hs)
+        .view([B, T, nh, hs])
+        .transpose(1, 2); // (B, nh, T, hs)
       const stored = cache?.get();
       if (stored) [k, v] = stored;
       else {

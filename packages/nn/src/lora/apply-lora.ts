@@ -92,9 +92,11 @@ export function isBias(name: string): boolean {
 export function resolveLoRAConfig(model: Module, config: LoRAConfig): ResolvedLoRAConfig {
   // PEFT's defaults: r 8, lora_alpha 8, no dropout, no rsLoRA, no trained biases
   const { r = 8, alpha = 8, dropout = 0, useRslora = false, bias = 'none', excludeModules = null } = config;
-  if (!(Number.isInteger(r) && r > 0)) throw new RangeError(`applyLoRA: r must be a positive integer, got ${r}`);
+  if (!(Number.isInteger(r) && r > 0))
+    throw new RangeError(`applyLoRA: r must be a positive integer, got ${r}`);
   if (!Number.isFinite(alpha)) throw new RangeError(`applyLoRA: alpha must be a finite number, got ${alpha}`);
-  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`applyLoRA: dropout must be in [0, 1), got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1))
+    throw new RangeError(`applyLoRA: dropout must be in [0, 1), got ${dropout}`);
   if (!['none', 'all', 'lora_only'].includes(bias))
     throw new RangeError(`applyLoRA: bias must be 'none', 'all' or 'lora_only', got '${bias}'`);
   const targetModules = config.targetModules ?? (model instanceof GPT ? ['c_attn'] : undefined);
@@ -122,7 +124,9 @@ export function findLoRATargets(
   const kept = matched.filter(([path]) => !excludeModules || !matchesModulePattern(path, excludeModules));
   const wanted = `target modules ${describePattern(targetModules)}`;
   if (kept.length === 0) {
-    const linears = modules.filter(([, m]) => m instanceof Linear).map(([path]) => path.replace(/\.\d+\./g, '.<i>.'));
+    const linears = modules
+      .filter(([, m]) => m instanceof Linear)
+      .map(([path]) => path.replace(/\.\d+\./g, '.<i>.'));
     throw new Error(
       matched.length > 0
         ? `applyLoRA: every module matching ${wanted} is excluded by ${describePattern(excludeModules!)}`
@@ -139,7 +143,9 @@ export function findLoRATargets(
 
 /** Every adapted layer of `model` with its path, in `namedModules()` order. */
 export function loraLayers(model: Module): [string, LoRALinear][] {
-  return model.namedModules().filter((entry): entry is [string, LoRALinear] => entry[1] instanceof LoRALinear);
+  return model
+    .namedModules()
+    .filter((entry): entry is [string, LoRALinear] => entry[1] instanceof LoRALinear);
 }
 
 /**
@@ -181,18 +187,45 @@ export function removeAdapters<M extends Module>(model: M, options: { keepMerged
   return model;
 }
 
-/** Puts `module` at `path` in place of the module there (a field or an array entry of its parent). */
+/**
+ * Puts `module` at `path` in place of the module there: wherever its parent holds that module (a
+ * field, an array entry as a module list or `Sequential` has, a map or record entry).
+ * @throws Error when the parent holds it somewhere this cannot set.
+ */
 export function replaceModule(root: Module, path: string, module: Module): void {
   for (const [parentPath, parent] of root.namedModules()) {
-    for (const [name] of parent.namedChildren()) {
+    for (const [name, old] of parent.namedChildren()) {
       if ((parentPath ? `${parentPath}.${name}` : name) !== path) continue;
-      const [field, index] = name.split('.') as [string, string | undefined];
-      const owner = parent as unknown as Record<string, unknown>;
-      if (index === undefined) owner[field] = module;
-      else (owner[field] as Module[])[Number(index)] = module;
-      if (!parent.namedChildren().some(([n, m]) => n === name && m === module))
-        throw new Error(`LoRA: cannot replace the module at ${path} (held in a container that fields cannot set)`);
+      const replaced = replaceValue(parent as unknown as Record<string, unknown>, old, module);
+      if (!replaced || !parent.namedChildren().some(([n, m]) => n === name && m === module))
+        throw new Error(
+          `LoRA: cannot replace the module at ${path} (its ${parent.constructor.name} holds it where fields cannot set)`,
+        );
       return;
     }
   }
+}
+
+/** Replaces `old` by `value` in the first field of `owner` that holds it (directly or as an entry). */
+function replaceValue(owner: Record<string, unknown>, old: Module, value: Module): boolean {
+  for (const [key, held] of Object.entries(owner)) {
+    if (held === old) {
+      owner[key] = value;
+      return true;
+    }
+    if (Array.isArray(held) && held.includes(old)) {
+      held[held.indexOf(old)] = value;
+      return true;
+    }
+    if (held instanceof Map) {
+      for (const [k, v] of held) if (v === old) return Boolean(held.set(k, value));
+    } else if (
+      held !== null &&
+      typeof held === 'object' &&
+      Object.getPrototypeOf(held) === Object.prototype
+    ) {
+      if (replaceValue(held as Record<string, unknown>, old, value)) return true;
+    }
+  }
+  return false;
 }

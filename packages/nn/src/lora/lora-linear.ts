@@ -51,7 +51,8 @@ export class LoRALinear extends Linear {
     const { r, alpha } = options;
     if (!(Number.isInteger(r) && r > 0))
       throw new RangeError(`LoRALinear: r must be a positive integer, got ${r}`);
-    if (!Number.isFinite(alpha)) throw new RangeError(`LoRALinear: alpha must be a finite number, got ${alpha}`);
+    if (!Number.isFinite(alpha))
+      throw new RangeError(`LoRALinear: alpha must be a finite number, got ${alpha}`);
     super(base.inFeatures, base.outFeatures, { parameters: base });
     this.r = r;
     this.alpha = alpha;

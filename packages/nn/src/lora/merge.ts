@@ -7,7 +7,9 @@ import type { LoRALinear } from './lora-linear.js';
 function adaptedLayers(model: Module, op: string): [string, LoRALinear][] {
   const layers = loraLayers(model);
   if (layers.length === 0)
-    throw new Error(`${op}: this ${model.constructor.name} has no LoRA adapters (applyLoRA or loadLoRAAdapter first)`);
+    throw new Error(
+      `${op}: this ${model.constructor.name} has no LoRA adapters (applyLoRA or loadLoRAAdapter first)`,
+    );
   return layers;
 }
 
@@ -24,7 +26,9 @@ export function mergeLoRA(model: Module): void {
   for (const [name, t] of Object.entries(model.stateDict())) names.set(t, [...(names.get(t) ?? []), name]);
   for (const [path, layer] of layers) {
     if (!layer.adapterEnabled)
-      throw new Error(`mergeLoRA: the adapter of ${path} is disabled; enable it (setAdaptersEnabled) before merging`);
+      throw new Error(
+        `mergeLoRA: the adapter of ${path} is disabled; enable it (setAdaptersEnabled) before merging`,
+      );
     const tied = (names.get(layer.weight.data) ?? []).filter((name) => name !== `${path}.weight`);
     if (tied.length > 0)
       throw new Error(

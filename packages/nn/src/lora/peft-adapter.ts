@@ -131,7 +131,11 @@ function canonicalKey(key: string, adapted: ReadonlySet<string>): string {
 }
 
 /** @throws StateDictError listing every missing, unexpected and misshaped key of the adapter file. */
-function checkAdapterKeys(file: Map<string, Tensor>, expected: Map<string, readonly number[]>, config: object): void {
+function checkAdapterKeys(
+  file: Map<string, Tensor>,
+  expected: Map<string, readonly number[]>,
+  config: object,
+): void {
   const missing = [...expected.keys()].filter((k) => !file.has(k));
   const unexpected = [...file.keys()].filter((k) => !expected.has(k) && !GPT2_BUFFER.test(k));
   const misshaped = [...expected]

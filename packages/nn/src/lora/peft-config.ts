@@ -106,9 +106,11 @@ export function fromPeftConfig(json: object): LoRAConfig {
   const fail = (field: string, problem: string): never => {
     throw new Error(`${where}: ${field} ${problem}`);
   };
-  if (c.peft_type !== 'LORA') fail('peft_type', `is ${JSON.stringify(c.peft_type)}; only LORA adapters load here`);
+  if (c.peft_type !== 'LORA')
+    fail('peft_type', `is ${JSON.stringify(c.peft_type)}; only LORA adapters load here`);
   for (const [field, feature] of UNSUPPORTED) {
-    if (!isUnset(c[field])) fail(field, `= ${JSON.stringify(c[field])} asks for ${feature}, which is not supported`);
+    if (!isUnset(c[field]))
+      fail(field, `= ${JSON.stringify(c[field])} asks for ${feature}, which is not supported`);
   }
   if (!PLAIN_INITS.includes(c.init_lora_weights ?? true))
     fail(
@@ -117,14 +119,19 @@ export function fromPeftConfig(json: object): LoRAConfig {
     );
   const number = (field: string, fallback?: number): number => {
     const value = c[field] ?? fallback;
-    return typeof value === 'number' ? value : fail(field, `must be a number, got ${JSON.stringify(c[field])}`);
+    return typeof value === 'number'
+      ? value
+      : fail(field, `must be a number, got ${JSON.stringify(c[field])}`);
   };
   const pattern = (field: string): ModulePattern | undefined => {
     const value = c[field];
     if (value === null || value === undefined) return undefined;
     if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string')))
       return value as ModulePattern;
-    return fail(field, `must be a list of module names or a regular expression, got ${JSON.stringify(value)}`);
+    return fail(
+      field,
+      `must be a list of module names or a regular expression, got ${JSON.stringify(value)}`,
+    );
   };
   const bias = c.bias ?? 'none';
   if (bias !== 'none' && bias !== 'all' && bias !== 'lora_only')

@@ -20,7 +20,9 @@ function fullMatch(pattern: string): RegExp {
   try {
     return new RegExp(`^(?:${pattern})$`);
   } catch (error) {
-    throw new SyntaxError(`target/exclude modules: invalid regular expression '${pattern}': ${(error as Error).message}`);
+    throw new SyntaxError(
+      `target/exclude modules: invalid regular expression '${pattern}': ${(error as Error).message}`,
+    );
   }
 }
 
