@@ -84,23 +84,30 @@ export class LoRALinear extends Linear {
     const vx = lift(x);
     const y = super.forward(vx);
     if (!this.active) return y;
-    return y.add(this.lora_B.forward(this.lora_A.forward(this.lora_dropout.forward(vx))).mul(this.scaling));
+    return y.add(this.lora_B.forward(this.down(vx)));
   }
 
   override forwardSlice(x: VariableLike, start: number, length: number): Variable {
     const vx = lift(x);
     const y = super.forwardSlice(vx, start, length);
     if (!this.active) return y;
-    const h = this.lora_A.forward(this.lora_dropout.forward(vx)); // (..., r)
-    return y.add(this.lora_B.forwardSlice(h, start, length).mul(this.scaling));
+    return y.add(this.lora_B.forwardSlice(this.down(vx), start, length));
   }
 
   override forwardTransposed(x: VariableLike): Variable {
     const vx = lift(x);
     const y = super.forwardTransposed(vx); // (out, N)
     if (!this.active) return y;
-    const h = this.lora_A.forwardTransposed(this.lora_dropout.forward(vx)); // (r, N)
-    return y.add(this.lora_B.weight.matmul(h).mul(this.scaling)); // (out, N)
+    const h = this.lora_A.forwardTransposed(this.lora_dropout.forward(vx)).mul(this.scaling); // (r, N)
+    return y.add(this.lora_B.weight.matmul(h)); // (out, N)
+  }
+
+  /**
+   * `A(dropout(x))·scaling` `[..., r]`: the scaling is applied at rank r, the narrowest point (the same
+   * product as PEFT's `B(A(dropout(x)))·scaling` up to rounding, with fewer multiplications).
+   */
+  private down(x: Variable): Variable {
+    return this.lora_A.forward(this.lora_dropout.forward(x)).mul(this.scaling);
   }
 
   /** The update as a weight, `scaling·B·A` `[out, in]` (PEFT's `get_delta_weight`). */
