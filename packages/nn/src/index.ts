@@ -42,6 +42,7 @@ export {
   withAdaptersDisabled,
 } from './lora/merge.js';
 export {
+  type LoadLoRAAdapterOptions,
   type LoRAAdapterFiles,
   loadLoRAAdapter,
   type SaveLoRAAdapterOptions,

@@ -1,6 +1,8 @@
 import {
+  defaultGenerator,
   Generator,
   loadSafetensors,
+  manualSeed,
   readSafetensorsHeader,
   saveSafetensors,
   type Tensor,
@@ -59,6 +61,22 @@ describe('loadLoRAAdapter', () => {
     );
     const model = loadLoRAAdapter(loadGPT2(base, { nHead }), config, saveSafetensors(renamed));
     expect(maxError(logitsOf(model), expected.adapters['adapter-a'].logits)).toBeLessThan(1e-4);
+  });
+
+  it('takes the dropout masks from the given generator and draws nothing from the default one', () => {
+    const { config, weights } = adapters['adapter-a']; // lora_dropout 0.05
+    const trained = (seed: number) => {
+      const options = { generator: new Generator(seed) };
+      const model = loadLoRAAdapter(loadGPT2(base, { nHead }), config, weights, options);
+      expect(loraLayers(model).every(([, layer]) => layer.lora_dropout.p === 0.05)).toBe(true);
+      return model.train().forward(ids).logits.data.data();
+    };
+    manualSeed(5);
+    expect(Array.from(trained(1))).toEqual(Array.from(trained(1)));
+    expect(maxError(trained(1), trained(2))).toBeGreaterThan(1e-6);
+    const next = defaultGenerator().uniform();
+    manualSeed(5);
+    expect(defaultGenerator().uniform()).toBe(next);
   });
 
   it('lists every missing, unexpected and misshaped key in one error, and leaves the model as it was', () => {

@@ -1,4 +1,5 @@
 import { Generator, loadSafetensors, saveSafetensors, type Tensor } from '@proj/tensor';
+import { Dropout } from '../layers/activation.js';
 import { GPT } from '../models/gpt.js';
 import { type Module, type Parameter, StateDictError } from '../module.js';
 import {
@@ -29,6 +30,12 @@ export interface SaveLoRAAdapterOptions {
   fanInFanOut?: boolean;
   /** PEFT's `task_type` (default `'CAUSAL_LM'` for a GPT, else null). */
   taskType?: string | null;
+}
+
+/** Options of {@link loadLoRAAdapter}. */
+export interface LoadLoRAAdapterOptions {
+  /** Source of the adapters' dropout masks when training goes on (default: the one set by `manualSeed`). */
+  generator?: Generator;
 }
 
 /** An adapter in PEFT's format: `config` for `adapter_config.json`, `weights` for `adapter_model.safetensors`. */
@@ -77,7 +84,12 @@ export function saveLoRAAdapter(model: Module, options: SaveLoRAAdapterOptions =
  *   this model lacks.
  * @example loadLoRAAdapter(loadGPT2(base), JSON.parse(configText), adapterBytes);
  */
-export function loadLoRAAdapter<M extends Module>(model: M, config: object, weights: Uint8Array): M {
+export function loadLoRAAdapter<M extends Module>(
+  model: M,
+  config: object,
+  weights: Uint8Array,
+  options: LoadLoRAAdapterOptions = {},
+): M {
   const loraConfig = fromPeftConfig(config);
   const resolved = resolveLoRAConfig(model, loraConfig);
   const targets = findLoRATargets(model, resolved);
@@ -94,7 +106,8 @@ export function loadLoRAAdapter<M extends Module>(model: M, config: object, weig
   for (const [key, p] of biases) expected.set(key, p.shape);
   checkAdapterKeys(file, expected, config);
 
-  applyLoRA(model, { ...loraConfig, generator: new Generator(0) }); // A is overwritten: leave the default generator alone
+  // A is overwritten: a private generator leaves the caller's and the default one untouched
+  applyLoRA(model, { ...loraConfig, generator: new Generator(0) });
   const copy = (p: Parameter, key: string) => {
     const t = file.get(key)!;
     p.data = t.dtype === p.dtype ? t.clone() : t.to(p.dtype);
@@ -102,6 +115,7 @@ export function loadLoRAAdapter<M extends Module>(model: M, config: object, weig
   for (const [path, layer] of loraLayers(model)) {
     copy(layer.lora_A.weight, `${path}.lora_A.weight`);
     copy(layer.lora_B.weight, `${path}.lora_B.weight`);
+    layer.lora_dropout = new Dropout(layer.lora_dropout.p, options.generator).train(layer.training);
   }
   for (const [key, p] of biases) copy(p, key);
   return model;
