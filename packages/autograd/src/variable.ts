@@ -51,8 +51,7 @@ export class Variable {
   data: Tensor;
   /** d(loss)/d(this), set by backward on leaves that require grad; `null` until then. */
   grad: Tensor | null = null;
-  /** Whether gradients flow to (and through) this Variable. */
-  readonly requiresGrad: boolean;
+  private requiresGradFlag: boolean;
   /** The op that produced this Variable, or `null` for a leaf or a constant. */
   readonly gradFn: GradFn | null;
 
@@ -64,13 +63,33 @@ export class Variable {
     if (!isTensor(data, 'Variable'))
       throw new TypeError(`Variable: data must be a Tensor, got ${typeof data}`);
     this.data = data;
-    this.requiresGrad = options.requiresGrad ?? false;
+    this.requiresGradFlag = options.requiresGrad ?? false;
     this.gradFn = null;
   }
 
   /** The version of the @proj/autograd copy that made this Variable: the brand {@link isVariable} reads. */
   get [VARIABLE_BRAND_KEY](): string {
     return VARIABLE_BRAND.version;
+  }
+
+  /**
+   * Whether gradients flow to (and through) this Variable. A leaf's flag can be changed, as
+   * PyTorch's `requires_grad_()`: freezing a parameter (`p.requiresGrad = false`) makes every op it
+   * enters skip its gradient (a frozen weight gets no `dW` computed, not one computed and dropped).
+   * @throws Error when set on a Variable produced by an op, or set to true on a non-float one.
+   */
+  get requiresGrad(): boolean {
+    return this.requiresGradFlag;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (!this.isLeaf)
+      throw new Error(
+        `requiresGrad: only leaf Variables can change requiresGrad (this one was made by '${this.gradFn!.op}'); use detach() to cut it from the graph`,
+      );
+    if (value && this.dtype !== 'float32' && this.dtype !== 'float64')
+      throw new Error(`requiresGrad: only float tensors can require grad, got ${this.dtype}`);
+    this.requiresGradFlag = value;
   }
 
   /** @internal A non-leaf Variable produced by an op. */

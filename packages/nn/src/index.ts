@@ -16,7 +16,7 @@ export {
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
 export { Embedding } from './layers/embedding.js';
-export { type LayerOptions, Linear } from './layers/linear.js';
+export { type LayerOptions, Linear, type LinearOptions } from './layers/linear.js';
 export { MLP, type MLPOptions } from './layers/mlp.js';
 export { LayerNorm, type NormOptions, RMSNorm } from './layers/norm.js';
 export {
@@ -24,6 +24,33 @@ export {
   TransformerBlock,
   type TransformerBlockOptions,
 } from './layers/transformer-block.js';
+export {
+  applyLoRA,
+  type LoRABias,
+  type LoRAConfig,
+  loraConfigOf,
+  loraLayers,
+  type ResolvedLoRAConfig,
+  unloadLoRA,
+} from './lora/apply-lora.js';
+export { type LoRALayerOptions, LoRALinear } from './lora/lora-linear.js';
+export {
+  mergeAndUnloadLoRA,
+  mergeLoRA,
+  setAdaptersEnabled,
+  unmergeLoRA,
+  withAdaptersDisabled,
+} from './lora/merge.js';
+export {
+  type LoadLoRAAdapterOptions,
+  type LoRAAdapterFiles,
+  loadLoRAAdapter,
+  type SaveLoRAAdapterOptions,
+  saveLoRAAdapter,
+} from './lora/peft-adapter.js';
+export type { PeftLoRAConfig } from './lora/peft-config.js';
+export { type ModulePattern, matchesModulePattern } from './lora/target-modules.js';
+export { type TrainableParameters, trainableParameters } from './lora/trainable-parameters.js';
 export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions } from './models/gpt.js';
 export {
   IGNORE_INDEX,

@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   matmul: () => import('./matmul.js').then((m) => m.run()),
   training: () => import('./training.js').then((m) => m.run()),
   tokenizers: () => import('./tokenizers.js').then((m) => m.run()),
+  lora: () => import('./lora.js').then((m) => m.run()),
   memory: () => import('./memory.js').then((m) => m.run()),
 };
 

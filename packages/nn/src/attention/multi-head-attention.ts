@@ -1,11 +1,4 @@
-import {
-  lift,
-  linear,
-  scaledDotProductAttention,
-  split,
-  type Variable,
-  type VariableLike,
-} from '@proj/autograd';
+import { lift, scaledDotProductAttention, split, type Variable, type VariableLike } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor, where } from '@proj/tensor';
 import { Dropout } from '../layers/activation.js';
 import { type LayerOptions, Linear } from '../layers/linear.js';
@@ -122,16 +115,18 @@ export class MultiHeadAttention extends Module {
       if (cache) [k, v] = cache.append(k, v); // (B, nkv, S, hs) with S = past + T
     } else {
       // cross-attention: the query rows of c_attn project x, the key/value rows project the context
-      const [wq, wkv] = split(this.c_attn.weight, [nh * hs, 2 * nkv * hs], 0);
-      const [bq, bkv] = this.c_attn.bias ? split(this.c_attn.bias, [nh * hs, 2 * nkv * hs], 0) : [null, null];
-      q = linear(vx, wq!, bq).view([B, T, nh, hs]).transpose(1, 2); // (B, nh, T, hs)
+      q = this.c_attn
+        .forwardSlice(vx, 0, nh * hs)
+        .view([B, T, nh, hs])
+        .transpose(1, 2); // (B, nh, T, hs)
       const stored = cache?.get();
       if (stored) [k, v] = stored;
       else {
         const context = lift(options.context);
         this.checkInput('context', context, B);
         const S = context.shape[1]!;
-        [k, v] = split(linear(context, wkv!, bkv ?? null), [nkv * hs, nkv * hs], 2) as Pair;
+        const kv = this.c_attn.forwardSlice(context, nh * hs, 2 * nkv * hs); // (B, S, 2·nkv·hs)
+        [k, v] = split(kv, [nkv * hs, nkv * hs], 2) as Pair;
         k = k.view([B, S, nkv, hs]).transpose(1, 2); // (B, nkv, S, hs)
         v = v.view([B, S, nkv, hs]).transpose(1, 2); // (B, nkv, S, hs)
         if (cache) [k, v] = cache.append(k, v);
@@ -171,9 +166,7 @@ export class MultiHeadAttention extends Module {
    */
   private projectHeads(x: Variable): Variable {
     const [B, T, C] = x.shape as [number, number, number];
-    const { weight, bias } = this.c_attn;
-    let y = weight.matmul(x.reshape([B * T, C]).transpose(0, 1)); // ((nh + 2·nkv)·hs, B·T)
-    if (bias) y = y.add(bias.unsqueeze(1));
+    const y = this.c_attn.forwardTransposed(x.reshape([B * T, C])); // ((nh + 2·nkv)·hs, B·T)
     return y.view([this.nHead + 2 * this.nKVHead, this.headSize, B, T]);
   }
 

@@ -45,4 +45,29 @@ describe('Linear', () => {
   it('names a shape mismatch', () => {
     expect(() => new Linear(4, 2).forward(randn([3, 5]))).toThrow(/matmul: inner dimensions differ/);
   });
+
+  it('computes a slice of the outputs, and the outputs transposed, with the same values as forward', () => {
+    const g = new Generator(3);
+    const layer = new Linear(4, 6, { ...f64, generator: g });
+    const x = randn([2, 3, 4], { ...f64, generator: g });
+    const y = layer.forward(x).data;
+    expect(layer.forwardSlice(x, 2, 3).toArray()).toEqual(y.narrow(2, 2, 3).toArray());
+    const flat = x.reshape([6, 4]);
+    expect(layer.forwardTransposed(flat).toArray()).toEqual(y.reshape([6, 6]).transpose(0, 1).toArray());
+    expect(gradcheckModule(layer, (v) => layer.forwardSlice(v, 1, 4), [x]).ok).toBe(true);
+    expect(gradcheckModule(layer, (v) => layer.forwardTransposed(v), [flat]).ok).toBe(true);
+  });
+
+  it('adopts given parameters (shared, nothing drawn) and checks their shapes', () => {
+    const source = new Linear(3, 2, { generator: new Generator(4) });
+    const g = new Generator(5);
+    const shared = new Linear(3, 2, { parameters: source, generator: g });
+    expect(shared.weight).toBe(source.weight);
+    expect(shared.bias).toBe(source.bias);
+    expect(g.uniform()).toBe(new Generator(5).uniform()); // nothing was drawn
+    expect(new Linear(3, 2, { parameters: { weight: source.weight, bias: null } }).bias).toBeNull();
+    expect(() => new Linear(2, 3, { parameters: source })).toThrow(
+      /Linear: parameters.weight must be \[3, 2\], got \[2, 3\]/,
+    );
+  });
 });

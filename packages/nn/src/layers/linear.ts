@@ -1,5 +1,5 @@
 import { lift, linear, type Variable, type VariableLike } from '@proj/autograd';
-import { type Generator, zeros } from '@proj/tensor';
+import { type Generator, ShapeError, zeros } from '@proj/tensor';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 
@@ -11,12 +11,27 @@ export interface LayerOptions {
   generator?: Generator;
 }
 
+/** Options of {@link Linear}. */
+export interface LinearOptions extends LayerOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /**
+   * Use these parameters instead of drawing new ones (shared, not copied, as weight tying shares
+   * them): `weight` `[outFeatures, inFeatures]`, `bias` `[outFeatures]` or null. Nothing is drawn.
+   */
+  parameters?: { weight: Parameter; bias: Parameter | null };
+}
+
 /**
  * Affine map `y = x·Wᵀ + b`.
  *
  * Shapes: `x` `[..., inFeatures]` → `[..., outFeatures]`; `weight` `[outFeatures, inFeatures]`, `bias` `[outFeatures]`.
  * Initialised as PyTorch, drawing the same numbers from a `'torch'` generator: weight by
  * `kaimingUniform` with `a = √5` (U(−1/√in, 1/√in)), then bias U(−1/√in, 1/√in).
+ *
+ * Layers that read a Linear go through its methods ({@link forward}, {@link forwardSlice},
+ * {@link forwardTransposed}), never through `weight` directly, so a subclass such as `LoRALinear`
+ * changes what every caller computes.
  */
 export class Linear extends Module {
   weight: Parameter;
@@ -25,9 +40,17 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    options: LayerOptions & { bias?: boolean } = {},
+    options: LinearOptions = {},
   ) {
     super();
+    if (options.parameters) {
+      const { weight, bias } = options.parameters;
+      checkShape('weight', weight, [outFeatures, inFeatures]);
+      if (bias) checkShape('bias', bias, [outFeatures]);
+      this.weight = weight;
+      this.bias = bias;
+      return;
+    }
     const dtype = options.dtype ?? 'float32';
     const { generator } = options;
     // torch's reset_parameters: kaiming_uniform_(a=√5), i.e. U(±1/√in) computed as torch does, then the bias
@@ -47,11 +70,45 @@ export class Linear extends Module {
   }
 
   forward(x: VariableLike): Variable {
-    const vx = lift(x);
-    if (vx.ndim <= 2) return linear(vx, this.weight, this.bias);
-    // fold the leading axes into one so the weight gradient is one matmul, not one per batch entry
-    const lead = vx.shape.slice(0, -1);
-    const y = linear(vx.reshape([-1, this.inFeatures]), this.weight, this.bias); // (N, out)
-    return y.view([...lead, this.outFeatures]); // (..., out)
+    return affine(lift(x), this.weight, this.bias);
   }
+
+  /**
+   * Outputs `start … start + length − 1` of {@link forward} only, `x·W[start:start+length]ᵀ + b[…]`:
+   * for layers that apply the parts of a fused projection to different inputs (cross-attention's
+   * query rows and key/value rows).
+   *
+   * Shapes: `x` `[..., inFeatures]` → `[..., length]`.
+   */
+  forwardSlice(x: VariableLike, start: number, length: number): Variable {
+    const bias = this.bias ? this.bias.narrow(0, start, length) : null;
+    return affine(lift(x), this.weight.narrow(0, start, length), bias);
+  }
+
+  /**
+   * {@link forward} transposed, computed as `W·xᵀ + b` (the same products): the layout in which
+   * attention reads every head of a fused projection as a strided view.
+   *
+   * Shapes: `x` `[N, inFeatures]` → `[outFeatures, N]`.
+   */
+  forwardTransposed(x: VariableLike): Variable {
+    const y = this.weight.matmul(lift(x).transpose(0, 1)); // (out, N)
+    return this.bias ? y.add(this.bias.unsqueeze(1)) : y;
+  }
+}
+
+/** `x·wᵀ + b` over the last axis of `x`, any leading axes. */
+function affine(x: Variable, weight: Variable, bias: Variable | null): Variable {
+  if (x.ndim <= 2) return linear(x, weight, bias);
+  // fold the leading axes into one so the weight gradient is one matmul, not one per batch entry
+  const lead = x.shape.slice(0, -1);
+  const y = linear(x.reshape([-1, x.shape[x.ndim - 1]!]), weight, bias); // (N, out)
+  return y.view([...lead, weight.shape[0]!]); // (..., out)
+}
+
+function checkShape(name: string, p: Parameter, shape: readonly number[]): void {
+  if (p.shape.length !== shape.length || p.shape.some((d, i) => d !== shape[i]))
+    throw new ShapeError(
+      `Linear: parameters.${name} must be [${shape.join(', ')}], got [${p.shape.join(', ')}]`,
+    );
 }
