@@ -46,36 +46,32 @@ export function readGPT2Header(bytes: Uint8Array): GPT2Header {
   return { shapes, keys, layers };
 }
 
+/** `[weight, bias]` shapes of each part of a block (Conv1D weights `[in, out]`), for width C. */
+const BLOCK_TENSORS: Record<string, (C: number) => [number[], number[]]> = {
+  ln_1: (C) => [[C], [C]],
+  'attn.c_attn': (C) => [[C, 3 * C], [3 * C]],
+  'attn.c_proj': (C) => [[C, C], [C]],
+  ln_2: (C) => [[C], [C]],
+  'mlp.c_fc': (C) => [[C, 4 * C], [4 * C]],
+  'mlp.c_proj': (C) => [[4 * C, C], [C]],
+};
+const BLOCK_PARTS = Object.keys(BLOCK_TENSORS).flatMap((kind) => [`${kind}.weight`, `${kind}.bias`]);
+const BLOCK_PART = /^h\.(0|[1-9]\d*)\.(.+)\.(weight|bias)$/;
+
 /**
- * The shape each GPT-2 tensor must have for `c` in the Hugging Face layout (Conv1D weights
- * `[in, out]`), by name; `undefined` for a name the model does not have.
+ * The shape each GPT-2 tensor must have for `c` in the Hugging Face layout, by name; `undefined`
+ * for a name the model does not have.
  */
 function expectedShape(name: string, c: GPTConfig): readonly number[] | undefined {
   const { vocabSize, blockSize, nEmbd: C, nLayer, bias } = c;
-  if (name === 'wte.weight') return [vocabSize, C];
+  if (name === 'wte.weight' || name === 'lm_head.weight') return [vocabSize, C];
   if (name === 'wpe.weight') return [blockSize, C];
-  if (name === 'lm_head.weight') return [vocabSize, C];
   if (name === 'ln_f.weight' || (bias && name === 'ln_f.bias')) return [C];
-  const block = BLOCK.exec(name);
-  if (!block || Number(block[1]) >= nLayer || String(Number(block[1])) !== block[1]) return undefined;
-  const [kind, part] = [block[2]!.replace(/\.(weight|bias)$/, ''), block[2]!.split('.').pop()];
-  const size = BLOCK_TENSORS[kind];
-  if (!size || (part === 'bias' && !bias) || (part !== 'bias' && part !== 'weight')) return undefined;
-  const [inWidth, outWidth] = size(C);
-  if (part === 'bias') return [outWidth];
-  return kind.startsWith('ln_') ? [C] : [inWidth, outWidth];
+  const [, index, kind, part] = BLOCK_PART.exec(name) ?? [];
+  const shapes = kind !== undefined && Object.hasOwn(BLOCK_TENSORS, kind) ? BLOCK_TENSORS[kind] : undefined;
+  if (!shapes || Number(index) >= nLayer || (part === 'bias' && !bias)) return undefined;
+  return shapes(C)[part === 'weight' ? 0 : 1];
 }
-
-/** `[in, out]` widths of each part of a block, as functions of the width C. */
-const BLOCK_TENSORS: Record<string, (C: number) => [number, number]> = {
-  ln_1: (C) => [C, C],
-  'attn.c_attn': (C) => [C, 3 * C],
-  'attn.c_proj': (C) => [C, C],
-  ln_2: (C) => [C, C],
-  'mlp.c_fc': (C) => [C, 4 * C],
-  'mlp.c_proj': (C) => [4 * C, C],
-};
-const BLOCK_PARTS = Object.keys(BLOCK_TENSORS).flatMap((kind) => [`${kind}.weight`, `${kind}.bias`]);
 
 /** Every name the model for `c` has, lazily (a config with many layers is not listed up front). */
 function* expectedNames(c: GPTConfig, withHead: boolean): Generator<string> {

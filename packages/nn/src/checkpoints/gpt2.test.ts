@@ -78,6 +78,11 @@ describe('loadGPT2', () => {
     expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
       /unexpected keys: h\.4000000000\.mlp\.c_fc\.bias/,
     );
+    delete file['h.4000000000.mlp.c_fc.bias'];
+    file['h.0.__proto__.weight'] = file['h.0.ln_1.weight']!;
+    expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
+      /^loadGPT2: unexpected keys: h\.0\.__proto__\.weight$/,
+    );
   });
 
   it('loads an lm_head.weight that differs from wte as an untied head (issue 14)', () => {
