@@ -1,5 +1,6 @@
 import type { CharTokenizerJSON } from './char-tokenizer.js';
 import { TokenizerError } from './errors.js';
+import { specialAddedToken } from './tokenizer-json.js';
 
 /** A Hugging Face `tokenizer.json` with a `WordLevel` model, as a per-character tokenizer writes it. */
 export interface HuggingFaceWordLevelJSON {
@@ -25,16 +26,6 @@ function fail(what: string): never {
   throw new TokenizerError(`CharTokenizer.fromHuggingFace: ${what}`);
 }
 
-const addedToken = (content: string, id: number) => ({
-  id,
-  content,
-  single_word: false,
-  lstrip: false,
-  rstrip: false,
-  normalized: false,
-  special: true,
-});
-
 /**
  * Writes a char tokenizer's `tokenizer.json`: a `WordLevel` model over the characters (then `unk`,
  * then the special tokens, as added tokens), a per-character `Split` pre-tokenizer, and the `Fuse`
@@ -59,7 +50,7 @@ export function charToHuggingFace(json: CharTokenizerJSON): HuggingFaceWordLevel
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: json.specialTokens.map((content, i) => addedToken(content, firstSpecial + i)),
+    added_tokens: json.specialTokens.map((content, i) => specialAddedToken(content, firstSpecial + i)),
     normalizer: null,
     pre_tokenizer: PER_CHARACTER,
     post_processor: null,

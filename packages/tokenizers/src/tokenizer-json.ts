@@ -13,3 +13,8 @@ export function parseTokenizerJSON<T>(json: string | T): T {
     throw new TokenizerError('tokenizer.json must hold a JSON object');
   return value as T;
 }
+
+/** A special token's `added_tokens` entry, matched as written (not normalized, no stripping). */
+export function specialAddedToken(content: string, id: number) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
