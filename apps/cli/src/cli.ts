@@ -1,10 +1,11 @@
 import { CheckpointError } from '@proj/train';
 import { formatUsage, UsageError } from './args.js';
+import { exportCommand } from './commands/export.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { CliError, type Io } from './io.js';
 
-const COMMANDS = { train: trainCommand, sample: sampleCommand } as const;
+const COMMANDS = { train: trainCommand, sample: sampleCommand, export: exportCommand } as const;
 
 const USAGE = `Usage: proj <command> [options]
 
@@ -12,7 +13,8 @@ Language models from scratch in TypeScript.
 
 Commands:
   train    Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
-  sample   Generate text from a checkpoint written by train
+  sample   Generate text from a checkpoint written by train, or a Hugging Face GPT-2 folder
+  export   Write a checkpoint as a Hugging Face GPT-2 folder (transformers, PyTorch)
 
 Run 'proj <command> --help' for the options of a command.
 `;

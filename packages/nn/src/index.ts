@@ -5,6 +5,19 @@ export {
   type MultiHeadAttentionOptions,
 } from './attention/multi-head-attention.js';
 export { type LoadGPT2Options, loadGPT2, type SaveGPT2Options, saveGPT2 } from './checkpoints/gpt2.js';
+export {
+  type GPT2ConfigExportOptions,
+  type GPT2ConfigImport,
+  gpt2ConfigFromHuggingFace,
+  gpt2ConfigToHuggingFace,
+  HuggingFaceConfigError,
+  type HuggingFaceGPT2Config,
+} from './checkpoints/gpt2-config.js';
+export {
+  type GPT2Pretrained,
+  type GPT2PretrainedFiles,
+  loadGPT2Pretrained,
+} from './checkpoints/gpt2-pretrained.js';
 export { type GenerateOptions, generate } from './generation/generate.js';
 export {
   nextTokenProbabilities,
@@ -105,7 +118,7 @@ export {
   type SourceAttention,
   type SourceAttentionOutput,
 } from './seq2seq/source-attention.js';
-export { fromTorchTransformerStateDict } from './seq2seq/torch-names.js';
+export { fromTorchTransformerStateDict, toTorchTransformerStateDict } from './seq2seq/torch-names.js';
 export { Transformer, type TransformerConfig, TransformerState } from './seq2seq/transformer.js';
 export {
   type DecoderLayerCache,

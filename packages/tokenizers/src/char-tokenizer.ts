@@ -1,6 +1,12 @@
 import { BaseTokenizer } from './base-tokenizer.js';
+import {
+  charFromHuggingFace,
+  charToHuggingFace,
+  type HuggingFaceWordLevelJSON,
+} from './char-hugging-face.js';
 import { TokenizerError } from './errors.js';
 import type { IdBuffer } from './id-buffer.js';
+import { parseTokenizerJSON } from './tokenizer-json.js';
 
 /** Options of {@link CharTokenizer}. */
 export interface CharTokenizerOptions {
@@ -60,6 +66,15 @@ export class CharTokenizer extends BaseTokenizer {
     if (json.type !== 'char')
       throw new TokenizerError(`CharTokenizer.fromJSON: type is ${json.type}, not "char"`);
     return new CharTokenizer(json.alphabet, { unk: json.unk, specialTokens: json.specialTokens });
+  }
+
+  /**
+   * Reads a Hugging Face `tokenizer.json` written by {@link toHuggingFace} (or any per-character
+   * `WordLevel` file with the same id layout: characters, then `unk_token`, then added tokens).
+   * @throws TokenizerError naming what a char tokenizer cannot represent.
+   */
+  static fromHuggingFace(json: string | HuggingFaceWordLevelJSON): CharTokenizer {
+    return CharTokenizer.fromJSON(charFromHuggingFace(parseTokenizerJSON(json)));
   }
 
   /**
@@ -155,5 +170,15 @@ export class CharTokenizer extends BaseTokenizer {
     };
     if (this.unkText !== undefined) json.unk = this.unkText;
     return json;
+  }
+
+  /**
+   * A Hugging Face `tokenizer.json` with the same ids: a `WordLevel` model, a `Split` pre-tokenizer
+   * that makes each character a piece, and the `Fuse` decoder (no spaces between tokens); special
+   * tokens are added tokens. `transformers`' `PreTrainedTokenizerFast` and `tokenizers` load it.
+   * @throws TokenizerError for a lone surrogate in the alphabet (JSON readers reject it).
+   */
+  toHuggingFace(): HuggingFaceWordLevelJSON {
+    return charToHuggingFace(this.toJSON());
   }
 }

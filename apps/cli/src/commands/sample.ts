@@ -1,21 +1,19 @@
-import { GPT, type GPTConfig } from '@proj/nn';
-import { restoreCheckpoint } from '@proj/train';
-import { loadCheckpoint } from '@proj/train/node';
 import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
-import { CliError, type Io } from '../io.js';
+import type { Io } from '../io.js';
+import { loadModelSource } from '../model-source.js';
 import { sampleText } from '../sampling.js';
-import { deserializeTokenizer } from '../tokenizer-io.js';
 
 /** The spec behind `proj sample --help`. */
 export const SAMPLE_SPEC: CommandSpec = {
   name: 'sample',
-  summary: 'Generate text from a checkpoint written by proj train (nanoGPT sample.py).',
+  summary:
+    'Generate text from a checkpoint written by proj train or a Hugging Face GPT-2 folder (nanoGPT sample.py).',
   options: [
     {
       name: 'from',
       type: 'string',
       value: '<dir>',
-      help: 'Checkpoint directory (the --out of proj train); required',
+      help: 'Checkpoint directory (the --out of proj train) or a Hugging Face GPT-2 folder; required',
     },
     { name: 'prompt', type: 'string', default: '\\n', value: '<text>', help: 'Text to continue' },
     { name: 'max-new-tokens', type: 'int', default: 500, value: '<n>', min: 0, help: 'Tokens to generate' },
@@ -69,17 +67,8 @@ export const sampleCommand = {
     if (!from) throw new UsageError('--from <dir> is required', SAMPLE_SPEC);
     if ((o.topP as number | undefined) !== undefined && (o.topP as number) > 1)
       throw new UsageError(`--top-p must be in (0, 1], got ${o.topP}`, SAMPLE_SPEC);
-    const ckpt = await loadCheckpoint(from);
-    const tokenizer = deserializeTokenizer(ckpt.state.tokenizer);
-    const config = (ckpt.state.config as { model?: Partial<GPTConfig> }).model;
-    if (!config) throw new CliError(`${from}/state.json has no model config`);
-    let model: GPT;
-    try {
-      model = new GPT(config);
-    } catch (error) {
-      throw new CliError(`${from}/state.json: bad model config (${(error as Error).message})`);
-    }
-    restoreCheckpoint(ckpt, { model });
+    const { model, tokenizer, warnings } = await loadModelSource(from);
+    for (const note of warnings) io.stderr.write(`proj sample: note: ${note}\n`);
     const prompt = (o.prompt as string).replaceAll('\\n', '\n');
     for (let i = 0; i < (o.numSamples as number); i++) {
       const text = sampleText(model, tokenizer, {

@@ -66,6 +66,40 @@ describe('loadGPT2', () => {
     );
   });
 
+  it('reports a stray block index as an unexpected key, before building any layer (issue 14)', () => {
+    const file = loadSafetensors(bytes);
+    file['h.10000.ln_1.weight'] = file['h.0.ln_1.weight']!;
+    expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
+      /^loadGPT2: unexpected keys: h\.10000\.ln_1\.weight$/,
+    );
+    // an index no array could hold: found in the header, nothing is allocated
+    delete file['h.10000.ln_1.weight'];
+    file['h.4000000000.mlp.c_fc.bias'] = file['h.0.mlp.c_fc.bias']!;
+    expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
+      /unexpected keys: h\.4000000000\.mlp\.c_fc\.bias/,
+    );
+    delete file['h.4000000000.mlp.c_fc.bias'];
+    file['h.0.__proto__.weight'] = file['h.0.ln_1.weight']!;
+    expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
+      /^loadGPT2: unexpected keys: h\.0\.__proto__\.weight$/,
+    );
+  });
+
+  it('loads an lm_head.weight that differs from wte as an untied head (issue 14)', () => {
+    const file = loadSafetensors(bytes);
+    // a head of 2·wte doubles every logit of the tied model
+    file['lm_head.weight'] = file['wte.weight']!.mul(2);
+    const model = loadGPT2(saveSafetensors(file), { nHead: 2 }).eval();
+    expect(model.config.tieWordEmbeddings).toBe(false);
+    const doubled = expected.logits.map((v) => 2 * v);
+    expect(maxError(model.forward(ids).logits.data.data(), doubled)).toBeLessThan(2e-4);
+    const saved = loadSafetensors(saveGPT2(model));
+    expect(Array.from(saved['lm_head.weight']!.data())).toEqual(Array.from(file['lm_head.weight']!.data()));
+    expect(() => loadGPT2(saveSafetensors(file), { nHead: 2, tieWordEmbeddings: true })).toThrow(
+      /lm_head\.weight differs from wte\.weight, but the config ties them/,
+    );
+  });
+
   it('infers nHead as nEmbd / 64 when possible and names every bad key otherwise', () => {
     const model = new GPT({
       vocabSize: 10,
@@ -87,7 +121,7 @@ describe('loadGPT2', () => {
     delete file['h.0.attn.extra'];
     file['h.1.mlp.c_fc.bias'] = loadSafetensors(bytes)['h.1.mlp.c_fc.bias']!;
     expect(() => loadGPT2(saveSafetensors(file), { nHead: 2 })).toThrow(
-      /misshaped keys: transformer\.h\.0\.ln_1\.weight: expected \[32\], got \[8\]/,
+      /misshaped keys: h\.0\.ln_1\.weight: expected \[32\], got \[8\]/,
     );
     expect(() => loadGPT2(saveSafetensors({ 'ln_f.bias': file['ln_f.bias']! }))).toThrow(
       /need 2-d wte.weight/,

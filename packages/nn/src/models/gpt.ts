@@ -35,6 +35,13 @@ export interface GPTConfig {
   bias: boolean;
   /** GELU form: exact `'none'` (nanoGPT's `nn.GELU()`, default) or `'tanh'` (GPT-2's checkpoints). */
   geluApproximate: 'none' | 'tanh';
+  /** Epsilon of every LayerNorm (GPT-2's `layer_norm_epsilon`). Default 1e-5. */
+  layerNormEps: number;
+  /**
+   * The output head shares the token embedding's weight (nanoGPT, GPT-2). Default true; false gives
+   * `lm_head` its own weight, as Hugging Face's `tie_word_embeddings: false`.
+   */
+  tieWordEmbeddings: boolean;
 }
 
 /** nanoGPT's defaults (GPT-2 124M with a padded vocabulary). */
@@ -47,6 +54,8 @@ export const GPT_DEFAULTS: Readonly<GPTConfig> = Object.freeze({
   dropout: 0,
   bias: true,
   geluApproximate: 'none',
+  layerNormEps: 1e-5,
+  tieWordEmbeddings: true,
 });
 
 /** Construction options of {@link GPT} that are not part of its config. */
@@ -81,16 +90,17 @@ class GPTTransformer extends Module {
           dropout: c.dropout,
           causal: true,
           approximate: c.geluApproximate,
+          eps: c.layerNormEps,
         }),
     );
-    this.ln_f = new LayerNorm(c.nEmbd, { dtype, bias: c.bias });
+    this.ln_f = new LayerNorm(c.nEmbd, { dtype, bias: c.bias, eps: c.layerNormEps });
   }
 }
 
 /**
  * A decoder-only transformer language model, nanoGPT's `GPT`: token and position embeddings, `nLayer`
  * pre-norm causal {@link TransformerBlock}s, a final LayerNorm and an output head tied to the token
- * embedding. Parameter names match nanoGPT (`transformer.h.0.attn.c_attn.weight`, …, `lm_head.weight`).
+ * embedding (unless `tieWordEmbeddings: false`). Parameter names match nanoGPT (`transformer.h.0.attn.c_attn.weight`, …, `lm_head.weight`).
  *
  * Shapes: int32 `ids` `[B, T]` (T ≤ blockSize) → `logits` `[B, T, vocabSize]`.
  * @example
@@ -111,10 +121,13 @@ export class GPT extends Module implements LanguageModel<KVCache> {
     }
     if (c.nEmbd % c.nHead !== 0)
       throw new RangeError(`GPT: nEmbd ${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+    if (!(c.layerNormEps > 0))
+      throw new RangeError(`GPT: config.layerNormEps must be positive, got ${c.layerNormEps}`);
     this.config = Object.freeze(c);
     this.transformer = new GPTTransformer(c, options);
     this.lm_head = new Linear(c.nEmbd, c.vocabSize, { ...options, bias: false });
-    this.lm_head.weight = this.transformer.wte.weight; // weight tying (https://paperswithcode.com/method/weight-tying)
+    // weight tying (https://paperswithcode.com/method/weight-tying)
+    if (c.tieWordEmbeddings) this.lm_head.weight = this.transformer.wte.weight;
     this.initWeights(options.generator);
   }
 

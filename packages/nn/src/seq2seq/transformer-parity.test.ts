@@ -4,7 +4,7 @@ import postNorm from '../../fixtures/transformer-post-norm.json';
 import preNorm from '../../fixtures/transformer-pre-norm.json';
 import { type FixtureTensor, fromFixture, maxAbsDiff, stateDictFromFixture } from '../rnn/fixture-tensors.js';
 import { greedyDecode } from './decoding.js';
-import { fromTorchTransformerStateDict } from './torch-names.js';
+import { fromTorchTransformerStateDict, toTorchTransformerStateDict } from './torch-names.js';
 import { Transformer } from './transformer.js';
 
 // Fixtures written by tooling/fixtures/rnn_fixture.py from torch 1.13 nn.Transformer (float32).
@@ -34,6 +34,19 @@ for (const fixture of [postNorm, preNorm]) {
 
     it('loads every PyTorch parameter through the name map', () => {
       expect(Object.keys(model.stateDict()).length).toBe(Object.keys(fixture.state_dict).length);
+    });
+
+    it("writes back PyTorch's own state dict: the same names, shapes and values", () => {
+      const torch = toTorchTransformerStateDict(model.stateDict());
+      const reference = fixture.state_dict as Record<string, FixtureTensor>;
+      expect(Object.keys(torch).sort()).toEqual(Object.keys(reference).sort());
+      for (const [name, t] of Object.entries(torch)) {
+        expect(t.shape, name).toEqual(reference[name]!.shape);
+        expect(Array.from(t.data()), name).toEqual(Array.from(fromFixture(reference[name]!).data()));
+      }
+      expect(Object.keys(fromTorchTransformerStateDict(torch)).sort()).toEqual(
+        Object.keys(model.stateDict()).sort(),
+      );
     });
 
     it(`encoder memory and logits (padded source and target) within ${TOLERANCE}`, () => {

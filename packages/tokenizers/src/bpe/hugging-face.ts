@@ -1,5 +1,6 @@
 import { TokenizerError } from '../errors.js';
 import { compilePattern, GPT2_PATTERN } from '../patterns.js';
+import { specialAddedToken } from '../tokenizer-json.js';
 import type { BPETokenizerOptions } from './bpe-tokenizer.js';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level.js';
 import { denseIdsRule, isDenseEnough } from './dense-ids.js';
@@ -227,15 +228,7 @@ export function toHuggingFaceJSON(spec: HuggingFaceExport): HuggingFaceTokenizer
     padding: null,
     added_tokens: [...spec.specialTokens]
       .sort((x, y) => x[1] - y[1])
-      .map(([content, id]) => ({
-        id,
-        content,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-        special: true,
-      })),
+      .map(([content, id]) => specialAddedToken(content, id)),
     normalizer: null,
     pre_tokenizer: preTokenizer,
     post_processor: null,

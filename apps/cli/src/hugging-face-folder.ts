@@ -1,0 +1,54 @@
+import { type GPT, gpt2ConfigToHuggingFace, saveGPT2 } from '@proj/nn';
+import { CharTokenizer, type Tokenizer, TokenizerError, tokenizerToHuggingFace } from '@proj/tokenizers';
+import { CliError } from './io.js';
+
+/** GPT-2's end-of-text token, used as bos and eos when the tokenizer has it. */
+const END_OF_TEXT = '<|endoftext|>';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/**
+ * The files of a Hugging Face GPT-2 folder for `model` and `tokenizer`, by name: what
+ * `GPT2LMHeadModel.from_pretrained(dir)` and `AutoTokenizer.from_pretrained(dir)` read.
+ * - `model.safetensors`: `GPT2LMHeadModel`'s keys (`transformer.h.0.attn.c_attn.weight`, …), Conv1D
+ *   weights `[in, out]`, zero biases for a model without them, `lm_head.weight` only when untied.
+ * - `config.json`: `GPT2Config` (`gelu` for exact GELU, `gelu_new` for tanh; bos/eos ids).
+ * - `tokenizer.json`, `tokenizer_config.json` (`PreTrainedTokenizerFast`, no clean-up of spaces on
+ *   decode), `special_tokens_map.json`.
+ * - `generation_config.json`: bos/eos, and `proj sample`'s sampling (temperature 0.8, top-k 200).
+ * @throws CliError for a tokenizer with no `tokenizer.json` form.
+ */
+export function huggingFaceFiles(model: GPT, tokenizer: Tokenizer): Record<string, Uint8Array | string> {
+  let tokenizerJSON: unknown;
+  try {
+    tokenizerJSON = tokenizerToHuggingFace(tokenizer);
+  } catch (error) {
+    if (error instanceof TokenizerError) throw new CliError(error.message);
+    throw error;
+  }
+  const endOfText = tokenizer.tokenToId(END_OF_TEXT);
+  const eos = endOfText !== undefined && tokenizer.specialTokens.has(END_OF_TEXT) ? endOfText : null;
+  const specials: Record<string, string> = {};
+  if (eos !== null) Object.assign(specials, { bos_token: END_OF_TEXT, eos_token: END_OF_TEXT });
+  const unk = tokenizer instanceof CharTokenizer ? tokenizer.toJSON().unk : undefined;
+  if (unk !== undefined) specials.unk_token = unk;
+  return {
+    'model.safetensors': saveGPT2(model, { prefix: true }),
+    'config.json': json(gpt2ConfigToHuggingFace(model.config, { bosTokenId: eos, eosTokenId: eos })),
+    'generation_config.json': json({
+      bos_token_id: eos,
+      eos_token_id: eos,
+      do_sample: true,
+      temperature: 0.8,
+      top_k: 200,
+    }),
+    'tokenizer.json': json(tokenizerJSON),
+    'tokenizer_config.json': json({
+      tokenizer_class: 'PreTrainedTokenizerFast',
+      model_max_length: model.config.blockSize,
+      clean_up_tokenization_spaces: false,
+      ...specials,
+    }),
+    'special_tokens_map.json': json(specials),
+  };
+}
