@@ -4,7 +4,9 @@
 //
 // Two binaries come out of one source: `relaxed` keeps `f32x4.relaxed_madd` (fused multiply-add where
 // the engine supports relaxed SIMD), `plain` rewrites each `(f32x4.relaxed_madd a b c)` into
-// `(f32x4.add (f32x4.mul a b) c)`. Both import a shared memory; the loader flips the memory-import
+// `(f32x4.add (f32x4.mul a b) c)`. The plain one is written whole; the relaxed one as its edits of the
+// plain one (`scripts/wasm-delta.mjs`, a few KB instead of a second copy), with its SHA-256 for tests
+// to check the rebuilt bytes against. Both import a shared memory; the loader flips the memory-import
 // flag byte (whose offset is recorded here) to load them over an unshared memory where threads are
 // unavailable.
 //
@@ -29,10 +31,12 @@
 // With PROJ_WASM_NAMES=1 the binaries keep a name section (about 40 KB more), so CPU profiles
 // (`node --cpu-prof`, Chrome DevTools) show kernel names such as `kernel_4x8` instead of
 // `wasm-function[41]`; published builds leave it out.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { encodeDelta } from './wasm-delta.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asmDir = join(root, 'asm');
@@ -224,8 +228,11 @@ async function main() {
 /** The kernels with plain SIMD multiply and add, base64. */
 export const PLAIN_WASM = '${b64(plain)}';
 
-/** The kernels with relaxed-SIMD fused multiply-add, base64. */
-export const RELAXED_WASM = '${b64(relaxed)}';
+/** The kernels with relaxed-SIMD fused multiply-add, as edits of the plain ones (\`applyDelta\`), base64. */
+export const RELAXED_WASM_DELTA = '${b64(encodeDelta(plain, relaxed))}';
+
+/** SHA-256 of the relaxed-SIMD kernels, hex, to check the bytes \`applyDelta\` rebuilds. */
+export const RELAXED_WASM_SHA256 = '${createHash('sha256').update(relaxed).digest('hex')}';
 
 /** Byte offset of the memory-import limits flag in each binary (3 = shared, 1 = unshared). */
 export const MEMORY_FLAG_OFFSET = { plain: ${memoryFlagOffset(plain)}, relaxed: ${memoryFlagOffset(relaxed)} };

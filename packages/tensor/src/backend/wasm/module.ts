@@ -1,4 +1,5 @@
-import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM } from './kernels.generated.js';
+import { applyDelta } from './delta.js';
+import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM_DELTA } from './kernels.generated.js';
 
 /** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the kernel memory. */
 export interface KernelExports {
@@ -145,10 +146,23 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+let plainBytes: Uint8Array<ArrayBuffer> | undefined;
+
+/** The plain-SIMD kernels, decoded once; callers copy before patching. */
+function plainKernels(): Uint8Array<ArrayBuffer> {
+  plainBytes ??= decodeBase64(PLAIN_WASM);
+  return plainBytes;
+}
+
+/** The relaxed-SIMD kernels, rebuilt from the plain ones and the shipped edits. */
+export function relaxedKernels(): Uint8Array<ArrayBuffer> {
+  return applyDelta(plainKernels(), decodeBase64(RELAXED_WASM_DELTA));
+}
+
 /** True when this engine runs WebAssembly with fixed-width SIMD (the plain kernels validate). */
 export function wasmSimdSupported(): boolean {
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(PLAIN_WASM));
+    return typeof WebAssembly === 'object' && WebAssembly.validate(plainKernels());
   } catch {
     return false;
   }
@@ -159,9 +173,9 @@ export function wasmSimdSupported(): boolean {
  * else the plain one; for an unshared memory the memory-import flag is patched from shared to unshared.
  */
 export function compileKernels(shared: boolean): CompiledKernels {
-  const relaxedBytes = decodeBase64(RELAXED_WASM);
+  const relaxedBytes = relaxedKernels();
   const relaxed = WebAssembly.validate(relaxedBytes);
-  const bytes = relaxed ? relaxedBytes : decodeBase64(PLAIN_WASM);
+  const bytes = relaxed ? relaxedBytes : plainKernels().slice();
   if (!shared) bytes[relaxed ? MEMORY_FLAG_OFFSET.relaxed : MEMORY_FLAG_OFFSET.plain] = 1;
   return { module: new WebAssembly.Module(bytes), relaxed, shared };
 }
