@@ -1,5 +1,11 @@
 import { applyDelta } from './delta.js';
-import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM_DELTA } from './kernels.generated.js';
+import { inflateRaw } from './inflate.js';
+import {
+  KERNEL_PART_BYTES,
+  KERNELS_DEFLATED,
+  MAX_MEMORY_PAGES,
+  MEMORY_FLAG_OFFSET,
+} from './kernels.generated.js';
 
 /** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the kernel memory. */
 export interface KernelExports {
@@ -146,23 +152,25 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-let plainBytes: Uint8Array<ArrayBuffer> | undefined;
+let inflated: Uint8Array<ArrayBuffer> | undefined;
 
-/** The plain-SIMD kernels, decoded once; callers copy before patching. */
-function plainKernels(): Uint8Array<ArrayBuffer> {
-  plainBytes ??= decodeBase64(PLAIN_WASM);
-  return plainBytes;
+/** The shipped kernels, inflated once: the plain build, then the relaxed build's edits of it. */
+function kernelParts(): { plain: Uint8Array<ArrayBuffer>; relaxedDelta: Uint8Array<ArrayBuffer> } {
+  const { plain, relaxedDelta } = KERNEL_PART_BYTES;
+  inflated ??= inflateRaw(decodeBase64(KERNELS_DEFLATED), plain + relaxedDelta);
+  return { plain: inflated.subarray(0, plain), relaxedDelta: inflated.subarray(plain) };
 }
 
 /** The relaxed-SIMD kernels, rebuilt from the plain ones and the shipped edits. */
 export function relaxedKernels(): Uint8Array<ArrayBuffer> {
-  return applyDelta(plainKernels(), decodeBase64(RELAXED_WASM_DELTA));
+  const { plain, relaxedDelta } = kernelParts();
+  return applyDelta(plain, relaxedDelta);
 }
 
 /** True when this engine runs WebAssembly with fixed-width SIMD (the plain kernels validate). */
 export function wasmSimdSupported(): boolean {
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(plainKernels());
+    return typeof WebAssembly === 'object' && WebAssembly.validate(kernelParts().plain);
   } catch {
     return false;
   }
@@ -175,7 +183,7 @@ export function wasmSimdSupported(): boolean {
 export function compileKernels(shared: boolean): CompiledKernels {
   const relaxedBytes = relaxedKernels();
   const relaxed = WebAssembly.validate(relaxedBytes);
-  const bytes = relaxed ? relaxedBytes : plainKernels().slice();
+  const bytes = relaxed ? relaxedBytes : kernelParts().plain.slice();
   if (!shared) bytes[relaxed ? MEMORY_FLAG_OFFSET.relaxed : MEMORY_FLAG_OFFSET.plain] = 1;
   return { module: new WebAssembly.Module(bytes), relaxed, shared };
 }
