@@ -1,10 +1,21 @@
-// Encodes one binary as edits of another, for `src/backend/wasm/delta.ts` (`applyDelta`) to rebuild.
-// The two kernel builds differ only where `f32x4.relaxed_madd` was lowered to a multiply and an add,
-// so the relaxed build ships as a few KB of edits of the plain one instead of a second copy.
+// Encodes a binary as edits of another (or of nothing), for `src/backend/wasm/delta.ts`
+// (`applyDelta`) to rebuild. It is LZ77 with a second dictionary: a copy comes from the source or from
+// the bytes already rebuilt. The kernels are macro-expanded code, so copies from their own earlier
+// bytes shrink the plain build about fourfold, and the relaxed build, which differs from the plain one
+// only where `f32x4.relaxed_madd` was lowered to a multiply and an add, is a few KB of edits of it.
+// Decoding is a few thousand block copies: fast even before the JavaScript engine has warmed up.
 //
-// Format: LEB128 varints. First the target's length, then instructions until the target is full:
-// odd `2n + 1` inserts the next n bytes of the delta; even `2n` (n > 0) copies n bytes of the source,
-// starting at the end of the previous copy (0 at first) moved by a zigzag-encoded varint offset.
+// Format: LEB128 varints. First the result's length, then instructions until the result is full, each
+// a header `4n + kind` (n > 0) and, for copies, one more varint:
+//   kind 0: copy n source bytes, starting at the end of the previous source copy (0 at first) moved by
+//           a zigzag-encoded offset (0, -1, 1, -2, … as 0, 1, 2, 3, …);
+//   kind 1: insert the next n bytes of the delta;
+//   kind 2: copy n bytes of the result itself, starting `distance` (≥ 1) bytes before its current end
+//           (distance < n repeats the last `distance` bytes).
+
+/** How many recent positions of each 4-byte prefix the encoder tries (bounds its time, not correctness). */
+const CANDIDATES = 256;
+const MIN_MATCH = 4;
 
 /** Appends `n` (a non-negative integer) as an unsigned LEB128 varint. */
 function writeVarint(out, n) {
@@ -15,53 +26,85 @@ function writeVarint(out, n) {
   out.push(n);
 }
 
+/** Bytes of `n` as a varint. */
+function varintBytes(n) {
+  let bytes = 1;
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes++;
+  return bytes;
+}
+
+/** Positions of each `MIN_MATCH`-byte string of `bytes`, most recent last; `add(i)` indexes position i. */
+function prefixIndex(bytes) {
+  const positions = new Map();
+  const key = (at) => String.fromCharCode(...bytes.subarray(at, at + MIN_MATCH));
+  return {
+    add(at) {
+      const list = positions.get(key(at));
+      if (list) list.push(at);
+      else positions.set(key(at), [at]);
+    },
+    /** Recent positions whose string equals the one at `at` of `other`. */
+    lookup(other, at) {
+      return (positions.get(String.fromCharCode(...other.subarray(at, at + MIN_MATCH))) ?? []).slice(
+        -CANDIDATES,
+      );
+    },
+  };
+}
+
+/** Length of the common run of `a` from `i` and `b` from `j`. */
+function runLength(a, i, b, j) {
+  let n = 0;
+  while (i + n < a.length && j + n < b.length && a[i + n] === b[j + n]) n++;
+  return n;
+}
+
 /**
- * `target` as edits of `source` (both Uint8Arrays): greedy longest matches of at least `minMatch`
- * bytes, found through an index of the source's `minMatch`-byte substrings; a match that continues
- * the previous copy wins a tie, since its offset costs one byte.
+ * `target` as edits of `source` (Uint8Arrays; `source` may be empty): at each position the copy that
+ * saves the most bytes over inserting them (from the source or from the target's own earlier bytes),
+ * if it saves at least two, else one inserted byte.
  */
-export function encodeDelta(source, target, minMatch = 6) {
-  const gram = (bytes, at) => String.fromCharCode(...bytes.subarray(at, at + minMatch));
-  const index = new Map();
-  for (let i = 0; i + minMatch <= source.length; i++) {
-    const key = gram(source, i);
-    const list = index.get(key);
-    if (list) list.push(i);
-    else index.set(key, [i]);
-  }
+export function encodeDelta(source, target) {
+  const fromSource = prefixIndex(source);
+  for (let i = 0; i + MIN_MATCH <= source.length; i++) fromSource.add(i);
+  const fromTarget = prefixIndex(target);
+  let indexed = 0;
   const out = [];
   writeVarint(out, target.length);
   let literal = [];
   const flushLiteral = () => {
     if (literal.length === 0) return;
-    writeVarint(out, literal.length * 2 + 1);
+    writeVarint(out, literal.length * 4 + 1);
     out.push(...literal);
     literal = [];
   };
   let cursor = 0;
-  let i = 0;
-  while (i < target.length) {
-    let start = -1;
-    let length = 0;
-    const candidates = i + minMatch <= target.length ? (index.get(gram(target, i)) ?? []) : [];
-    for (const from of candidates) {
-      let n = 0;
-      while (i + n < target.length && from + n < source.length && target[i + n] === source[from + n]) n++;
-      if (n > length || (n === length && from === cursor)) {
-        start = from;
-        length = n;
+  for (let i = 0; i < target.length; ) {
+    for (; indexed < i && indexed + MIN_MATCH <= target.length; indexed++) fromTarget.add(indexed);
+    let best = { saved: 1, length: 0, kind: 1, arg: 0, from: 0 };
+    if (i + MIN_MATCH <= target.length) {
+      for (const from of fromSource.lookup(target, i)) {
+        const length = runLength(target, i, source, from);
+        const offset = from - cursor;
+        const arg = offset < 0 ? -offset * 2 - 1 : offset * 2;
+        const saved = length - varintBytes(length * 4) - varintBytes(arg);
+        if (saved > best.saved) best = { saved, length, kind: 0, arg, from };
+      }
+      for (const from of fromTarget.lookup(target, i)) {
+        const length = runLength(target, i, target, from);
+        const saved = length - varintBytes(length * 4 + 2) - varintBytes(i - from);
+        if (saved > best.saved) best = { saved, length, kind: 2, arg: i - from, from };
       }
     }
-    if (length < minMatch) {
+    if (best.kind === 1) {
       literal.push(target[i++]);
       continue;
     }
     flushLiteral();
-    const offset = start - cursor;
-    writeVarint(out, length * 2);
-    writeVarint(out, offset < 0 ? -offset * 2 - 1 : offset * 2);
-    cursor = start + length;
-    i += length;
+    writeVarint(out, best.length * 4 + best.kind);
+    writeVarint(out, best.arg);
+    if (best.kind === 0) cursor = best.from + best.length;
+    i += best.length;
   }
   flushLiteral();
   return Uint8Array.from(out);

@@ -1,11 +1,16 @@
 /**
- * Rebuilds a binary from `source` and the edits `encodeDelta` of `scripts/wasm-delta.mjs` made of
- * it, so the relaxed-SIMD kernels ship as a few KB of edits of the plain ones instead of a second
- * copy. The delta is LEB128 varints: the result's length, then instructions until it is full: odd
- * `2n + 1` inserts the next n delta bytes, even `2n` copies n source bytes starting at the end of the
- * previous copy (0 at first) moved by a zigzag-encoded offset that follows.
- * @throws Error naming the position when the delta is truncated, reaches outside `source`, or does
- * not fill exactly the length it declares.
+ * Rebuilds a binary from `source` (possibly empty) and the edits `encodeDelta` of
+ * `scripts/wasm-delta.mjs` made of it: LZ77 whose copies come from the source or from the bytes
+ * already rebuilt. The kernels ship this way, the plain build as edits of nothing (copies from its own
+ * earlier bytes) and the relaxed build as edits of the plain one. The delta is LEB128 varints: the
+ * result's length, then instructions until it is full, each a header `4n + kind` (n > 0):
+ * - kind 0, then a zigzag offset: copy n source bytes from the end of the previous source copy (0 at
+ *   first) moved by the offset;
+ * - kind 1: insert the next n delta bytes;
+ * - kind 2, then a distance ≥ 1: copy n bytes of the result from `distance` bytes before its end (a
+ *   distance below n repeats the last `distance` bytes).
+ * @throws Error naming the position when the delta is truncated, has an invalid instruction, reaches
+ * outside what it copies from, or does not fill exactly the length it declares.
  */
 export function applyDelta(source: Uint8Array, delta: Uint8Array): Uint8Array<ArrayBuffer> {
   let at = 0;
@@ -22,20 +27,28 @@ export function applyDelta(source: Uint8Array, delta: Uint8Array): Uint8Array<Ar
   let written = 0;
   let cursor = 0;
   while (written < out.length) {
+    const start = at;
     const header = varint();
-    const n = Math.floor(header / 2);
-    const insert = header % 2 === 1;
-    const from = insert ? at : cursor + zigzag(varint());
-    const bytes = insert ? delta : source;
-    if (n === 0 || from < 0 || from + n > bytes.length || written + n > out.length)
+    const n = Math.floor(header / 4);
+    const kind = header % 4;
+    const from = kind === 0 ? cursor + zigzag(varint()) : kind === 1 ? at : written - varint();
+    const bytes = kind === 0 ? source : kind === 1 ? delta : out;
+    const inside = kind === 2 ? from >= 0 && from < written : from >= 0 && from + n <= bytes.length;
+    if (kind === 3 || n === 0 || !inside)
       throw new Error(
-        `wasm delta: instruction at byte ${at} ${insert ? 'inserts' : 'copies'} ${n} bytes ` +
-          `from ${from} (of ${bytes.length}) at ${written} (of ${out.length})`,
+        `wasm delta: invalid instruction at byte ${start} (kind ${kind}, ${n} bytes from ${from}) ` +
+          `with ${written} of ${out.length} bytes written`,
       );
-    out.set(bytes.subarray(from, from + n), written);
+    if (written + n > out.length)
+      throw new Error(
+        `wasm delta: instruction at byte ${start} writes past the declared ${out.length} bytes`,
+      );
+    if (kind !== 2) out.set(bytes.subarray(from, from + n), written);
+    else if (from + n <= written) out.copyWithin(written, from, from + n);
+    else for (let i = 0; i < n; i++) out[written + i] = out[from + i]!; // overlapping: repeats
     written += n;
-    if (insert) at += n;
-    else cursor = from + n;
+    if (kind === 0) cursor = from + n;
+    if (kind === 1) at += n;
   }
   if (at !== delta.length) throw new Error(`wasm delta: ${delta.length - at} bytes left after the result`);
   return out;

@@ -1,10 +1,9 @@
 import { applyDelta } from './delta.js';
-import { inflateRaw } from './inflate.js';
 import {
-  KERNEL_PART_BYTES,
-  KERNELS_DEFLATED,
   MAX_MEMORY_PAGES,
   MEMORY_FLAG_OFFSET,
+  PLAIN_WASM_DELTA,
+  RELAXED_WASM_DELTA,
 } from './kernels.generated.js';
 
 /** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the kernel memory. */
@@ -152,25 +151,23 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-let inflated: Uint8Array<ArrayBuffer> | undefined;
+let plainBytes: Uint8Array<ArrayBuffer> | undefined;
 
-/** The shipped kernels, inflated once: the plain build, then the relaxed build's edits of it. */
-function kernelParts(): { plain: Uint8Array<ArrayBuffer>; relaxedDelta: Uint8Array<ArrayBuffer> } {
-  const { plain, relaxedDelta } = KERNEL_PART_BYTES;
-  inflated ??= inflateRaw(decodeBase64(KERNELS_DEFLATED), plain + relaxedDelta);
-  return { plain: inflated.subarray(0, plain), relaxedDelta: inflated.subarray(plain) };
+/** The plain-SIMD kernels, rebuilt once; callers copy before patching. */
+function plainKernels(): Uint8Array<ArrayBuffer> {
+  plainBytes ??= applyDelta(new Uint8Array(0), decodeBase64(PLAIN_WASM_DELTA));
+  return plainBytes;
 }
 
 /** The relaxed-SIMD kernels, rebuilt from the plain ones and the shipped edits. */
 export function relaxedKernels(): Uint8Array<ArrayBuffer> {
-  const { plain, relaxedDelta } = kernelParts();
-  return applyDelta(plain, relaxedDelta);
+  return applyDelta(plainKernels(), decodeBase64(RELAXED_WASM_DELTA));
 }
 
 /** True when this engine runs WebAssembly with fixed-width SIMD (the plain kernels validate). */
 export function wasmSimdSupported(): boolean {
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(kernelParts().plain);
+    return typeof WebAssembly === 'object' && WebAssembly.validate(plainKernels());
   } catch {
     return false;
   }
@@ -183,7 +180,7 @@ export function wasmSimdSupported(): boolean {
 export function compileKernels(shared: boolean): CompiledKernels {
   const relaxedBytes = relaxedKernels();
   const relaxed = WebAssembly.validate(relaxedBytes);
-  const bytes = relaxed ? relaxedBytes : kernelParts().plain.slice();
+  const bytes = relaxed ? relaxedBytes : plainKernels().slice();
   if (!shared) bytes[relaxed ? MEMORY_FLAG_OFFSET.relaxed : MEMORY_FLAG_OFFSET.plain] = 1;
   return { module: new WebAssembly.Module(bytes), relaxed, shared };
 }
