@@ -164,6 +164,24 @@ export function relaxedKernels(): Uint8Array<ArrayBuffer> {
   return applyDelta(plainKernels(), decodeBase64(RELAXED_WASM_DELTA));
 }
 
+const ZERO_V128 = [0xfd, 12, ...new Array<number>(16).fill(0)];
+/**
+ * `(func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))`: a type,
+ * a function and a code section whose one body is 59 bytes.
+ */
+export const RELAXED_PROBE = Uint8Array.of(
+  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, 61, 1, 59, 0],
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...[0xfd, 0x85, 2, 0x0b],
+);
+
+/** True when this engine validates relaxed SIMD (checked on an 82-byte probe, not the kernels). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
 /** True when this engine runs WebAssembly with fixed-width SIMD (the plain kernels validate). */
 export function wasmSimdSupported(): boolean {
   try {
@@ -174,12 +192,13 @@ export function wasmSimdSupported(): boolean {
 }
 
 /**
- * Compiles the kernels: the relaxed-SIMD build when the engine validates it (feature detection),
- * else the plain one; for an unshared memory the memory-import flag is patched from shared to unshared.
+ * Compiles the kernels: the relaxed-SIMD build where the engine supports relaxed SIMD (rebuilt only
+ * there) and validates it, else the plain one; for an unshared memory the memory-import flag is
+ * patched from shared to unshared.
  */
 export function compileKernels(shared: boolean): CompiledKernels {
-  const relaxedBytes = relaxedKernels();
-  const relaxed = WebAssembly.validate(relaxedBytes);
+  const relaxedBytes = relaxedSimdSupported() ? relaxedKernels() : null;
+  const relaxed = relaxedBytes !== null && WebAssembly.validate(relaxedBytes);
   const bytes = relaxed ? relaxedBytes : plainKernels().slice();
   if (!shared) bytes[relaxed ? MEMORY_FLAG_OFFSET.relaxed : MEMORY_FLAG_OFFSET.plain] = 1;
   return { module: new WebAssembly.Module(bytes), relaxed, shared };
