@@ -5,7 +5,7 @@
 // Two binaries come out of one source: `relaxed` keeps `f32x4.relaxed_madd` (fused multiply-add where
 // the engine supports relaxed SIMD), `plain` rewrites each `(f32x4.relaxed_madd a b c)` into
 // `(f32x4.add (f32x4.mul a b) c)`. Both ship compressed by `scripts/wasm-delta.mjs` (LZ77 that the
-// package undoes synchronously and fast): the plain one as edits of nothing, about a quarter of its
+// package undoes synchronously and fast): the plain one as edits of nothing, under a third of its
 // size, the relaxed one as a few KB of edits of the plain one; with the relaxed build's SHA-256 for
 // tests to check the rebuilt bytes against. Both import a shared memory; the loader flips the memory-import
 // flag byte (whose offset is recorded here) to load them over an unshared memory where threads are
