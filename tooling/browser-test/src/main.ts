@@ -43,6 +43,7 @@ function problems(r: CheckResult, isolated: boolean): string[] {
   expect(r.error === undefined, `threw ${r.error}`);
   expect(r.crossOriginIsolated === isolated, `crossOriginIsolated is ${r.crossOriginIsolated}`);
   expect(r.defaultBackend === 'wasm', `default backend is ${r.defaultBackend}, not wasm`);
+  expect(r.relaxedSimd, 'the kernels run without relaxed SIMD, which Chromium 114+ supports');
   expect(r.err1 <= TOLERANCE, `1-thread matmul differs from the reference by ${r.err1}`);
   expect(r.err2 <= TOLERANCE, `matmul after enableThreads(2) differs from the reference by ${r.err2}`);
   const threads = isolated ? 2 : 1;
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
       for (const r of results) {
         console.log(
           `  ${r.where.padEnd(11)} isolated=${r.crossOriginIsolated} backend=${r.defaultBackend} ` +
+            `relaxedSimd=${r.relaxedSimd} ` +
             `err(1 thread)=${r.err1.toExponential(2)} enableThreads(2)=${r.threads} ` +
             `ran on ${r.lastThreads} thread(s) err=${r.err2.toExponential(2)} ` +
             `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms on ${r.threads}, interleaved); ` +

@@ -20,6 +20,8 @@ export interface CheckResult {
   crossOriginIsolated: boolean;
   /** The backend active before anything was set. */
   defaultBackend: string;
+  /** `wasmStats().relaxedSimd`: whether the fused multiply-add build (rebuilt from the shipped edits) runs. */
+  relaxedSimd: boolean;
   /** Largest |ours − float64 reference| of a 512×512 product on one thread. */
   err1: number;
   /** What `enableThreads(2)` resolved with. */
@@ -147,6 +149,7 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     where,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     defaultBackend: getBackend().name,
+    relaxedSimd: false,
     err1: Number.NaN,
     threads: 0,
     lastThreads: 0,
@@ -166,6 +169,7 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     result.threads = await enableThreads(2);
     const product = matmul(a, b);
     const stats = wasmStats();
+    result.relaxedSimd = stats?.relaxedSimd ?? false;
     result.lastThreads = stats?.lastThreads ?? 0;
     result.threadsUnavailable = stats ? stats.threadsUnavailable : 'wasmStats() returned null';
     [result.ms1, result.ms2] = interleavedMs(() => matmul(a, b), 2);

@@ -1,4 +1,10 @@
-import { MAX_MEMORY_PAGES, MEMORY_FLAG_OFFSET, PLAIN_WASM, RELAXED_WASM } from './kernels.generated.js';
+import { applyDelta } from './delta.js';
+import {
+  MAX_MEMORY_PAGES,
+  MEMORY_FLAG_OFFSET,
+  PLAIN_WASM_DELTA,
+  RELAXED_WASM_DELTA,
+} from './kernels.generated.js';
 
 /** Exports of the kernel module (see `asm/*.wat`). Pointers are byte addresses in the kernel memory. */
 export interface KernelExports {
@@ -145,23 +151,55 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+let plainBytes: Uint8Array<ArrayBuffer> | undefined;
+
+/** The plain-SIMD kernels, rebuilt once; callers copy before patching. */
+function plainKernels(): Uint8Array<ArrayBuffer> {
+  plainBytes ??= applyDelta(new Uint8Array(0), decodeBase64(PLAIN_WASM_DELTA));
+  return plainBytes;
+}
+
+/** The relaxed-SIMD kernels, rebuilt from the plain ones and the shipped edits. */
+export function relaxedKernels(): Uint8Array<ArrayBuffer> {
+  return applyDelta(plainKernels(), decodeBase64(RELAXED_WASM_DELTA));
+}
+
+const ZERO_V128 = [0xfd, 12, ...new Array<number>(16).fill(0)];
+/**
+ * `(func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))`: a type,
+ * a function and a code section whose one body is 59 bytes.
+ */
+export const RELAXED_PROBE = Uint8Array.of(
+  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, 61, 1, 59, 0],
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...ZERO_V128,
+  ...[0xfd, 0x85, 2, 0x0b],
+);
+
+/** True when this engine validates relaxed SIMD (checked on an 82-byte probe, not the kernels). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
 /** True when this engine runs WebAssembly with fixed-width SIMD (the plain kernels validate). */
 export function wasmSimdSupported(): boolean {
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(PLAIN_WASM));
+    return typeof WebAssembly === 'object' && WebAssembly.validate(plainKernels());
   } catch {
     return false;
   }
 }
 
 /**
- * Compiles the kernels: the relaxed-SIMD build when the engine validates it (feature detection),
- * else the plain one; for an unshared memory the memory-import flag is patched from shared to unshared.
+ * Compiles the kernels: the relaxed-SIMD build where the engine supports relaxed SIMD (rebuilt only
+ * there) and validates it, else the plain one; for an unshared memory the memory-import flag is
+ * patched from shared to unshared.
  */
 export function compileKernels(shared: boolean): CompiledKernels {
-  const relaxedBytes = decodeBase64(RELAXED_WASM);
-  const relaxed = WebAssembly.validate(relaxedBytes);
-  const bytes = relaxed ? relaxedBytes : decodeBase64(PLAIN_WASM);
+  const relaxedBytes = relaxedSimdSupported() ? relaxedKernels() : null;
+  const relaxed = relaxedBytes !== null && WebAssembly.validate(relaxedBytes);
+  const bytes = relaxed ? relaxedBytes : plainKernels().slice();
   if (!shared) bytes[relaxed ? MEMORY_FLAG_OFFSET.relaxed : MEMORY_FLAG_OFFSET.plain] = 1;
   return { module: new WebAssembly.Module(bytes), relaxed, shared };
 }

@@ -6,7 +6,7 @@ import {
   instantiate,
   type KernelExports,
 } from './module.js';
-import { type SpawnWorker, ThreadPool } from './thread-pool.js';
+import type { ThreadPool } from './thread-pool.js';
 
 const PAGE = 65536;
 /** Largest operand arena a call may use; bigger problems go to the JS kernels. */
@@ -33,7 +33,11 @@ export class WasmRuntime {
    * the workers run every task; otherwise the caller works too, taking whatever the workers have not.
    */
   callerTakesTasks = true;
-  private pool: ThreadPool | null = null;
+  /**
+   * Worker threads over this runtime's memory, set by `enableThreads` when the memory is shared.
+   * Only a type here, so a bundle that never starts threads leaves out the pool and the worker script.
+   */
+  pool: ThreadPool | null = null;
   private readonly scratchPerThread: number;
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
@@ -58,14 +62,6 @@ export class WasmRuntime {
   /** Threads the next parallel call will use. */
   effectiveThreads(): number {
     return this.pool ? Math.min(this.threads, this.pool.readyCount() + 1) : 1;
-  }
-
-  /** Starts workers (up to `threads - 1` in total) with `spawn`; returns the pool. */
-  startWorkers(spawn: SpawnWorker, threads: number): ThreadPool | null {
-    if (!this.shared) return null;
-    this.pool ??= new ThreadPool(this.memory, this.compiled.module);
-    this.pool.grow(spawn, threads - 1);
-    return this.pool;
   }
 
   /** Stops all workers. */

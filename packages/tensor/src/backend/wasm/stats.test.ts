@@ -3,6 +3,7 @@ import { matmul } from '../../ops/matmul.js';
 import { randn } from '../../ops/random.js';
 import { Generator } from '../../random/generator.js';
 import { getBackend, setBackend } from '../registry.js';
+import { relaxedKernels } from './module.js';
 import { getRuntime } from './runtime.js';
 import { wasmStats } from './stats.js';
 
@@ -40,6 +41,10 @@ describe('wasmStats', () => {
     expect(wasmStats()!.memoryBytes).toBeGreaterThan(before);
     expect(c.data().buffer).not.toBe(getRuntime()!.memory.buffer);
     expect(c.data()).toEqual(values);
+  });
+
+  it('reports whether the relaxed-SIMD build runs: exactly where the engine validates it', () => {
+    expect(wasmStats()!.relaxedSimd).toBe(WebAssembly.validate(relaxedKernels()));
   });
 
   it('says nothing prevents threads in Node (SharedArrayBuffer exists; workers come from @proj/tensor/node)', () => {

@@ -11,6 +11,12 @@ export interface WasmStats {
   memoryBytes: number;
   /** Whether a memory shared with worker threads exists (it does once threads have been enabled). */
   shared: boolean;
+  /**
+   * Whether the kernels use relaxed-SIMD fused multiply-add (engines that validate it: Chrome 114+,
+   * Node 22+, Node 20 with `--experimental-wasm-relaxed-simd`) rather than a multiply and an add,
+   * which rounds float32 products differently in the last bit.
+   */
+  relaxedSimd: boolean;
   /** Threads the next large kernel will use (the caller's included). */
   threads: number;
   /** Threads that took part in the last matrix product; 0 before the first. */
@@ -39,6 +45,7 @@ export function wasmStats(): WasmStats | null {
   return {
     memoryBytes: rt.memory.buffer.byteLength + (threaded?.memory.buffer.byteLength ?? 0),
     shared: threaded !== null,
+    relaxedSimd: rt.compiled.relaxed,
     threads: threaded?.effectiveThreads() ?? 1,
     lastThreads: rt.lastThreads,
     threadsUnavailable: threadsUnavailable(),

@@ -1,5 +1,5 @@
 import { dropThreadRuntime, getThreadRuntime } from './runtime.js';
-import type { SpawnWorker } from './thread-pool.js';
+import { type SpawnWorker, ThreadPool } from './thread-pool.js';
 
 /** Options of {@link enableThreads}. */
 export interface EnableThreadsOptions {
@@ -29,9 +29,9 @@ export async function enableThreads(threads?: number, options: EnableThreadsOpti
   const count = Math.max(1, Math.floor(threads ?? defaultThreads()));
   if (!spawn || count === 1) return 1;
   const rt = getThreadRuntime(true);
-  if (!rt) return 1;
-  const pool = rt.startWorkers(spawn, count);
-  if (!pool) return 1;
+  if (!rt?.shared) return 1;
+  const pool = (rt.pool ??= new ThreadPool(rt.memory, rt.compiled.module));
+  pool.grow(spawn, count - 1);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   while (pool.readyCount() < Math.min(count - 1, pool.size) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 1));
