@@ -1,10 +1,9 @@
-import { GPT, type GPTConfig } from '@proj/nn';
+import { GPT } from '@proj/nn';
 import { restoreCheckpoint } from '@proj/train';
-import { loadCheckpoint } from '@proj/train/node';
 import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
-import { CliError, type Io } from '../io.js';
+import type { Io } from '../io.js';
+import { openCheckpoint } from '../open-checkpoint.js';
 import { sampleText } from '../sampling.js';
-import { deserializeTokenizer } from '../tokenizer-io.js';
 
 /** The spec behind `proj sample --help`. */
 export const SAMPLE_SPEC: CommandSpec = {
@@ -69,16 +68,8 @@ export const sampleCommand = {
     if (!from) throw new UsageError('--from <dir> is required', SAMPLE_SPEC);
     if ((o.topP as number | undefined) !== undefined && (o.topP as number) > 1)
       throw new UsageError(`--top-p must be in (0, 1], got ${o.topP}`, SAMPLE_SPEC);
-    const ckpt = await loadCheckpoint(from);
-    const tokenizer = deserializeTokenizer(ckpt.state.tokenizer);
-    const config = (ckpt.state.config as { model?: Partial<GPTConfig> }).model;
-    if (!config) throw new CliError(`${from}/state.json has no model config`);
-    let model: GPT;
-    try {
-      model = new GPT(config);
-    } catch (error) {
-      throw new CliError(`${from}/state.json: bad model config (${(error as Error).message})`);
-    }
+    const { ckpt, config, tokenizer } = await openCheckpoint(from);
+    const model = new GPT(config);
     restoreCheckpoint(ckpt, { model });
     const prompt = (o.prompt as string).replaceAll('\\n', '\n');
     for (let i = 0; i < (o.numSamples as number); i++) {
