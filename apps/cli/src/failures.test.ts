@@ -242,7 +242,11 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
       );
 
     const cases: [string, (s: StateJson) => void, RegExp][] = [
-      ['no-model', (s) => delete s.config.model, /state.json has no model config \("config.model"\)/],
+      [
+        'no-model',
+        (s) => delete s.config.model,
+        /state.json: "config.model" is missing, but .*model.safetensors holds a GPT/,
+      ],
       [
         'rng',
         (s) => (s.rng.data = { algorithm: 'torch', words: [1, 2], index: 0 }),

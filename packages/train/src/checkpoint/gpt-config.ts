@@ -18,6 +18,7 @@ export function checkGPTConfig(value: unknown, shapes: HeaderShapes, file: strin
   const fail = (message: string): never => {
     throw new CheckpointError(`${file}: ${message}`);
   };
+  if (value === undefined) fail(`"config.model" is missing, but ${weights} holds a GPT`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail(`"config.model" must be a GPT config object, got ${JSON.stringify(value)}`);
   const c = { ...GPT_DEFAULTS, ...(value as Partial<GPTConfig>) };

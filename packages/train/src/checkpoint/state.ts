@@ -16,8 +16,9 @@ export interface CheckpointState {
   /** Best validation loss so far (`null` before any evaluation: JSON has no Infinity). */
   bestValLoss: number | null;
   /**
-   * Model (and training) configuration, enough to rebuild the model. `config.model`, when present,
-   * is the `GPTConfig` of the weights (as `proj train` writes it) and is checked against them on load.
+   * Model (and training) configuration, enough to rebuild the model. `config.model` is the
+   * `GPTConfig` of the weights (as `proj train` writes it; required when they are a GPT's), checked
+   * against them on load.
    */
   config: Record<string, unknown>;
   /** The serialised tokenizer (its `toJSON()`), or `null`. */

@@ -21,8 +21,8 @@ export function verifyFile(file: string, bytes: Uint8Array, expected: FileDigest
 
 /**
  * Checks a checkpoint before anything is built from it: every `state.json` field (types and
- * ranges), the size and hash of `model.safetensors`, its header, and `config.model` (when present)
- * against the header's tensor shapes — so a model built from `config.model` is no larger than
+ * ranges), the size and hash of `model.safetensors`, its header, and `config.model` (required
+ * when the weights are a GPT's) against the header's tensor shapes — so a model built from `config.model` is no larger than
  * the weights file. `loadCheckpoint` and `restoreCheckpoint` call it; the optimizer file is checked
  * when it is restored.
  * @returns the state, with losses written as `null` read back as NaN.
@@ -34,7 +34,9 @@ export function verifyCheckpoint(ckpt: Checkpoint): CheckpointState {
   const state = validateCheckpointState(ckpt.state, stateFile);
   verifyFile(modelFile, ckpt.model, state.files.model);
   const shapes = headerShapes(ckpt.model, modelFile);
-  if (state.config.model !== undefined) checkGPTConfig(state.config.model, shapes, stateFile, modelFile);
+  // a GPT's weights need their config to be rebuilt (GPT's defaults would build a 124M model)
+  if (state.config.model !== undefined || shapes.has('transformer.wte.weight'))
+    checkGPTConfig(state.config.model, shapes, stateFile, modelFile);
   return state;
 }
 
