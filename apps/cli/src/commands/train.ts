@@ -45,8 +45,8 @@ export const trainCommand = {
 
     const corpus = await loadCorpus(a.data, { allowBinary: a.allowBinary });
     const out = a.out ?? join('runs', `${corpus.name}-${tokenizerLabel(choice)}`);
-    await checkWritable(out);
     const opened = a.resume ? await openCheckpoint(out) : undefined;
+    await checkWritable(out);
     if (opened) checkResumeOptions(a, givenOptions(TRAIN_SPEC, argv), opened.ckpt.state.config);
     const tokenizer = opened?.tokenizer ?? buildTokenizer(choice, corpus.text);
     const ids = encodeCorpus(tokenizer, corpus.text);

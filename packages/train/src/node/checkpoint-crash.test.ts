@@ -8,8 +8,15 @@ import { Adam } from '../optim/adam.js';
 import { TinyLM } from '../testing/tiny-lm.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-files.js';
 
-/** The process "dies" at file-system call number `after`: that call and every later one throw. */
-const crash = vi.hoisted(() => ({ after: Number.POSITIVE_INFINITY, calls: 0 }));
+/**
+ * The process "dies" at file-system call number `after`: that call and every later one throw.
+ * `beforeRead` runs before a `readFile`, to let another writer act in between.
+ */
+const crash = vi.hoisted(() => ({
+  after: Number.POSITIVE_INFINITY,
+  calls: 0,
+  beforeRead: null as ((path: string) => Promise<void>) | null,
+}));
 
 class SimulatedCrash extends Error {}
 
@@ -43,7 +50,12 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     rename: wrap(real.rename),
     rm: wrap(real.rm),
     readdir: wrap(real.readdir),
-    readFile: wrap(real.readFile),
+    readFile: wrap(async (...args: Parameters<typeof real.readFile>) => {
+      const hook = crash.beforeRead;
+      crash.beforeRead = null;
+      await hook?.(String(args[0]));
+      return real.readFile(...args);
+    }),
   };
   return { ...mocked, default: mocked };
 });
@@ -51,6 +63,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 let dir: string;
 beforeEach(async () => {
   crash.after = Number.POSITIVE_INFINITY;
+  crash.beforeRead = null;
   dir = await fs.mkdtemp(join(tmpdir(), 'proj-crash-'));
 });
 afterEach(async () => {
@@ -155,5 +168,19 @@ describe('saveCheckpoint killed between any two file-system calls', () => {
         else expect(loaded).toBe(2);
       },
     );
+  });
+
+  it('a reader racing a save (which removes the folder it was reading) reads the new checkpoint', async () => {
+    await saveCheckpoint(dir, checkpointAt(1));
+    const later = checkpointAt(2);
+    let raced = false;
+    const race = async (path: string) => {
+      if (!path.endsWith('model.safetensors')) return void (crash.beforeRead = race);
+      await saveCheckpoint(dir, later); // switches checkpoint.json and removes the folder being read
+      raced = true;
+    };
+    crash.beforeRead = race;
+    expect(await loadIter()).toBe(2);
+    expect(raced).toBe(true);
   });
 });

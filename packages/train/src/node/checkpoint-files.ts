@@ -54,7 +54,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       return await readCheckpointFolder(current === null ? dir : join(dir, current), dir);
     } catch (error) {
       // a save in another process switched to a new folder and removed this one while it was read
-      const gone = (error as Error).cause === 'ENOENT';
+      const gone = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
       if (current !== null && gone && attempt < 3 && (await readPointer(dir)) !== current) continue;
       throw error;
     }
@@ -82,7 +82,7 @@ async function readCheckpointFolder(folder: string, dir: string): Promise<Checkp
       if (code === 'ENOENT')
         throw new CheckpointError(
           folder === dir ? `no checkpoint in ${dir}: ${name} is missing` : `${path} is missing`,
-          { cause: code },
+          { cause: error },
         );
       throw new CheckpointError(`cannot read ${path}: ${(error as Error).message}`);
     }
