@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run, SHORT, TINY } from './testing/run-cli.js';
+import { runCli as run, SHORT, TINY, tinyTrain } from './testing/run-cli.js';
 
 /** The folder of the current checkpoint in `out`. */
 const checkpointFolder = async (out: string) => (await loadCheckpoint(out)).dir!;
@@ -154,19 +154,7 @@ describe('proj train and proj sample', () => {
     expect(noResume.err).toMatch(/no checkpoint in .*fresh/);
 
     const out = join(dir, 'corrupt');
-    await run([
-      'train',
-      '--data',
-      data,
-      ...TINY,
-      ...SHORT,
-      '--max-iters',
-      '2',
-      '--out',
-      out,
-      '--sample-tokens',
-      '0',
-    ]);
+    await run(tinyTrain(data, out, '--max-iters 2 --sample-tokens 0'));
     const folder = await checkpointFolder(out);
     await truncate(join(folder, 'model.safetensors'), 100);
     const corrupt = await run(['sample', '--from', out]);

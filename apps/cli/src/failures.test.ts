@@ -15,7 +15,7 @@ import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExpectedError } from './cli.js';
 import { CliError } from './io.js';
-import { runCli as run, SHORT, TINY } from './testing/run-cli.js';
+import { runCli as run, TINY, tinyTrain } from './testing/run-cli.js';
 
 /** Parsed state.json that a test edits, putting values of any type anywhere. */
 // biome-ignore lint/suspicious/noExplicitAny: the edits write deliberately wrong types
@@ -25,25 +25,15 @@ let dir: string;
 let data: string;
 /** A 5-step run of batch size 4 (best checkpoint at 5): copied for each case that edits it. */
 let base: string;
-const QUIET = ['--sample-tokens', '0', '--threads', '1'];
+/** No sample, one thread: the quickest run. */
+const QUIET = '--sample-tokens 0 --threads 1';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'proj-cli-failures-'));
   data = join(dir, 'poem.txt');
   await writeFile(data, 'the quick brown fox jumps over the lazy dog.\n'.repeat(80));
   base = join(dir, 'base');
-  const r = await run([
-    'train',
-    '--data',
-    data,
-    ...TINY,
-    ...SHORT,
-    '--max-iters',
-    '5',
-    '--out',
-    base,
-    ...QUIET,
-  ]);
+  const r = await run(tinyTrain(data, base, `--max-iters 5 ${QUIET}`));
   expect(r.code).toBe(0);
 });
 afterAll(async () => {
@@ -73,22 +63,7 @@ describe('a diverging run', () => {
     const out = join(dir, 'diverge');
     await cp(base, out, { recursive: true });
     await rm(join(out, 'sample.txt'));
-    const r = await run([
-      'train',
-      '--data',
-      data,
-      ...TINY,
-      ...SHORT,
-      '--out',
-      out,
-      '--resume',
-      '--lr',
-      '1e10',
-      '--min-lr',
-      '1',
-      '--sample-tokens',
-      '20',
-    ]);
+    const r = await run(tinyTrain(data, out, '--resume --lr 1e10 --min-lr 1 --sample-tokens 20'));
     expectOneLine(
       r,
       /^proj train: training diverged at iter \d+ \(loss (NaN|-?Infinity), gradient norm \S+, lr \S+\): stopped before updating the weights; wrote metrics.json and loss.svg, the checkpoint of iter \d+ is kept in .*diverge\n$/,
@@ -106,20 +81,7 @@ describe('a diverging run', () => {
 
   it('with --skip-nonfinite-steps n, skips up to n such steps in a row, each reported, then stops', async () => {
     const out = join(dir, 'skip');
-    const r = await run([
-      'train',
-      '--data',
-      data,
-      ...TINY,
-      ...SHORT,
-      '--lr',
-      '1e10',
-      '--out',
-      out,
-      '--skip-nonfinite-steps',
-      '2',
-      ...QUIET,
-    ]);
+    const r = await run(tinyTrain(data, out, `--lr 1e10 --skip-nonfinite-steps 2 ${QUIET}`));
     expect(
       r.out.match(/^iter \d+: skipped the step \(loss \S+, gradient norm \S+\), [12] in a row$/gm),
     ).toHaveLength(2);
@@ -130,7 +92,7 @@ describe('a diverging run', () => {
 
 describe('one line and exit 1, or the usage and exit 2, instead of a stack trace', () => {
   it('an --out that cannot be written, found before training', async () => {
-    const r = await run(['train', '--data', data, ...TINY, '--out', join(data, 'run'), ...QUIET]);
+    const r = await run(['train', '--data', data, ...TINY, '--out', join(data, 'run'), ...QUIET.split(' ')]);
     expectOneLine(r, /^proj train: cannot write to --out .*poem.txt\/run: ENOTDIR/);
     expect(r.out).toBe('');
   });
@@ -138,7 +100,7 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
   it('data too short for the block size, a huge block size or model, a non-finite --lr', async () => {
     const short = join(dir, 'short.txt');
     await writeFile(short, 'abcabc');
-    const out = ['--out', join(dir, 'never'), ...QUIET];
+    const out = ['--out', join(dir, 'never'), ...QUIET.split(' ')];
     expectOneLine(
       await run(['train', '--data', short, ...TINY, ...out]),
       /--data .*short.txt is too short for block size 16: its 6 tokens split into 5 for training and 1 for validation, and each needs at least 17/,
@@ -163,23 +125,10 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
       Uint8Array.from({ length: 4000 }, (_, i) => (i * 131 + (i >> 5)) % 256),
     );
     expectOneLine(
-      await run(['train', '--data', binary, '--out', join(dir, 'bin'), ...QUIET]),
+      await run(['train', '--data', binary, '--out', join(dir, 'bin'), ...QUIET.split(' ')]),
       /--data .*program.bin does not look like UTF-8 text: \d+\.\d% of its characters are invalid UTF-8 \(U\+FFFD\) or control characters; pass --allow-binary/,
     );
-    const forced = await run([
-      'train',
-      '--data',
-      binary,
-      '--allow-binary',
-      ...TINY,
-      '--max-iters',
-      '1',
-      '--eval-iters',
-      '1',
-      '--out',
-      join(dir, 'bin'),
-      ...QUIET,
-    ]);
+    const forced = await run(tinyTrain(binary, join(dir, 'bin'), `--allow-binary --max-iters 1 ${QUIET}`));
     expect(forced.err).toBe('');
     expect(forced.code).toBe(0);
   });
@@ -187,40 +136,26 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
   it('--resume honours a new --batch-size (drawing a fresh next batch), and refuses another model shape', async () => {
     const out = join(dir, 'batch8');
     await cp(base, out, { recursive: true });
-    const r = await run([
-      'train',
-      '--data',
-      data,
-      ...TINY,
-      ...SHORT,
-      '--out',
-      out,
-      '--resume',
-      '--batch-size',
-      '8',
-      ...QUIET,
-    ]);
+    const r = await run(tinyTrain(data, out, `--resume --batch-size 8 ${QUIET}`));
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
       /note: --batch-size 8 differs from the checkpoint's 4: the next batch is drawn afresh, so the run no longer replays an uninterrupted one/,
     );
     expect((await loadCheckpoint(out)).state.iter).toBe(12);
-    const same = await run([
+    const same = await run(tinyTrain(data, out, `--resume --max-iters 13 ${QUIET}`));
+    expect(same.code).toBe(0); // the same command line plus --resume
+    const shape = await run([
       'train',
       '--data',
       data,
-      ...TINY,
-      ...SHORT,
+      '--n-layer',
+      '3',
       '--out',
       out,
       '--resume',
-      '--max-iters',
-      '13',
-      ...QUIET,
+      ...QUIET.split(' '),
     ]);
-    expect(same.code).toBe(0); // the same command line plus --resume
-    const shape = await run(['train', '--data', data, '--n-layer', '3', '--out', out, '--resume', ...QUIET]);
     expect(shape.code).toBe(2);
     expect(shape.err).toMatch(
       /^proj train: --n-layer 3 differs from the checkpoint's 1: with --resume, the model shape/,
@@ -234,7 +169,7 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
     await writeFile(path, (await readFile(path, 'utf8')).replace('"iter": 5', '"iter": 2'));
     for (const argv of [
       ['sample', '--from', edited],
-      ['train', '--data', data, '--out', edited, '--resume', ...QUIET],
+      ['train', '--data', data, '--out', edited, '--resume', ...QUIET.split(' ')],
     ])
       expectOneLine(
         await run(argv),
@@ -272,7 +207,7 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
     for (const [name, edit, message] of cases) {
       const out = await forged(name, edit);
       expectOneLine(
-        await run(['train', '--data', data, ...TINY, '--out', out, '--resume', ...QUIET]),
+        await run(['train', '--data', data, ...TINY, '--out', out, '--resume', ...QUIET.split(' ')]),
         message,
       );
       if (name !== 'next-batch') expectOneLine(await run(['sample', '--from', out]), message);

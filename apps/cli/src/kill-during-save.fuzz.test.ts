@@ -9,6 +9,7 @@ import { Generator } from '@proj/tensor';
 import { AdamW, decayParamGroups, restoreCheckpoint } from '@proj/train';
 import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY } from './testing/run-cli.js';
 
 /**
  * Kills the built CLI (`dist/main.js`: build it first; turbo's `test` task does) with SIGKILL at
@@ -35,40 +36,9 @@ afterAll(async () => {
 
 /** A tiny model that checkpoints after every step (evaluation every step, --always-save-checkpoint). */
 function trainArgs(out: string): string[] {
-  const model = [
-    '--n-layer',
-    '1',
-    '--n-head',
-    '2',
-    '--n-embd',
-    '16',
-    '--block-size',
-    '16',
-    '--batch-size',
-    '4',
-  ];
-  const run = [
-    '--max-iters',
-    '1000000',
-    '--lr-decay-iters',
-    '1000000',
-    '--eval-interval',
-    '1',
-    '--eval-iters',
-    '1',
-  ];
-  return [
-    'train',
-    '--data',
-    data,
-    ...model,
-    ...run,
-    '--always-save-checkpoint',
-    '--threads',
-    '1',
-    '--out',
-    out,
-  ];
+  const run =
+    '--max-iters 1000000 --lr-decay-iters 1000000 --eval-interval 1 --eval-iters 1 --always-save-checkpoint';
+  return ['train', '--data', data, ...TINY, ...run.split(' '), '--threads', '1', '--out', out];
 }
 
 /** Resolves when the child prints a line matching `pattern`; rejects with its output if it exits first. */

@@ -24,33 +24,15 @@ export async function runCli(
 }
 
 /** A GPT that trains in milliseconds. */
-export const TINY = [
-  '--n-layer',
-  '1',
-  '--n-head',
-  '2',
-  '--n-embd',
-  '16',
-  '--block-size',
-  '16',
-  '--batch-size',
-  '4',
-];
+export const TINY = '--n-layer 1 --n-head 2 --n-embd 16 --block-size 16 --batch-size 4'.split(' ');
 
 /** A 12-step run with evaluations at 0, 5, 10 and 12. */
-export const SHORT = [
-  '--max-iters',
-  '12',
-  '--eval-interval',
-  '5',
-  '--eval-iters',
-  '2',
-  '--warmup-iters',
-  '2',
-  '--lr-decay-iters',
-  '12',
-  '--lr',
-  '1e-2',
-  '--min-lr',
-  '1e-3',
-];
+export const SHORT =
+  '--max-iters 12 --eval-interval 5 --eval-iters 2 --warmup-iters 2 --lr-decay-iters 12 --lr 1e-2 --min-lr 1e-3'.split(
+    ' ',
+  );
+
+/** The arguments of `proj train` on `data` into `out`, {@link TINY} and {@link SHORT}, then `extra` (words). */
+export function tinyTrain(data: string, out: string, extra = ''): string[] {
+  return ['train', '--data', data, ...TINY, ...SHORT, '--out', out, ...extra.split(' ').filter(Boolean)];
+}

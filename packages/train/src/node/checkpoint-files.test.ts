@@ -63,14 +63,14 @@ async function editState(out: string, edit: (state: Record<string, unknown>) => 
   await writeFile(path, JSON.stringify(state, null, 1));
 }
 
+/** Where a run stands after `iter` steps, as the loop reports it to a checkpoint writer. */
+function progressAt(iter: number, bestValLoss = 2) {
+  return { iter, bestValLoss, history: { steps: [], evals: [] }, generator: new Generator(3).getState() };
+}
+
 /** A checkpoint written by the previous version: files directly in `out`, version 1, no digest. */
 async function writeFlatCheckpoint(out: string, model: TinyLM, optimizer: Adam, iter: number) {
-  const progress = {
-    iter,
-    bestValLoss: 2,
-    history: { steps: [], evals: [] },
-    generator: new Generator(3).getState(),
-  };
+  const progress = progressAt(iter);
   const ckpt = createCheckpoint({ model, optimizer, progress, config: { tiny: true } });
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'model.safetensors'), ckpt.model);
@@ -150,12 +150,7 @@ describe('@proj/train/node checkpoints', () => {
       { generator: new Generator(0) },
     );
     const optimizer = new Adam(model.parameters());
-    const progress = {
-      iter: 3,
-      bestValLoss: 2,
-      history: { steps: [], evals: [] },
-      generator: new Generator(3).getState(),
-    };
+    const progress = progressAt(3);
     const save = () =>
       saveCheckpoint(dir, createCheckpoint({ model, optimizer, progress, config: { model: model.config } }));
     const cases: [(s: StateJson) => void, RegExp][] = [
@@ -198,12 +193,7 @@ describe('@proj/train/node checkpoints', () => {
   it('refuses to checkpoint non-finite weights, keeping the previous checkpoint', async () => {
     const model = new TinyLM(8, 8, new Generator(1));
     const optimizer = new Adam(model.parameters());
-    const progress = {
-      iter: 1,
-      bestValLoss: 2,
-      history: { steps: [], evals: [] },
-      generator: new Generator(3).getState(),
-    };
+    const progress = progressAt(1);
     const write = checkpointWriter(dir, { model, optimizer, config: {} });
     await write(progress);
     model.head.weight.data.storage[5] = Number.NaN;
@@ -224,12 +214,7 @@ describe('@proj/train/node checkpoints', () => {
       model: new TinyLM(8, 8, new Generator(9)),
       optimizer: new Adam(model.parameters()),
     });
-    const progress = {
-      iter: 5,
-      bestValLoss: 2,
-      history: { steps: [], evals: [] },
-      generator: new Generator(3).getState(),
-    };
+    const progress = progressAt(5);
     await checkpointWriter(dir, { model, optimizer, config: {} })(progress);
     expect((await readdir(dir)).sort()).toEqual([
       'checkpoint.json',
@@ -272,12 +257,7 @@ describe('@proj/train/node checkpoints', () => {
   it('saveCheckpoint creates the directory', async () => {
     const model = new TinyLM(8, 8, new Generator(1));
     const optimizer = new Adam(model.parameters());
-    const progress = {
-      iter: 0,
-      bestValLoss: Infinity,
-      history: { steps: [], evals: [] },
-      generator: new Generator(0).getState(),
-    };
+    const progress = progressAt(0, Infinity);
     await saveCheckpoint(join(dir, 'x', 'y'), createCheckpoint({ model, optimizer, progress, config: {} }));
     expect((await loadCheckpoint(join(dir, 'x', 'y'))).state.bestValLoss).toBeNull();
   });
