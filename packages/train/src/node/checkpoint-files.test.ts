@@ -190,6 +190,21 @@ describe('@proj/train/node checkpoints', () => {
     }
   });
 
+  it('refuses to write a checkpoint that would not load, keeping the previous one', async () => {
+    const model = new TinyLM(8, 8, new Generator(1));
+    const optimizer = new Adam(model.parameters());
+    const ckpt = createCheckpoint({ model, optimizer, progress: progressAt(1), config: {} });
+    await saveCheckpoint(dir, ckpt);
+    const mixed = {
+      ...createCheckpoint({ model, optimizer, progress: progressAt(2), config: {} }),
+      model: new Uint8Array(8),
+    };
+    await expect(saveCheckpoint(dir, mixed)).rejects.toThrow(
+      /model.safetensors is corrupt or from another checkpoint/,
+    );
+    expect((await loadCheckpoint(dir)).state.iter).toBe(1);
+  });
+
   it('refuses to checkpoint non-finite weights, keeping the previous checkpoint', async () => {
     const model = new TinyLM(8, 8, new Generator(1));
     const optimizer = new Adam(model.parameters());

@@ -18,8 +18,12 @@ import { syncDirectory } from './write-atomic.js';
  *    fsynced, renamed over);
  * 3. the previous folder is removed, with anything a killed save left behind (`*.tmp-*` files,
  *    unnamed `ckpt-*` folders) and the files of the older flat layout.
+ *
+ * A checkpoint that would not load ({@link verifyCheckpoint}) is refused before anything is written.
+ * @throws CheckpointError for such a checkpoint; the file system's errors.
  */
 export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
+  verifyCheckpoint(ckpt);
   await mkdir(dir, { recursive: true });
   let previous: string | null | undefined;
   try {
