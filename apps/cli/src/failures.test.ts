@@ -113,6 +113,10 @@ describe('one line and exit 1, or the usage and exit 2, instead of a stack trace
       await run(['train', '--data', data, '--n-layer', '1000000', '--n-embd', '1024', ...out]),
       /a GPT with 1000000 layers of width 1024, .*GiB, more than this machine's/,
     );
+    expectOneLine(
+      await run(['train', '--data', data, '--batch-size', '268435456', ...out]),
+      /trained on batches of 268435456, needs at least \d+\.\d GiB, more than this machine's/,
+    );
     const lr = await run(['train', '--data', data, '--lr', '1e400', ...out]);
     expect(lr.code).toBe(2);
     expect(lr.err).toMatch(/^proj train: --lr needs a finite number, got '1e400'\n\nUsage: proj train/);

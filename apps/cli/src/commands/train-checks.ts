@@ -64,16 +64,17 @@ export function checkDataFits(data: string, train: TokenDataset, val: TokenDatas
 }
 
 /**
- * Refuses a model whose weights, gradients and AdamW moments alone (16 bytes per float32
- * parameter) would not fit in this machine's memory, before allocating any of it.
+ * Refuses a run that cannot fit in this machine's memory before allocating any of it, from a lower
+ * bound: 16 bytes per float32 parameter (weights, gradients, two AdamW moments) and 8 per logit
+ * of a batch (the logits and their gradient).
  * @throws CliError with the estimate.
  */
-export function checkModelFits(c: GPTConfig, memoryBytes = totalmem()): void {
+export function checkMemory(c: GPTConfig, batchSize: number, memoryBytes = totalmem()): void {
   const parameters = 12 * c.nLayer * c.nEmbd * c.nEmbd + (c.vocabSize + c.blockSize) * c.nEmbd;
-  const bytes = 16 * parameters;
+  const bytes = 16 * parameters + 8 * batchSize * c.blockSize * c.vocabSize;
   if (bytes > memoryBytes)
     throw new CliError(
-      `a GPT with ${c.nLayer} layers of width ${c.nEmbd}, block size ${c.blockSize} and ${c.vocabSize} tokens has ${(parameters / 1e6).toFixed(0)}M parameters: with gradients and AdamW state they need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than this machine's ${(memoryBytes / 2 ** 30).toFixed(1)} GiB`,
+      `a GPT with ${c.nLayer} layers of width ${c.nEmbd}, block size ${c.blockSize} and ${c.vocabSize} tokens (${(parameters / 1e6).toFixed(0)}M parameters), trained on batches of ${batchSize}, needs at least ${(bytes / 2 ** 30).toFixed(1)} GiB, more than this machine's ${(memoryBytes / 2 ** 30).toFixed(1)} GiB`,
     );
 }
 

@@ -25,7 +25,7 @@ import { checkWritable } from '../out-dir.js';
 import { formatDuration, formatRate, ProgressPrinter } from '../progress.js';
 import { sampleText } from '../sampling.js';
 import { buildTokenizer, parseTokenizerChoice, serializeTokenizer, tokenizerLabel } from '../tokenizer-io.js';
-import { checkArgs, checkDataFits, checkModelFits, checkResumeOptions, planResume } from './train-checks.js';
+import { checkArgs, checkDataFits, checkMemory, checkResumeOptions, planResume } from './train-checks.js';
 import { defaultThreads, TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
 /** `proj train`: pretrain a GPT and write checkpoint, metrics, loss curve and a sample. */
@@ -64,7 +64,7 @@ export const trainCommand = {
     };
     const blockSize = modelConfig.blockSize;
     checkDataFits(a.data, train, val, blockSize);
-    checkModelFits(modelConfig);
+    checkMemory(modelConfig, a.batchSize);
     // One generator for initialisation, dropout and batches, as nanoGPT's torch.manual_seed(1337);
     // with --generator torch it draws the numbers torch draws (a checkpoint's state restores its own)
     const generator = new Generator(a.seed, {
