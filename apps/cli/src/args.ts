@@ -47,7 +47,8 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 /**
  * Parses `argv` (without the command name) against `spec`: `--name value`, `--name=value`, booleans
  * as `--flag`, `--no-flag` or `--flag=true|false`, and `-h`/`--help` (returned as `help: true`).
- * @throws UsageError for unknown options, missing or malformed values, and positional arguments.
+ * @throws UsageError for unknown options, missing or malformed values (numbers must be finite),
+ *   and positional arguments.
  */
 export function parseOptions(spec: CommandSpec, argv: readonly string[]): ParsedOptions & { help: boolean } {
   const byName = new Map(spec.options.map((o) => [o.name, o]));
@@ -87,6 +88,22 @@ export function parseOptions(spec: CommandSpec, argv: readonly string[]): Parsed
   return out;
 }
 
+/**
+ * The camelCase names of the options of `spec` that `argv` gives (rather than leaving them at
+ * their defaults); `argv` is one {@link parseOptions} accepted.
+ */
+export function givenOptions(spec: CommandSpec, argv: readonly string[]): Set<string> {
+  const names = new Set(spec.options.map((o) => o.name));
+  const given = new Set<string>();
+  for (const arg of argv) {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    if (name === undefined) continue;
+    if (names.has(name)) given.add(camel(name));
+    else if (name.startsWith('no-') && names.has(name.slice(3))) given.add(camel(name.slice(3)));
+  }
+  return given;
+}
+
 function convert(o: OptionSpec, raw: string, spec: CommandSpec): string | number | boolean {
   const bad = (what: string) => new UsageError(`--${o.name} ${what}, got '${raw}'`, spec);
   switch (o.type) {
@@ -101,6 +118,7 @@ function convert(o: OptionSpec, raw: string, spec: CommandSpec): string | number
       if (!NUMBER.test(raw.trim())) throw bad(`needs ${o.type === 'int' ? 'an integer' : 'a number'}`);
       const value = Number(raw);
       if (o.type === 'int' && !Number.isSafeInteger(value)) throw bad('needs an integer');
+      if (!Number.isFinite(value)) throw bad('needs a finite number');
       if (o.min !== undefined && (o.exclusiveMin ? value <= o.min : value < o.min))
         throw bad(`must be ${o.exclusiveMin ? '>' : '>='} ${o.min}`);
       return value;

@@ -1,47 +1,15 @@
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './cli.js';
-import type { Io } from './io.js';
+import { runCli as run, SHORT, TINY, tinyTrain } from './testing/run-cli.js';
 
-function capture(isTTY = false): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY, columns: 100 },
-    stderr: { write: (s: string) => (err += s) },
-    out: () => out,
-    err: () => err,
-  };
-}
-
-async function run(argv: string[], isTTY = false) {
-  const io = capture(isTTY);
-  const code = await main(argv, io);
-  return { code, out: io.out(), err: io.err() };
-}
+/** The folder of the current checkpoint in `out`. */
+const checkpointFolder = async (out: string) => (await loadCheckpoint(out)).dir!;
 
 let dir: string;
 let data: string;
-const TINY = ['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4'];
-const SHORT = [
-  '--max-iters',
-  '12',
-  '--eval-interval',
-  '5',
-  '--eval-iters',
-  '2',
-  '--warmup-iters',
-  '2',
-  '--lr-decay-iters',
-  '12',
-  '--lr',
-  '1e-2',
-  '--min-lr',
-  '1e-3',
-];
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'proj-cli-'));
   data = join(dir, 'poem.txt');
@@ -112,12 +80,11 @@ describe('proj train and proj sample', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
+      'checkpoint.json',
+      expect.stringMatching(/^ckpt-00000012-[0-9a-f]{8}$/),
       'loss.svg',
       'metrics.json',
-      'model.safetensors',
-      'optimizer.safetensors',
       'sample.txt',
-      'state.json',
     ]);
     expect(r.out).toMatch(/step 0: train loss \d\.\d{4}, val loss \d\.\d{4}/);
     expect(r.out).toMatch(/step 12: train loss/);
@@ -162,8 +129,7 @@ describe('proj train and proj sample', () => {
     await run(['train', ...common, '--out', parted, '--max-iters', '7']);
     const r = await run(['train', ...common, '--out', parted, '--resume']);
     expect(r.out).toMatch(/resuming .*parted at iter 7/);
-    const losses = async (d: string) =>
-      JSON.parse(await readFile(join(d, 'state.json'), 'utf8')).history.steps;
+    const losses = async (d: string) => (await loadCheckpoint(d)).state.history.steps;
     expect(await losses(parted)).toEqual(await losses(straight));
   });
 
@@ -188,27 +154,16 @@ describe('proj train and proj sample', () => {
     expect(noResume.err).toMatch(/no checkpoint in .*fresh/);
 
     const out = join(dir, 'corrupt');
-    await run([
-      'train',
-      '--data',
-      data,
-      ...TINY,
-      ...SHORT,
-      '--max-iters',
-      '2',
-      '--out',
-      out,
-      '--sample-tokens',
-      '0',
-    ]);
-    await truncate(join(out, 'model.safetensors'), 100);
+    await run(tinyTrain(data, out, '--max-iters 2 --sample-tokens 0'));
+    const folder = await checkpointFolder(out);
+    await truncate(join(folder, 'model.safetensors'), 100);
     const corrupt = await run(['sample', '--from', out]);
     expect(corrupt.code).toBe(1);
     expect(corrupt.err).toMatch(
-      /^proj sample: model.safetensors is corrupt or from another checkpoint: 100 bytes/,
+      /^proj sample: .*corrupt\/ckpt-00000002-\w+\/model.safetensors is corrupt or from another checkpoint: 100 bytes/,
     );
     expect(corrupt.err).not.toMatch(/\n\s+at /);
-    await writeFile(join(out, 'state.json'), '{ not json');
+    await writeFile(join(folder, 'state.json'), '{ not json');
     const badState = await run(['sample', '--from', out]);
     expect(badState.code).toBe(1);
     expect(badState.err).toMatch(/state.json is not valid JSON/);

@@ -1,4 +1,7 @@
-import { CheckpointError } from '@proj/train';
+import { StateDictError } from '@proj/nn';
+import { DTypeError, SafetensorsError, ShapeError } from '@proj/tensor';
+import { TokenizerError } from '@proj/tokenizers';
+import { CheckpointError, TrainingDivergedError } from '@proj/train';
 import { formatUsage, UsageError } from './args.js';
 import { exportCommand } from './commands/export.js';
 import { sampleCommand } from './commands/sample.js';
@@ -18,6 +21,26 @@ Commands:
 
 Run 'proj <command> --help' for the options of a command.
 `;
+
+/**
+ * Errors that report a problem with the input — files, data, option values, a diverging run —
+ * rather than a bug: printed as one line, exit code 1. Anything else keeps its stack trace.
+ */
+const EXPECTED_ERRORS = [
+  CliError,
+  CheckpointError,
+  TrainingDivergedError,
+  SafetensorsError,
+  StateDictError,
+  ShapeError,
+  DTypeError,
+  TokenizerError,
+] as const;
+
+/** Whether `error` is one of the {@link EXPECTED_ERRORS}, reported in one line. */
+export function isExpectedError(error: unknown): error is Error {
+  return EXPECTED_ERRORS.some((type) => error instanceof type);
+}
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and resolves with the exit code:
@@ -40,8 +63,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(error.command ? formatUsage(error.command) : USAGE);
       return 2;
     }
-    if (error instanceof CliError || error instanceof CheckpointError) {
-      io.stderr.write(`proj ${name}: ${error.message}\n`);
+    if (isExpectedError(error)) {
+      io.stderr.write(`proj ${name}: ${error.message.replaceAll(/\s*\n\s*/g, ' ')}\n`);
       return 1;
     }
     throw error;

@@ -2,7 +2,7 @@
 export interface Io {
   stdout: OutStream;
   stderr: OutStream;
-  /** Receives SIGINT (Ctrl-C) so training can stop cleanly; tests pass none. */
+  /** Receives SIGINT (Ctrl-C) and SIGTERM so training can stop cleanly; tests pass none. */
   onInterrupt?: (handler: () => void) => () => void;
 }
 

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GPT, type GPTConfig, loadGPT2Pretrained } from '@proj/nn';
+import { GPT, loadGPT2Pretrained } from '@proj/nn';
 import { type Tokenizer, tokenizerFromHuggingFace } from '@proj/tokenizers';
 import { type Checkpoint, CheckpointError, restoreCheckpoint } from '@proj/train';
-import { loadCheckpoint } from '@proj/train/node';
 import { CliError } from './io.js';
-import { deserializeTokenizer } from './tokenizer-io.js';
+import { type OpenedCheckpoint, openCheckpoint } from './open-checkpoint.js';
 
 /** A GPT and its tokenizer, read from a `proj train` run or a Hugging Face GPT-2 folder. */
 export interface ModelSource {
@@ -20,32 +19,24 @@ export interface ModelSource {
 }
 
 /**
- * Loads the model and tokenizer in `dir`: a checkpoint of `proj train` (through `loadCheckpoint`
- * and `restoreCheckpoint`), or else a Hugging Face GPT-2 folder (`config.json`, `model.safetensors`,
+ * Loads the model and tokenizer in `dir`: a checkpoint of `proj train` (through `openCheckpoint`,
+ * which checks it before anything is allocated, and `restoreCheckpoint`), or else a Hugging Face GPT-2 folder (`config.json`, `model.safetensors`,
  * `tokenizer.json`), as `proj export` and `transformers`' `save_pretrained` write it.
  * @throws CliError naming the folder and the file that is missing or wrong.
  */
 export async function loadModelSource(dir: string): Promise<ModelSource> {
-  let checkpoint: Checkpoint;
+  let opened: OpenedCheckpoint;
   try {
-    checkpoint = await loadCheckpoint(dir);
+    opened = await openCheckpoint(dir);
   } catch (error) {
     const config =
       error instanceof CheckpointError ? await readOptional(join(dir, 'config.json')) : undefined;
     if (config === undefined) throw error;
     return loadHuggingFaceFolder(dir, config);
   }
-  const tokenizer = deserializeTokenizer(checkpoint.state.tokenizer);
-  const config = (checkpoint.state.config as { model?: Partial<GPTConfig> }).model;
-  if (!config) throw new CliError(`${dir}/state.json has no model config`);
-  let model: GPT;
-  try {
-    model = new GPT(config);
-  } catch (error) {
-    throw new CliError(`${dir}/state.json: bad model config (${(error as Error).message})`);
-  }
-  restoreCheckpoint(checkpoint, { model });
-  return { model, tokenizer, format: 'proj', checkpoint, warnings: [] };
+  const model = new GPT(opened.config);
+  restoreCheckpoint(opened.ckpt, { model });
+  return { model, tokenizer: opened.tokenizer, format: 'proj', checkpoint: opened.ckpt, warnings: [] };
 }
 
 async function loadHuggingFaceFolder(dir: string, config: Uint8Array): Promise<ModelSource> {

@@ -49,6 +49,10 @@ export class ProgressPrinter {
     } else if (e.type === 'eval') {
       const val = Number.isNaN(e.valLoss) ? '' : `, val loss ${e.valLoss.toFixed(4)}`;
       this.line(`step ${e.iter}: train loss ${e.trainLoss.toFixed(4)}${val}`);
+    } else if (e.type === 'skip') {
+      this.line(
+        `iter ${e.iter}: skipped the step (loss ${e.loss}, gradient norm ${e.gradNorm}), ${e.inARow} in a row`,
+      );
     } else {
       this.line(`saved checkpoint to ${this.checkpointDir} (${e.reason}, iter ${e.iter})`);
     }

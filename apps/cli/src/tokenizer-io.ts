@@ -29,16 +29,19 @@ export function serializeTokenizer(tokenizer: Tokenizer): unknown {
   throw new CliError(`cannot save a ${tokenizer.constructor.name} in a checkpoint`);
 }
 
-/** Restores a tokenizer saved by {@link serializeTokenizer}. @throws CliError for an unknown form. */
-export function deserializeTokenizer(json: unknown): Tokenizer {
+/**
+ * Restores a tokenizer saved by {@link serializeTokenizer}; `file` is the state file to name in errors.
+ * @throws CliError for an unknown or broken form.
+ */
+export function deserializeTokenizer(json: unknown, file = 'state.json'): Tokenizer {
   const type = (json as { type?: unknown } | null)?.type;
   try {
     if (type === 'char') return CharTokenizer.fromJSON(json as CharTokenizerJSON);
     if (type === 'bpe') return BPETokenizer.fromHuggingFace((json as { huggingFace: never }).huggingFace);
   } catch (error) {
-    throw new CliError(`state.json: the tokenizer cannot be restored (${(error as Error).message})`);
+    throw new CliError(`${file}: the tokenizer cannot be restored (${(error as Error).message})`);
   }
-  throw new CliError(`state.json: unknown tokenizer type ${JSON.stringify(type)}`);
+  throw new CliError(`${file}: unknown tokenizer type ${JSON.stringify(type)}`);
 }
 
 /** A short label for names and metrics: `char` or `bpe4096`. */

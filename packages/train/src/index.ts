@@ -1,11 +1,7 @@
 export {
   type Checkpoint,
-  type CheckpointState,
   type CreateCheckpointOptions,
   createCheckpoint,
-  digest,
-  type FileDigest,
-  parseCheckpointState,
   type RestoreCheckpointOptions,
   restoreCheckpoint,
   type StatefulModule,
@@ -13,13 +9,24 @@ export {
 } from './checkpoint/checkpoint.js';
 export { CheckpointError } from './checkpoint/errors.js';
 export { optimizerFromSafetensors, optimizerToSafetensors } from './checkpoint/optimizer-io.js';
+export {
+  CHECKPOINT_VERSION,
+  type CheckpointState,
+  digest,
+  type FileDigest,
+  parseCheckpointState,
+  serializeCheckpointState,
+} from './checkpoint/state.js';
+export { verifyCheckpoint } from './checkpoint/verify.js';
 export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
+export { type Divergence, TrainingDivergedError } from './loop/diverged.js';
 export { type EstimateLossOptions, estimateLoss } from './loop/evaluate.js';
 export type {
   CheckpointEvent,
   EvalEvent,
   LossHistory,
   PretrainResult,
+  SkipEvent,
   StepEvent,
   TrainEvent,
 } from './loop/events.js';
@@ -32,7 +39,7 @@ export {
   type TrainProgress,
 } from './loop/pretrain.js';
 export { Adam, type AdamOptions, AdamW } from './optim/adam.js';
-export { type ClipGradNormOptions, clipGradNorm } from './optim/clip.js';
+export { type ClipGradNormOptions, clipGradNorm, gradNorm } from './optim/clip.js';
 export {
   Optimizer,
   type OptimizerStateDict,

@@ -33,6 +33,8 @@ export interface TrainArgs {
   out: string | undefined;
   resume: boolean;
   sampleTokens: number;
+  skipNonfiniteSteps: number;
+  allowBinary: boolean;
   /** Unset: {@link defaultThreads}. */
   threads: number | undefined;
 }
@@ -60,6 +62,12 @@ export const TRAIN_SPEC: CommandSpec = {
       default: 'sotu',
       value: 'sotu|<path>',
       help: 'Corpus: State of the Union addresses, or a UTF-8 text file',
+    },
+    {
+      name: 'allow-binary',
+      type: 'boolean',
+      default: false,
+      help: 'Train on --data even when it does not look like UTF-8 text',
     },
     {
       name: 'tokenizer',
@@ -119,6 +127,14 @@ export const TRAIN_SPEC: CommandSpec = {
       help: 'Clip the gradient norm (0: off)',
     },
     { name: 'grad-accum', type: 'int', default: 1, value: '<n>', min: 1, help: 'Micro-batches per step' },
+    {
+      name: 'skip-nonfinite-steps',
+      type: 'int',
+      default: 0,
+      value: '<n>',
+      min: 0,
+      help: 'Skip up to n steps in a row whose loss or gradient norm is NaN or infinite (no update), then stop (0: stop at the first)',
+    },
     {
       name: 'eval-interval',
       type: 'int',
@@ -196,6 +212,7 @@ export const TRAIN_SPEC: CommandSpec = {
   notes: [
     "Defaults are nanoGPT's Shakespeare-char CPU run. With --generator torch (default) and --eval-batches random (default), --seed n draws exactly what nanoGPT's train.py draws after torch.manual_seed(n): the same initial weights, training batches and evaluation batches (dropout masks excepted).",
     'With --data <tinyshakespeare.txt> it reaches val loss 1.8857 in 2000 steps (nanoGPT: 1.886).',
-    'Ctrl-C stops after the current step and writes a checkpoint; --resume continues it exactly.',
+    'Ctrl-C (or SIGTERM) stops after the current step and writes a checkpoint; --resume continues it exactly.',
+    'A non-finite loss stops the run before it changes the weights: the last checkpoint stays, metrics.json and loss.svg are written.',
   ],
 };

@@ -1,48 +1,25 @@
 import {
   type Generator,
   type GeneratorState,
+  isFloatDType,
   loadSafetensors,
   saveSafetensors,
   type Tensor,
 } from '@proj/tensor';
-import type { LossHistory } from '../loop/events.js';
 import type { TrainProgress } from '../loop/pretrain.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { CheckpointError } from './errors.js';
 import { optimizerFromSafetensors, optimizerToSafetensors } from './optimizer-io.js';
-
-/** The JSON part of a checkpoint (`state.json`). */
-export interface CheckpointState {
-  format: 'proj-checkpoint';
-  version: 1;
-  /** Steps taken. */
-  iter: number;
-  /** Best validation loss so far (`null` before any evaluation: JSON has no Infinity). */
-  bestValLoss: number | null;
-  /** Model (and training) configuration, enough to rebuild the model. */
-  config: Record<string, unknown>;
-  /** The serialised tokenizer (its `toJSON()`), or `null`. */
-  tokenizer: unknown;
-  /** Generator states by name (`data`: the batch sampler; others as given, e.g. `default`). */
-  rng: Record<string, GeneratorState>;
-  /** Offsets of the training batch drawn for the next step, if any (absent in older checkpoints). */
-  nextBatch?: number[] | null;
-  history: LossHistory;
-  /** Size and FNV-1a hash of each binary file, checked on load. */
-  files: { model: FileDigest; optimizer: FileDigest };
-}
-
-/** Size and hash of a checkpoint file. */
-export interface FileDigest {
-  bytes: number;
-  fnv1a: string;
-}
+import { CHECKPOINT_VERSION, type CheckpointState, digest } from './state.js';
+import { checkpointFile, verifyCheckpoint, verifyFile } from './verify.js';
 
 /** A checkpoint in memory: `model.safetensors`, `optimizer.safetensors` and `state.json`. */
 export interface Checkpoint {
   model: Uint8Array;
   optimizer: Uint8Array;
   state: CheckpointState;
+  /** The folder the files were read from (set by `loadCheckpoint`), named in error messages. */
+  dir?: string;
 }
 
 /** What a checkpoint needs from a model: its state dict, and loading one. */
@@ -74,16 +51,21 @@ export interface CreateCheckpointOptions {
 /**
  * Captures a training run in memory: weights and optimizer state as safetensors bytes, and the
  * state JSON (iteration, best loss, config, tokenizer, generator states, loss history, file hashes).
- * Write it with `saveCheckpoint` from `@proj/train/node`, or keep the bytes anywhere.
+ * Write it with `saveCheckpoint` from `@proj/train/node`, or keep the bytes anywhere (with the
+ * state as `serializeCheckpointState` text).
+ * @throws CheckpointError when a weight is NaN or infinite: no checkpoint holds non-finite weights.
  */
 export function createCheckpoint(o: CreateCheckpointOptions): Checkpoint {
-  const model = saveSafetensors(o.model.stateDict(), { format: 'pt' });
+  const weights = o.model.stateDict();
+  const nonFinite = firstNonFinite(weights);
+  if (nonFinite) throw new CheckpointError(`refusing to checkpoint non-finite weights: ${nonFinite}`);
+  const model = saveSafetensors(weights, { format: 'pt' });
   const optimizer = optimizerToSafetensors(o.optimizer.stateDict());
   const rng: Record<string, GeneratorState> = { data: o.progress.generator };
   for (const [name, g] of Object.entries(o.generators ?? {})) rng[name] = g.getState();
   const state: CheckpointState = {
     format: 'proj-checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     iter: o.progress.iter,
     bestValLoss: Number.isFinite(o.progress.bestValLoss) ? o.progress.bestValLoss : null,
     config: o.config,
@@ -106,42 +88,47 @@ export interface RestoreCheckpointOptions {
 }
 
 /**
- * Loads a checkpoint into a model (and optimizer and generators), after checking the file hashes,
- * and returns what `pretrain`'s `resume` option takes.
- * @throws CheckpointError for a hash mismatch, bad bytes, or weights that do not fit the model.
+ * Loads a checkpoint into a model (and optimizer and generators), after checking it
+ * ({@link verifyCheckpoint}: state values, file hashes, `config.model` against the weights), and
+ * returns what `pretrain`'s `resume` option takes.
+ * @throws CheckpointError for an invalid state, a hash mismatch, bad bytes, or weights that do not fit the model.
  */
 export function restoreCheckpoint(
   ckpt: Checkpoint,
   o: RestoreCheckpointOptions,
 ): Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history' | 'nextBatch'> {
-  const { state } = ckpt;
-  verify('model.safetensors', ckpt.model, state.files.model);
+  const state = verifyCheckpoint(ckpt);
+  const modelFile = checkpointFile(ckpt, 'model.safetensors');
   let weights: Record<string, Tensor>;
   try {
     weights = loadSafetensors(ckpt.model);
   } catch (error) {
-    throw new CheckpointError(`model.safetensors: ${(error as Error).message}`);
+    throw new CheckpointError(`${modelFile}: ${(error as Error).message}`);
   }
+  const nonFinite = firstNonFinite(weights);
+  if (nonFinite) throw new CheckpointError(`${modelFile} holds non-finite weights: ${nonFinite}`);
   try {
     o.model.loadStateDict(weights);
   } catch (error) {
-    throw new CheckpointError(`model.safetensors does not fit the model: ${(error as Error).message}`);
+    throw new CheckpointError(`${modelFile} does not fit the model: ${(error as Error).message}`);
   }
   if (o.optimizer) {
-    verify('optimizer.safetensors', ckpt.optimizer, state.files.optimizer);
+    const optimizerFile = checkpointFile(ckpt, 'optimizer.safetensors');
+    verifyFile(optimizerFile, ckpt.optimizer, state.files.optimizer);
     try {
       o.optimizer.loadStateDict(optimizerFromSafetensors(ckpt.optimizer));
     } catch (error) {
-      if (error instanceof CheckpointError) throw error;
       throw new CheckpointError(
-        `optimizer.safetensors does not fit the optimizer: ${(error as Error).message}`,
+        error instanceof CheckpointError
+          ? `${optimizerFile}: ${error.message}`
+          : `${optimizerFile} does not fit the optimizer: ${(error as Error).message}`,
       );
     }
   }
   for (const [name, g] of Object.entries(o.generators ?? {})) {
-    const saved = state.rng[name];
-    if (!saved) throw new CheckpointError(`state.json: no state for generator "${name}"`);
-    g.setState(saved);
+    if (!Object.hasOwn(state.rng, name))
+      throw new CheckpointError(`${checkpointFile(ckpt, 'state.json')}: no state for generator "${name}"`);
+    g.setState(state.rng[name]!);
   }
   return {
     iter: state.iter,
@@ -151,47 +138,13 @@ export function restoreCheckpoint(
   };
 }
 
-/**
- * Parses and validates `state.json` text.
- * @throws CheckpointError when it is not JSON or lacks a field.
- */
-export function parseCheckpointState(text: string): CheckpointState {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CheckpointError(`state.json is not valid JSON (${(error as Error).message})`);
+/** The first NaN or infinite weight, described (`wte.weight holds NaN at index 3`), or null. */
+function firstNonFinite(weights: Record<string, Tensor>): string | null {
+  for (const [name, t] of Object.entries(weights)) {
+    if (!isFloatDType(t.dtype)) continue;
+    const values = t.data();
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i])) return `${name} holds ${values[i]} at index ${i}`;
   }
-  const s = value as Partial<CheckpointState> | null;
-  if (!s || typeof s !== 'object' || s.format !== 'proj-checkpoint')
-    throw new CheckpointError('state.json is not a proj checkpoint (no "format": "proj-checkpoint")');
-  if (s.version !== 1) throw new CheckpointError(`state.json: unsupported version ${String(s.version)}`);
-  const required: [keyof CheckpointState, string][] = [
-    ['iter', 'number'],
-    ['config', 'object'],
-    ['rng', 'object'],
-    ['history', 'object'],
-    ['files', 'object'],
-  ];
-  for (const [key, type] of required) {
-    if (typeof s[key] !== type || s[key] === null)
-      throw new CheckpointError(`state.json: "${key}" is missing or not a ${type}`);
-  }
-  return s as CheckpointState;
-}
-
-function verify(name: string, bytes: Uint8Array, expected: FileDigest | undefined): void {
-  if (!expected) throw new CheckpointError(`state.json: no digest for ${name}`);
-  const actual = digest(bytes);
-  if (actual.bytes !== expected.bytes || actual.fnv1a !== expected.fnv1a)
-    throw new CheckpointError(
-      `${name} is corrupt or from another checkpoint: ${actual.bytes} bytes with hash ${actual.fnv1a}, state.json expects ${expected.bytes} bytes with hash ${expected.fnv1a}`,
-    );
-}
-
-/** Size and 32-bit FNV-1a hash (hex) of `bytes`. */
-export function digest(bytes: Uint8Array): FileDigest {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return { bytes: bytes.length, fnv1a: (h >>> 0).toString(16).padStart(8, '0') };
+  return null;
 }

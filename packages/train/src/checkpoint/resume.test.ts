@@ -1,4 +1,4 @@
-import { Generator } from '@proj/tensor';
+import { Generator, saveSafetensors } from '@proj/tensor';
 import { describe, expect, it } from 'vitest';
 import { TokenDataset } from '../data/token-dataset.js';
 import { type PretrainOptions, pretrain, type TrainProgress } from '../loop/pretrain.js';
@@ -8,6 +8,7 @@ import { cosineWithWarmup } from '../schedule/lr-schedule.js';
 import { TinyLM } from '../testing/tiny-lm.js';
 import { type Checkpoint, createCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { CheckpointError } from './errors.js';
+import { digest } from './state.js';
 
 const data = new TokenDataset(Int32Array.from({ length: 2000 }, (_, i) => (i * 7 + (i >> 3)) % 10)).split();
 
@@ -117,5 +118,31 @@ describe('checkpoints', () => {
     expect(() =>
       restoreCheckpoint(saved!, { model: run().model, generators: { nope: new Generator(0) } }),
     ).toThrow(/no state for generator "nope"/);
+  });
+
+  it('refuses weights that are NaN or infinite, written or read', async () => {
+    const r = run();
+    let saved: Checkpoint | undefined;
+    await pretrain({ ...r.options, maxIters: 2, checkpoint: (p) => void (saved = snapshot(r, p)) });
+    const weights = r.model.stateDict();
+    weights['head.weight']!.storage[3] = Number.POSITIVE_INFINITY;
+    expect(() =>
+      snapshot(r, {
+        iter: 2,
+        bestValLoss: 1,
+        history: { steps: [], evals: [] },
+        generator: new Generator(0).getState(),
+      }),
+    ).toThrow(/refusing to checkpoint non-finite weights: head.weight holds Infinity at index 3/);
+    // a file written before this check existed (by a diverged run)
+    const model = saveSafetensors(weights, { format: 'pt' });
+    const nan = {
+      ...saved!,
+      model,
+      state: { ...saved!.state, files: { ...saved!.state.files, model: digest(model) } },
+    };
+    expect(() => restoreCheckpoint(nan, { model: run().model })).toThrow(
+      /model.safetensors holds non-finite weights: head.weight holds Infinity at index 3/,
+    );
   });
 });

@@ -17,7 +17,7 @@ export interface StepEvent {
   loss: number;
   /** Learning rate used for this step. */
   lr: number;
-  /** Gradient norm before clipping (NaN when clipping is off). */
+  /** Total gradient norm (L2), before clipping. */
   gradNorm: number;
   /** Training throughput, smoothed over recent steps. */
   tokensPerSec: number;
@@ -25,6 +25,24 @@ export interface StepEvent {
   elapsedMs: number;
   /** Estimated milliseconds to the end, from the average pace so far. */
   etaMs: number;
+}
+
+/**
+ * Emitted instead of a `step` event when a step's loss or gradient norm was not finite and the
+ * step was skipped (`skipNonFiniteSteps`): no weight and no optimizer state changed.
+ */
+export interface SkipEvent {
+  type: 'skip';
+  /** 0-based index of the skipped step. */
+  iter: number;
+  /** The step's loss (mean over its micro-batches). */
+  loss: number;
+  /** Total gradient norm (L2). */
+  gradNorm: number;
+  /** Learning rate the step would have used. */
+  lr: number;
+  /** Steps skipped in a row, this one included. */
+  inARow: number;
 }
 
 /** Emitted after each evaluation. */
@@ -51,7 +69,7 @@ export interface CheckpointEvent {
 }
 
 /** Everything {@link pretrain} reports. */
-export type TrainEvent = StepEvent | EvalEvent | CheckpointEvent;
+export type TrainEvent = StepEvent | SkipEvent | EvalEvent | CheckpointEvent;
 
 /** What {@link pretrain} returns. */
 export interface PretrainResult {
@@ -70,5 +88,7 @@ export interface PretrainResult {
   tokensPerSec: number;
   /** Mean milliseconds per step of this run, evaluations excluded. */
   msPerIter: number;
+  /** Steps of this run skipped for a non-finite loss or gradient norm (`skipNonFiniteSteps`). */
+  skippedSteps: number;
   history: LossHistory;
 }

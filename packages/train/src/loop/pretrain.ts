@@ -1,14 +1,16 @@
 import type { Variable } from '@proj/autograd';
 import type { Generator, GeneratorState } from '@proj/tensor';
 import type { TokenDataset } from '../data/token-dataset.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { clipGradNorm, gradNorm as totalGradNorm } from '../optim/clip.js';
 import { constantLR, type LRSchedule } from '../schedule/lr-schedule.js';
+import { TrainingDivergedError } from './diverged.js';
 import { estimateLoss } from './evaluate.js';
 import type {
   CheckpointEvent,
   EvalEvent,
   LossHistory,
   PretrainResult,
+  SkipEvent,
   StepEvent,
   TrainEvent,
 } from './events.js';
@@ -87,6 +89,13 @@ export interface PretrainOptions {
    * `AbortSignal`, or anything whose `aborted` turns true (typed so that no DOM lib is needed).
    */
   signal?: { readonly aborted: boolean };
+  /**
+   * Steps with a non-finite loss or gradient norm that may be skipped in a row before the run
+   * stops (default 0: stop at the first). A skipped step changes no weight and no optimizer state
+   * (its gradients are zeroed), but the iteration and the LR schedule move on and a `skip` event
+   * reports it — as large runs skip the batches of loss spikes (PaLM, OPT).
+   */
+  skipNonFiniteSteps?: number;
 }
 
 /**
@@ -100,6 +109,11 @@ export interface PretrainOptions {
  * (train.py fetches it at the end of the previous step), each further micro-batch right after the
  * previous micro-batch's forward pass.
  *
+ * A step whose loss or gradient norm is NaN or infinite is never applied: the run stops with a
+ * {@link TrainingDivergedError} (or skips it, see `skipNonFiniteSteps`), and so does an evaluation
+ * that is not finite — no checkpoint is written from a diverged model.
+ *
+ * @throws TrainingDivergedError when the training diverges; RangeError for invalid options.
  * @example
  * for await (const e of pretrainEvents(options)) if (e.type === 'eval') console.log(e.iter, e.valLoss);
  */
@@ -111,7 +125,8 @@ export async function* pretrainEvents(
   const evalInterval = o.evalInterval ?? 250;
   const evalIters = o.evalIters ?? 20;
   const evalBatches = o.evalBatches ?? 'fixed';
-  checkOptions(o, gradAccum, gradClip, evalInterval, evalIters);
+  const skipLimit = o.skipNonFiniteSteps ?? 0;
+  checkOptions(o, gradAccum, gradClip, evalInterval, evalIters, skipLimit);
   const schedule = o.schedule ?? constantLR(o.optimizer.paramGroups[0]?.lr ?? 0);
   const start = o.resume?.iter ?? 0;
   let best = o.resume?.bestValLoss ?? Infinity;
@@ -128,6 +143,9 @@ export async function* pretrainEvents(
   let finalVal = Number.NaN;
   let lastCheckpoint = -1;
   let aborted = false;
+  let skipped = 0; // steps skipped in this run
+  let skippedInARow = 0;
+  let lastLr = Number.NaN;
   let iter = start;
   let nextBatch = o.resume?.nextBatch ?? null; // offsets of the drawn, not yet used batch
   const progress = (): TrainProgress => ({
@@ -137,6 +155,21 @@ export async function* pretrainEvents(
     generator: o.generator.getState(),
     nextBatch: nextBatch && [...nextBatch],
   });
+  function result(): PretrainResult {
+    const steps = iter - start - skipped;
+    return {
+      iters: iter,
+      aborted,
+      finalTrainLoss: finalTrain,
+      finalValLoss: finalVal,
+      bestValLoss: best,
+      wallMs: performance.now() - t0,
+      tokensPerSec: steps > 0 ? (tokensPerIter * steps * 1000) / trainMs : Number.NaN,
+      msPerIter: steps > 0 ? trainMs / steps : Number.NaN,
+      skippedSteps: skipped,
+      history,
+    };
+  }
   o.model.train();
 
   for (;;) {
@@ -158,6 +191,11 @@ export async function* pretrainEvents(
       };
       finalTrain = estimateLoss(o.model, o.train, shape);
       finalVal = o.val ? estimateLoss(o.model, o.val, shape) : Number.NaN;
+      if (!Number.isFinite(finalTrain) || (o.val && !Number.isFinite(finalVal)))
+        throw new TrainingDivergedError(
+          { phase: 'eval', iter, loss: o.val ? finalVal : finalTrain, gradNorm: Number.NaN, lr: lastLr },
+          result(),
+        );
       const improved = finalVal < best;
       if (improved) best = finalVal;
       history.evals.push([iter, finalTrain, finalVal]);
@@ -179,6 +217,7 @@ export async function* pretrainEvents(
     if (iter >= o.maxIters || aborted) break;
 
     const lr = schedule(iter);
+    lastLr = lr;
     for (const group of o.optimizer.paramGroups) group.lr = lr;
     const stepStart = performance.now();
     let lossSum = 0;
@@ -191,13 +230,24 @@ export async function* pretrainEvents(
       lossSum += loss.item();
       (gradAccum > 1 ? loss.div(gradAccum) : loss).backward();
     }
-    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : Number.NaN;
+    const loss = lossSum / gradAccum;
+    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : totalGradNorm(params);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      o.optimizer.zeroGrad();
+      if (skippedInARow >= skipLimit)
+        throw new TrainingDivergedError({ phase: 'step', iter, loss, gradNorm, lr, skippedInARow }, result());
+      skipped++;
+      skippedInARow++;
+      iter++;
+      yield { type: 'skip', iter: iter - 1, loss, gradNorm, lr, inARow: skippedInARow } satisfies SkipEvent;
+      continue;
+    }
+    skippedInARow = 0;
     o.optimizer.step();
     o.optimizer.zeroGrad();
     const stepMs = performance.now() - stepStart;
     trainMs += stepMs;
     smoothMs = Number.isNaN(smoothMs) ? stepMs : 0.9 * smoothMs + 0.1 * stepMs;
-    const loss = lossSum / gradAccum;
     history.steps.push([iter, loss]);
     iter++;
     const elapsedMs = performance.now() - t0;
@@ -219,18 +269,7 @@ export async function* pretrainEvents(
     await o.checkpoint(progress(), reason);
     yield { type: 'checkpoint', iter, reason } satisfies CheckpointEvent;
   }
-  const steps = iter - start;
-  return {
-    iters: iter,
-    aborted,
-    finalTrainLoss: finalTrain,
-    finalValLoss: finalVal,
-    bestValLoss: best,
-    wallMs: performance.now() - t0,
-    tokensPerSec: steps > 0 ? (tokensPerIter * steps * 1000) / trainMs : Number.NaN,
-    msPerIter: steps > 0 ? trainMs / steps : Number.NaN,
-    history,
-  };
+  return result();
 }
 
 /**
@@ -258,6 +297,7 @@ function checkOptions(
   gradClip: number,
   evalInterval: number,
   evalIters: number,
+  skipLimit: number,
 ) {
   const ints: [string, number, number][] = [
     ['batchSize', o.batchSize, 1],
@@ -266,6 +306,7 @@ function checkOptions(
     ['gradAccum', gradAccum, 1],
     ['evalInterval', evalInterval, 0],
     ['evalIters', evalIters, 0],
+    ['skipNonFiniteSteps', skipLimit, 0],
   ];
   for (const [name, value, min] of ints) {
     if (!(Number.isInteger(value) && value >= min))
@@ -278,6 +319,11 @@ function checkOptions(
   if (next && next.length !== o.batchSize)
     throw new RangeError(
       `pretrain: resume.nextBatch has ${next.length} offsets but batchSize is ${o.batchSize}`,
+    );
+  const outside = next?.find((i) => !(Number.isInteger(i) && i >= 0 && i + o.blockSize < o.train.length));
+  if (outside !== undefined)
+    throw new RangeError(
+      `pretrain: resume.nextBatch offset ${outside} is outside the training data (${o.train.length} tokens, blocks of ${o.blockSize} + 1)`,
     );
   const mode = o.evalBatches ?? 'fixed';
   if (mode !== 'fixed' && mode !== 'random')

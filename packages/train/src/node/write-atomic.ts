@@ -28,7 +28,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await syncDirectory(dirname(path));
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+/** Fsyncs a directory, so that the entries created or renamed in it are on disk (where the platform can). */
+export async function syncDirectory(dir: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(dir, 'r');

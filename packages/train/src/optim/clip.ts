@@ -26,21 +26,9 @@ export function clipGradNorm(
   if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
   if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0, got ${normType}`);
   const withGrad = [...params].filter((p) => p.grad !== null);
-  let acc = 0;
-  for (const p of withGrad) {
-    // Dense copy only when the gradient is a view; accumulated in float64.
-    if (!p.grad!.isContiguous() || p.grad!.offset !== 0) p.grad = p.grad!.clone();
-    const g = p.grad!.storage;
-    const n = p.grad!.size;
-    if (normType === Infinity) {
-      for (let i = 0; i < n; i++) acc = Math.max(acc, Math.abs(g[i]!));
-    } else if (normType === 2) {
-      acc += sumOfSquares(g, n);
-    } else {
-      for (let i = 0; i < n; i++) acc += Math.abs(g[i]!) ** normType;
-    }
-  }
-  const total = normType === Infinity ? acc : normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
+  // Dense copies only where a gradient is a view, so that scaling below can write the storage.
+  for (const p of withGrad) if (!p.grad!.isContiguous() || p.grad!.offset !== 0) p.grad = p.grad!.clone();
+  const total = gradNorm(withGrad, { normType });
   if (options.errorIfNonfinite && !Number.isFinite(total))
     throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}`);
   const coef = maxNorm / (total + 1e-6);
@@ -52,6 +40,35 @@ export function clipGradNorm(
     }
   }
   return total;
+}
+
+/**
+ * The joint norm of the gradients of `params` (the norm of all of them concatenated), accumulated
+ * in float64 — what {@link clipGradNorm} returns, without clipping (PyTorch's
+ * `torch.nn.utils.get_total_norm`). NaN or infinite when a gradient holds NaN or infinity.
+ * Parameters without a gradient are ignored (0 when none has one).
+ * @example if (!Number.isFinite(gradNorm(model.parameters()))) optimizer.zeroGrad();
+ */
+export function gradNorm(
+  params: Iterable<Variable>,
+  options: Pick<ClipGradNormOptions, 'normType'> = {},
+): number {
+  const normType = options.normType ?? 2;
+  if (!(normType > 0)) throw new RangeError(`gradNorm: normType must be > 0, got ${normType}`);
+  let acc = 0;
+  for (const p of params) {
+    if (p.grad === null) continue;
+    const g = p.grad.isContiguous() && p.grad.offset === 0 ? p.grad.storage : p.grad.data();
+    const n = p.grad.size;
+    if (normType === Infinity) {
+      for (let i = 0; i < n; i++) acc = Math.max(acc, Math.abs(g[i]!));
+    } else if (normType === 2) {
+      acc += sumOfSquares(g, n);
+    } else {
+      for (let i = 0; i < n; i++) acc += Math.abs(g[i]!) ** normType;
+    }
+  }
+  return normType === Infinity ? acc : normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
 }
 
 /**
