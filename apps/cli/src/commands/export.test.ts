@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSafetensors, tensor } from '@proj/tensor';
+import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli.js';
 import { loadModelSource } from '../model-source.js';
@@ -80,7 +81,7 @@ describe('proj export', () => {
     });
 
     // GPT2LMHeadModel's keys, Conv1D [in, out] weights, zero biases for proj train's bias-free model
-    const checkpoint = loadSafetensors(await readFile(join(runDir, 'model.safetensors')));
+    const checkpoint = loadSafetensors((await loadCheckpoint(runDir)).model);
     const weights = loadSafetensors(await readFile(join(hf, 'model.safetensors')));
     expect(Object.keys(weights).every((k) => k.startsWith('transformer.'))).toBe(true);
     expect(Object.keys(weights)).toHaveLength(2 + 2 * 12 + 2);
@@ -127,7 +128,7 @@ describe('proj export', () => {
     const onto = await run(['export', '--from', runDir, '--out', runDir]);
     expect(onto.code).toBe(1);
     expect(onto.err).toMatch(
-      /^proj export: --out .* holds a proj checkpoint; .* replace its model.safetensors\n$/,
+      /^proj export: --out .* holds a proj checkpoint; export into a folder of its own\n$/,
     );
     expect((await run(['export', '--from', runDir])).err).toMatch(/--out <dir> is required/);
 

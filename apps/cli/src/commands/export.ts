@@ -45,7 +45,7 @@ export const exportCommand = {
     const files = huggingFaceFiles(source.model, source.tokenizer);
     if (resolve(out) === resolve(from) || (await holdsCheckpoint(out)))
       throw new CliError(
-        `--out ${out} holds a proj checkpoint; exporting there would replace its model.safetensors`,
+        `--out ${out} holds a proj checkpoint; export into a folder of its own`,
       );
     try {
       await mkdir(out, { recursive: true });
