@@ -18,6 +18,27 @@ export {
   serializeCheckpointState,
 } from './checkpoint/state.js';
 export { verifyCheckpoint } from './checkpoint/verify.js';
+export {
+  type ChatMessage,
+  type ChatMLOptions,
+  type ChatTemplate,
+  chatML,
+  type TextSpan,
+} from './data/chat-template.js';
+export {
+  SFTDataset,
+  type SFTDatasetOptions,
+  type SFTDatasetStats,
+  type SFTTokenizer,
+} from './data/sft-dataset.js';
+export {
+  type ChatExample,
+  checkSFTExample,
+  DatasetError,
+  type PromptCompletion,
+  parseSFTJsonl,
+  type SFTExample,
+} from './data/sft-examples.js';
 export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
 export { type Divergence, TrainingDivergedError } from './loop/diverged.js';
 export { type EstimateLossOptions, estimateLoss } from './loop/evaluate.js';
