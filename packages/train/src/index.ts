@@ -18,6 +18,7 @@ export {
   serializeCheckpointState,
 } from './checkpoint/state.js';
 export { verifyCheckpoint } from './checkpoint/verify.js';
+export type { BatchSource } from './data/batch-source.js';
 export {
   type ChatMessage,
   type ChatMLOptions,
@@ -46,19 +47,21 @@ export type {
   CheckpointEvent,
   EvalEvent,
   LossHistory,
-  PretrainResult,
   SkipEvent,
   StepEvent,
   TrainEvent,
+  TrainResult,
 } from './loop/events.js';
+export { type FinetuneOptions, finetune, finetuneEvents } from './loop/finetune.js';
 export type { TrainableLM } from './loop/model.js';
+export { type PretrainOptions, pretrain, pretrainEvents } from './loop/pretrain.js';
 export {
   type OptimizerLike,
-  type PretrainOptions,
-  pretrain,
-  pretrainEvents,
+  runEvents,
+  type TrainLoopOptions,
   type TrainProgress,
-} from './loop/pretrain.js';
+  trainLoopEvents,
+} from './loop/train-loop.js';
 export { Adam, type AdamOptions, AdamW } from './optim/adam.js';
 export { type ClipGradNormOptions, clipGradNorm, gradNorm } from './optim/clip.js';
 export {

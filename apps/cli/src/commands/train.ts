@@ -9,11 +9,11 @@ import {
   constantLR,
   cosineWithWarmup,
   decayParamGroups,
-  type PretrainResult,
   pretrain,
   restoreCheckpoint,
   TokenDataset,
   TrainingDivergedError,
+  type TrainResult,
 } from '@proj/train';
 import { checkpointWriter, writeFileAtomic } from '@proj/train/node';
 import { formatUsage, givenOptions, parseOptions } from '../args.js';
@@ -116,7 +116,7 @@ export const trainCommand = {
       data: { name: corpus.name, tokens: ids.length },
     };
     let lastSaved = resumedFrom;
-    let result: PretrainResult;
+    let result: TrainResult;
     let diverged: TrainingDivergedError | undefined;
     try {
       result = await pretrain({
@@ -202,7 +202,7 @@ interface OutputExtras {
 }
 
 /** Writes metrics.json, loss.svg and (with a sample) sample.txt into `out`. */
-async function writeOutputs(out: string, r: PretrainResult, extra: OutputExtras): Promise<void> {
+async function writeOutputs(out: string, r: TrainResult, extra: OutputExtras): Promise<void> {
   const evals = r.history.evals;
   const metrics = {
     data: extra.corpus,

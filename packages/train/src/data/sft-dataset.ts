@@ -1,5 +1,6 @@
 import { IGNORE_INDEX } from '@proj/nn';
 import { type Generator, Tensor } from '@proj/tensor';
+import type { BatchSource } from './batch-source.js';
 import { type ChatTemplate, chatML, type TextSpan } from './chat-template.js';
 import { checkSFTExample, DatasetError, type SFTExample } from './sft-examples.js';
 import type { Batch } from './token-dataset.js';
@@ -63,7 +64,7 @@ export interface SFTDatasetStats {
  *   { tokenizer, blockSize: 64 });
  * const { x, y } = data.randomBatch(8, 64, new Generator(1));
  */
-export class SFTDataset {
+export class SFTDataset implements BatchSource {
   /** Maximum tokens per window (inputs): each example holds at most `blockSize + 1` ids. */
   readonly blockSize: number;
   /** Id that fills inputs after an example's end. */
