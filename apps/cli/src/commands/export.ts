@@ -44,9 +44,7 @@ export const exportCommand = {
     // everything is computed before the first byte is written
     const files = huggingFaceFiles(source.model, source.tokenizer);
     if (resolve(out) === resolve(from) || (await holdsCheckpoint(out)))
-      throw new CliError(
-        `--out ${out} holds a proj checkpoint; export into a folder of its own`,
-      );
+      throw new CliError(`--out ${out} holds a proj checkpoint; export into a folder of its own`);
     try {
       await mkdir(out, { recursive: true });
       // config.json last: until it is there, the folder is not taken for a Hugging Face one

@@ -158,6 +158,19 @@ describe('SFTDataset', () => {
     );
     expect(() => fit([])).toThrow(DatasetError);
     expect(() =>
+      SFTDataset.fromExamples(
+        [
+          { prompt: 'a', completion: 'b' },
+          { prompt: 'a', completion: 'B' },
+        ],
+        {
+          tokenizer: chars,
+          blockSize: 8,
+          describe: (i) => `x.jsonl:${i + 3}`,
+        },
+      ),
+    ).toThrow(/^x\.jsonl:4: the tokenizer cannot encode it \(.*"B"/);
+    expect(() =>
       SFTDataset.fromExamples([{ prompt: 'a', completion: 'b' }], { tokenizer: chars, blockSize: 0 }),
     ).toThrow(/blockSize must be an integer >= 1/);
   });
@@ -167,10 +180,10 @@ describe('parseSFTJsonl', () => {
   it('reads prompt-completion and chat lines, skipping blank lines', () => {
     const text =
       '{"prompt": "a", "completion": "b"}\n\n{"messages": [{"role": "assistant", "content": "c"}]}\n';
-    expect(parseSFTJsonl(text)).toEqual([
-      { prompt: 'a', completion: 'b' },
-      { messages: [{ role: 'assistant', content: 'c' }] },
-    ]);
+    expect(parseSFTJsonl(text)).toEqual({
+      examples: [{ prompt: 'a', completion: 'b' }, { messages: [{ role: 'assistant', content: 'c' }] }],
+      lines: [1, 3],
+    });
   });
 
   it('reports the line of a malformed example', () => {

@@ -29,6 +29,8 @@ export interface SFTDatasetOptions {
   eosId?: number | null;
   /** Id that fills inputs after an example's end (default: `eosId`, or 0); its targets are ignored. */
   padId?: number;
+  /** How messages name example `index` (default `example <index>`; e.g. `data.jsonl:<line>`). */
+  describe?: (index: number) => string;
   /**
    * Compute the loss only on completion tokens (default true, TRL's `completion_only_loss`);
    * false trains on every token of the example (prompts too), padding excepted.
@@ -94,11 +96,13 @@ export class SFTDataset implements BatchSource {
    * exactly the completion's. An example longer than `blockSize + 1` tokens loses tokens from the
    * start of its prompt; one whose completion alone does not fit keeps one prompt token and the
    * start of the completion.
-   * @throws DatasetError for a malformed example (naming its index) or an empty set.
+   * @throws DatasetError for a malformed example or one the tokenizer cannot encode (naming it), or
+   *   an empty set.
    * @throws RangeError for a bad `blockSize`, `eosId` or `padId`.
    */
   static fromExamples(examples: readonly SFTExample[], options: SFTDatasetOptions): SFTDataset {
     const { tokenizer, blockSize, template = chatML(), completionOnlyLoss = true } = options;
+    const describe = options.describe ?? ((index: number) => `example ${index}`);
     if (!(Number.isInteger(blockSize) && blockSize >= 1))
       throw new RangeError(`SFTDataset: blockSize must be an integer >= 1, got ${blockSize}`);
     const eosId =
@@ -123,7 +127,7 @@ export class SFTDataset implements BatchSource {
       trainedTokens: 0,
     };
     examples.forEach((raw, index) => {
-      const example = checkSFTExample(raw, `example ${index}`);
+      const example = checkSFTExample(raw, describe(index));
       const spans: TextSpan[] =
         'messages' in example
           ? template(example.messages)
@@ -131,7 +135,14 @@ export class SFTDataset implements BatchSource {
               { text: example.prompt, trained: false, markup: false },
               { text: example.completion, trained: true, markup: false },
             ];
-      const tokens = encodeSpans(tokenizer, spans);
+      let tokens: ReturnType<typeof encodeSpans>;
+      try {
+        tokens = encodeSpans(tokenizer, spans);
+      } catch (error) {
+        throw new DatasetError(
+          `${describe(index)}: the tokenizer cannot encode it (${(error as Error).message})`,
+        );
+      }
       if ('prompt' in example && eosId !== null) {
         tokens.ids.push(eosId);
         tokens.completion.push(1);

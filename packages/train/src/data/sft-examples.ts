@@ -55,11 +55,16 @@ export function checkSFTExample(value: unknown, where: string): SFTExample {
 /**
  * Parses JSON Lines of {@link SFTExample}s: one JSON object per line, blank lines skipped.
  * @param name - the file name used in messages.
+ * @returns the examples, and the 1-based line of each (for messages about an example later).
  * @throws DatasetError naming the line of the first malformed example.
- * @example parseSFTJsonl('{"prompt": "2+2=", "completion": "4"}\n', 'math.jsonl');
+ * @example parseSFTJsonl('{"prompt": "2+2=", "completion": "4"}\n', 'math.jsonl').examples;
  */
-export function parseSFTJsonl(text: string, name = 'data.jsonl'): SFTExample[] {
+export function parseSFTJsonl(
+  text: string,
+  name = 'data.jsonl',
+): { examples: SFTExample[]; lines: number[] } {
   const examples: SFTExample[] = [];
+  const numbers: number[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -71,7 +76,8 @@ export function parseSFTJsonl(text: string, name = 'data.jsonl'): SFTExample[] {
       throw new DatasetError(`${name}:${i + 1}: not valid JSON (${(error as Error).message})`);
     }
     examples.push(checkSFTExample(value, `${name}:${i + 1}`));
+    numbers.push(i + 1);
   }
   if (examples.length === 0) throw new DatasetError(`${name}: no examples`);
-  return examples;
+  return { examples, lines: numbers };
 }
