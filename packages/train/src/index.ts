@@ -27,6 +27,7 @@ export {
   type TextSpan,
 } from './data/chat-template.js';
 export {
+  promptForGeneration,
   SFTDataset,
   type SFTDatasetOptions,
   type SFTDatasetStats,

@@ -3,7 +3,7 @@ import { Generator } from '@proj/tensor';
 import { BPETokenizer, CharTokenizer } from '@proj/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { chatML } from './chat-template.js';
-import { SFTDataset } from './sft-dataset.js';
+import { promptForGeneration, SFTDataset } from './sft-dataset.js';
 import { DatasetError, parseSFTJsonl } from './sft-examples.js';
 
 const X = IGNORE_INDEX;
@@ -173,6 +173,25 @@ describe('SFTDataset', () => {
     expect(() =>
       SFTDataset.fromExamples([{ prompt: 'a', completion: 'b' }], { tokenizer: chars, blockSize: 0 }),
     ).toThrow(/blockSize must be an integer >= 1/);
+  });
+});
+
+describe('promptForGeneration', () => {
+  it('gives the prompt as the dataset encodes it, and the completion to expect', () => {
+    expect(promptForGeneration(chars, { prompt: 'ab:', completion: 'c' })).toEqual({
+      ids: chars.encode('ab:'),
+      completion: 'c',
+    });
+    const tok = CharTokenizer.fromCorpus('abcdefghijklmnopqrstuvwxyz\n', {
+      specialTokens: ['<|im_start|>', '<|im_end|>'],
+    });
+    const messages = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'yo' },
+    ];
+    const { ids, completion } = promptForGeneration(tok, { messages });
+    expect(tok.decode(ids)).toBe('<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+    expect(completion).toBe('yo');
   });
 });
 

@@ -246,6 +246,27 @@ export class SFTDataset implements BatchSource {
   }
 }
 
+/**
+ * An example as a model meets it at inference: the ids of its prompt (a prompt-completion pair's
+ * prompt; a conversation up to its last assistant message, with the template's generation prompt),
+ * encoded as {@link SFTDataset} encodes them, and the completion the model should write.
+ * @example const { ids, completion } = promptForGeneration(tokenizer, { prompt: 'cat:', completion: ' K AE1 T' });
+ */
+export function promptForGeneration(
+  tokenizer: SFTTokenizer,
+  example: SFTExample,
+  template: ChatTemplate = chatML(),
+): { ids: number[]; completion: string } {
+  if ('prompt' in example)
+    return {
+      ids: encodeSpans(tokenizer, [{ text: example.prompt, trained: false, markup: false }]).ids,
+      completion: example.completion,
+    };
+  const last = example.messages.findLastIndex((m) => m.role === 'assistant');
+  const spans = template(example.messages.slice(0, last), { addGenerationPrompt: true });
+  return { ids: encodeSpans(tokenizer, spans).ids, completion: example.messages[last]?.content ?? '' };
+}
+
 /** Ids of the spans in order, and 1 for each id that belongs to a trained span. */
 function encodeSpans(tokenizer: SFTTokenizer, spans: readonly TextSpan[]) {
   const ids: number[] = [];
