@@ -22,7 +22,9 @@ afterAll(async () => {
 
 describe('proj --help and usage errors', () => {
   it('prints the commands, and each command its options with nanoGPT defaults', async () => {
-    expect((await run(['--help'])).out).toMatch(/Commands:\n {2}train .*\n {2}sample/);
+    expect((await run(['--help'])).out).toMatch(
+      /Commands:\n {2}train .*\n {2}finetune .*\n {2}sample .*\n {2}merge .*\n {2}export/,
+    );
     const train = await run(['train', '--help']);
     expect(train.code).toBe(0);
     expect(train.out).toContain('Usage: proj train [options]');

@@ -1,23 +1,33 @@
 import { StateDictError } from '@proj/nn';
 import { DTypeError, SafetensorsError, ShapeError } from '@proj/tensor';
 import { TokenizerError } from '@proj/tokenizers';
-import { CheckpointError, TrainingDivergedError } from '@proj/train';
+import { CheckpointError, DatasetError, TrainingDivergedError } from '@proj/train';
 import { formatUsage, UsageError } from './args.js';
 import { exportCommand } from './commands/export.js';
+import { finetuneCommand } from './commands/finetune.js';
+import { mergeCommand } from './commands/merge.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { CliError, type Io } from './io.js';
 
-const COMMANDS = { train: trainCommand, sample: sampleCommand, export: exportCommand } as const;
+const COMMANDS = {
+  train: trainCommand,
+  finetune: finetuneCommand,
+  sample: sampleCommand,
+  merge: mergeCommand,
+  export: exportCommand,
+} as const;
 
 const USAGE = `Usage: proj <command> [options]
 
 Language models from scratch in TypeScript.
 
 Commands:
-  train    Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
-  sample   Generate text from a checkpoint written by train, or a Hugging Face GPT-2 folder
-  export   Write a checkpoint as a Hugging Face GPT-2 folder (transformers, PyTorch)
+  train     Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
+  finetune  Finetune a GPT on prompt/completion or chat examples, fully or with LoRA (TRL's SFT)
+  sample    Generate text from a run, a Hugging Face GPT-2 folder or a LoRA adapter
+  merge     Merge LoRA adapters into their base weights, as a Hugging Face GPT-2 folder
+  export    Write a run as a Hugging Face GPT-2 folder (transformers, PyTorch)
 
 Run 'proj <command> --help' for the options of a command.
 `;
@@ -29,6 +39,7 @@ Run 'proj <command> --help' for the options of a command.
 const EXPECTED_ERRORS = [
   CliError,
   CheckpointError,
+  DatasetError,
   TrainingDivergedError,
   SafetensorsError,
   StateDictError,

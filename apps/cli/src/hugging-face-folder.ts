@@ -1,5 +1,9 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type GPT, gpt2ConfigToHuggingFace, saveGPT2 } from '@proj/nn';
 import { CharTokenizer, type Tokenizer, TokenizerError, tokenizerToHuggingFace } from '@proj/tokenizers';
+import { CheckpointError } from '@proj/train';
+import { loadCheckpoint, writeFileAtomic } from '@proj/train/node';
 import { CliError } from './io.js';
 
 /** GPT-2's end-of-text token, used as bos and eos when the tokenizer has it. */
@@ -51,4 +55,42 @@ export function huggingFaceFiles(model: GPT, tokenizer: Tokenizer): Record<strin
     }),
     'special_tokens_map.json': json(specials),
   };
+}
+
+/**
+ * Writes {@link huggingFaceFiles} into `out` (created if needed), each file atomically and
+ * `config.json` last (until it is there, the folder is not taken for a Hugging Face one); everything
+ * is computed before the first byte is written.
+ * @param from - the folder the model came from, which `out` must not be.
+ * @returns the names written.
+ * @throws CliError when `out` is `from` or holds a proj checkpoint, or cannot be written.
+ */
+export async function writeHuggingFaceFolder(
+  out: string,
+  from: string,
+  model: GPT,
+  tokenizer: Tokenizer,
+): Promise<string[]> {
+  const files = huggingFaceFiles(model, tokenizer);
+  if (resolve(out) === resolve(from) || (await holdsCheckpoint(out)))
+    throw new CliError(`--out ${out} holds a proj checkpoint; write into a folder of its own`);
+  const names = Object.keys(files).sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
+  try {
+    await mkdir(out, { recursive: true });
+    for (const name of names) await writeFileAtomic(join(out, name), files[name]!);
+  } catch (error) {
+    throw new CliError(`cannot write ${out}: ${(error as Error).message}`);
+  }
+  return names;
+}
+
+/** Whether `dir` holds a checkpoint of proj train (read through loadCheckpoint, whatever its layout). */
+async function holdsCheckpoint(dir: string): Promise<boolean> {
+  try {
+    await loadCheckpoint(dir);
+    return true;
+  } catch (error) {
+    if (error instanceof CheckpointError) return false;
+    throw error;
+  }
 }

@@ -1,17 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { GPT, loadGPT2Pretrained } from '@proj/nn';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { applyLoRA, GPT, type LoRAConfig, loadGPT2Pretrained, loadLoRAAdapter, loraLayers } from '@proj/nn';
+import { Generator } from '@proj/tensor';
 import { type Tokenizer, tokenizerFromHuggingFace } from '@proj/tokenizers';
 import { type Checkpoint, CheckpointError, restoreCheckpoint } from '@proj/train';
 import { CliError } from './io.js';
 import { type OpenedCheckpoint, openCheckpoint } from './open-checkpoint.js';
 
-/** A GPT and its tokenizer, read from a `proj train` run or a Hugging Face GPT-2 folder. */
+/** A GPT and its tokenizer, read from a proj run, a Hugging Face GPT-2 folder or a PEFT adapter folder. */
 export interface ModelSource {
+  /** The model, with its LoRA adapters when the source has them. */
   model: GPT;
   tokenizer: Tokenizer;
-  /** `proj` for a run written by `proj train`, `hugging-face` for a `config.json` folder. */
-  format: 'proj' | 'hugging-face';
+  /** `proj` for a run of `proj train`/`finetune`, `hugging-face` for a `config.json` folder, `adapter` for a PEFT folder. */
+  format: 'proj' | 'hugging-face' | 'adapter';
   /** The run's checkpoint (format `proj` only), e.g. for its step count or optimizer state. */
   checkpoint?: Checkpoint;
   /** Notes to show the user: fields of `config.json` that were ignored or approximated. */
@@ -19,9 +21,14 @@ export interface ModelSource {
 }
 
 /**
- * Loads the model and tokenizer in `dir`: a checkpoint of `proj train` (through `openCheckpoint`,
- * which checks it before anything is allocated, and `restoreCheckpoint`), or else a Hugging Face GPT-2 folder (`config.json`, `model.safetensors`,
- * `tokenizer.json`), as `proj export` and `transformers`' `save_pretrained` write it.
+ * Loads the model and tokenizer in `dir`, with its LoRA adapters if any:
+ * - a run of `proj train` or `proj finetune` (through `openCheckpoint`, which checks it before
+ *   anything is allocated, and `restoreCheckpoint`; a LoRA run's `config.lora` adapts the model first);
+ * - a PEFT adapter folder (`adapter_config.json`, `adapter_model.safetensors`): its base model is
+ *   loaded from `base_model_name_or_path` (a folder, resolved from the working directory, or else
+ *   from the adapter folder), then adapted;
+ * - a Hugging Face GPT-2 folder (`config.json`, `model.safetensors`, `tokenizer.json`), as
+ *   `proj export` and `transformers`' `save_pretrained` write it.
  * @throws CliError naming the folder and the file that is missing or wrong.
  */
 export async function loadModelSource(dir: string): Promise<ModelSource> {
@@ -29,14 +36,51 @@ export async function loadModelSource(dir: string): Promise<ModelSource> {
   try {
     opened = await openCheckpoint(dir);
   } catch (error) {
-    const config =
-      error instanceof CheckpointError ? await readOptional(join(dir, 'config.json')) : undefined;
+    if (!(error instanceof CheckpointError)) throw error;
+    const adapter = await readOptional(join(dir, 'adapter_config.json'));
+    if (adapter !== undefined) return loadAdapterFolder(dir, adapter);
+    const config = await readOptional(join(dir, 'config.json'));
     if (config === undefined) throw error;
     return loadHuggingFaceFolder(dir, config);
   }
-  const model = new GPT(opened.config);
+  const model = modelOfCheckpoint(opened, dir);
   restoreCheckpoint(opened.ckpt, { model });
   return { model, tokenizer: opened.tokenizer, format: 'proj', checkpoint: opened.ckpt, warnings: [] };
+}
+
+/**
+ * The GPT a checkpoint describes, not yet restored: `config.model`, adapted by `config.lora` when the
+ * run trained LoRA adapters (so the checkpoint's `lora_A`/`lora_B` weights have a place to go).
+ * @param generator - source of dropout masks (and of the values the restore overwrites).
+ * @throws CliError for a `config.lora` that cannot be applied.
+ */
+export function modelOfCheckpoint(opened: OpenedCheckpoint, dir: string, generator = new Generator(0)): GPT {
+  const model = new GPT(opened.config, { generator });
+  const lora = opened.ckpt.state.config.lora as LoRAConfig | null | undefined;
+  if (lora) {
+    const stateFile = join(opened.ckpt.dir ?? dir, 'state.json');
+    cliErrorFrom(`${stateFile}: "config.lora"`, () => applyLoRA(model, { ...lora, generator }));
+  }
+  return model;
+}
+
+async function loadAdapterFolder(dir: string, configBytes: Uint8Array): Promise<ModelSource> {
+  const configFile = join(dir, 'adapter_config.json');
+  const config = cliErrorFrom(configFile, () => JSON.parse(new TextDecoder().decode(configBytes)) as unknown);
+  const basePath = (config as { base_model_name_or_path?: unknown } | null)?.base_model_name_or_path;
+  if (typeof basePath !== 'string' || basePath === '')
+    throw new CliError(`${configFile} names no base model ("base_model_name_or_path")`);
+  const weightsFile = join(dir, 'adapter_model.safetensors');
+  const weights = await readOptional(weightsFile);
+  if (weights === undefined)
+    throw new CliError(`${dir} has adapter_config.json but no adapter_model.safetensors`);
+  const base = await loadModelSource(
+    isAbsolute(basePath) || (await exists(basePath)) ? basePath : join(dir, basePath),
+  );
+  if (loraLayers(base.model).length > 0)
+    throw new CliError(`${configFile}: its base ${basePath} already has LoRA adapters (merge them first)`);
+  cliErrorFrom(weightsFile, () => loadLoRAAdapter(base.model, config as object, weights));
+  return { ...base, format: 'adapter', checkpoint: undefined };
 }
 
 async function loadHuggingFaceFolder(dir: string, config: Uint8Array): Promise<ModelSource> {
@@ -48,18 +92,12 @@ async function loadHuggingFaceFolder(dir: string, config: Uint8Array): Promise<M
   };
   const weights = await read('model.safetensors');
   const tokenizerBytes = await read('tokenizer.json');
-  let loaded: ReturnType<typeof loadGPT2Pretrained>;
-  try {
-    loaded = loadGPT2Pretrained({ weights, config: new TextDecoder().decode(config) });
-  } catch (error) {
-    throw new CliError(`${dir}: ${(error as Error).message}`);
-  }
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = tokenizerFromHuggingFace(new TextDecoder().decode(tokenizerBytes));
-  } catch (error) {
-    throw new CliError(`${join(dir, 'tokenizer.json')}: ${(error as Error).message}`);
-  }
+  const loaded = cliErrorFrom(dir, () =>
+    loadGPT2Pretrained({ weights, config: new TextDecoder().decode(config) }),
+  );
+  const tokenizer = cliErrorFrom(join(dir, 'tokenizer.json'), () =>
+    tokenizerFromHuggingFace(new TextDecoder().decode(tokenizerBytes)),
+  );
   const { vocabSize } = loaded.model.config;
   if (tokenizer.vocabSize > vocabSize)
     throw new CliError(
@@ -75,5 +113,24 @@ async function readOptional(path: string): Promise<Uint8Array | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Whether `path` exists. */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `fn`, turning what it throws into a CliError prefixed with `where`. */
+function cliErrorFrom<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new CliError(`${where}: ${(error as Error).message}`);
   }
 }

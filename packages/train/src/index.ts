@@ -18,6 +18,29 @@ export {
   serializeCheckpointState,
 } from './checkpoint/state.js';
 export { verifyCheckpoint } from './checkpoint/verify.js';
+export type { BatchSource } from './data/batch-source.js';
+export {
+  type ChatMessage,
+  type ChatMLOptions,
+  type ChatTemplate,
+  chatML,
+  type TextSpan,
+} from './data/chat-template.js';
+export {
+  promptForGeneration,
+  SFTDataset,
+  type SFTDatasetOptions,
+  type SFTDatasetStats,
+  type SFTTokenizer,
+} from './data/sft-dataset.js';
+export {
+  type ChatExample,
+  checkSFTExample,
+  DatasetError,
+  type PromptCompletion,
+  parseSFTJsonl,
+  type SFTExample,
+} from './data/sft-examples.js';
 export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
 export { type Divergence, TrainingDivergedError } from './loop/diverged.js';
 export { type EstimateLossOptions, estimateLoss } from './loop/evaluate.js';
@@ -25,19 +48,21 @@ export type {
   CheckpointEvent,
   EvalEvent,
   LossHistory,
-  PretrainResult,
   SkipEvent,
   StepEvent,
   TrainEvent,
+  TrainResult,
 } from './loop/events.js';
+export { type FinetuneOptions, finetune, finetuneEvents } from './loop/finetune.js';
 export type { TrainableLM } from './loop/model.js';
+export { type PretrainOptions, pretrain, pretrainEvents } from './loop/pretrain.js';
 export {
   type OptimizerLike,
-  type PretrainOptions,
-  pretrain,
-  pretrainEvents,
+  runEvents,
+  type TrainLoopOptions,
   type TrainProgress,
-} from './loop/pretrain.js';
+  trainLoopEvents,
+} from './loop/train-loop.js';
 export { Adam, type AdamOptions, AdamW } from './optim/adam.js';
 export { type ClipGradNormOptions, clipGradNorm, gradNorm } from './optim/clip.js';
 export {

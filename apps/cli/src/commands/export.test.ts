@@ -128,7 +128,7 @@ describe('proj export', () => {
     const onto = await run(['export', '--from', runDir, '--out', runDir]);
     expect(onto.code).toBe(1);
     expect(onto.err).toMatch(
-      /^proj export: --out .* holds a proj checkpoint; export into a folder of its own\n$/,
+      /^proj export: --out .* holds a proj checkpoint; write into a folder of its own\n$/,
     );
     expect((await run(['export', '--from', runDir])).err).toMatch(/--out <dir> is required/);
 

@@ -1,9 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { CheckpointError } from '@proj/train';
-import { loadCheckpoint, writeFileAtomic } from '@proj/train/node';
+import { loraLayers, mergeAndUnloadLoRA } from '@proj/nn';
 import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
-import { huggingFaceFiles } from '../hugging-face-folder.js';
+import { writeHuggingFaceFolder } from '../hugging-face-folder.js';
 import { CliError, type Io } from '../io.js';
 import { loadModelSource } from '../model-source.js';
 
@@ -39,42 +36,36 @@ export const exportCommand = {
     const [from, out] = [o.from as string | undefined, o.out as string | undefined];
     if (!from) throw new UsageError('--from <dir> is required', EXPORT_SPEC);
     if (!out) throw new UsageError('--out <dir> is required', EXPORT_SPEC);
-    const source = await loadModelSource(from);
-    for (const note of source.warnings) io.stderr.write(`proj export: note: ${note}\n`);
-    // everything is computed before the first byte is written
-    const files = huggingFaceFiles(source.model, source.tokenizer);
-    if (resolve(out) === resolve(from) || (await holdsCheckpoint(out)))
-      throw new CliError(
-        `--out ${out} holds a proj checkpoint; export into a folder of its own`,
-      );
-    try {
-      await mkdir(out, { recursive: true });
-      // config.json last: until it is there, the folder is not taken for a Hugging Face one
-      const names = Object.keys(files).sort(
-        (a, b) => Number(a === 'config.json') - Number(b === 'config.json'),
-      );
-      for (const name of names) await writeFileAtomic(join(out, name), files[name]!);
-    } catch (error) {
-      throw new CliError(`cannot write ${out}: ${(error as Error).message}`);
-    }
-    const { config } = source.model;
-    const step = source.checkpoint ? ` (iter ${source.checkpoint.state.iter})` : '';
-    io.stdout.write(
-      `exported ${from}${step} to ${out}: GPT-2 layout, ${config.nLayer} layers, ${config.nHead} heads, ` +
-        `${config.nEmbd} wide, vocab ${config.vocabSize}, context ${config.blockSize}, ` +
-        `activation_function ${config.geluApproximate === 'tanh' ? 'gelu_new' : 'gelu'}\n` +
-        `wrote ${out}/{${Object.keys(files).join(',')}}\n`,
-    );
+    await writeModelFolder('export', from, out, io);
   },
 };
 
-/** Whether `dir` holds a checkpoint of proj train (read through loadCheckpoint, whatever its layout). */
-async function holdsCheckpoint(dir: string): Promise<boolean> {
-  try {
-    await loadCheckpoint(dir);
-    return true;
-  } catch (error) {
-    if (error instanceof CheckpointError) return false;
-    throw error;
-  }
+/**
+ * Loads the model in `from` (a run, a Hugging Face folder or an adapter folder), folds its LoRA
+ * adapters into the weights, and writes it to `out` as a Hugging Face GPT-2 folder.
+ * @param command - the command reporting (`merge` requires adapters).
+ * @throws CliError for a `merge` of a model without adapters, and as {@link writeHuggingFaceFolder}.
+ */
+export async function writeModelFolder(
+  command: 'export' | 'merge',
+  from: string,
+  out: string,
+  io: Io,
+): Promise<void> {
+  const source = await loadModelSource(from);
+  for (const note of source.warnings) io.stderr.write(`proj ${command}: note: ${note}\n`);
+  const adapters = loraLayers(source.model).length;
+  if (command === 'merge' && adapters === 0)
+    throw new CliError(`${from} has no LoRA adapters to merge (proj export writes a model as it is)`);
+  if (adapters > 0) mergeAndUnloadLoRA(source.model);
+  const names = await writeHuggingFaceFolder(out, from, source.model, source.tokenizer);
+  const { config } = source.model;
+  const step = source.checkpoint ? ` (iter ${source.checkpoint.state.iter})` : '';
+  const merged = adapters > 0 ? `, ${adapters} LoRA adapters merged` : '';
+  io.stdout.write(
+    `${command === 'merge' ? 'merged' : 'exported'} ${from}${step} to ${out}: GPT-2 layout, ${config.nLayer} layers, ` +
+      `${config.nHead} heads, ${config.nEmbd} wide, vocab ${config.vocabSize}, context ${config.blockSize}, ` +
+      `activation_function ${config.geluApproximate === 'tanh' ? 'gelu_new' : 'gelu'}${merged}\n` +
+      `wrote ${out}/{${names.join(',')}}\n`,
+  );
 }

@@ -3,6 +3,7 @@ import type { GPTConfig } from '@proj/nn';
 import type { TokenDataset, TrainProgress } from '@proj/train';
 import { UsageError } from '../args.js';
 import { CliError } from '../io.js';
+import { checkLoopArgs } from './loop-options.js';
 import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
 /** Option values that make no sense whatever the data. @throws UsageError naming the option. */
@@ -16,10 +17,7 @@ export function checkArgs(a: TrainArgs): void {
   if (a.evalBatches !== 'random' && a.evalBatches !== 'fixed')
     fail(`--eval-batches must be random or fixed, got '${a.evalBatches}'`);
   if (a.dropout >= 1) fail(`--dropout must be below 1, got ${a.dropout}`);
-  if (a.beta1 >= 1 || a.beta2 >= 1)
-    fail(`--beta1 and --beta2 must be below 1, got ${a.beta1} and ${a.beta2}`);
-  if (a.decayLr && a.lrDecayIters <= a.warmupIters)
-    fail(`--lr-decay-iters ${a.lrDecayIters} must be greater than --warmup-iters ${a.warmupIters}`);
+  checkLoopArgs(a, TRAIN_SPEC);
 }
 
 /** Options a checkpoint fixes: the model shape (`config.model`), the tokenizer and generator (`config.train`). */

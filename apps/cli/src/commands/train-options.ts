@@ -1,53 +1,20 @@
-import { availableParallelism } from 'node:os';
 import type { CommandSpec } from '../args.js';
+import { type LoopArgs, loopOptions } from './loop-options.js';
 
 /** `proj train` options: nanoGPT's names in kebab case, its Shakespeare-char CPU settings as defaults. */
-export interface TrainArgs {
+export interface TrainArgs extends LoopArgs {
   data: string;
+  allowBinary: boolean;
   tokenizer: string;
   nLayer: number;
   nHead: number;
   nEmbd: number;
   blockSize: number;
-  batchSize: number;
   dropout: number;
   bias: boolean;
-  maxIters: number;
-  lr: number;
-  minLr: number;
-  warmupIters: number;
-  lrDecayIters: number;
-  decayLr: boolean;
-  beta1: number;
-  beta2: number;
-  weightDecay: number;
-  gradClip: number;
-  gradAccum: number;
-  evalInterval: number;
-  evalIters: number;
-  logInterval: number;
-  alwaysSaveCheckpoint: boolean;
-  seed: number;
   generator: string;
   evalBatches: string;
-  out: string | undefined;
-  resume: boolean;
   sampleTokens: number;
-  skipNonfiniteSteps: number;
-  allowBinary: boolean;
-  /** Unset: {@link defaultThreads}. */
-  threads: number | undefined;
-}
-
-/** Most threads `proj train` starts without `--threads`. */
-const MAX_DEFAULT_THREADS = 4;
-
-/**
- * Threads without `--threads`: one per core, as PyTorch, up to {@link MAX_DEFAULT_THREADS} (the
- * default model is small: more threads than that mostly wait for one another).
- */
-export function defaultThreads(): number {
-  return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
 }
 
 /** The spec behind `proj train --help`. */
@@ -80,91 +47,20 @@ export const TRAIN_SPEC: CommandSpec = {
     { name: 'n-head', type: 'int', default: 4, value: '<n>', min: 1, help: 'Attention heads' },
     { name: 'n-embd', type: 'int', default: 128, value: '<n>', min: 1, help: 'Embedding width' },
     { name: 'block-size', type: 'int', default: 64, value: '<n>', min: 1, help: 'Context length in tokens' },
-    { name: 'batch-size', type: 'int', default: 12, value: '<n>', min: 1, help: 'Sequences per micro-batch' },
     { name: 'dropout', type: 'number', default: 0, value: '<p>', min: 0, help: 'Dropout probability' },
     { name: 'bias', type: 'boolean', default: false, help: 'Biases in Linear and LayerNorm layers' },
-    { name: 'max-iters', type: 'int', default: 2000, value: '<n>', min: 0, help: 'Optimizer steps in all' },
-    { name: 'lr', type: 'number', default: 1e-3, value: '<x>', min: 0, help: 'Peak learning rate' },
-    {
-      name: 'min-lr',
-      type: 'number',
-      default: 1e-4,
-      value: '<x>',
-      min: 0,
-      help: 'Learning rate at the end of the decay',
-    },
-    { name: 'warmup-iters', type: 'int', default: 100, value: '<n>', min: 0, help: 'Linear warmup steps' },
-    {
-      name: 'lr-decay-iters',
-      type: 'int',
-      default: 2000,
-      value: '<n>',
-      min: 1,
-      help: 'Step at which the cosine reaches --min-lr',
-    },
-    {
-      name: 'decay-lr',
-      type: 'boolean',
-      default: true,
-      help: 'Warmup + cosine decay (--no-decay-lr: constant --lr)',
-    },
-    { name: 'beta1', type: 'number', default: 0.9, value: '<x>', min: 0, help: 'AdamW beta1' },
-    { name: 'beta2', type: 'number', default: 0.99, value: '<x>', min: 0, help: 'AdamW beta2' },
-    {
-      name: 'weight-decay',
-      type: 'number',
-      default: 0.1,
-      value: '<x>',
-      min: 0,
-      help: 'AdamW decoupled weight decay (matrices only)',
-    },
-    {
-      name: 'grad-clip',
-      type: 'number',
-      default: 1,
-      value: '<x>',
-      min: 0,
-      help: 'Clip the gradient norm (0: off)',
-    },
-    { name: 'grad-accum', type: 'int', default: 1, value: '<n>', min: 1, help: 'Micro-batches per step' },
-    {
-      name: 'skip-nonfinite-steps',
-      type: 'int',
-      default: 0,
-      value: '<n>',
-      min: 0,
-      help: 'Skip up to n steps in a row whose loss or gradient norm is NaN or infinite (no update), then stop (0: stop at the first)',
-    },
-    {
-      name: 'eval-interval',
-      type: 'int',
-      default: 250,
-      value: '<n>',
-      min: 1,
-      help: 'Evaluate every n steps',
-    },
-    {
-      name: 'eval-iters',
-      type: 'int',
-      default: 20,
-      value: '<n>',
-      min: 1,
-      help: 'Batches per evaluation and split',
-    },
-    {
-      name: 'log-interval',
-      type: 'int',
-      default: 10,
-      value: '<n>',
-      min: 1,
-      help: 'Steps between log lines when not on a terminal',
-    },
-    {
-      name: 'always-save-checkpoint',
-      type: 'boolean',
-      default: false,
-      help: 'Checkpoint at every evaluation, not only on a new best',
-    },
+    ...loopOptions({
+      batchSize: 12,
+      maxIters: 2000,
+      lr: 1e-3,
+      minLr: 1e-4,
+      warmupIters: 100,
+      lrDecayIters: 2000,
+      beta2: 0.99,
+      weightDecay: 0.1,
+      evalInterval: 250,
+      evalIters: 20,
+    }),
     {
       name: 'seed',
       type: 'int',
@@ -192,7 +88,6 @@ export const TRAIN_SPEC: CommandSpec = {
       value: '<dir>',
       help: 'Output directory (default: runs/<data>-<tokenizer>)',
     },
-    { name: 'resume', type: 'boolean', default: false, help: 'Continue the run checkpointed in --out' },
     {
       name: 'sample-tokens',
       type: 'int',
@@ -200,13 +95,6 @@ export const TRAIN_SPEC: CommandSpec = {
       value: '<n>',
       min: 0,
       help: 'Tokens to sample at the end',
-    },
-    {
-      name: 'threads',
-      type: 'int',
-      value: '<n>',
-      min: 1,
-      help: `Threads for matrix products and attention (default: one per core, at most ${MAX_DEFAULT_THREADS}; results are identical on any count)`,
     },
   ],
   notes: [

@@ -6,7 +6,7 @@ import {
   saveSafetensors,
   type Tensor,
 } from '@proj/tensor';
-import type { TrainProgress } from '../loop/pretrain.js';
+import type { TrainProgress } from '../loop/train-loop.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { CheckpointError } from './errors.js';
 import { optimizerFromSafetensors, optimizerToSafetensors } from './optimizer-io.js';

@@ -1,7 +1,8 @@
 import { Generator, saveSafetensors } from '@proj/tensor';
 import { describe, expect, it } from 'vitest';
 import { TokenDataset } from '../data/token-dataset.js';
-import { type PretrainOptions, pretrain, type TrainProgress } from '../loop/pretrain.js';
+import { type PretrainOptions, pretrain } from '../loop/pretrain.js';
+import type { TrainProgress } from '../loop/train-loop.js';
 import { AdamW } from '../optim/adam.js';
 import { decayParamGroups } from '../optim/param-groups.js';
 import { cosineWithWarmup } from '../schedule/lr-schedule.js';

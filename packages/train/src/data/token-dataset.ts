@@ -1,4 +1,5 @@
 import { type Generator, Tensor } from '@proj/tensor';
+import type { BatchSource } from './batch-source.js';
 
 /** Token ids as stored: `Uint16Array` (nanoGPT's `.bin` format, vocabularies ≤ 65536) or `Int32Array`. */
 export type TokenArray = Int32Array | Uint16Array;
@@ -19,7 +20,7 @@ export interface Batch {
  * const { train, val } = new TokenDataset(Uint16Array.from(tok.encode(text))).split(0.9);
  * const { x, y } = train.randomBatch(12, 64, new Generator(1337));
  */
-export class TokenDataset {
+export class TokenDataset implements BatchSource {
   /** The ids. */
   readonly ids: TokenArray;
 

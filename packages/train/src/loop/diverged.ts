@@ -1,4 +1,4 @@
-import type { PretrainResult } from './events.js';
+import type { TrainResult } from './events.js';
 
 /** Where and how a run diverged: the step or evaluation whose loss (or gradient norm) was not finite. */
 export interface Divergence {
@@ -32,7 +32,7 @@ export class TrainingDivergedError extends Error {
   constructor(
     divergence: Divergence,
     /** The run up to the divergence. */
-    readonly result: PretrainResult,
+    readonly result: TrainResult,
   ) {
     const { phase, iter, loss, gradNorm, lr, skippedInARow = 0 } = divergence;
     const at = Number.isNaN(lr) ? '' : `, lr ${lr.toExponential(2)}`;

@@ -1,6 +1,6 @@
 import { noGrad } from '@proj/autograd';
 import type { Generator } from '@proj/tensor';
-import type { TokenDataset } from '../data/token-dataset.js';
+import type { BatchSource } from '../data/batch-source.js';
 import { lossOf, type TrainableLM } from './model.js';
 
 /** Options of {@link estimateLoss}. */
@@ -26,7 +26,7 @@ export interface EstimateLossOptions {
  *
  * @example const val = estimateLoss(model, valData, { batchSize: 12, blockSize: 64, evalIters: 20 });
  */
-export function estimateLoss(model: TrainableLM, data: TokenDataset, options: EstimateLossOptions): number {
+export function estimateLoss(model: TrainableLM, data: BatchSource, options: EstimateLossOptions): number {
   const { batchSize, blockSize, evalIters, generator } = options;
   if (!(Number.isInteger(evalIters) && evalIters > 0))
     throw new RangeError(`estimateLoss: evalIters must be a positive integer, got ${evalIters}`);

@@ -68,11 +68,11 @@ export interface CheckpointEvent {
   reason: 'best' | 'always' | 'final' | 'abort';
 }
 
-/** Everything {@link pretrain} reports. */
+/** Everything the training loops (`pretrain`, `finetune`) report. */
 export type TrainEvent = StepEvent | SkipEvent | EvalEvent | CheckpointEvent;
 
-/** What {@link pretrain} returns. */
-export interface PretrainResult {
+/** What the training loops (`pretrain`, `finetune`) return. */
+export interface TrainResult {
   /** Steps taken in total (resumed ones included). */
   iters: number;
   /** Whether the run stopped early through its abort signal. */

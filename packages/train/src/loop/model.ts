@@ -26,6 +26,6 @@ export interface TrainableLM {
 /** Runs the model on a batch and returns its loss. @throws Error when the model returns no loss. */
 export function lossOf(model: TrainableLM, x: Tensor, y: Tensor): Variable {
   const { loss } = model.forward(x, y);
-  if (!loss) throw new Error('pretrain: model.forward(ids, targets) returned no loss');
+  if (!loss) throw new Error('train loop: model.forward(ids, targets) returned no loss');
   return loss;
 }

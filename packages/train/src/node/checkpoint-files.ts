@@ -5,7 +5,7 @@ import { type Checkpoint, type CreateCheckpointOptions, createCheckpoint } from 
 import { CheckpointError } from '../checkpoint/errors.js';
 import { parseCheckpointState, serializeCheckpointState } from '../checkpoint/state.js';
 import { verifyCheckpoint } from '../checkpoint/verify.js';
-import type { TrainProgress } from '../loop/pretrain.js';
+import type { TrainProgress } from '../loop/train-loop.js';
 import { CHECKPOINT_FILES, readPointer, removeStale, writePointer } from './checkpoint-folder.js';
 import { syncDirectory } from './write-atomic.js';
 
