@@ -1,5 +1,6 @@
 import { loraLayers, mergeAndUnloadLoRA } from '@proj/nn';
-import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
+import { type CommandSpec, type ParsedOptions, UsageError } from '../args.js';
+import { command } from '../command.js';
 import { writeHuggingFaceFolder } from '../hugging-face-folder.js';
 import { CliError, type Io } from '../io.js';
 import { loadModelSource } from '../model-source.js';
@@ -25,20 +26,12 @@ export const EXPORT_SPEC: CommandSpec = {
 };
 
 /** `proj export`: write a run in the Hugging Face GPT-2 layout. */
-export const exportCommand = {
-  spec: EXPORT_SPEC,
-  async run(argv: readonly string[], io: Io): Promise<void> {
-    const o = parseOptions(EXPORT_SPEC, argv);
-    if (o.help) {
-      io.stdout.write(formatUsage(EXPORT_SPEC));
-      return;
-    }
-    const [from, out] = [o.from as string | undefined, o.out as string | undefined];
-    if (!from) throw new UsageError('--from <dir> is required', EXPORT_SPEC);
-    if (!out) throw new UsageError('--out <dir> is required', EXPORT_SPEC);
-    await writeModelFolder('export', from, out, io);
-  },
-};
+export const exportCommand = command<ParsedOptions>(EXPORT_SPEC, async (o, io) => {
+  const [from, out] = [o.from as string | undefined, o.out as string | undefined];
+  if (!from) throw new UsageError('--from <dir> is required', EXPORT_SPEC);
+  if (!out) throw new UsageError('--out <dir> is required', EXPORT_SPEC);
+  await writeModelFolder('export', from, out, io);
+});
 
 /**
  * Loads the model in `from` (a run, a Hugging Face folder or an adapter folder), folds its LoRA

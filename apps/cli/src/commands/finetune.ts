@@ -22,7 +22,8 @@ import {
   type SFTExample,
 } from '@proj/train';
 import { checkpointWriter, writeFileAtomic } from '@proj/train/node';
-import { formatUsage, givenOptions, parseOptions, UsageError } from '../args.js';
+import { givenOptions, UsageError } from '../args.js';
+import { command } from '../command.js';
 import { CliError, type Io } from '../io.js';
 import { loadModelSource, modelOfCheckpoint } from '../model-source.js';
 import { openCheckpoint } from '../open-checkpoint.js';
@@ -37,123 +38,111 @@ import { checkMemory } from './train-checks.js';
 const END_OF_TEXT = '<|endoftext|>';
 
 /** `proj finetune`: supervised finetuning, fully or with LoRA, and its checkpoint, metrics and samples. */
-export const finetuneCommand = {
-  spec: FINETUNE_SPEC,
-  async run(argv: readonly string[], io: Io): Promise<void> {
-    const parsed = parseOptions(FINETUNE_SPEC, argv);
-    if (parsed.help) {
-      io.stdout.write(formatUsage(FINETUNE_SPEC));
-      return;
-    }
-    const a = parsed as unknown as FinetuneArgs;
-    checkFinetuneArgs(a, givenOptions(FINETUNE_SPEC, argv));
-    const wanted = a.threads ?? defaultThreads();
-    const threads = wanted > 1 ? await enableThreads(wanted) : 1;
-    if (a.resume && !a.out && !a.from)
-      throw new UsageError('--resume needs --out (the run to continue)', FINETUNE_SPEC);
-    const out = a.out ?? join('runs', `${basename(resolve(a.from!))}-${a.loraR ? 'lora' : 'sft'}`);
+export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io, argv) => {
+  checkFinetuneArgs(a, givenOptions(FINETUNE_SPEC, argv));
+  const wanted = a.threads ?? defaultThreads();
+  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
+  if (a.resume && !a.out && !a.from)
+    throw new UsageError('--resume needs --out (the run to continue)', FINETUNE_SPEC);
+  const out = a.out ?? join('runs', `${basename(resolve(a.from!))}-${a.loraR ? 'lora' : 'sft'}`);
 
-    // One generator for adapter initialisation, dropout and batches; a checkpoint restores its state.
-    const generator = new Generator(a.seed);
-    const start = a.resume ? await resumedModel(out, generator) : await baseModel(a, generator, io);
-    const { model, tokenizer, from } = start;
-    const data = await loadData(a, tokenizer, model.config.blockSize);
-    checkMemory(model.config, a.batchSize);
-    await checkWritable(out); // only now: a mistake in the options or the data leaves no folder behind
-    const optimizer = optimizerOf(model, a);
-    const resumedFrom = start.opened?.ckpt.state.iter;
-    let resume = start.opened
-      ? restoreCheckpoint(start.opened.ckpt, { model, optimizer, generators: { data: generator } })
-      : undefined;
-    const savedExamples = (start.opened?.ckpt.state.config.data as { examples?: unknown } | undefined)
-      ?.examples;
-    let note = '';
-    if (
-      resume?.nextBatch &&
-      (resume.nextBatch.length !== a.batchSize || savedExamples !== data.train.length)
-    ) {
-      resume = { ...resume, nextBatch: null };
-      note =
-        "note: --batch-size or --data differ from the checkpoint's: the next batch is drawn afresh, so the run no longer replays an uninterrupted one\n";
-    }
+  // One generator for adapter initialisation, dropout and batches; a checkpoint restores its state.
+  const generator = new Generator(a.seed);
+  const start = a.resume ? await resumedModel(out, generator) : await baseModel(a, generator, io);
+  const { model, tokenizer, from } = start;
+  const data = await loadData(a, tokenizer, model.config.blockSize);
+  checkMemory(model.config, a.batchSize);
+  await checkWritable(out); // only now: a mistake in the options or the data leaves no folder behind
+  const optimizer = optimizerOf(model, a);
+  const resumedFrom = start.opened?.ckpt.state.iter;
+  let resume = start.opened
+    ? restoreCheckpoint(start.opened.ckpt, { model, optimizer, generators: { data: generator } })
+    : undefined;
+  const savedExamples = (start.opened?.ckpt.state.config.data as { examples?: unknown } | undefined)
+    ?.examples;
+  let note = '';
+  if (resume?.nextBatch && (resume.nextBatch.length !== a.batchSize || savedExamples !== data.train.length)) {
+    resume = { ...resume, nextBatch: null };
+    note =
+      "note: --batch-size or --data differ from the checkpoint's: the next batch is drawn afresh, so the run no longer replays an uninterrupted one\n";
+  }
 
-    const loraConfig: LoRAConfig | null =
-      (start.opened?.ckpt.state.config.lora as LoRAConfig | null | undefined) ??
-      (a.loraR === undefined ? null : loraOptions(a));
-    const lora = loraConfig !== null;
-    const trainable = trainableParameters(model);
-    const { stats } = data.train;
-    io.stdout.write(
-      `${start.opened ? `resuming ${out} at iter ${resumedFrom}` : `finetuning ${from} into ${out}`}: ` +
-        `${stats.examples} training and ${data.val?.length ?? 0} validation examples from ${a.data}` +
-        ` (${stats.promptTruncated} prompts and ${stats.completionTruncated} completions cut to the context of ${model.config.blockSize}), ` +
-        `${lora ? `LoRA r=${loraConfig.r}` : 'full finetuning'}: ${trainable.summary}, ` +
-        `${a.maxIters} iters of ${a.batchSize * a.gradAccum} examples, loss on ${a.completionOnlyLoss ? 'completions' : 'every token'}, ` +
-        `${threads} thread${threads === 1 ? '' : 's'}\n${note}`,
-    );
-    const config = {
-      model: { ...model.config },
-      lora: loraConfig,
-      finetune: { ...a, from, out },
-      data: { examples: data.train.length },
-    };
-    const run = await runTraining(io, {
-      out,
-      logInterval: a.logInterval,
-      resumedFrom,
-      start: (signal) =>
-        finetuneEvents({
+  const loraConfig: LoRAConfig | null =
+    (start.opened?.ckpt.state.config.lora as LoRAConfig | null | undefined) ??
+    (a.loraR === undefined ? null : loraOptions(a));
+  const lora = loraConfig !== null;
+  const trainable = trainableParameters(model);
+  const { stats } = data.train;
+  io.stdout.write(
+    `${start.opened ? `resuming ${out} at iter ${resumedFrom}` : `finetuning ${from} into ${out}`}: ` +
+      `${stats.examples} training and ${data.val?.length ?? 0} validation examples from ${a.data}` +
+      ` (${stats.promptTruncated} prompts and ${stats.completionTruncated} completions cut to the context of ${model.config.blockSize}), ` +
+      `${lora ? `LoRA r=${loraConfig.r}` : 'full finetuning'}: ${trainable.summary}, ` +
+      `${a.maxIters} iters of ${a.batchSize * a.gradAccum} examples, loss on ${a.completionOnlyLoss ? 'completions' : 'every token'}, ` +
+      `${threads} thread${threads === 1 ? '' : 's'}\n${note}`,
+  );
+  const config = {
+    model: { ...model.config },
+    lora: loraConfig,
+    finetune: { ...a, from, out },
+    data: { examples: data.train.length },
+  };
+  const run = await runTraining(io, {
+    out,
+    logInterval: a.logInterval,
+    resumedFrom,
+    start: (signal) =>
+      finetuneEvents({
+        model,
+        optimizer,
+        train: data.train,
+        val: data.val,
+        batchSize: a.batchSize,
+        maxIters: a.maxIters,
+        gradAccum: a.gradAccum,
+        gradClip: a.gradClip,
+        schedule: scheduleOf(a),
+        evalInterval: a.evalInterval,
+        evalIters: data.val ? a.evalIters : 0,
+        generator,
+        alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
+        signal,
+        skipNonFiniteSteps: a.skipNonfiniteSteps,
+        checkpoint: checkpointWriter(out, {
           model,
           optimizer,
-          train: data.train,
-          val: data.val,
-          batchSize: a.batchSize,
-          maxIters: a.maxIters,
-          gradAccum: a.gradAccum,
-          gradClip: a.gradClip,
-          schedule: scheduleOf(a),
-          evalInterval: a.evalInterval,
-          evalIters: data.val ? a.evalIters : 0,
-          generator,
-          alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
-          signal,
-          skipNonFiniteSteps: a.skipNonfiniteSteps,
-          checkpoint: checkpointWriter(out, {
-            model,
-            optimizer,
-            config,
-            tokenizer: serializeTokenizer(tokenizer),
-          }),
-          resume,
+          config,
+          tokenizer: serializeTokenizer(tokenizer),
         }),
-    });
-    await writeRunOutputs(out, run, {
-      model,
-      title: `${basename(a.data!)} · ${lora ? `LoRA r=${loraConfig.r}` : 'full'} finetuning`,
-      fields: {
-        from,
-        data: a.data,
-        examples: { train: stats.examples, val: data.val?.length ?? 0 },
-        promptTruncated: stats.promptTruncated,
-        completionTruncated: stats.completionTruncated,
-        completionOnlyLoss: a.completionOnlyLoss,
-        lora: loraConfig,
-        trainableParameters: trainable.trainable,
-        resumedFrom: resumedFrom ?? null,
-      },
-    });
-    const written = ['checkpoint.json', 'ckpt-*', 'metrics.json', 'loss.svg', 'samples.txt'];
-    if (lora) {
-      const adapter = saveLoRAAdapter(model, { baseModelNameOrPath: from });
-      await writeFileAtomic(join(out, 'adapter_model.safetensors'), adapter.weights);
-      await writeFileAtomic(join(out, 'adapter_config.json'), `${JSON.stringify(adapter.config, null, 2)}\n`);
-      written.push('adapter_config.json', 'adapter_model.safetensors');
-    }
-    const samples = sampleCompletions(model, tokenizer, data.samples, a.maxNewTokens);
-    await writeFile(join(out, 'samples.txt'), samples);
-    io.stdout.write(`${resultLine(run.result)}\nwrote ${out}/{${written.join(',')}}\n\n${samples}`);
-  },
-};
+        resume,
+      }),
+  });
+  await writeRunOutputs(out, run, {
+    model,
+    title: `${basename(a.data!)} · ${lora ? `LoRA r=${loraConfig.r}` : 'full'} finetuning`,
+    fields: {
+      from,
+      data: a.data,
+      examples: { train: stats.examples, val: data.val?.length ?? 0 },
+      promptTruncated: stats.promptTruncated,
+      completionTruncated: stats.completionTruncated,
+      completionOnlyLoss: a.completionOnlyLoss,
+      lora: loraConfig,
+      trainableParameters: trainable.trainable,
+      resumedFrom: resumedFrom ?? null,
+    },
+  });
+  const written = ['checkpoint.json', 'ckpt-*', 'metrics.json', 'loss.svg', 'samples.txt'];
+  if (lora) {
+    const adapter = saveLoRAAdapter(model, { baseModelNameOrPath: from });
+    await writeFileAtomic(join(out, 'adapter_model.safetensors'), adapter.weights);
+    await writeFileAtomic(join(out, 'adapter_config.json'), `${JSON.stringify(adapter.config, null, 2)}\n`);
+    written.push('adapter_config.json', 'adapter_model.safetensors');
+  }
+  const samples = sampleCompletions(model, tokenizer, data.samples, a.maxNewTokens);
+  await writeFile(join(out, 'samples.txt'), samples);
+  io.stdout.write(`${resultLine(run.result)}\nwrote ${out}/{${written.join(',')}}\n\n${samples}`);
+});
 
 /** The model to finetune, its tokenizer, and where it came from (a checkpoint to resume, for `--resume`). */
 interface StartingPoint {

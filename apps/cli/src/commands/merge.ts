@@ -1,5 +1,5 @@
-import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
-import type { Io } from '../io.js';
+import { type CommandSpec, type ParsedOptions, UsageError } from '../args.js';
+import { command } from '../command.js';
 import { writeModelFolder } from './export.js';
 
 /** The spec behind `proj merge --help`. */
@@ -20,17 +20,9 @@ export const MERGE_SPEC: CommandSpec = {
 };
 
 /** `proj merge`: write an adapted model with its adapters merged into the weights. */
-export const mergeCommand = {
-  spec: MERGE_SPEC,
-  async run(argv: readonly string[], io: Io): Promise<void> {
-    const o = parseOptions(MERGE_SPEC, argv);
-    if (o.help) {
-      io.stdout.write(formatUsage(MERGE_SPEC));
-      return;
-    }
-    const [from, out] = [o.from as string | undefined, o.out as string | undefined];
-    if (!from) throw new UsageError('--from <dir> is required', MERGE_SPEC);
-    if (!out) throw new UsageError('--out <dir> is required', MERGE_SPEC);
-    await writeModelFolder('merge', from, out, io);
-  },
-};
+export const mergeCommand = command<ParsedOptions>(MERGE_SPEC, async (o, io) => {
+  const [from, out] = [o.from as string | undefined, o.out as string | undefined];
+  if (!from) throw new UsageError('--from <dir> is required', MERGE_SPEC);
+  if (!out) throw new UsageError('--out <dir> is required', MERGE_SPEC);
+  await writeModelFolder('merge', from, out, io);
+});

@@ -1,5 +1,5 @@
-import { type CommandSpec, formatUsage, parseOptions, UsageError } from '../args.js';
-import type { Io } from '../io.js';
+import { type CommandSpec, type ParsedOptions, UsageError } from '../args.js';
+import { command } from '../command.js';
 import { loadModelSource } from '../model-source.js';
 import { sampleText } from '../sampling.js';
 
@@ -55,31 +55,23 @@ export const SAMPLE_SPEC: CommandSpec = {
 };
 
 /** `proj sample`: load a checkpoint and print samples. */
-export const sampleCommand = {
-  spec: SAMPLE_SPEC,
-  async run(argv: readonly string[], io: Io): Promise<void> {
-    const o = parseOptions(SAMPLE_SPEC, argv);
-    if (o.help) {
-      io.stdout.write(formatUsage(SAMPLE_SPEC));
-      return;
-    }
-    const from = o.from as string | undefined;
-    if (!from) throw new UsageError('--from <dir> is required', SAMPLE_SPEC);
-    if ((o.topP as number | undefined) !== undefined && (o.topP as number) > 1)
-      throw new UsageError(`--top-p must be in (0, 1], got ${o.topP}`, SAMPLE_SPEC);
-    const { model, tokenizer, warnings } = await loadModelSource(from);
-    for (const note of warnings) io.stderr.write(`proj sample: note: ${note}\n`);
-    const prompt = (o.prompt as string).replaceAll('\\n', '\n');
-    for (let i = 0; i < (o.numSamples as number); i++) {
-      const text = sampleText(model, tokenizer, {
-        prompt,
-        maxNewTokens: o.maxNewTokens as number,
-        seed: (o.seed as number) + i,
-        temperature: o.temperature as number,
-        topK: o.topK as number,
-        ...(o.topP !== undefined ? { topP: o.topP as number } : {}),
-      });
-      io.stdout.write(`${text}\n${i + 1 < (o.numSamples as number) ? '---------------\n' : ''}`);
-    }
-  },
-};
+export const sampleCommand = command<ParsedOptions>(SAMPLE_SPEC, async (o, io) => {
+  const from = o.from as string | undefined;
+  if (!from) throw new UsageError('--from <dir> is required', SAMPLE_SPEC);
+  if ((o.topP as number | undefined) !== undefined && (o.topP as number) > 1)
+    throw new UsageError(`--top-p must be in (0, 1], got ${o.topP}`, SAMPLE_SPEC);
+  const { model, tokenizer, warnings } = await loadModelSource(from);
+  for (const note of warnings) io.stderr.write(`proj sample: note: ${note}\n`);
+  const prompt = (o.prompt as string).replaceAll('\\n', '\n');
+  for (let i = 0; i < (o.numSamples as number); i++) {
+    const text = sampleText(model, tokenizer, {
+      prompt,
+      maxNewTokens: o.maxNewTokens as number,
+      seed: (o.seed as number) + i,
+      temperature: o.temperature as number,
+      topK: o.topK as number,
+      ...(o.topP !== undefined ? { topP: o.topP as number } : {}),
+    });
+    io.stdout.write(`${text}\n${i + 1 < (o.numSamples as number) ? '---------------\n' : ''}`);
+  }
+});
