@@ -6,7 +6,8 @@ import { CheckpointError } from '../checkpoint/errors.js';
 import { parseCheckpointState, serializeCheckpointState } from '../checkpoint/state.js';
 import { verifyCheckpoint } from '../checkpoint/verify.js';
 import type { TrainProgress } from '../loop/train-loop.js';
-import { CHECKPOINT_FILES, readPointer, removeStale, writePointer } from './checkpoint-folder.js';
+import { CHECKPOINT_FILES } from '../checkpoint/layout.js';
+import { readPointer, removeStale, writePointer } from './checkpoint-folder.js';
 import { syncDirectory } from './write-atomic.js';
 
 /**
