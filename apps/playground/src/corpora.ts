@@ -1,0 +1,12 @@
+/** The corpora the page ships, made at build time from npm packages (see `build/corpus-assets.ts`). */
+export const CORPORA = {
+  sotu: { name: 'sotu', url: 'corpora/sotu.txt' },
+  'moby-dick': { name: 'moby-dick', url: 'corpora/moby-dick.txt' },
+} as const;
+
+/** Fetches a shipped corpus's text. @throws Error naming the file when the server does not have it. */
+export async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url}: ${response.status} ${response.statusText}`);
+  return response.text();
+}
