@@ -10,3 +10,19 @@ export async function fetchText(url: string): Promise<string> {
   if (!response.ok) throw new Error(`cannot load ${url}: ${response.status} ${response.statusText}`);
   return response.text();
 }
+
+/** Characters (Unicode code points, a char tokenizer's tokens) in `text`; an emoji counts once. */
+export function countCharacters(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return text.length - pairs;
+}

@@ -5,16 +5,15 @@
  */
 import { BPETokenizer, deserializeTokenizer, ENCODINGS, type Tokenizer } from '@proj/tokenizers';
 import type { TrainEvent } from '@proj/train';
-import { CORPORA, fetchText } from './corpora.js';
+import { CORPORA, countCharacters, fetchText } from './corpora.js';
 import { checkpointDownloads, readPickedCheckpoint, type PickedFile } from './engine/checkpoint-files.js';
 import type { ModelInfo } from './engine/session.js';
 import {
-  DEFAULT_SETTINGS,
-  MODEL_SIZES,
   type ModelSize,
+  settingsOf,
+  settingsProblems,
   type TokenizerChoice,
   type TrainSettings,
-  settingsProblems,
 } from './engine/settings.js';
 import { renderAttention } from './ui/attention-view.js';
 import { download, pickedFromDrop, pickedFromInput } from './ui/files.js';
@@ -63,16 +62,13 @@ function tokenizerChoice(): TokenizerChoice {
 }
 
 function settings(): TrainSettings {
-  return {
-    ...DEFAULT_SETTINGS,
+  return settingsOf({
     tokenizer: tokenizerChoice(),
-    model: MODEL_SIZES[$<HTMLSelectElement>('size').value as ModelSize],
+    size: $<HTMLSelectElement>('size').value as ModelSize,
     maxIters: value('iters'),
     lr: value('lr'),
     batchSize: value('batch'),
-    warmupIters: Math.min(DEFAULT_SETTINGS.warmupIters, Math.floor(value('iters') / 10)),
-    evalInterval: Math.max(1, Math.min(DEFAULT_SETTINGS.evalInterval, Math.floor(value('iters') / 5))),
-  };
+  });
 }
 
 function updateButtons(): void {
@@ -143,8 +139,9 @@ async function setCorpus(): Promise<void> {
     return;
   }
   await client.request('corpus', { name: corpusName, text });
-  $('corpus-status').textContent = `${corpusName}: ${formatCount(text.length)} characters.`;
-  $('corpus-status').dataset.chars = String(text.length);
+  const chars = countCharacters(text);
+  $('corpus-status').textContent = `${corpusName}: ${formatCount(chars)} characters.`;
+  $('corpus-status').dataset.chars = String(chars);
   viewTokenizers.char = deserializeTokenizer(await client.request('tokenizer', { kind: 'char' }));
   viewTokenizers.bpe = null;
   renderTokens();

@@ -21,6 +21,13 @@ function expect(ok: boolean, message: string): void {
 const PROMPT = 'Fellow-Citizens of the Senate and House of Representatives:';
 const SAMPLE = { seed: '7', temperature: '0.8', topK: '200', tokens: '200' };
 
+/** Waits for `selector`; fails at once with the page's error message when one shows instead. */
+async function waitFor(page: Page, selector: string, timeout = 60_000): Promise<void> {
+  const shown = await page.waitForSelector(`${selector}, #error:not(:empty)`, { timeout });
+  const error = await shown!.evaluate((e) => (e.id === 'error' ? e.textContent : null));
+  if (error) throw new Error(`waiting for ${selector}, the page shows: ${error}`);
+}
+
 /** Samples in the page with {@link SAMPLE}'s settings; returns the text and how many updates streamed in. */
 async function sampleInPage(page: Page, prompt: string): Promise<{ text: string; updates: number }> {
   await page.fill('#prompt', prompt);
@@ -31,7 +38,7 @@ async function sampleInPage(page: Page, prompt: string): Promise<{ text: string;
   await page.fill('#seed', SAMPLE.seed);
   await page.evaluate(() => delete document.getElementById('sample-out')!.dataset.text);
   await page.click('#sample');
-  await page.waitForSelector('#sample-out[data-text]', { timeout: 120_000 });
+  await waitFor(page, '#sample-out[data-text]', 120_000);
   return page.$eval('#sample-out', (e) => ({
     text: (e as HTMLElement).dataset.text!,
     updates: Number((e as HTMLElement).dataset.tokens),
@@ -78,25 +85,27 @@ async function main(): Promise<number> {
     console.log(`${browser.version()}, ${server.url}`);
 
     console.log('the page and its worker:');
-    await page.waitForSelector('#backend[data-threads]');
+    await waitFor(page, '#backend[data-threads]');
     expect(await page.evaluate(() => crossOriginIsolated), 'the page is cross-origin isolated (COOP/COEP)');
     const threads = await page.$eval('#backend', (e) => Number((e as HTMLElement).dataset.threads));
     expect(threads === 2, `the worker trains on 2 WASM threads (got ${threads})`);
-    await page.waitForSelector('#corpus-status[data-chars]', { timeout: 60_000 });
+    await waitFor(page, '#corpus-status[data-chars]', 60_000);
     const chars = await page.$eval('#corpus-status', (e) => Number((e as HTMLElement).dataset.chars));
-    expect(chars === 10_761_666, `the SOTU corpus has proj train's 10,761,666 characters (got ${chars})`);
+    const cliState = JSON.parse(await readFile(join(cliRun, await latestFolder(cliRun), 'state.json'), 'utf8'));
+    const cliChars = cliState.config.data.tokens as number; // char tokens: one per character
+    expect(chars === cliChars, `the SOTU corpus has the ${cliChars} characters proj train read (got ${chars})`);
 
     console.log('train 100 steps in the worker:');
     await page.fill('#iters', '100');
     await page.click('#start');
-    await page.waitForSelector('body[data-state="training"]');
+    await waitFor(page, 'body[data-state="training"]');
     const clickable = await page.evaluate(async () => {
       const t0 = performance.now();
       await new Promise((r) => requestAnimationFrame(r));
       return performance.now() - t0;
     });
     expect(clickable < 1000, `the page keeps drawing frames while the worker trains (a frame in ${clickable.toFixed(0)} ms)`);
-    await page.waitForSelector('#progress[data-done="100"]', { timeout: 400_000 });
+    await waitFor(page, '#progress[data-done="100"]', 400_000);
     const chart = await page.$eval('#chart', (e) => ({ ...(e as HTMLElement).dataset }));
     expect(chart.steps === '100', `the chart holds 100 step losses (got ${chart.steps})`);
     expect(Number(chart.evals) >= 3, `the chart holds the evaluations (got ${chart.evals})`);
@@ -122,7 +131,7 @@ async function main(): Promise<number> {
     console.log('tokenizer view:');
     await page.fill('#token-text', 'Hello world, the state of the Union');
     await page.dispatchEvent('#token-text', 'input');
-    await page.waitForSelector('.token-row[data-encoding="GPT-2"][data-count]', { timeout: 60_000 });
+    await waitFor(page, '.token-row[data-encoding="GPT-2"][data-count]', 60_000);
     const idsOf = (encoding: string) =>
       page.$$eval(`.token-row[data-encoding^="${encoding}"] span`, (spans) =>
         spans.flatMap((s) => (s as HTMLElement).dataset.ids!.split(' ').map(Number)),
@@ -133,7 +142,6 @@ async function main(): Promise<number> {
       JSON.stringify(gpt2) === JSON.stringify([15496, 995, 11, 262, 1181, 286, 262, 4479]),
       `GPT-2's ids are tiktoken's (${gpt2.join(' ')})`,
     );
-    const cliState = JSON.parse(await readFile(join(cliRun, await latestFolder(cliRun), 'state.json'), 'utf8'));
     const expectedChar = deserializeTokenizer(cliState.tokenizer).encode('Hello world, the state of the Union');
     const char = await idsOf('char');
     expect(JSON.stringify(char) === JSON.stringify(expectedChar), `the char ids are proj train's (${char.join(' ')})`);
@@ -142,7 +150,7 @@ async function main(): Promise<number> {
 
     console.log('attention view:');
     await page.click('#attention-show');
-    await page.waitForSelector('#attention-grid canvas');
+    await waitFor(page, '#attention-grid canvas');
     const cells = await page.$$eval('#attention-grid canvas', (cs) =>
       cs.map((c) => {
         const ctx = (c as HTMLCanvasElement).getContext('2d')!;
@@ -165,7 +173,7 @@ async function main(): Promise<number> {
     const downloads: Promise<void>[] = [];
     page.on('download', (d) => downloads.push(d.saveAs(join(saved, d.suggestedFilename()))));
     await page.click('#save');
-    await page.waitForSelector('#model-status[data-saved]');
+    await waitFor(page, '#model-status[data-saved]');
     while (downloads.length < 3) await page.waitForTimeout(100);
     await Promise.all(downloads);
     const fromCli = await sampleWithCli(saved, PROMPT);
@@ -173,7 +181,7 @@ async function main(): Promise<number> {
 
     console.log('open a checkpoint made by proj train:');
     await page.setInputFiles('#open-folder', cliRun);
-    await page.waitForSelector('#model-status[data-iter="30"]', { timeout: 60_000 });
+    await waitFor(page, '#model-status[data-iter="30"]', 60_000);
     const loadedSteps = await page.$eval('#chart', (e) => (e as HTMLElement).dataset.steps);
     expect(loadedSteps === '30', `the chart shows the run's 30 steps (got ${loadedSteps})`);
     const page2 = await sampleInPage(page, PROMPT);
@@ -181,7 +189,7 @@ async function main(): Promise<number> {
     expect(page2.text === cli2, 'the page samples what proj sample samples from the same run');
     await page.fill('#iters', '40');
     await page.click('#continue');
-    await page.waitForSelector('#progress[data-done="40"]', { timeout: 120_000 });
+    await waitFor(page, '#progress[data-done="40"]', 120_000);
     const continued = await page.$eval('#chart', (e) => (e as HTMLElement).dataset.steps);
     expect(continued === '40', `training goes on from step 30 to 40 (${continued} steps on the chart)`);
   } finally {

@@ -125,7 +125,7 @@ describe('PlaygroundSession', () => {
     const request = { prompt: 'All', maxNewTokens: 20, temperature: 0, topK: 200, seed: 1 };
     expect(other.sample(request, () => {})).toBe(session.sample(request, () => {}));
     expect(other.exportCheckpoint().model).toEqual(saved.model);
-    const events = await run(other, { ...settings, maxIters: 50 }, false);
+    const events = await run(other, { ...settings, maxIters: 50, batchSize: 4 }, false); // a new batch size
     expect(events.filter((e) => e.type === 'step').map((e) => e.iter)).toEqual([...Array(10).keys()].map((i) => i + 40));
     expect(other.info()!.history.steps).toHaveLength(50);
     await expect(run(other, { ...settings, maxIters: 50 }, false)).rejects.toThrow(/trained 50 steps already/);

@@ -22,6 +22,9 @@ import type { CheckpointBytes } from './checkpoint-files.js';
 import { gptConfigOf, type TokenizerChoice, type TrainSettings, tokenizerLabel } from './settings.js';
 import { streamGenerate } from './stream-generate.js';
 
+/** Where a run stands, as a later run resumes it. */
+type Progress = Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history' | 'nextBatch'>;
+
 /** A text to train on. */
 export interface Corpus {
   name: string;
@@ -75,7 +78,7 @@ export class PlaygroundSession {
   private tokenizer: Tokenizer | null = null;
   private optimizer: AdamW | null = null;
   private generator: Generator | null = null;
-  private progress: Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history' | 'nextBatch'> | null = null;
+  private progress: Progress | null = null;
   /** The `TrainProgress` of the last checkpoint the loop asked for: what an export holds. */
   private saved: TrainProgress | null = null;
   /** The config the next export writes (`config.model`, `config.train`, `config.data`). */
@@ -175,7 +178,7 @@ export class PlaygroundSession {
         evalBatches: 'random',
         generator,
         signal,
-        resume: this.progress ?? undefined,
+        resume: this.progress ? resumeWith(this.progress, settings.batchSize) : undefined,
         checkpoint: (progress) => {
           this.saved = { ...progress, history: structuredClone(progress.history) };
           this.savedConfig = config;
@@ -305,6 +308,14 @@ export class PlaygroundSession {
       throw new Error('no model yet: train one or load a checkpoint');
     return { model, tokenizer, optimizer, generator };
   }
+}
+
+/**
+ * A run's progress to resume from: the batch it drew for its next step is kept when the batch size
+ * is the same (so the run goes on exactly as if never stopped), and drawn anew otherwise.
+ */
+function resumeWith(progress: Progress, batchSize: number): Progress {
+  return progress.nextBatch?.length === batchSize ? progress : { ...progress, nextBatch: null };
 }
 
 /** AdamW over the model, decaying matrices only (nanoGPT's `configure_optimizers`, as `proj train`). */

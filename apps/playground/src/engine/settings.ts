@@ -82,3 +82,29 @@ export function gptConfigOf(shape: ModelShape, vocabSize: number): GPTConfig {
 export function tokenizerLabel(choice: TokenizerChoice): string {
   return choice.kind === 'char' ? 'char' : `bpe:${choice.vocabSize}`;
 }
+
+/** What the page's controls set; the rest of a run's settings follow from them. */
+export interface Controls {
+  tokenizer: TokenizerChoice;
+  size: ModelSize;
+  maxIters: number;
+  lr: number;
+  batchSize: number;
+}
+
+/**
+ * A run's settings from the page's controls: {@link DEFAULT_SETTINGS} with warmup over the first tenth
+ * of the steps (at most 50) and about five evaluations (at least every 50 steps).
+ */
+export function settingsOf(c: Controls): TrainSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    tokenizer: c.tokenizer,
+    model: MODEL_SIZES[c.size],
+    maxIters: c.maxIters,
+    lr: c.lr,
+    batchSize: c.batchSize,
+    warmupIters: Math.min(DEFAULT_SETTINGS.warmupIters, Math.floor(c.maxIters / 10)),
+    evalInterval: Math.max(1, Math.min(DEFAULT_SETTINGS.evalInterval, Math.floor(c.maxIters / 5))),
+  };
+}
