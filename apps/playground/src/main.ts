@@ -6,7 +6,7 @@
 import { BPETokenizer, deserializeTokenizer, ENCODINGS, type Tokenizer } from '@proj/tokenizers';
 import type { TrainEvent } from '@proj/train';
 import { CORPORA, countCharacters, fetchText } from './corpora.js';
-import { checkpointDownloads, readPickedCheckpoint, type PickedFile } from './engine/checkpoint-files.js';
+import { checkpointDownloads, type PickedFile, readPickedCheckpoint } from './engine/checkpoint-files.js';
 import type { ModelInfo } from './engine/session.js';
 import {
   type ModelSize,
@@ -33,7 +33,12 @@ let model: ModelInfo | null = null;
 let corpusName = '';
 
 /** The tokenizers of the tokenizer view, by row. */
-const viewTokenizers: { char: Tokenizer | null; bpe: Tokenizer | null; gpt2: Tokenizer | null; model: Tokenizer | null } = {
+const viewTokenizers: {
+  char: Tokenizer | null;
+  bpe: Tokenizer | null;
+  gpt2: Tokenizer | null;
+  model: Tokenizer | null;
+} = {
   char: null,
   bpe: null,
   gpt2: null,
@@ -99,7 +104,8 @@ function onEvent(event: TrainEvent): void {
     $('progress').dataset.tokensPerSec = String(event.tokensPerSec);
   } else if (event.type === 'eval') {
     chart.add(event);
-    $('progress').title = `last evaluation at step ${event.iter}: train ${event.trainLoss.toFixed(4)}, val ${event.valLoss.toFixed(4)}`;
+    $('progress').title =
+      `last evaluation at step ${event.iter}: train ${event.trainLoss.toFixed(4)}, val ${event.valLoss.toFixed(4)}`;
   }
 }
 
@@ -132,7 +138,9 @@ async function setCorpus(): Promise<void> {
   const choice = $<HTMLSelectElement>('corpus').value;
   const custom = choice === 'custom';
   $('custom-text').hidden = !custom;
-  const text = custom ? $<HTMLTextAreaElement>('custom-text').value : await fetchText(CORPORA[choice as keyof typeof CORPORA].url);
+  const text = custom
+    ? $<HTMLTextAreaElement>('custom-text').value
+    : await fetchText(CORPORA[choice as keyof typeof CORPORA].url);
   corpusName = custom ? 'your text' : choice;
   if (text.length === 0) {
     $('corpus-status').textContent = 'Paste or drop a text to train on.';
@@ -145,7 +153,8 @@ async function setCorpus(): Promise<void> {
   viewTokenizers.char = deserializeTokenizer(await client.request('tokenizer', { kind: 'char' }));
   viewTokenizers.bpe = null;
   renderTokens();
-  const bpe = tokenizerChoice().kind === 'bpe' ? tokenizerChoice() : ({ kind: 'bpe', vocabSize: 512 } as const);
+  const bpe =
+    tokenizerChoice().kind === 'bpe' ? tokenizerChoice() : ({ kind: 'bpe', vocabSize: 512 } as const);
   viewTokenizers.bpe = deserializeTokenizer(await client.request('tokenizer', bpe));
   renderTokens();
 }
@@ -155,19 +164,29 @@ async function refreshModelTokenizer(loaded: boolean): Promise<void> {
   renderTokens();
 }
 
-let gpt2Loading: Promise<void> | null = null;
+let gpt2Requested = false;
 function renderTokens(): void {
-  gpt2Loading ??= fetchText('ranks/r50k_base.tiktoken').then((ranks) => {
-    viewTokenizers.gpt2 = BPETokenizer.fromTiktoken(ranks, ENCODINGS.gpt2);
-    renderTokens();
-  });
-  const bpeSize = tokenizerChoice().kind === 'bpe' ? (tokenizerChoice() as { vocabSize: number }).vocabSize : 512;
+  if (!gpt2Requested) {
+    gpt2Requested = true;
+    void guarded(async () => {
+      const ranks = await fetchText('ranks/r50k_base.tiktoken');
+      viewTokenizers.gpt2 = BPETokenizer.fromTiktoken(ranks, ENCODINGS.gpt2);
+      renderTokens();
+    })();
+  }
+  const bpeSize =
+    tokenizerChoice().kind === 'bpe' ? (tokenizerChoice() as { vocabSize: number }).vocabSize : 512;
   const rows: Encoding[] = [
     { label: `char (${corpusName})`, tokenizer: viewTokenizers.char, note: 'choose a corpus' },
-    { label: `BPE ${bpeSize} (${corpusName})`, tokenizer: viewTokenizers.bpe, note: 'training a BPE on the corpus…' },
+    {
+      label: `BPE ${bpeSize} (${corpusName})`,
+      tokenizer: viewTokenizers.bpe,
+      note: 'training a BPE on the corpus…',
+    },
     { label: 'GPT-2', tokenizer: viewTokenizers.gpt2, note: 'loading GPT-2’s ranks…' },
   ];
-  if (viewTokenizers.model) rows.unshift({ label: 'model (from checkpoint)', tokenizer: viewTokenizers.model });
+  if (viewTokenizers.model)
+    rows.unshift({ label: 'model (from checkpoint)', tokenizer: viewTokenizers.model });
   renderTokenRows($<HTMLElement>('token-rows'), $<HTMLTextAreaElement>('token-text').value, rows);
 }
 

@@ -15,7 +15,13 @@ import { APP, launchChromium, serveBuiltSite } from './harness.js';
 const ITERS = Number(process.env.BENCH_ITERS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const THREADS = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
-const controls = { tokenizer: { kind: 'char' as const }, size: 'small' as const, maxIters: ITERS, lr: 1e-3, batchSize: 12 };
+const controls = {
+  tokenizer: { kind: 'char' as const },
+  size: 'small' as const,
+  maxIters: ITERS,
+  lr: 1e-3,
+  batchSize: 12,
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 const text = await readFile(join(APP, 'dist/corpora/sotu.txt'), 'utf8');
@@ -47,7 +53,9 @@ try {
     await page.waitForSelector(`#progress[data-done="${ITERS}"]`, { timeout: 600_000 });
     return page.$eval('#progress', (e) => Number((e as HTMLElement).dataset.meanTokensPerSec));
   }
-  console.log(`${browser.version()} vs Node ${process.version}: GPT small (4 layers, 128 wide, context 64), batch 12, sotu char, ${ITERS} steps`);
+  console.log(
+    `${browser.version()} vs Node ${process.version}: GPT small (4 layers, 128 wide, context 64), batch 12, sotu char, ${ITERS} steps`,
+  );
   for (const threads of THREADS) {
     const inPage: number[] = [];
     const inNode: number[] = [];

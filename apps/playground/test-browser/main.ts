@@ -91,9 +91,14 @@ async function main(): Promise<number> {
     expect(threads === 2, `the worker trains on 2 WASM threads (got ${threads})`);
     await waitFor(page, '#corpus-status[data-chars]', 60_000);
     const chars = await page.$eval('#corpus-status', (e) => Number((e as HTMLElement).dataset.chars));
-    const cliState = JSON.parse(await readFile(join(cliRun, await latestFolder(cliRun), 'state.json'), 'utf8'));
+    const cliState = JSON.parse(
+      await readFile(join(cliRun, await latestFolder(cliRun), 'state.json'), 'utf8'),
+    );
     const cliChars = cliState.config.data.tokens as number; // char tokens: one per character
-    expect(chars === cliChars, `the SOTU corpus has the ${cliChars} characters proj train read (got ${chars})`);
+    expect(
+      chars === cliChars,
+      `the SOTU corpus has the ${cliChars} characters proj train read (got ${chars})`,
+    );
 
     console.log('train 100 steps in the worker:');
     await page.fill('#iters', '100');
@@ -104,7 +109,10 @@ async function main(): Promise<number> {
       await new Promise((r) => requestAnimationFrame(r));
       return performance.now() - t0;
     });
-    expect(clickable < 1000, `the page keeps drawing frames while the worker trains (a frame in ${clickable.toFixed(0)} ms)`);
+    expect(
+      clickable < 1000,
+      `the page keeps drawing frames while the worker trains (a frame in ${clickable.toFixed(0)} ms)`,
+    );
     await waitFor(page, '#progress[data-done="100"]', 400_000);
     const chart = await page.$eval('#chart', (e) => ({ ...(e as HTMLElement).dataset }));
     expect(chart.steps === '100', `the chart holds 100 step losses (got ${chart.steps})`);
@@ -114,18 +122,26 @@ async function main(): Promise<number> {
       `the val loss drops by more than 1 (${chart.firstVal} → ${chart.lastVal})`,
     );
     const drawn = await page.$eval('#chart canvas', (c) => {
-      const { data } = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+      const { data } = (c as HTMLCanvasElement)
+        .getContext('2d')!
+        .getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
       let red = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i]! > 180 && data[i + 1]! < 80 && data[i + 2]! < 80) red++;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i]! > 180 && data[i + 1]! < 80 && data[i + 2]! < 80) red++;
       return red;
     });
     expect(drawn > 50, `the chart draws the val curve (${drawn} red pixels)`);
-    const meanRate = await page.$eval('#progress', (e) => Number((e as HTMLElement).dataset.meanTokensPerSec));
+    const meanRate = await page.$eval('#progress', (e) =>
+      Number((e as HTMLElement).dataset.meanTokensPerSec),
+    );
     console.log(`  (mean ${meanRate.toFixed(0)} tokens/s in the page on ${threads} threads)`);
 
     console.log('sample:');
     const trained = await sampleInPage(page, PROMPT);
-    expect(trained.text.startsWith(PROMPT) && trained.text.length > PROMPT.length + 100, 'the sample continues the prompt');
+    expect(
+      trained.text.startsWith(PROMPT) && trained.text.length > PROMPT.length + 100,
+      'the sample continues the prompt',
+    );
     expect(trained.updates === 200, `the sample streamed token by token (${trained.updates} updates)`);
 
     console.log('tokenizer view:');
@@ -142,9 +158,14 @@ async function main(): Promise<number> {
       JSON.stringify(gpt2) === JSON.stringify([15496, 995, 11, 262, 1181, 286, 262, 4479]),
       `GPT-2's ids are tiktoken's (${gpt2.join(' ')})`,
     );
-    const expectedChar = deserializeTokenizer(cliState.tokenizer).encode('Hello world, the state of the Union');
+    const expectedChar = deserializeTokenizer(cliState.tokenizer).encode(
+      'Hello world, the state of the Union',
+    );
     const char = await idsOf('char');
-    expect(JSON.stringify(char) === JSON.stringify(expectedChar), `the char ids are proj train's (${char.join(' ')})`);
+    expect(
+      JSON.stringify(char) === JSON.stringify(expectedChar),
+      `the char ids are proj train's (${char.join(' ')})`,
+    );
     const hover = await page.$eval('.token-row[data-encoding="GPT-2"] span', (s) => (s as HTMLElement).title);
     expect(hover === 'id 15496', `hovering a piece shows its id ("${hover}")`);
 
@@ -177,7 +198,10 @@ async function main(): Promise<number> {
     while (downloads.length < 3) await page.waitForTimeout(100);
     await Promise.all(downloads);
     const fromCli = await sampleWithCli(saved, PROMPT);
-    expect(fromCli === trained.text, 'proj sample --from <the saved files> gives the page’s sample, token for token');
+    expect(
+      fromCli === trained.text,
+      'proj sample --from <the saved files> gives the page’s sample, token for token',
+    );
 
     console.log('open a checkpoint made by proj train:');
     await page.setInputFiles('#open-folder', cliRun);

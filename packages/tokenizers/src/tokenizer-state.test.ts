@@ -9,7 +9,11 @@ const text = 'the cat sat on the mat; the dog sat on the log. ';
 
 describe('serializeTokenizer / deserializeTokenizer', () => {
   it('reads the char form that checkpoints hold, with its ids', () => {
-    const restored = deserializeTokenizer({ type: 'char', alphabet: [' ', 'a', 'b'], specialTokens: ['<eos>'] });
+    const restored = deserializeTokenizer({
+      type: 'char',
+      alphabet: [' ', 'a', 'b'],
+      specialTokens: ['<eos>'],
+    });
     expect(restored.encode('ab a<eos>', { allowedSpecial: 'all' })).toEqual([1, 2, 0, 1, 3]);
   });
 

@@ -50,7 +50,9 @@ export function deserializeTokenizer(json: unknown): Tokenizer {
       return BPETokenizer.fromHuggingFace(huggingFace as HuggingFaceTokenizerJSON);
     }
   } catch (error) {
-    throw new TokenizerError(`deserializeTokenizer: the ${type} tokenizer cannot be restored (${(error as Error).message})`);
+    throw new TokenizerError(
+      `deserializeTokenizer: the ${type} tokenizer cannot be restored (${(error as Error).message})`,
+    );
   }
   throw new TokenizerError(
     `deserializeTokenizer: unknown tokenizer type ${JSON.stringify(type)} (expected "char", "word" or "bpe")`,

@@ -37,7 +37,9 @@ export async function readPickedCheckpoint(picked: readonly PickedFile[]): Promi
     return f;
   };
   const [model, optimizer, state] = await Promise.all(
-    [CHECKPOINT_FILES.model, CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.state].map((name) => file(name).bytes()),
+    [CHECKPOINT_FILES.model, CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.state].map((name) =>
+      file(name).bytes(),
+    ),
   );
   return { model: model!, optimizer: optimizer!, state: new TextDecoder().decode(state), folder };
 }
@@ -59,7 +61,9 @@ async function currentFolder(byPath: ReadonlyMap<string, PickedFile>): Promise<s
       `no checkpoint among the picked files: expected ${CHECKPOINT_POINTER} (a run's folder) or ${CHECKPOINT_FILES.state} with its two .safetensors files`,
     );
   if (states.length > 1)
-    throw new CheckpointError(`several checkpoints and no ${CHECKPOINT_POINTER} to choose: ${states.join(', ')}`);
+    throw new CheckpointError(
+      `several checkpoints and no ${CHECKPOINT_POINTER} to choose: ${states.join(', ')}`,
+    );
   return dirOf(states[0]!);
 }
 
@@ -68,7 +72,9 @@ async function currentFolder(byPath: ReadonlyMap<string, PickedFile>): Promise<s
  * layout, the three files side by side, which `loadCheckpoint` reads when the folder has no
  * `checkpoint.json` (save them into an empty folder).
  */
-export function checkpointDownloads(c: Omit<CheckpointBytes, 'folder'>): { name: string; bytes: Uint8Array }[] {
+export function checkpointDownloads(
+  c: Omit<CheckpointBytes, 'folder'>,
+): { name: string; bytes: Uint8Array }[] {
   return [
     { name: CHECKPOINT_FILES.model, bytes: c.model },
     { name: CHECKPOINT_FILES.optimizer, bytes: c.optimizer },

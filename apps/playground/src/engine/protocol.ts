@@ -9,7 +9,10 @@ export interface Requests {
   init: { args: { threads: number }; result: BackendInfo };
   corpus: { args: Corpus; result: null };
   /** A whole run; its events arrive as `event` messages meanwhile. */
-  train: { args: { settings: TrainSettings; fresh: boolean }; result: { result: TrainResult; info: ModelInfo } };
+  train: {
+    args: { settings: TrainSettings; fresh: boolean };
+    result: { result: TrainResult; info: ModelInfo };
+  };
   pause: { args: null; result: null };
   resume: { args: null; result: null };
   stop: { args: null; result: null };

@@ -69,7 +69,9 @@ describe('PlaygroundSession', () => {
     expect(full).toBe(`First${partial.at(-1)}`);
     expect(partial.every((p, i) => i === 0 || p.startsWith(partial[i - 1]!))).toBe(true);
     expect(session.sample(request, () => {})).toBe(full);
-    expect(() => session.sample({ ...request, prompt: 'Zebra' }, () => {})).toThrow(/cannot encode the prompt/);
+    expect(() => session.sample({ ...request, prompt: 'Zebra' }, () => {})).toThrow(
+      /cannot encode the prompt/,
+    );
   });
 
   it("shows every layer's and head's causal attention over the last blockSize tokens", () => {
@@ -126,9 +128,13 @@ describe('PlaygroundSession', () => {
     expect(other.sample(request, () => {})).toBe(session.sample(request, () => {}));
     expect(other.exportCheckpoint().model).toEqual(saved.model);
     const events = await run(other, { ...settings, maxIters: 50, batchSize: 4 }, false); // a new batch size
-    expect(events.filter((e) => e.type === 'step').map((e) => e.iter)).toEqual([...Array(10).keys()].map((i) => i + 40));
+    expect(events.filter((e) => e.type === 'step').map((e) => e.iter)).toEqual(
+      [...Array(10).keys()].map((i) => i + 40),
+    );
     expect(other.info()!.history.steps).toHaveLength(50);
-    await expect(run(other, { ...settings, maxIters: 50 }, false)).rejects.toThrow(/trained 50 steps already/);
+    await expect(run(other, { ...settings, maxIters: 50 }, false)).rejects.toThrow(
+      /trained 50 steps already/,
+    );
   });
 
   it('stops when asked, keeping what it trained for a save', async () => {
@@ -136,7 +142,8 @@ describe('PlaygroundSession', () => {
     stopped.setCorpus({ name: 'citizens', text });
     const signal = { aborted: false };
     let steps = 0;
-    for await (const e of stopped.train(settings, true, signal)) if (e.type === 'step' && ++steps === 5) signal.aborted = true;
+    for await (const e of stopped.train(settings, true, signal))
+      if (e.type === 'step' && ++steps === 5) signal.aborted = true;
     expect(steps).toBe(5);
     expect(stopped.info()!.iter).toBe(5);
     expect(stopped.exportCheckpoint().state).toMatch(/"iter": 5,/);
@@ -147,9 +154,9 @@ describe('PlaygroundSession', () => {
     expect(() => empty.tokenizerFor({ kind: 'char' })).toThrow(/choose a corpus first/);
     expect(() => empty.setCorpus({ name: 'x', text: '' })).toThrow(/the corpus x is empty/);
     empty.setCorpus({ name: 'short', text: 'abc'.repeat(20) });
-    expect(() => empty.sample({ prompt: 'a', maxNewTokens: 1, temperature: 1, topK: 1, seed: 0 }, () => {})).toThrow(
-      /no model yet/,
-    );
+    expect(() =>
+      empty.sample({ prompt: 'a', maxNewTokens: 1, temperature: 1, topK: 1, seed: 0 }, () => {}),
+    ).toThrow(/no model yet/);
     expect(() => empty.train(settings, true, never)).toThrow(/too short: its validation tenth has 6 tokens/);
     await expect(readPickedCheckpoint([])).rejects.toThrow(/no checkpoint among the picked files/);
   });

@@ -1,7 +1,13 @@
 import { noGrad } from '@proj/autograd';
 import { GPT, GPT_DEFAULTS, type GPTConfig } from '@proj/nn';
 import { Generator, type Tensor, tensor } from '@proj/tensor';
-import { BPETokenizer, CharTokenizer, deserializeTokenizer, serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
+import {
+  BPETokenizer,
+  CharTokenizer,
+  deserializeTokenizer,
+  serializeTokenizer,
+  type Tokenizer,
+} from '@proj/tokenizers';
 import {
   AdamW,
   CheckpointError,
@@ -137,7 +143,9 @@ export class PlaygroundSession {
     if (fresh) {
       this.tokenizer = this.tokenizerFor(settings.tokenizer);
       this.generator = new Generator(settings.seed, { algorithm: 'torch' });
-      this.model = new GPT(gptConfigOf(settings.model, this.tokenizer.vocabSize), { generator: this.generator });
+      this.model = new GPT(gptConfigOf(settings.model, this.tokenizer.vocabSize), {
+        generator: this.generator,
+      });
       this.optimizer = optimizerOf(this.model, settings.lr);
       this.progress = null;
       this.origin = `trained on ${corpus.name}`;
@@ -275,7 +283,9 @@ export class PlaygroundSession {
     verifyCheckpoint(ckpt);
     const saved = state.config.model as Partial<GPTConfig> | undefined;
     if (saved === undefined)
-      throw new CheckpointError(`${where('state.json')} has no model config ("config.model"): not a run of proj train`);
+      throw new CheckpointError(
+        `${where('state.json')} has no model config ("config.model"): not a run of proj train`,
+      );
     let tokenizer: Tokenizer;
     try {
       tokenizer = deserializeTokenizer(state.tokenizer);

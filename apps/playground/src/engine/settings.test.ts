@@ -1,14 +1,46 @@
 import { GPT_DEFAULTS } from '@proj/nn';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, gptConfigOf, MODEL_SIZES, settingsOf, settingsProblems, tokenizerLabel } from './settings.js';
+import {
+  DEFAULT_SETTINGS,
+  gptConfigOf,
+  MODEL_SIZES,
+  settingsOf,
+  settingsProblems,
+  tokenizerLabel,
+} from './settings.js';
 
 describe('settings', () => {
   it("derive a run from the controls: proj train's model and optimizer, warmup and evaluations scaled to the run", () => {
-    const s = settingsOf({ tokenizer: { kind: 'char' }, size: 'small', maxIters: 100, lr: 2e-3, batchSize: 8 });
-    expect(s).toEqual({ ...DEFAULT_SETTINGS, maxIters: 100, lr: 2e-3, batchSize: 8, warmupIters: 10, evalInterval: 20 });
-    const long = settingsOf({ tokenizer: { kind: 'bpe', vocabSize: 512 }, size: 'tiny', maxIters: 5000, lr: 1e-3, batchSize: 12 });
+    const s = settingsOf({
+      tokenizer: { kind: 'char' },
+      size: 'small',
+      maxIters: 100,
+      lr: 2e-3,
+      batchSize: 8,
+    });
+    expect(s).toEqual({
+      ...DEFAULT_SETTINGS,
+      maxIters: 100,
+      lr: 2e-3,
+      batchSize: 8,
+      warmupIters: 10,
+      evalInterval: 20,
+    });
+    const long = settingsOf({
+      tokenizer: { kind: 'bpe', vocabSize: 512 },
+      size: 'tiny',
+      maxIters: 5000,
+      lr: 1e-3,
+      batchSize: 12,
+    });
     expect([long.warmupIters, long.evalInterval, long.model]).toEqual([50, 50, MODEL_SIZES.tiny]);
-    const short = settingsOf({ tokenizer: { kind: 'char' }, size: 'tiny', maxIters: 3, lr: 1e-3, batchSize: 12 });
+    const short = settingsOf({
+      tokenizer: { kind: 'char' },
+      size: 'tiny',
+      maxIters: 3,
+      lr: 1e-3,
+      batchSize: 12,
+    });
     expect([short.warmupIters, short.evalInterval]).toEqual([0, 1]);
     expect(settingsProblems(s)).toEqual([]);
   });
@@ -45,6 +77,9 @@ describe('settings', () => {
       dropout: 0,
       geluApproximate: 'none',
     });
-    expect([tokenizerLabel({ kind: 'char' }), tokenizerLabel({ kind: 'bpe', vocabSize: 512 })]).toEqual(['char', 'bpe:512']);
+    expect([tokenizerLabel({ kind: 'char' }), tokenizerLabel({ kind: 'bpe', vocabSize: 512 })]).toEqual([
+      'char',
+      'bpe:512',
+    ]);
   });
 });

@@ -58,17 +58,22 @@ export const DEFAULT_SETTINGS: TrainSettings = {
 export function settingsProblems(s: TrainSettings): string[] {
   const problems: string[] = [];
   const positiveInteger = (name: string, value: number) => {
-    if (!(Number.isInteger(value) && value > 0)) problems.push(`${name} must be a positive integer, got ${value}`);
+    if (!(Number.isInteger(value) && value > 0))
+      problems.push(`${name} must be a positive integer, got ${value}`);
   };
   for (const key of ['nLayer', 'nHead', 'nEmbd', 'blockSize'] as const) positiveInteger(key, s.model[key]);
-  for (const key of ['maxIters', 'batchSize', 'evalInterval', 'evalIters'] as const) positiveInteger(key, s[key]);
+  for (const key of ['maxIters', 'batchSize', 'evalInterval', 'evalIters'] as const)
+    positiveInteger(key, s[key]);
   if (s.model.nEmbd % s.model.nHead !== 0)
     problems.push(`nEmbd ${s.model.nEmbd} is not divisible by nHead ${s.model.nHead}`);
   if (!(s.lr > 0 && s.lr < 1)) problems.push(`the learning rate must be in (0, 1), got ${s.lr}`);
   if (!(Number.isInteger(s.warmupIters) && s.warmupIters >= 0 && s.warmupIters < s.maxIters))
     problems.push(`warmupIters must be an integer in [0, maxIters), got ${s.warmupIters}`);
   if (!Number.isSafeInteger(s.seed)) problems.push(`the seed must be an integer, got ${s.seed}`);
-  if (s.tokenizer.kind === 'bpe' && !(Number.isInteger(s.tokenizer.vocabSize) && s.tokenizer.vocabSize >= 256))
+  if (
+    s.tokenizer.kind === 'bpe' &&
+    !(Number.isInteger(s.tokenizer.vocabSize) && s.tokenizer.vocabSize >= 256)
+  )
     problems.push(`a BPE vocabulary needs at least 256 tokens (the bytes), got ${s.tokenizer.vocabSize}`);
   return problems;
 }

@@ -101,7 +101,8 @@ self.onmessage = async (e: MessageEvent<RequestMessage>) => {
   const { id, type, args } = e.data;
   try {
     const value = await (handlers[type] as (a: unknown, id: number) => unknown)(args, id);
-    const transfer = type === 'attention' ? (value as { layers: Float32Array[] }).layers.map((l) => l.buffer) : [];
+    const transfer =
+      type === 'attention' ? (value as { layers: Float32Array[] }).layers.map((l) => l.buffer) : [];
     post({ type: 'reply', id, ok: true, value }, transfer as Transferable[]);
   } catch (error) {
     post({ type: 'reply', id, ok: false, error: (error as Error).message });

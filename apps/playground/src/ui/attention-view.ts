@@ -10,7 +10,8 @@ const FOCUS = 420;
  */
 export function renderAttention(grid: HTMLElement, focus: HTMLElement, maps: AttentionMaps): void {
   const T = maps.tokens.length;
-  const headOf = (layer: number, head: number) => maps.layers[layer]!.subarray(head * T * T, (head + 1) * T * T);
+  const headOf = (layer: number, head: number) =>
+    maps.layers[layer]!.subarray(head * T * T, (head + 1) * T * T);
   grid.replaceChildren(
     ...maps.layers.map((_, layer) => {
       const row = document.createElement('div');
@@ -24,16 +25,27 @@ export function renderAttention(grid: HTMLElement, focus: HTMLElement, maps: Att
         const caption = document.createElement('figcaption');
         caption.textContent = `layer ${layer} · head ${head}`;
         figure.append(canvas, caption);
-        figure.onclick = () => showFocus(focus, maps.tokens, headOf(layer, head), `layer ${layer} · head ${head}`);
+        figure.onclick = () =>
+          showFocus(focus, maps.tokens, headOf(layer, head), `layer ${layer} · head ${head}`);
         row.append(figure);
       }
       return row;
     }),
   );
-  showFocus(focus, maps.tokens, headOf(maps.layers.length - 1, 0), `layer ${maps.layers.length - 1} · head 0`);
+  showFocus(
+    focus,
+    maps.tokens,
+    headOf(maps.layers.length - 1, 0),
+    `layer ${maps.layers.length - 1} · head 0`,
+  );
 }
 
-function showFocus(focus: HTMLElement, tokens: readonly string[], weights: Float32Array, title: string): void {
+function showFocus(
+  focus: HTMLElement,
+  tokens: readonly string[],
+  weights: Float32Array,
+  title: string,
+): void {
   const T = tokens.length;
   const canvas = Object.assign(document.createElement('canvas'), { width: FOCUS, height: FOCUS });
   drawHeatmap(canvas, weights, T);

@@ -16,7 +16,13 @@ export function formatCount(n: number): string {
 }
 
 /** The progress line of a run: step, loss, throughput and time left. */
-export function progressLine(e: { iter: number; maxIters: number; loss: number; tokensPerSec: number; etaMs: number }): string {
+export function progressLine(e: {
+  iter: number;
+  maxIters: number;
+  loss: number;
+  tokensPerSec: number;
+  etaMs: number;
+}): string {
   return (
     `step ${e.iter + 1}/${e.maxIters} · loss ${e.loss.toFixed(4)} · ` +
     `${formatCount(e.tokensPerSec)} tokens/s · ETA ${formatDuration(e.etaMs)}`

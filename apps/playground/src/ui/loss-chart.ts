@@ -23,16 +23,28 @@ export class LossChart {
         series: [
           { label: 'step' },
           { label: 'train (step)', stroke: 'rgba(120, 120, 120, 0.6)', width: 1 },
-          { label: 'train (eval)', stroke: '#1f77b4', width: 2, points: { show: true, size: 6 }, spanGaps: true },
-          { label: 'val (eval)', stroke: '#d62728', width: 2, points: { show: true, size: 6 }, spanGaps: true },
+          {
+            label: 'train (eval)',
+            stroke: '#1f77b4',
+            width: 2,
+            points: { show: true, size: 6 },
+            spanGaps: true,
+          },
+          {
+            label: 'val (eval)',
+            stroke: '#d62728',
+            width: 2,
+            points: { show: true, size: 6 },
+            spanGaps: true,
+          },
         ],
       },
       chartColumns(this.history),
       element,
     );
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(element.clientWidth, 320), height: 260 })).observe(
-      element,
-    );
+    new ResizeObserver(() =>
+      this.plot.setSize({ width: Math.max(element.clientWidth, 320), height: 260 }),
+    ).observe(element);
   }
 
   /** Shows a whole history (a loaded checkpoint's, or a fresh run's empty one). */

@@ -16,9 +16,9 @@ describe('formatting', () => {
       '—',
     ]);
     expect([950, 12_345, 1_070_000].map(formatCount)).toEqual(['950', '12.3k', '1.07M']);
-    expect(progressLine({ iter: 99, maxIters: 500, loss: 2.345678, tokensPerSec: 15_120, etaMs: 65_000 })).toBe(
-      'step 100/500 · loss 2.3457 · 15.1k tokens/s · ETA 1m 05s',
-    );
+    expect(
+      progressLine({ iter: 99, maxIters: 500, loss: 2.345678, tokensPerSec: 15_120, etaMs: 65_000 }),
+    ).toBe('step 100/500 · loss 2.3457 · 15.1k tokens/s · ETA 1m 05s');
   });
 });
 
@@ -71,7 +71,10 @@ describe('tokenPieces', () => {
   it("gives GPT-2's ids for a known string", async () => {
     const { readFileSync } = await import('node:fs');
     const { createRequire } = await import('node:module');
-    const ranks = readFileSync(createRequire(import.meta.url).resolve('gpt-tokenizer/data/r50k_base.tiktoken'), 'utf8');
+    const ranks = readFileSync(
+      createRequire(import.meta.url).resolve('gpt-tokenizer/data/r50k_base.tiktoken'),
+      'utf8',
+    );
     const gpt2 = BPETokenizer.fromTiktoken(ranks, ENCODINGS.gpt2);
     // tiktoken.get_encoding('gpt2').encode('Hello world, the state of the Union')
     expect(tokenPieces(gpt2, 'Hello world, the state of the Union')).toEqual([

@@ -158,14 +158,22 @@ describe('GPT', () => {
     const steps: Tensor[] = [];
     noGrad(() => {
       model.forward(x.narrow(1, 0, 4).contiguous(), null, { cache });
-      model.forward(x.narrow(1, 4, 1).contiguous(), null, { cache, onAttentionWeights: (_, w) => steps.push(w) });
+      model.forward(x.narrow(1, 4, 1).contiguous(), null, {
+        cache,
+        onAttentionWeights: (_, w) => steps.push(w),
+      });
     });
     expect(steps.map((w) => w.shape)).toEqual([
       [2, 2, 1, 5],
       [2, 2, 1, 5],
     ]);
     for (let i = 0; i < 2; i++)
-      expect(steps[i]!.sub(seen[i]![1].narrow(2, 4, 1)).abs().max().item()).toBeLessThan(1e-12);
+      expect(
+        steps[i]!.sub(seen[i]![1].narrow(2, 4, 1))
+          .abs()
+          .max()
+          .item(),
+      ).toBeLessThan(1e-12);
   });
 
   it('passes gradcheck through every parameter (float64, tied head)', () => {

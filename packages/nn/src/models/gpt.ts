@@ -180,11 +180,7 @@ export class GPT extends Module implements LanguageModel<KVCache> {
    * every block's attention probabilities.
    * @throws RangeError when the positions run past `blockSize`; ShapeError/DTypeError for bad ids.
    */
-  forward(
-    ids: Tensor,
-    targets?: Tensor | null,
-    options: GPTForwardOptions = {},
-  ): LanguageModelOutput {
+  forward(ids: Tensor, targets?: Tensor | null, options: GPTForwardOptions = {}): LanguageModelOutput {
     if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
     if (ids.ndim !== 2)
       throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);

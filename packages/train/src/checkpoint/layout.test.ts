@@ -4,10 +4,12 @@ import { checkpointPointerText, parseCheckpointPointer } from './layout.js';
 
 describe('checkpoint pointer', () => {
   it('reads the folder a pointer names, as saveCheckpoint writes it', () => {
-    expect(parseCheckpointPointer('{"format":"proj-checkpoint-pointer","current":"ckpt-00000100-0a1b2c3d"}\n')).toBe(
-      'ckpt-00000100-0a1b2c3d',
+    expect(
+      parseCheckpointPointer('{"format":"proj-checkpoint-pointer","current":"ckpt-00000100-0a1b2c3d"}\n'),
+    ).toBe('ckpt-00000100-0a1b2c3d');
+    expect(parseCheckpointPointer(checkpointPointerText('ckpt-123456789-ffffffff'))).toBe(
+      'ckpt-123456789-ffffffff',
     );
-    expect(parseCheckpointPointer(checkpointPointerText('ckpt-123456789-ffffffff'))).toBe('ckpt-123456789-ffffffff');
   });
 
   it.each([

@@ -43,7 +43,8 @@ export async function writePointer(dir: string, name: string): Promise<void> {
  */
 export async function removeStale(dir: string, current: string | null | undefined): Promise<void> {
   for (const name of await readdir(dir)) {
-    const stale = TEMPORARY.test(name) || (current !== undefined && CHECKPOINT_FOLDER.test(name) && name !== current);
+    const stale =
+      TEMPORARY.test(name) || (current !== undefined && CHECKPOINT_FOLDER.test(name) && name !== current);
     if (stale) await rm(join(dir, name), { recursive: true, force: true });
   }
   if (typeof current === 'string') await removeFlatLayout(dir);
