@@ -72,6 +72,11 @@ describe('PlaygroundSession', () => {
     expect(() => session.sample({ ...request, prompt: 'Zebra' }, () => {})).toThrow(
       /cannot encode the prompt/,
     );
+    // a paused run's model goes on training after a sample (dropout back on)
+    const model = (session as unknown as { model: GPT }).model.train();
+    session.sample(request, () => {});
+    session.attention('First');
+    expect(model.training).toBe(true);
   });
 
   it("shows every layer's and head's causal attention over the last blockSize tokens", () => {

@@ -214,22 +214,23 @@ export class PlaygroundSession {
     const { model, tokenizer } = this.requireModel();
     let prompt = encodeText(tokenizer, request.prompt, 'the prompt');
     if (prompt.length === 0) prompt = [0];
-    model.eval();
     const generated: number[] = [];
-    const ids = streamGenerate(
-      model,
-      prompt,
-      {
-        maxNewTokens: request.maxNewTokens,
-        temperature: request.temperature,
-        topK: Math.min(request.topK, model.config.vocabSize),
-        topP: request.topP,
-        generator: new Generator(request.seed),
-      },
-      (id) => {
-        generated.push(id);
-        onText(tokenizer.decode(generated));
-      },
+    const ids = inEvalMode(model, () =>
+      streamGenerate(
+        model,
+        prompt,
+        {
+          maxNewTokens: request.maxNewTokens,
+          temperature: request.temperature,
+          topK: Math.min(request.topK, model.config.vocabSize),
+          topP: request.topP,
+          generator: new Generator(request.seed),
+        },
+        (id) => {
+          generated.push(id);
+          onText(tokenizer.decode(generated));
+        },
+      ),
     );
     return tokenizer.decode(ids);
   }
@@ -243,11 +244,12 @@ export class PlaygroundSession {
     const ids = encodeText(tokenizer, text, 'the text').slice(-model.config.blockSize);
     if (ids.length === 0) throw new Error('the text is empty');
     const layers: Float32Array[] = [];
-    model.eval();
-    noGrad(() =>
-      model.forward(tensor([ids], { dtype: 'int32' }), null, {
-        onAttentionWeights: (_, weights: Tensor) => layers.push(Float32Array.from(weights.data())),
-      }),
+    inEvalMode(model, () =>
+      noGrad(() =>
+        model.forward(tensor([ids], { dtype: 'int32' }), null, {
+          onAttentionWeights: (_, weights: Tensor) => layers.push(Float32Array.from(weights.data())),
+        }),
+      ),
     );
     return { tokens: ids.map((id) => tokenizer.decode([id])), nHead: model.config.nHead, layers };
   }
@@ -326,6 +328,17 @@ export class PlaygroundSession {
  */
 function resumeWith(progress: Progress, batchSize: number): Progress {
   return progress.nextBatch?.length === batchSize ? progress : { ...progress, nextBatch: null };
+}
+
+/** Runs `fn` with dropout off, then puts the model back in the mode it was in (a paused run trains on). */
+function inEvalMode<T>(model: GPT, fn: () => T): T {
+  const training = model.training;
+  model.eval();
+  try {
+    return fn();
+  } finally {
+    if (training) model.train();
+  }
 }
 
 /** AdamW over the model, decaying matrices only (nanoGPT's `configure_optimizers`, as `proj train`). */
