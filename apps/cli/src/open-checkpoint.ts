@@ -4,7 +4,7 @@ import type { Tokenizer } from '@proj/tokenizers';
 import type { Checkpoint } from '@proj/train';
 import { loadCheckpoint } from '@proj/train/node';
 import { CliError } from './io.js';
-import { deserializeTokenizer } from './tokenizer-io.js';
+import { tokenizerOfState } from './tokenizer-io.js';
 
 /** A checkpoint written by `proj train`, checked and ready to build the model from. */
 export interface OpenedCheckpoint {
@@ -26,7 +26,7 @@ export async function openCheckpoint(dir: string): Promise<OpenedCheckpoint> {
   if (saved === undefined)
     throw new CliError(`${stateFile} has no model config ("config.model"): not a checkpoint of proj train`);
   const config = { ...GPT_DEFAULTS, ...saved };
-  const tokenizer = deserializeTokenizer(ckpt.state.tokenizer, stateFile);
+  const tokenizer = tokenizerOfState(ckpt.state.tokenizer, stateFile);
   if (tokenizer.vocabSize > config.vocabSize)
     throw new CliError(
       `${stateFile}: the tokenizer has ${tokenizer.vocabSize} tokens, more than the model's vocabSize ${config.vocabSize}`,

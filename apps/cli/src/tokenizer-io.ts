@@ -1,4 +1,4 @@
-import { BPETokenizer, CharTokenizer, type CharTokenizerJSON, type Tokenizer } from '@proj/tokenizers';
+import { BPETokenizer, CharTokenizer, deserializeTokenizer, type Tokenizer } from '@proj/tokenizers';
 import { UsageError } from './args.js';
 import { CliError } from './io.js';
 
@@ -22,26 +22,17 @@ export function buildTokenizer(choice: TokenizerChoice, text: string): Tokenizer
     : BPETokenizer.train(text, { vocabSize: choice.vocabSize });
 }
 
-/** A JSON form of a tokenizer for `state.json`. */
-export function serializeTokenizer(tokenizer: Tokenizer): unknown {
-  if (tokenizer instanceof CharTokenizer) return tokenizer.toJSON();
-  if (tokenizer instanceof BPETokenizer) return { type: 'bpe', huggingFace: tokenizer.toHuggingFace() };
-  throw new CliError(`cannot save a ${tokenizer.constructor.name} in a checkpoint`);
-}
-
 /**
- * Restores a tokenizer saved by {@link serializeTokenizer}; `file` is the state file to name in errors.
+ * Restores the tokenizer of a checkpoint's `state.json` (`serializeTokenizer`'s JSON); `file` is the
+ * state file to name in errors.
  * @throws CliError for an unknown or broken form.
  */
-export function deserializeTokenizer(json: unknown, file = 'state.json'): Tokenizer {
-  const type = (json as { type?: unknown } | null)?.type;
+export function tokenizerOfState(json: unknown, file = 'state.json'): Tokenizer {
   try {
-    if (type === 'char') return CharTokenizer.fromJSON(json as CharTokenizerJSON);
-    if (type === 'bpe') return BPETokenizer.fromHuggingFace((json as { huggingFace: never }).huggingFace);
+    return deserializeTokenizer(json);
   } catch (error) {
-    throw new CliError(`${file}: the tokenizer cannot be restored (${(error as Error).message})`);
+    throw new CliError(`${file}: ${(error as Error).message}`);
   }
-  throw new CliError(`${file}: unknown tokenizer type ${JSON.stringify(type)}`);
 }
 
 /** A short label for names and metrics: `char` or `bpe4096`. */

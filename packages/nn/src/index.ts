@@ -64,7 +64,7 @@ export {
 export type { PeftLoRAConfig } from './lora/peft-config.js';
 export { type ModulePattern, matchesModulePattern } from './lora/target-modules.js';
 export { type TrainableParameters, trainableParameters } from './lora/trainable-parameters.js';
-export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions } from './models/gpt.js';
+export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTForwardOptions, type GPTOptions } from './models/gpt.js';
 export {
   IGNORE_INDEX,
   type LanguageModel,

@@ -12,5 +12,6 @@ export { tokenizerFromHuggingFace, tokenizerToHuggingFace } from './hugging-face
 export { CL100K_PATTERN, compilePattern, GPT2_PATTERN, O200K_PATTERN } from './patterns.js';
 export { translateRegex } from './regex-translate.js';
 export type { EncodeOptions, Tokenizer } from './tokenizer.js';
+export { deserializeTokenizer, serializeTokenizer, type TokenizerState } from './tokenizer-state.js';
 export type { WordTokenizerBuildOptions, WordTokenizerJSON, WordTokenizerOptions } from './word-tokenizer.js';
 export { WordTokenizer } from './word-tokenizer.js';

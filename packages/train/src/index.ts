@@ -8,6 +8,12 @@ export {
   type StatefulOptimizer,
 } from './checkpoint/checkpoint.js';
 export { CheckpointError } from './checkpoint/errors.js';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_POINTER,
+  checkpointPointerText,
+  parseCheckpointPointer,
+} from './checkpoint/layout.js';
 export { optimizerFromSafetensors, optimizerToSafetensors } from './checkpoint/optimizer-io.js';
 export {
   CHECKPOINT_VERSION,

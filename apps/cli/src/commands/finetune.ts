@@ -12,7 +12,7 @@ import {
 } from '@proj/nn';
 import { Generator } from '@proj/tensor';
 import { enableThreads } from '@proj/tensor/node';
-import type { Tokenizer } from '@proj/tokenizers';
+import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
 import {
   finetuneEvents,
   parseSFTJsonl,
@@ -28,7 +28,6 @@ import { CliError, type Io } from '../io.js';
 import { loadModelSource, modelOfCheckpoint } from '../model-source.js';
 import { openCheckpoint } from '../open-checkpoint.js';
 import { checkWritable } from '../out-dir.js';
-import { serializeTokenizer } from '../tokenizer-io.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
 import { checkFinetuneArgs, FINETUNE_SPEC, type FinetuneArgs } from './finetune-options.js';
 import { defaultThreads, optimizerOf, scheduleOf } from './loop-options.js';

@@ -135,6 +135,47 @@ describe('GPT', () => {
     );
   });
 
+  it('onAttentionWeights gives each block its attention probabilities, in layer order, cached or not', () => {
+    const model = new GPT(tiny, { dtype: 'float64', generator: new Generator(6) });
+    const x = randint(0, 11, [2, 5], { generator: new Generator(7) });
+    const seen: [number, Tensor][] = [];
+    noGrad(() => model.forward(x, null, { onAttentionWeights: (layer, w) => seen.push([layer, w]) }));
+    expect(seen.map(([layer, w]) => [layer, w.shape])).toEqual([
+      [0, [2, 2, 5, 5]],
+      [1, [2, 2, 5, 5]],
+    ]);
+    // what each block's attention gives on that block's input
+    const { wte, wpe, h } = model.transformer;
+    let hidden = noGrad(() => wte.forward(x).add(wpe.forward(5, 0)));
+    h.forEach((block, i) => {
+      let direct: Tensor | undefined;
+      noGrad(() => block.attn.forward(block.ln_1.forward(hidden), { onWeights: (w) => (direct = w) }));
+      expect(seen[i]![1].sub(direct!).abs().max().item()).toBe(0);
+      hidden = noGrad(() => block.forward(hidden));
+    });
+    // one cached step sees the new token's row over every position so far
+    const cache = model.createCache();
+    const steps: Tensor[] = [];
+    noGrad(() => {
+      model.forward(x.narrow(1, 0, 4).contiguous(), null, { cache });
+      model.forward(x.narrow(1, 4, 1).contiguous(), null, {
+        cache,
+        onAttentionWeights: (_, w) => steps.push(w),
+      });
+    });
+    expect(steps.map((w) => w.shape)).toEqual([
+      [2, 2, 1, 5],
+      [2, 2, 1, 5],
+    ]);
+    for (let i = 0; i < 2; i++)
+      expect(
+        steps[i]!.sub(seen[i]![1].narrow(2, 4, 1))
+          .abs()
+          .max()
+          .item(),
+      ).toBeLessThan(1e-12);
+  });
+
   it('passes gradcheck through every parameter (float64, tied head)', () => {
     const model = new GPT(
       { vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 4 },

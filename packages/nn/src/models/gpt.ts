@@ -66,6 +66,15 @@ export interface GPTOptions {
   dtype?: 'float32' | 'float64';
 }
 
+/** Per-call options of {@link GPT.forward}. */
+export interface GPTForwardOptions extends LanguageModelForwardOptions<KVCache> {
+  /**
+   * Receives each block's attention probabilities `[B, nHead, T, S]` (S counts cached positions),
+   * in layer order, for inspection: see `AttentionForwardOptions.onWeights`.
+   */
+  onAttentionWeights?: (layer: number, weights: Tensor) => void;
+}
+
 /** nanoGPT's `transformer` ModuleDict: embeddings, blocks and the final norm. */
 class GPTTransformer extends Module {
   wte: Embedding;
@@ -167,19 +176,16 @@ export class GPT extends Module implements LanguageModel<KVCache> {
   /**
    * Next-token logits for int32 `ids` `[B, T]`, and with int32 `targets` `[B, T]` the mean
    * cross-entropy over targets that are not {@link IGNORE_INDEX}. With a `cache` (from
-   * {@link createCache}) the ids continue after the cached positions.
+   * {@link createCache}) the ids continue after the cached positions; `onAttentionWeights` sees
+   * every block's attention probabilities.
    * @throws RangeError when the positions run past `blockSize`; ShapeError/DTypeError for bad ids.
    */
-  forward(
-    ids: Tensor,
-    targets?: Tensor | null,
-    options: LanguageModelForwardOptions<KVCache> = {},
-  ): LanguageModelOutput {
+  forward(ids: Tensor, targets?: Tensor | null, options: GPTForwardOptions = {}): LanguageModelOutput {
     if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
     if (ids.ndim !== 2)
       throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
     const [, t] = ids.shape as [number, number];
-    const { cache } = options;
+    const { cache, onAttentionWeights } = options;
     const start = cache?.length ?? 0;
     if (start + t > this.config.blockSize)
       throw new RangeError(
@@ -190,7 +196,8 @@ export class GPT extends Module implements LanguageModel<KVCache> {
     const posEmb = wpe.forward(t, start); // position embeddings of shape (t, n_embd)
     let x = drop.forward(tokEmb.add(posEmb));
     h.forEach((block, i) => {
-      x = block.forward(x, { cache: cache?.layers[i] });
+      const onWeights = onAttentionWeights && ((w: Tensor) => onAttentionWeights(i, w));
+      x = block.forward(x, { cache: cache?.layers[i], onWeights });
     });
     x = ln_f.forward(x);
     const logits = this.lm_head.forward(x); // (b, t, vocab_size)

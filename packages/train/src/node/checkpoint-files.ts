@@ -3,10 +3,11 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Checkpoint, type CreateCheckpointOptions, createCheckpoint } from '../checkpoint/checkpoint.js';
 import { CheckpointError } from '../checkpoint/errors.js';
+import { CHECKPOINT_FILES } from '../checkpoint/layout.js';
 import { parseCheckpointState, serializeCheckpointState } from '../checkpoint/state.js';
 import { verifyCheckpoint } from '../checkpoint/verify.js';
 import type { TrainProgress } from '../loop/train-loop.js';
-import { CHECKPOINT_FILES, readPointer, removeStale, writePointer } from './checkpoint-folder.js';
+import { readPointer, removeStale, writePointer } from './checkpoint-folder.js';
 import { syncDirectory } from './write-atomic.js';
 
 /**
