@@ -74,14 +74,12 @@ function conv2dCases(): CaseSet {
     'stride, padding, dilation, bias': conv(1, false),
     'two groups': conv(2, false),
     "padding 'same' (odd totals pad the bottom and right)": conv(1, true),
-    'unbatched input [C, H, W]': fc
-      .tuple(values([2, 4, 5]), values([3, 2, 2, 3]), values([3]))
-      .map(
-        ([x, w, b]): Trial => ({
-          inputs: [x, w, b],
-          fn: (vx, vw, vb) => A.conv2d(vx, vw, vb, { padding: 1 }),
-        }),
-      ),
+    'unbatched input [C, H, W]': fc.tuple(values([2, 4, 5]), values([3, 2, 2, 3]), values([3])).map(
+      ([x, w, b]): Trial => ({
+        inputs: [x, w, b],
+        fn: (vx, vw, vb) => A.conv2d(vx, vw, vb, { padding: 1 }),
+      }),
+    ),
   };
 }
 
