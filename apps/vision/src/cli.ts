@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { caption } from './caption.js';
 import { classify } from './classify.js';
+import { draw, VisionError } from './draw.js';
 
 /** Where the CLI writes: the process's streams in `main.ts`, buffers in tests. */
 export interface Io {
@@ -40,10 +42,14 @@ export interface CommandOptions {
 
 const COMMANDS: Record<string, (o: CommandOptions) => unknown> = {
   classify: (o) => classify({ ...o, out: join(o.out, 'classify') }),
+  caption: (o) => caption({ ...o, out: join(o.out, 'caption') }),
+  draw: (o) =>
+    draw({ ...o, out: join(o.out, 'draw'), judge: o.judge ?? join(o.out, 'classify', 'cnn.safetensors') }),
 };
 
 /**
- * Runs `proj-vision` on `argv` (without `node` and the script): 0 on success, 2 for bad usage.
+ * Runs `proj-vision` on `argv` (without `node` and the script): 0 on success, 1 for a failure the
+ * user can act on (a missing judge), 2 for bad usage.
  * `setThreads` receives the requested thread count before any work.
  */
 export async function main(
@@ -93,6 +99,12 @@ export async function main(
     io.stderr.write(`proj-vision: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  await run(options);
+  try {
+    await run(options);
+  } catch (error) {
+    if (!(error instanceof VisionError)) throw error;
+    io.stderr.write(`proj-vision ${command}: ${error.message}\n`);
+    return 1;
+  }
   return 0;
 }
