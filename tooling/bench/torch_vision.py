@@ -1,4 +1,4 @@
-"""The LeNet-5 CNN of `pnpm bench vision` in PyTorch (a peer, not a fixture): the same layers, a
+"""The LeNet-5 CNN of `pnpm bench vision` (and apps/vision) in PyTorch (a peer, not a fixture): the same layers, a
 training step at batch 64 (forward, cross-entropy, backward, AdamW) and inference at batch 256
 under no_grad, each the median of 30 after 5 warm-up runs.
 
@@ -18,9 +18,9 @@ from torch import nn
 
 def lenet():
     return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
 
 
 def median_ms(step, warmup=5, runs=30):

@@ -1,6 +1,7 @@
 /**
- * `pnpm bench vision`: images/s of a LeNet-5-shaped CNN on 28×28 MNIST-sized inputs (conv 1→6 5×5,
- * ReLU, max-pool 2, conv 6→16 5×5, ReLU, max-pool 2, 256→120→84→10 with ReLU; 61,706 parameters), a
+ * `pnpm bench vision`: images/s of LeNet-5 on 28×28 MNIST-sized inputs (conv 1→6 5×5 padding 2, ReLU,
+ * max-pool 2, conv 6→16 5×5, ReLU, max-pool 2, 400→120→84→10 with ReLU; 61,706 parameters; the CNN
+ * of `apps/vision`), a
  * training step at batch 64 (forward, cross-entropy, backward, AdamW) and inference at batch 256 (no
  * gradients), for @proj/nn (WASM on 1 thread and on every core, and the JS kernels) and, in the
  * same run, PyTorch (Debian's python3-torch, tooling/bench/torch_vision.py) on 1 thread and on every core.
@@ -18,17 +19,17 @@ const TRAIN_BATCH = 64;
 const INFER_BATCH = 256;
 
 /** LeNet-5 with ReLU and max pooling, as tooling/bench/torch_vision.py builds it. */
-export function lenet(generator: Generator): Sequential {
+function lenet(generator: Generator): Sequential {
   const layer = { generator };
   return new Sequential(
-    new Conv2d(1, 6, 5, layer),
+    new Conv2d(1, 6, 5, { ...layer, padding: 2 }),
     new ReLU(),
     new MaxPool2d(2),
     new Conv2d(6, 16, 5, layer),
     new ReLU(),
     new MaxPool2d(2),
     new Flatten(),
-    new Linear(256, 120, layer),
+    new Linear(400, 120, layer),
     new ReLU(),
     new Linear(120, 84, layer),
     new ReLU(),
