@@ -36,6 +36,8 @@ export const CAPTIONER: CaptionerConfig = {
 };
 
 const BATCH = 32;
+/** Pictures of each test set shown in `examples.png` (and listed in results.json). */
+const EXAMPLES_PER_SET = 2;
 
 /** Token ids of a number's words: BOS, words, EOS, padding up to {@link MAX_TOKENS}. */
 export function captionTokens(n: number): number[] {
@@ -122,19 +124,25 @@ export function caption(options: CaptionOptions): ExactMatch[] {
     ],
   ];
   const results: ExactMatch[] = [];
-  const examples: { number: number; target: string; predicted: string }[] = [];
+  const examples: { set: string; number: number; target: string; predicted: string }[] = [];
+  const shown: Float32Array[] = [];
   for (const [name, numbers] of sets) {
     const { pixels, images } = numberBatch(numbers, test, testClasses, testGenerator);
     const predicted = model.caption(images).map(wordsOf);
     const right = predicted.filter((p, i) => p === numberToWords(numbers[i]!)).length;
     results.push({ set: name, images: numbers.length, exactMatch: right / numbers.length });
     log(`  ${name}: exact match ${((100 * right) / numbers.length).toFixed(1)}% of ${numbers.length}`);
-    if (examples.length === 0) {
-      for (let i = 0; i < Math.min(8, numbers.length); i++)
-        examples.push({ number: numbers[i]!, target: numberToWords(numbers[i]!), predicted: predicted[i]! });
-      drawExamples(pixels, examples.length).save(join(out, 'examples.png'));
+    for (let i = 0; i < EXAMPLES_PER_SET; i++) {
+      examples.push({
+        set: name,
+        number: numbers[i]!,
+        target: numberToWords(numbers[i]!),
+        predicted: predicted[i]!,
+      });
+      shown.push(pixels.subarray(i * SIDE * WIDTH, (i + 1) * SIDE * WIDTH));
     }
   }
+  drawExamples(shown).save(join(out, 'examples.png'));
   writeFileSync(join(out, 'captioner.safetensors'), saveModule(model));
   const summary = {
     config: CAPTIONER,
@@ -152,18 +160,13 @@ export function caption(options: CaptionOptions): ExactMatch[] {
   return results;
 }
 
-/** The first `count` pictures of a batch, one under the other. */
-function drawExamples(pixels: Float32Array, count: number): Picture {
+/** Number pictures one under the other. */
+function drawExamples(pictures: Float32Array[]): Picture {
   const scale = 2;
   const gap = 4;
-  const picture = new Picture(WIDTH * scale + 2 * gap, count * (SIDE * scale + gap) + gap);
-  for (let i = 0; i < count; i++)
-    picture.draw(
-      gap,
-      gap + i * (SIDE * scale + gap),
-      pixels.subarray(i * SIDE * WIDTH, (i + 1) * SIDE * WIDTH),
-      WIDTH,
-      scale,
-    );
+  const picture = new Picture(WIDTH * scale + 2 * gap, pictures.length * (SIDE * scale + gap) + gap);
+  pictures.forEach((pixels, i) => {
+    picture.draw(gap, gap + i * (SIDE * scale + gap), pixels, WIDTH, scale);
+  });
   return picture;
 }
