@@ -78,7 +78,7 @@ export function classify(options: ClassifyOptions): { cnn: ModelResult; vit: Mod
     writeFileSync(join(out, `${name}.safetensors`), saveModule(model));
   }
   drawAttention(runs[1]![1] as ViT, test).save(join(out, 'attention.png'));
-  const summary = { split: { train: train.size, test: test.size }, vit: SMALL_VIT, ...results };
+  const summary = { split: { train: train.size, test: test.size }, vitConfig: SMALL_VIT, ...results };
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(
     `wrote ${join(out, 'cnn.safetensors')}, ${join(out, 'vit.safetensors')}, ${join(out, 'attention.png')}, ${join(out, 'results.json')}`,

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { crossEntropy, noGrad } from '@proj/autograd';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@proj/nn';
-import { Generator, getBackend, randint, rand, setBackend } from '@proj/tensor';
+import { Generator, getBackend, rand, randint, setBackend } from '@proj/tensor';
 import { disableThreads, enableThreads } from '@proj/tensor/node';
 import { AdamW } from '@proj/train';
 import { median, printTable, ratio } from './report.js';
@@ -76,15 +76,29 @@ export async function run(): Promise<void> {
   setBackend(initial);
   const torch = new Map<number, { train: number; infer: number }>();
   for (const count of cores > 1 ? [1, cores] : [1]) {
-    const ms = runTorch<{ trainMs: number; inferMs: number }>('torch_vision.py', ['--threads', String(count)]);
+    const ms = runTorch<{ trainMs: number; inferMs: number }>('torch_vision.py', [
+      '--threads',
+      String(count),
+    ]);
     if (!ms) continue;
     torch.set(count, { train: ms.trainMs, infer: ms.inferMs });
-    rows.push({ name: `PyTorch ${count} thread${count > 1 ? 's' : ''}`, train: ms.trainMs, infer: ms.inferMs, threads: -1 });
+    rows.push({
+      name: `PyTorch ${count} thread${count > 1 ? 's' : ''}`,
+      train: ms.trainMs,
+      infer: ms.inferMs,
+      threads: -1,
+    });
   }
   const perSecond = (batch: number, ms: number) => (batch / (ms / 1000)).toFixed(0);
   printTable(
     `LeNet-5 on 28x28 images: training step (batch ${TRAIN_BATCH}: forward, cross-entropy, backward, AdamW) and inference (batch ${INFER_BATCH})`,
-    ['implementation', 'train ms/step', 'train images/s', 'infer images/s', 'train time vs PyTorch, same threads'],
+    [
+      'implementation',
+      'train ms/step',
+      'train images/s',
+      'infer images/s',
+      'train time vs PyTorch, same threads',
+    ],
     rows.map((r) => [
       r.name,
       r.train.toFixed(1),
