@@ -13,7 +13,7 @@ import { trainSteps } from './train-loop.js';
 export interface CaptionOptions {
   out: string;
   quick: boolean;
-  /** Training steps of 32 images (default 4000; 20 when quick). */
+  /** Training steps of 32 images (default 4000; 10 when quick). */
   steps?: number;
   seed: number;
   log: (line: string) => void;
@@ -86,11 +86,11 @@ export function caption(options: CaptionOptions): ExactMatch[] {
   const { out, quick, seed, log } = options;
   mkdirSync(out, { recursive: true });
   const data = loadDigits();
-  const train = quick ? firstOfEachClass(data.train, 40) : data.train;
-  const test = quick ? firstOfEachClass(data.test, 20) : data.test;
+  const train = quick ? firstOfEachClass(data.train, 20) : data.train;
+  const test = quick ? firstOfEachClass(data.test, 10) : data.test;
   const [trainClasses, testClasses] = [classIndex(train), classIndex(test)];
   const model = new Captioner(CAPTIONER, new Generator(seed));
-  const steps = options.steps ?? (quick ? 20 : 4000);
+  const steps = options.steps ?? (quick ? 10 : 4000);
   log(`captioner: ${model.numParameters()} parameters, ${steps} steps of ${BATCH} pictures`);
   const generator = new Generator(seed + 1);
   const trained = trainSteps(
@@ -111,7 +111,7 @@ export function caption(options: CaptionOptions): ExactMatch[] {
     { steps, lr: 2e-3, log },
   );
   model.eval();
-  const perSet = quick ? 10 : 300;
+  const perSet = quick ? EXAMPLES_PER_SET : 300;
   const testGenerator = new Generator(seed + 2);
   const sets: [string, number[]][] = [
     ...[2, 3, 4].map((d): [string, number[]] => [

