@@ -46,6 +46,10 @@ export class VisionError extends Error {
 }
 
 const BATCH = 16;
+/** The pixel GPT: 3 blocks of 4 heads, 64 wide (164,288 parameters with the 201-position table). */
+const SHAPE = { nLayer: 3, nHead: 4, nEmbd: 64 };
+/** A much smaller one for `--quick`, whose drawings only show that the pipeline runs. */
+const QUICK_SHAPE = { nLayer: 1, nHead: 2, nEmbd: 32 };
 /** Columns of the sample grid. */
 const SHOWN = 10;
 
@@ -76,8 +80,9 @@ export function draw(options: DrawOptions) {
     ...quantize(train.images.subarray(i * PIXELS, (i + 1) * PIXELS)),
   ]);
   const length = PROMPT_LENGTH + SMALL_PIXELS;
+  const shape = quick ? QUICK_SHAPE : SHAPE;
   const model = new GPT(
-    { vocabSize: VOCAB_SIZE, blockSize: length - 1, nLayer: 3, nHead: 4, nEmbd: 64, dropout: 0 },
+    { ...shape, vocabSize: VOCAB_SIZE, blockSize: length - 1, dropout: 0 },
     { generator: new Generator(seed) },
   );
   const steps = options.steps ?? (quick ? 10 : 1500);
