@@ -34,9 +34,9 @@ export interface LoadStateDictOptions {
 }
 
 /**
- * Base class of layers and models. Parameters and submodules are discovered from the instance's
- * public fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as PyTorch's
- * `ModuleList`; names are PyTorch-style dotted paths. Fields starting with `_` are skipped.
+ * Base class of layers and models. Parameters, buffers and submodules are discovered from the
+ * instance's public fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as
+ * PyTorch's `ModuleList`; names are PyTorch-style dotted paths. Fields starting with `_` are skipped.
  *
  * What reflection cannot see is an error rather than a silently untrained weight: a subclass that
  * declares a `#private` instance field throws at construction, and a field that keeps a Module or
