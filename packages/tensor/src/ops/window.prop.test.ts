@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor.js';
 import { tensorOfShapeArb } from '../testing/index.js';
 import { avgPool2d, maxPool2dWithIndices } from './pool.js';
-import { unfold } from './window.js';
+import { fold, unfold } from './window.js';
 
 /**
  * The window ops against direct loops over PyTorch's definitions, on random geometries: padding up
@@ -75,6 +75,24 @@ describe('window ops against direct loops', () => {
             expect(cols[(b! * g.c * K + c! * K + e0) * L + i! * ow! + j!]).toBe(e.length ? e[2] : 0);
           });
         });
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('fold is the adjoint of unfold: <unfold(x), y> = <x, fold(y)> (float64)', () => {
+    const pairs = cases.chain(([g, x]) => {
+      const options = { stride: g.s, padding: g.p, dilation: g.d };
+      return fc.tuple(fc.constant({ g, options, x }), tensorOfShapeArb(unfold(x, g.k, options).shape));
+    });
+    fc.assert(
+      fc.property(pairs, ([{ g, options, x }, y]) => {
+        const left = unfold(x, g.k, options).mul(y).sum().item();
+        const right = x
+          .mul(fold(y, [g.h, g.w], g.k, options))
+          .sum()
+          .item();
+        expect(Math.abs(left - right)).toBeLessThan(1e-9 * (1 + Math.abs(left)));
       }),
       { numRuns: 80 },
     );
