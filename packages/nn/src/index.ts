@@ -1,3 +1,4 @@
+export { type AttentionWeightsOptions, attentionWeights } from './attention/attention-weights.js';
 export { AttentionCache, KVCache } from './attention/kv-cache.js';
 export {
   type AttentionForwardOptions,
@@ -28,10 +29,14 @@ export {
 } from './generation/sampling.js';
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
+export { BatchNorm2d, type BatchNormLayerOptions } from './layers/batch-norm.js';
+export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
 export { Embedding } from './layers/embedding.js';
+export { Flatten } from './layers/flatten.js';
 export { type LayerOptions, Linear, type LinearOptions } from './layers/linear.js';
 export { MLP, type MLPOptions } from './layers/mlp.js';
 export { LayerNorm, type NormOptions, RMSNorm } from './layers/norm.js';
+export { AvgPool2d, MaxPool2d } from './layers/pooling.js';
 export {
   type BlockForwardOptions,
   TransformerBlock,
@@ -72,7 +77,7 @@ export {
   type LanguageModelForwardOptions,
   type LanguageModelOutput,
 } from './models/language-model.js';
-export { type LoadStateDictOptions, Module, Parameter, StateDictError } from './module.js';
+export { Buffer, type LoadStateDictOptions, Module, Parameter, StateDictError } from './module.js';
 export { ModuleDict, ModuleList } from './module-containers.js';
 export { LearnedPositionalEmbedding } from './positional/learned.js';
 export { RotaryEmbedding, type RotaryOptions } from './positional/rotary.js';
@@ -135,3 +140,5 @@ export {
   type TransformerStackOptions,
 } from './seq2seq/transformer-stacks.js';
 export { loadModule, saveModule } from './serialization.js';
+export { PatchEmbedding } from './vision/patch-embedding.js';
+export { ViT, type ViTConfig } from './vision/vit.js';

@@ -12,6 +12,16 @@ export class Parameter extends Variable {
   }
 }
 
+/**
+ * A tensor a module keeps and saves with its state but does not train, PyTorch's buffer (BatchNorm's
+ * running statistics): found in public fields like a {@link Parameter}, listed by
+ * {@link Module.namedBuffers}, saved by {@link Module.stateDict} and restored by
+ * {@link Module.loadStateDict}, never handed to an optimizer.
+ */
+export class Buffer {
+  constructor(public data: Tensor) {}
+}
+
 /** Thrown by {@link Module.loadStateDict}, listing every missing, unexpected and misshaped key at once. */
 export class StateDictError extends Error {
   override name = 'StateDictError';
@@ -24,9 +34,9 @@ export interface LoadStateDictOptions {
 }
 
 /**
- * Base class of layers and models. Parameters and submodules are discovered from the instance's
- * public fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as PyTorch's
- * `ModuleList`; names are PyTorch-style dotted paths. Fields starting with `_` are skipped.
+ * Base class of layers and models. Parameters, buffers and submodules are discovered from the
+ * instance's public fields (in declaration order), including arrays of modules (`blocks.0.attn…`) as
+ * PyTorch's `ModuleList`; names are PyTorch-style dotted paths. Fields starting with `_` are skipped.
  *
  * What reflection cannot see is an error rather than a silently untrained weight: a subclass that
  * declares a `#private` instance field throws at construction, and a field that keeps a Module or
@@ -112,13 +122,31 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** Every parameter's tensor by dotted name (tied parameters appear under each name, as PyTorch). */
-  stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.allNamedParameters().map(([name, p]) => [name, p.data]));
+  /** Every buffer with its dotted name, as PyTorch's `named_buffers()`. */
+  namedBuffers(): [string, Buffer][] {
+    return this.namedModules().flatMap(([path, module]) =>
+      reflectFields(module).buffers.map(([name, b]): [string, Buffer] => [
+        path ? `${path}.${name}` : name,
+        b,
+      ]),
+    );
   }
 
   /**
-   * Copies tensors into the parameters by name (converted to each parameter's dtype).
+   * Every parameter's and buffer's tensor by dotted name (tied parameters appear under each name, as
+   * PyTorch).
+   */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.stateEntries().map(([name, p]) => [name, p.data]));
+  }
+
+  /** Parameters then buffers, by dotted name. */
+  private stateEntries(): [string, Parameter | Buffer][] {
+    return [...this.allNamedParameters(), ...this.namedBuffers()];
+  }
+
+  /**
+   * Copies tensors into the parameters and buffers by name (converted to each one's dtype).
    * @throws StateDictError listing every misshaped key, and (when strict) every missing and unexpected key.
    */
   loadStateDict(
@@ -126,12 +154,12 @@ export abstract class Module {
     options: LoadStateDictOptions = {},
   ): { missing: string[]; unexpected: string[] } {
     const strict = options.strict ?? true;
-    const params = new Map(this.allNamedParameters());
+    const params = new Map(this.stateEntries());
     const missing = [...params.keys()].filter((k) => !(k in record));
     const unexpected = Object.keys(record).filter((k) => !params.has(k));
     const misshaped = [...params]
-      .filter(([k, p]) => k in record && !sameShape(record[k]!.shape, p.shape))
-      .map(([k, p]) => `${k}: expected [${p.shape.join(', ')}], got [${record[k]!.shape.join(', ')}]`);
+      .filter(([k, p]) => k in record && !sameShape(record[k]!.shape, p.data.shape))
+      .map(([k, p]) => `${k}: expected [${p.data.shape.join(', ')}], got [${record[k]!.shape.join(', ')}]`);
     const problems = [
       ...(misshaped.length ? [`misshaped keys: ${misshaped.join('; ')}`] : []),
       ...(strict && missing.length ? [`missing keys: ${missing.join(', ')}`] : []),
@@ -140,7 +168,7 @@ export abstract class Module {
     if (problems.length) throw new StateDictError(`loadStateDict: ${problems.join('. ')}`);
     for (const [name, p] of params) {
       const source = record[name];
-      if (source) p.data = source.dtype === p.dtype ? source.clone() : source.to(p.dtype);
+      if (source) p.data = source.dtype === p.data.dtype ? source.clone() : source.to(p.data.dtype);
     }
     return { missing, unexpected };
   }
@@ -154,6 +182,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 interface Reflected {
   children: [string, Module][];
   parameters: [string, Parameter][];
+  buffers: [string, Buffer][];
 }
 
 /** Per module, the field values already searched for hidden modules, so each is searched once. */
@@ -165,12 +194,13 @@ const searchedFields = new WeakMap<Module, Map<string, unknown>>();
  * @throws TypeError when a field keeps a Module or Parameter where reflection does not look.
  */
 function reflectFields(owner: Module): Reflected {
-  const out: Reflected = { children: [], parameters: [] };
+  const out: Reflected = { children: [], parameters: [], buffers: [] };
   let searched = searchedFields.get(owner);
   for (const [key, value] of Object.entries(owner)) {
     if (key.startsWith('_')) continue;
     if (value instanceof Module) out.children.push([key, value]);
     else if (value instanceof Parameter) out.parameters.push([key, value]);
+    else if (value instanceof Buffer) out.buffers.push([key, value]);
     else if (typeof value === 'object' && value !== null) {
       if (Array.isArray(value)) {
         value.forEach((item, i) => {
@@ -197,8 +227,11 @@ function reflectFields(owner: Module): Reflected {
 function hiddenReflectable(value: object, path: string): Hidden | null {
   const seen = new Set<object>();
   const search = (item: unknown, itemPath: string, isField = false): Hidden | null => {
-    if (!isField && (item instanceof Module || item instanceof Parameter))
-      return { path: itemPath, what: item instanceof Module ? 'Module' : 'Parameter' };
+    if (!isField && (item instanceof Module || item instanceof Parameter || item instanceof Buffer))
+      return {
+        path: itemPath,
+        what: item instanceof Buffer ? 'Buffer' : item instanceof Module ? 'Module' : 'Parameter',
+      };
     if (typeof item !== 'object' || item === null || seen.has(item)) return null;
     seen.add(item);
     let found: Hidden | null = null;
@@ -224,7 +257,7 @@ function hiddenReflectable(value: object, path: string): Hidden | null {
 /** A Module or Parameter found where reflection does not look. */
 interface Hidden {
   path: string;
-  what: 'Module' | 'Parameter';
+  what: 'Module' | 'Parameter' | 'Buffer';
 }
 
 function isPlainObject(value: object): boolean {

@@ -25,6 +25,15 @@ export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
 export type { EnableThreadsOptions } from './backend/wasm/threads.js';
 export { disableThreads, enableThreads, getNumThreads, setNumThreads } from './backend/wasm/threads.js';
 export type { WorkerInit } from './backend/wasm/worker-source.js';
+export type {
+  AvgPoolArgs,
+  AvgPoolBackwardArgs,
+  FoldArgs,
+  MaxPoolArgs,
+  MaxPoolBackwardArgs,
+  UnfoldArgs,
+  WindowGeometry,
+} from './backend/window-args.js';
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
@@ -90,6 +99,14 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export {
+  type AvgPool2dOptions,
+  avgPool2d,
+  type MaxPool2dOptions,
+  type MaxPoolResult,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from './ops/pool.js';
 export type { RandomOptions } from './ops/random.js';
 export { bernoulli, multinomial, rand, randint, randn, randperm } from './ops/random.js';
 export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
@@ -132,6 +149,14 @@ export {
   square,
   tanh,
 } from './ops/unary.js';
+export {
+  fold,
+  type Size2d,
+  type UnfoldOptions,
+  unfold,
+  type WindowOptions,
+  windowGeometry,
+} from './ops/window.js';
 export type {
   GeneratorAlgorithm,
   GeneratorOptions,

@@ -2,6 +2,7 @@ import type * as T from '@proj/tensor';
 import type * as A from '../index.js';
 import type { CaseSet } from './arbitraries.js';
 import { binaryCases } from './binary.js';
+import { convCases } from './conv.js';
 import { indexingCases } from './indexing.js';
 import { matmulCases } from './matmul.js';
 import { movementCases } from './movement.js';
@@ -82,6 +83,9 @@ export const nonDifferentiableTensorFunctions = [
   'loadSafetensors',
   'saveSafetensors',
   'readSafetensorsHeader',
+  'windowGeometry',
+  // values and argmax positions: autograd's maxPool2d differentiates the values
+  'maxPool2dWithIndices',
   // duplicate-copy checks
   'isTensor',
   'rejectForeignCopy',
@@ -122,4 +126,5 @@ export const gradCases = {
   ...movementCases,
   ...indexingCases,
   ...nnCases,
+  ...convCases,
 } satisfies Record<DifferentiableOp, CaseSet>;

@@ -1,4 +1,12 @@
 import type { FloatArray, TypedArray } from '../dtype.js';
+import type {
+  AvgPoolArgs,
+  AvgPoolBackwardArgs,
+  FoldArgs,
+  MaxPoolArgs,
+  MaxPoolBackwardArgs,
+  UnfoldArgs,
+} from './window-args.js';
 
 /** Elementwise functions of one argument that every backend implements. */
 export type UnaryOp =
@@ -326,4 +334,16 @@ export interface Backend {
   crossEntropyBackward(args: CrossEntropyBackwardArgs): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
   adamw(args: AdamWArgs): void;
+  /** im2col of a batch of images; see {@link UnfoldArgs}. */
+  unfold(args: UnfoldArgs): void;
+  /** col2im, the adjoint of {@link Backend.unfold}; see {@link FoldArgs}. */
+  fold(args: FoldArgs): void;
+  /** Max pooling with the argmax indices; see {@link MaxPoolArgs}. */
+  maxPool2d(args: MaxPoolArgs): void;
+  /** Max pooling backward; see {@link MaxPoolBackwardArgs}. */
+  maxPool2dBackward(args: MaxPoolBackwardArgs): void;
+  /** Average pooling; see {@link AvgPoolArgs}. */
+  avgPool2d(args: AvgPoolArgs): void;
+  /** Average pooling backward; see {@link AvgPoolBackwardArgs}. */
+  avgPool2dBackward(args: AvgPoolBackwardArgs): void;
 }

@@ -25,6 +25,12 @@ const COVERED: Record<string, string> = {
   crossEntropyBackward: 'rows.test.ts',
   unaryBackward: 'fused.test.ts',
   adamw: 'fused.test.ts',
+  unfold: 'window.test.ts',
+  fold: 'window.test.ts',
+  maxPool2d: 'window.test.ts',
+  maxPool2dBackward: 'window.test.ts',
+  avgPool2d: 'window.test.ts',
+  avgPool2dBackward: 'window.test.ts',
 };
 
 describe('conformance coverage', () => {

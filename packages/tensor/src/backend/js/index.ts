@@ -8,6 +8,7 @@ import { attention, attentionBackward } from './fused-attention.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
 import { reduce, softmax, softmaxBackward } from './reduce.js';
+import { avgPool2d, avgPool2dBackward, fold, maxPool2d, maxPool2dBackward, unfold } from './window.js';
 
 /** The plain-JavaScript kernels: always available, and the reference for every other backend. */
 export const jsBackend: Backend = {
@@ -30,4 +31,10 @@ export const jsBackend: Backend = {
   crossEntropy,
   crossEntropyBackward,
   adamw,
+  unfold,
+  fold,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
 };
