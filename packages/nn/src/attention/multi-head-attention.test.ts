@@ -1,5 +1,5 @@
 import { noGrad, type Variable } from '@proj/autograd';
-import { Generator, randn, tensor } from '@proj/tensor';
+import { Generator, randn, type Tensor, tensor } from '@proj/tensor';
 import { describe, expect, it } from 'vitest';
 import { gradcheckModule } from '../testing/gradcheck-module.js';
 import { AttentionCache } from './kv-cache.js';
@@ -14,7 +14,8 @@ function reference(
   m: MultiHeadAttention,
   x: number[][][],
   context: number[][][] = x,
-  options: { causal?: boolean; padded?: boolean[][] } = {},
+  /** `weights`, when given, receives the attention probabilities as `weights[b][h][t][s]`. */
+  options: { causal?: boolean; padded?: boolean[][]; weights?: number[][][][] } = {},
 ): number[][][] {
   const W = m.c_attn.weight.toArray() as number[][];
   const bias = (m.c_attn.bias?.toArray() as number[]) ?? W.map(() => 0);
@@ -43,6 +44,7 @@ function reference(
         const peak = Math.max(...scores);
         const e = scores.map((s) => Math.exp(s - peak));
         const z = e.reduce((a, c) => a + c, 0);
+        if (options.weights) ((options.weights[b] ??= [])[h] ??= [])[t] = e.map((v) => v / z);
         for (let j = 0; j < hs; j++) heads.push(vals.reduce((a, v, s) => a + (e[s]! / z) * v[j]!, 0));
       }
       return P.map((row, o) => pb[o]! + row.reduce((s, w, i) => s + w * heads[i]!, 0));
@@ -92,6 +94,55 @@ describe('MultiHeadAttention', () => {
     const out = m.forward(x, { context });
     expect(out.shape).toEqual([2, 3, 8]);
     expectClose(out, reference(m, x.toArray() as number[][][], context.toArray() as number[][][]));
+  });
+
+  it('onWeights receives the probabilities the output was computed with', () => {
+    const expectWeights = (actual: Tensor | undefined, expected: number[][][][]) => {
+      expect(actual?.shape).toEqual([
+        expected.length,
+        expected[0]!.length,
+        expected[0]![0]!.length,
+        expected[0]![0]![0]!.length,
+      ]);
+      const worst = Math.max(...Array.from(actual!.data(), (v, i) => Math.abs(v - expected.flat(3)[i]!)));
+      expect(worst).toBeLessThan(1e-12);
+    };
+    // grouped-query self-attention, causal and padded
+    const gqa = new MultiHeadAttention(12, 4, { ...f64, nKVHead: 2, generator: gen(40) });
+    const x = randn([2, 4, 12], { ...f64, generator: gen(41) });
+    const padded = [
+      [false, false, false, true],
+      [false, false, false, false],
+    ];
+    let got: Tensor | undefined;
+    const expected: number[][][][] = [];
+    gqa.forward(x, {
+      causal: true,
+      keyPaddingMask: tensor(padded, { dtype: 'bool' }),
+      onWeights: (w) => (got = w),
+    });
+    reference(gqa, x.toArray() as number[][][], undefined, { causal: true, padded, weights: expected });
+    expectWeights(got, expected);
+    // cross-attention over a padded context, on the first call and from the cache
+    const m = new MultiHeadAttention(8, 2, { ...f64, generator: gen(42) });
+    const query = randn([2, 3, 8], { ...f64, generator: gen(43) });
+    const context = randn([2, 5, 8], { ...f64, generator: gen(44) });
+    const contextPadding = [
+      [false, false, false, false, false],
+      [false, false, true, true, true],
+    ];
+    const crossExpected: number[][][][] = [];
+    reference(m, query.toArray() as number[][][], context.toArray() as number[][][], {
+      padded: contextPadding,
+      weights: crossExpected,
+    });
+    const cache = new AttentionCache(5);
+    for (let call = 0; call < 2; call++) {
+      got = undefined;
+      const keyPaddingMask = tensor(contextPadding, { dtype: 'bool' });
+      m.forward(query, { context, cache, keyPaddingMask, onWeights: (w) => (got = w) });
+      expectWeights(got, crossExpected);
+    }
   });
 
   it('is causal: changing a future token never changes earlier outputs', () => {

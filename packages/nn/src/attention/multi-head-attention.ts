@@ -1,5 +1,12 @@
-import { lift, scaledDotProductAttention, split, type Variable, type VariableLike } from '@proj/autograd';
-import { DTypeError, type Generator, ShapeError, type Tensor, where } from '@proj/tensor';
+import {
+  causalMask,
+  lift,
+  scaledDotProductAttention,
+  split,
+  type Variable,
+  type VariableLike,
+} from '@proj/autograd';
+import { DTypeError, type Generator, matmul, ShapeError, softmax, type Tensor, where } from '@proj/tensor';
 import { Dropout } from '../layers/activation.js';
 import { type LayerOptions, Linear } from '../layers/linear.js';
 import { Module } from '../module.js';
@@ -39,6 +46,12 @@ export interface AttentionForwardOptions {
   keyPaddingMask?: Tensor;
   /** Position of the first token for rotary embeddings without a cache (default 0). */
   positionOffset?: number;
+  /**
+   * Receives the attention probabilities `[B, nHead, T, S]` of this call (masks applied, before
+   * attention dropout), computed again from the same queries and keys without a graph: for
+   * inspecting what attends where, as PyTorch's `need_weights=True` (per head, unaveraged).
+   */
+  onWeights?: (weights: Tensor) => void;
 }
 
 /**
@@ -139,6 +152,7 @@ export class MultiHeadAttention extends Module {
       mask,
       generator: this._generator,
     };
+    options.onWeights?.(attentionProbabilities(q.data, k.data, attention.causal, mask));
     // one fused kernel per direction unless attention dropout is on (then the composed ops)
     let y: Variable;
     if (nkv === nh) {
@@ -194,6 +208,22 @@ export class MultiHeadAttention extends Module {
 }
 
 type Pair = [Variable, Variable];
+
+/**
+ * `softmax(q·kᵀ/√hs)` with the causal and user masks, as the attention kernel weighs the values:
+ * `q` `[B, nh, T, hs]`, `k` `[B, nkv, S, hs]` (each key head serving `nh/nkv` query heads) →
+ * `[B, nh, T, S]`.
+ */
+function attentionProbabilities(q: Tensor, k: Tensor, causal: boolean, mask: Tensor | undefined): Tensor {
+  const [B, nh, T, hs] = q.shape as [number, number, number, number];
+  const [, nkv, S] = k.shape as [number, number, number, number];
+  const keys = nkv === nh ? k : k.unsqueeze(2).expand([B, nkv, nh / nkv, S, hs]).reshape([B, nh, S, hs]);
+  let scores = matmul(q, keys.transpose(-2, -1)).mul(1 / Math.sqrt(hs)); // (B, nh, T, S)
+  if (causal) scores = scores.maskedFill(causalMask(T, S), Number.NEGATIVE_INFINITY);
+  if (mask)
+    scores = mask.dtype === 'bool' ? where(mask, scores, Number.NEGATIVE_INFINITY) : scores.add(mask);
+  return softmax(scores, -1);
+}
 
 /** A 4-d mask `[b, nh|1, t, s]` as `[b, nkv|1, g|1, t, s]` to match grouped-query scores. */
 function groupMask(mask: Tensor, nkv: number, g: number): Tensor {
