@@ -56,7 +56,19 @@ describe('lineChart', () => {
   });
 
   it('maps the data range plus 5% onto the plot area', () => {
-    const svg = lineChart({ ...base, yFromZero: false, series: [{ label: 's', points: [[0, 10], [10, 20]] }] });
+    const svg = lineChart({
+      ...base,
+      yFromZero: false,
+      series: [
+        {
+          label: 's',
+          points: [
+            [0, 10],
+            [10, 20],
+          ],
+        },
+      ],
+    });
     // x 0…10 spans 60…700; y 9.5…20.5 spans 370…40 (height 420, margins 40 top, 50 bottom)
     expect(svg).toContain('<path d="M60.0,355.0L700.0,55.0"');
   });
