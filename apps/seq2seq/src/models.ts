@@ -8,8 +8,14 @@ import {
 } from '@proj/nn';
 import type { Generator } from '@proj/tensor';
 
-/** The four systems compared on every task. */
-export const MODEL_KINDS = ['rnn', 'gru', 'lstm', 'transformer'] as const;
+/**
+ * The systems a run can train: the four compared on every task, and `lstm-noattn` (Sutskever et
+ * al.'s LSTM encoder-decoder), which separates the effect of attention from that of the cell.
+ */
+export const MODEL_KINDS = ['rnn', 'gru', 'lstm', 'transformer', 'lstm-noattn'] as const;
+
+/** The four models a task trains by default. */
+export const DEFAULT_MODELS: ModelKind[] = ['rnn', 'gru', 'lstm', 'transformer'];
 
 /** One of {@link MODEL_KINDS}. */
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -20,12 +26,16 @@ export const MODEL_LABELS: Record<ModelKind, string> = {
   gru: 'GRU + attention',
   lstm: 'LSTM + attention',
   transformer: 'Transformer',
+  'lstm-noattn': 'LSTM, no attention',
 };
 
 /** A model kind with the configuration that builds it. */
 export type ModelSpec =
   | { kind: 'transformer'; config: TransformerConfig }
-  | { kind: 'rnn' | 'gru' | 'lstm'; config: Seq2SeqRNNConfig };
+  | { kind: RecurrentKind; config: Seq2SeqRNNConfig };
+
+/** The recurrent kinds. */
+type RecurrentKind = Exclude<ModelKind, 'transformer'>;
 
 /** A sequence-to-sequence model with its parameters. */
 export type AnyModel = Seq2SeqModel & Module;
@@ -65,8 +75,11 @@ export function transformerSpec(s: ModelSizes): ModelSpec {
   };
 }
 
-/** A one-layer recurrent encoder-decoder of `hiddenSize`: Elman without attention, GRU/LSTM with Luong dot attention. */
-function recurrentSpec(kind: 'rnn' | 'gru' | 'lstm', s: ModelSizes, hiddenSize: number): ModelSpec {
+/**
+ * A one-layer recurrent encoder-decoder of `hiddenSize`: Elman without attention, GRU/LSTM with
+ * Luong dot attention, or an LSTM without attention.
+ */
+function recurrentSpec(kind: RecurrentKind, s: ModelSizes, hiddenSize: number): ModelSpec {
   return {
     kind,
     config: {
@@ -74,8 +87,8 @@ function recurrentSpec(kind: 'rnn' | 'gru' | 'lstm', s: ModelSizes, hiddenSize: 
       tgtVocabSize: s.tgtVocabSize,
       padId: s.padId,
       hiddenSize,
-      cell: kind,
-      attention: kind === 'rnn' ? 'none' : 'dot',
+      cell: kind === 'lstm-noattn' ? 'lstm' : kind,
+      attention: kind === 'rnn' || kind === 'lstm-noattn' ? 'none' : 'dot',
       dropout: s.dropout,
     },
   };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { enableThreads } from '@proj/tensor/node';
 import { NUMBER_LANGUAGES, type NumberLanguage } from 'demo-data';
-import { MODEL_KINDS, type ModelKind } from './models.js';
+import { DEFAULT_MODELS, MODEL_KINDS, type ModelKind } from './models.js';
 import { formatUsage, type OptionSpec, type OptionValues, parseOptions, UsageError } from './options.js';
 import { type RunOptions, runTask } from './run-task.js';
 import { g2pTask } from './tasks/g2p.js';
@@ -112,7 +112,7 @@ const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
     summary:
       'Grapheme-to-phoneme on CMUdict: trains RNN, GRU, LSTM and Transformer at matched sizes, scores WER/PER (greedy and beam).',
     defaults: {
-      models: [...MODEL_KINDS],
+      models: DEFAULT_MODELS,
       steps: 1000,
       batchSize: 64,
       dModel: 64,
@@ -155,7 +155,7 @@ const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
     summary:
       'Number words between languages (n2words): trains the four models, scores exact match on held-out and on longer numbers.',
     defaults: {
-      models: [...MODEL_KINDS],
+      models: DEFAULT_MODELS,
       steps: 1000,
       batchSize: 64,
       dModel: 64,
