@@ -10,25 +10,17 @@ import { writeReport } from './report.js';
 import { encodeSource } from './source-input.js';
 import type { Example, Metrics, TaskData } from './tasks/task.js';
 import { outputLimit } from './tasks/task.js';
-import { type CurvePoint, trainModel } from './train.js';
+import { type CurvePoint, type TrainOptions, trainModel } from './train.js';
 
 /** Options of {@link runTask}: model sizes and optimisation, the same for every model. */
-export interface RunOptions {
+export interface RunOptions extends Omit<TrainOptions, 'generator' | 'onProgress'> {
   out: string;
   models: ModelKind[];
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmup: number;
-  weightDecay: number;
-  clip: number;
-  labelSmoothing: number;
   dModel: number;
   layers: number;
   nHead: number;
   dropout: number;
   beam: number;
-  evalEvery: number;
   decodeBatch: number;
   seed: number;
   threads: number;

@@ -107,19 +107,22 @@ interface TaskCommand {
   build(values: OptionValues): TaskData;
 }
 
+/** Defaults of the tasks that compare the four models (g2p, numbers). */
+const FOUR_MODEL_DEFAULTS: TaskDefaults = {
+  models: DEFAULT_MODELS,
+  steps: 1000,
+  batchSize: 64,
+  dModel: 64,
+  layers: 2,
+  lr: 2e-3,
+  evalEvery: 100,
+};
+
 const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
   g2p: {
     summary:
       'Grapheme-to-phoneme on CMUdict: trains RNN, GRU, LSTM and Transformer at matched sizes, scores WER/PER (greedy and beam).',
-    defaults: {
-      models: DEFAULT_MODELS,
-      steps: 1000,
-      batchSize: 64,
-      dModel: 64,
-      layers: 2,
-      lr: 2e-3,
-      evalEvery: 100,
-    },
+    defaults: FOUR_MODEL_DEFAULTS,
     extra: [
       {
         name: 'train-size',
@@ -154,15 +157,7 @@ const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
   numbers: {
     summary:
       'Number words between languages (n2words): trains the four models, scores exact match on held-out and on longer numbers.',
-    defaults: {
-      models: DEFAULT_MODELS,
-      steps: 1000,
-      batchSize: 64,
-      dModel: 64,
-      layers: 2,
-      lr: 2e-3,
-      evalEvery: 100,
-    },
+    defaults: FOUR_MODEL_DEFAULTS,
     extra: [
       { name: 'from', type: 'string', choices: NUMBER_LANGUAGES, default: 'en-US', help: 'Source language' },
       { name: 'to', type: 'string', choices: NUMBER_LANGUAGES, default: 'es-ES', help: 'Target language' },
