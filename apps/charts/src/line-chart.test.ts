@@ -27,7 +27,7 @@ describe('lineChart', () => {
       ],
     });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg).toContain('a &lt;b&gt; &amp; c');
+    expect(svg).toContain('<title>a &lt;b&gt; &amp; c</title>');
     expect(svg).toContain('transformer &lt;tf&gt;');
     expect(svg.match(/<path d="M/g)).toHaveLength(3);
     expect(svg.match(/<circle /g)).toHaveLength(2);

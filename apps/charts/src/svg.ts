@@ -15,10 +15,14 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** The opening of a standalone SVG document with a white background and a centred title. */
+/**
+ * The opening of a standalone SVG document: a `<title>` (what screen readers and tooltips show),
+ * a white background and the title drawn centred at the top.
+ */
 export function svgOpen(width: number, height: number, title: string): string[] {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
   ];
