@@ -186,7 +186,7 @@ const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
       'Email subject lines from bodies (SpamAssassin): a Transformer over BPE tokens against the lead baseline, ROUGE-1/2/L F1.',
     defaults: {
       models: ['transformer'],
-      steps: 800,
+      steps: 400,
       batchSize: 32,
       dModel: 64,
       layers: 2,
