@@ -217,11 +217,16 @@ type Pair = [Variable, Variable];
 function attentionProbabilities(q: Tensor, k: Tensor, causal: boolean, mask: Tensor | undefined): Tensor {
   const [B, nh, T, hs] = q.shape as [number, number, number, number];
   const [, nkv, S] = k.shape as [number, number, number, number];
-  const keys = nkv === nh ? k : k.unsqueeze(2).expand([B, nkv, nh / nkv, S, hs]).reshape([B, nh, S, hs]);
+  const keys =
+    nkv === nh
+      ? k
+      : k
+          .unsqueeze(2)
+          .expand([B, nkv, nh / nkv, S, hs])
+          .reshape([B, nh, S, hs]);
   let scores = matmul(q, keys.transpose(-2, -1)).mul(1 / Math.sqrt(hs)); // (B, nh, T, S)
   if (causal) scores = scores.maskedFill(causalMask(T, S), Number.NEGATIVE_INFINITY);
-  if (mask)
-    scores = mask.dtype === 'bool' ? where(mask, scores, Number.NEGATIVE_INFINITY) : scores.add(mask);
+  if (mask) scores = mask.dtype === 'bool' ? where(mask, scores, Number.NEGATIVE_INFINITY) : scores.add(mask);
   return softmax(scores, -1);
 }
 
