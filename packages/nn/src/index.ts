@@ -111,6 +111,7 @@ export {
   type Hypothesis,
 } from './seq2seq/decoding.js';
 export type {
+  DecodeStepOptions,
   Seq2SeqLossOptions,
   Seq2SeqModel,
   Seq2SeqState,

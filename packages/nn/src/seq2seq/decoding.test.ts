@@ -19,12 +19,19 @@ class BigramState implements Seq2SeqState {
  * of probabilities: every hypothesis score can be computed by hand.
  */
 class BigramModel implements Seq2SeqModel<BigramState> {
-  readonly config = { srcVocabSize: 1, tgtVocabSize: 5, padId: 0 };
+  readonly config: { srcVocabSize: number; tgtVocabSize: number; padId: number };
   readonly training = false;
-  constructor(private readonly table: Record<number, Record<number, number>>) {}
+  constructor(
+    private readonly table: Record<number, Record<number, number>>,
+    vocabSize = 5,
+  ) {
+    this.config = { srcVocabSize: 1, tgtVocabSize: vocabSize, padId: 0 };
+  }
 
   private logits(prev: number): number[] {
-    return Array.from({ length: 5 }, (_, v) => Math.log(this.table[prev]?.[v] ?? 1e-9));
+    return Array.from({ length: this.config.tgtVocabSize }, (_, v) =>
+      Math.log(this.table[prev]?.[v] ?? 1e-9),
+    );
   }
   forward(_src: Tensor, tgtIn: Tensor): Variable {
     const rows = (tgtIn.toArray() as number[][]).map((row) => row.map((p) => this.logits(p)));
@@ -81,6 +88,35 @@ describe('beam search vs greedy on a constructed distribution', () => {
   });
 });
 
+describe('stopping', () => {
+  // The likely answer is "A C D EOS" (0.9⁴), but at every step EOS is among the top 2 candidates
+  // at a low probability: "EOS" and "A EOS" finish first. A row must not stop at 2 finished
+  // hypotheses while a live one can still beat them (it did, returning "A EOS" where greedy finds
+  // "A C D EOS").
+  const [C, D] = [5, 6];
+  const model = new BigramModel(
+    {
+      [BOS]: { [A]: 0.9, [EOS]: 0.05, [B]: 0.05 },
+      [A]: { [C]: 0.9, [EOS]: 0.05, [B]: 0.05 },
+      [C]: { [D]: 0.9, [EOS]: 0.05, [B]: 0.05 },
+      [D]: { [EOS]: 0.9, [B]: 0.1 },
+      [B]: { [EOS]: 0.5, [B]: 0.5 },
+    },
+    7,
+  );
+
+  it('goes on while a live hypothesis can beat the finished ones', () => {
+    const options = { bos: BOS, eos: EOS, maxLength: 6 };
+    expect(greedyDecode(model, src, options).tokens).toEqual([[A, C, D, EOS]]);
+    for (const lengthPenalty of [0, 1]) {
+      const beam = beamSearch(model, src, { ...options, beamSize: 2, lengthPenalty });
+      expect(beam.tokens).toEqual([[A, C, D, EOS]]);
+      expect(beam.logProbs[0]).toBeCloseTo(4 * Math.log(0.9), 6);
+      expect(beam.hypotheses[0]).toHaveLength(2);
+    }
+  });
+});
+
 describe('length penalty', () => {
   // "EOS" alone: p 0.4 (log −0.92 in 1 token). "A B EOS": p 0.6·0.6·0.6 = 0.216 (log −1.53, −0.51 a token).
   const model = new BigramModel({
@@ -119,8 +155,13 @@ describe('batches and limits', () => {
       beamSize: 2,
       lengthPenalty: 0,
     });
-    expect(beam.tokens).toEqual([[EOS], [EOS]]);
-    expect(beam.hypotheses[0]!.length).toBeGreaterThanOrEqual(2);
+    // The unfinished "A A A A" (0.7·0.8³ ≈ 0.358) counts as finished at maxLength and beats "EOS" (0.3).
+    expect(beam.tokens).toEqual([
+      [A, A, A, A],
+      [A, A, A, A],
+    ]);
+    expect(beam.logProbs[0]).toBeCloseTo(Math.log(0.7 * 0.8 ** 3), 6);
+    expect(beam.hypotheses[0]!.map((h) => h.tokens)).toEqual([[A, A, A, A], [EOS]]);
   });
 
   it('rejects a beam size that is not a positive integer', () => {

@@ -40,11 +40,11 @@ export interface Hypothesis {
   score: number;
 }
 
-/** What {@link beamSearch} returns: the best hypothesis of each row, and all finished ones. */
+/** What {@link beamSearch} returns: the best hypothesis of each row, and the runners-up. */
 export interface BeamSearchResult extends DecodeResult {
   /** Length-normalised score of each row's best hypothesis. */
   scores: number[];
-  /** Every finished hypothesis of each row, best first. */
+  /** The (at most `beamSize`) best finished hypotheses of each row, best first. */
   hypotheses: Hypothesis[][];
 }
 
@@ -105,9 +105,11 @@ interface Beam {
  * Beam search: keeps the `beamSize` most probable partial outputs of each source row, extending all
  * of them one token per step through the model's incremental state (rows reordered with
  * {@link Seq2SeqState.select}). A candidate ending in EOS that ranks among the top `beamSize` is
- * finished; a row stops once it has `beamSize` finished hypotheses (or at `maxLength`, when the live
- * ones count as finished). The answer is the finished hypothesis with the best length-normalised
- * score. With `beamSize` 1 this is exactly {@link greedyDecode}.
+ * finished, and each row keeps its `beamSize` best finished hypotheses by length-normalised score.
+ * A row stops once it has `beamSize` of them and its best live hypothesis could no longer beat the
+ * worst (its log-probability normalised at its next length: exact for α = 0, Hugging Face's
+ * `early_stopping=False` rule for α > 0), or at `maxLength`, when the live ones count as finished.
+ * The answer is the best finished hypothesis. With `beamSize` 1 this is exactly {@link greedyDecode}.
  *
  * Shapes: int32 `src` `[B, S]`.
  * @example const { tokens, scores } = beamSearch(model.eval(), src, { bos: 1, eos: 2, beamSize: 5, lengthPenalty: 0.6 });
@@ -130,6 +132,21 @@ export function beamSearch<S extends Seq2SeqState>(
       .select(tensor(Int32Array.from({ length: B * K }, (_, i) => Math.floor(i / K)))) as S;
     let live: Beam[][] = Array.from({ length: B }, (_, b) => [{ tokens: [], logProb: 0, row: b * K }]);
     const finished: Hypothesis[][] = Array.from({ length: B }, () => []);
+    /** Adds a finished hypothesis to row `b`, keeping the `K` best by score, best first. */
+    const finish = (b: number, h: { tokens: number[]; logProb: number }) => {
+      const list = finished[b]!;
+      list.push({ tokens: h.tokens, logProb: h.logProb, score: score(h) });
+      list.sort((x, y) => y.score - x.score);
+      if (list.length > K) list.pop();
+    };
+    /** Whether row `b` is done: `K` finished, and `best` (its best live beam) cannot beat the worst of them. */
+    const done = (b: number, best: Beam | undefined) => {
+      const list = finished[b]!;
+      if (list.length < K) return false;
+      return (
+        !best || list.at(-1)!.score >= best.logProb / Math.max(1, best.tokens.length + 1) ** lengthPenalty
+      );
+    };
     for (let step = 0; step < maxLength && live.some((beams) => beams.length > 0); step++) {
       const input = new Int32Array(B * K).fill(eos);
       live.forEach((beams) => {
@@ -146,22 +163,21 @@ export function beamSearch<S extends Seq2SeqState>(
         const next: Beam[] = [];
         candidates.forEach((c, rank) => {
           if (c.tokens.at(-1) === eos) {
-            if (rank < K) finished[b]!.push({ tokens: c.tokens, logProb: c.logProb, score: score(c) });
+            if (rank < K) finish(b, c);
           } else if (next.length < K) {
             const row = b * K + next.length;
             parents[row] = c.row;
             next.push({ ...c, row });
           }
         });
-        return finished[b]!.length >= K ? [] : next;
+        return done(b, next[0]) ? [] : next;
       });
       state = state.select(tensor(parents)) as S;
     }
     live.forEach((beams, b) => {
-      for (const beam of beams)
-        finished[b]!.push({ tokens: beam.tokens, logProb: beam.logProb, score: score(beam) });
+      for (const beam of beams) finish(b, beam);
     });
-    const hypotheses = finished.map((hs) => [...hs].sort((x, y) => y.score - x.score));
+    const hypotheses = finished;
     return {
       tokens: hypotheses.map((hs) => hs[0]!.tokens),
       logProbs: hypotheses.map((hs) => hs[0]!.logProb),

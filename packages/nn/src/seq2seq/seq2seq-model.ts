@@ -22,12 +22,25 @@ export interface Seq2SeqLossOptions {
   labelSmoothing?: number;
 }
 
+/** Options of {@link Seq2SeqModel.decodeStep}. */
+export interface DecodeStepOptions {
+  /** Also return the step's attention over the source positions (default false). */
+  attention?: boolean;
+}
+
 /** What {@link Seq2SeqModel.decodeStep} returns. */
 export interface Seq2SeqStep<S extends Seq2SeqState> {
   /** Next-token scores `[B, tgtVocabSize]`. */
   logits: Variable;
   /** The state after this step (the state passed in may have been advanced in place: use this one). */
   state: S;
+  /**
+   * With `{ attention: true }`, the weights `[B, S]` this step gave each source position (rows sum
+   * to 1, 0 at padding): a transformer's last decoder layer's cross-attention averaged over heads
+   * (PyTorch's `average_attn_weights`), a recurrent model's attention; absent for a model without
+   * attention.
+   */
+  attention?: Tensor;
 }
 
 /**
@@ -46,7 +59,7 @@ export interface Seq2SeqModel<S extends Seq2SeqState = Seq2SeqState> {
   /** Encodes `src` `[B, S]` once: the initial decoding state. */
   encode(src: Tensor): S;
   /** Feeds one token per row (int32 `[B]`) and returns the scores of the next. */
-  decodeStep(state: S, tokens: Tensor): Seq2SeqStep<S>;
+  decodeStep(state: S, tokens: Tensor, options?: DecodeStepOptions): Seq2SeqStep<S>;
 }
 
 /**

@@ -67,6 +67,11 @@ const MODELS: [string, (dtype?: 'float64') => AnyModel, boolean][] = [
     true,
   ],
   [
+    'Seq2SeqRNN Elman RNN, no attention',
+    (dtype) => new Seq2SeqRNN({ ...rnn, cell: 'rnn', attention: 'none' }, dtypeOf(dtype)),
+    true,
+  ],
+  [
     'Seq2SeqRNN GRU, dot attention',
     (dtype) => new Seq2SeqRNN({ ...rnn, cell: 'gru', attention: 'dot' }, dtypeOf(dtype)),
     true,
@@ -164,6 +169,30 @@ for (const [name, make, checkGradients] of MODELS) {
         expect(maxAbsDiff(a.select(0, 0), b.select(0, 1))).toBeLessThan(1e-6);
         expect(maxAbsDiff(a.select(0, 1), b.select(0, 1))).toBeLessThan(1e-6);
         expect(maxAbsDiff(a.select(0, 2), b.select(0, 0))).toBeLessThan(1e-6);
+      });
+    });
+
+    it('decodeStep({ attention: true }) returns weights over the source: rows sum to 1, 0 at padding', () => {
+      manualSeed(7);
+      const model = make().eval();
+      const attends = !(model instanceof Seq2SeqRNN && model.config.attention === 'none');
+      noGrad(() => {
+        let state = model.encode(src);
+        for (let t = 0; t < 2; t++) {
+          const tokens = tgtIn.select(1, t).contiguous();
+          const step = model.decodeStep(state, tokens, { attention: true });
+          expect(model.decodeStep(model.encode(src), tokens).attention).toBeUndefined();
+          state = step.state;
+          if (!attends) {
+            expect(step.attention).toBeUndefined();
+            continue;
+          }
+          const w = step.attention!.toArray() as number[][];
+          expect(step.attention!.shape).toEqual([2, 4]);
+          for (const row of w) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+          expect(w[1]![3]).toBe(0); // src row 1 ends in padding
+          expect(Math.min(...w[0]!)).toBeGreaterThan(0);
+        }
       });
     });
 

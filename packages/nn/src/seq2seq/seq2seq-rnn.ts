@@ -5,16 +5,24 @@ import { Dropout } from '../layers/activation.js';
 import { Embedding } from '../layers/embedding.js';
 import { type LayerOptions, Linear } from '../layers/linear.js';
 import { Module } from '../module.js';
-import { GRU, LSTM } from '../rnn/rnn.js';
+import { GRU, LSTM, RNN } from '../rnn/rnn.js';
 import {
   checkTokens,
+  type DecodeStepOptions,
   type Seq2SeqLossOptions,
   type Seq2SeqModel,
   type Seq2SeqState,
   type Seq2SeqStep,
   seq2seqLoss,
 } from './seq2seq-model.js';
-import { AdditiveAttention, DotProductAttention } from './source-attention.js';
+import { AdditiveAttention, DotProductAttention, type SourceAttentionOutput } from './source-attention.js';
+
+/** What the decoder computes from embedded targets. */
+interface DecoderOutput {
+  features: Variable;
+  state: Seq2SeqRNNState;
+  weights: Variable | null;
+}
 
 /** Configuration of {@link Seq2SeqRNN}. */
 export interface Seq2SeqRNNConfig {
@@ -26,8 +34,8 @@ export interface Seq2SeqRNNConfig {
   embedDim?: number;
   /** Stacked recurrent layers on each side (default 1). */
   numLayers?: number;
-  /** `'lstm'` (default) or `'gru'`. */
-  cell?: 'lstm' | 'gru';
+  /** `'lstm'` (default), `'gru'` or `'rnn'` (Elman, tanh). */
+  cell?: 'lstm' | 'gru' | 'rnn';
   /**
    * Attention over the encoder states: `'none'` (the final state alone carries the source),
    * `'additive'` (Bahdanau: the previous decoder state queries, the context is fed into the RNN) or
@@ -41,8 +49,9 @@ export interface Seq2SeqRNNConfig {
 }
 
 /**
- * The pre-transformer baseline for sequence-to-sequence tasks: an LSTM or GRU encoder reads the
- * source (padding excluded through per-row lengths); its final state starts an LSTM/GRU decoder;
+ * The pre-transformer baseline for sequence-to-sequence tasks: an LSTM, GRU or Elman RNN encoder
+ * reads the source (padding excluded through per-row lengths); its final state starts a decoder of
+ * the same cell;
  * optionally each decoder step attends over the encoder states. With attention the output is
  * Luong's attentional state `tanh(combine([h; context]))`, then `lm_head`.
  *
@@ -56,8 +65,8 @@ export interface Seq2SeqRNNConfig {
 export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> {
   src_embed: Embedding;
   tgt_embed: Embedding;
-  encoder: LSTM | GRU;
-  decoder: LSTM | GRU;
+  encoder: LSTM | GRU | RNN;
+  decoder: LSTM | GRU | RNN;
   attention: AdditiveAttention | DotProductAttention | null;
   combine: Linear | null;
   dropout: Dropout;
@@ -83,7 +92,8 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
     this.tgt_embed = new Embedding(c.tgtVocabSize, c.embedDim, options);
     const rnn = (inputSize: number) => {
       const rnnOptions = { ...options, numLayers: c.numLayers, batchFirst: true, dropout: c.dropout };
-      return c.cell === 'gru' ? new GRU(inputSize, H, rnnOptions) : new LSTM(inputSize, H, rnnOptions);
+      if (c.cell === 'gru') return new GRU(inputSize, H, rnnOptions);
+      return c.cell === 'rnn' ? new RNN(inputSize, H, rnnOptions) : new LSTM(inputSize, H, rnnOptions);
     };
     this.encoder = rnn(c.embedDim);
     this.decoder = rnn(c.embedDim + (c.attention === 'additive' ? H : 0));
@@ -115,9 +125,10 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
   /**
    * Runs the decoder over embedded targets `[B, T, E]` from `state`: every step at once without
    * attention or with dot attention; additive attention feeds each step's context into the RNN, so
-   * it takes one step at a time. Returns the output features `[B, T, H]` and the advanced state.
+   * it takes one step at a time. Returns the output features `[B, T, H]`, the advanced state and
+   * the attention weights `[B, T, S]` (null without attention; only for a single step with additive).
    */
-  private decode(state: Seq2SeqRNNState, emb: Variable): { features: Variable; state: Seq2SeqRNNState } {
+  private decode(state: Seq2SeqRNNState, emb: Variable): DecoderOutput {
     const additive = this.attention instanceof AdditiveAttention;
     if (additive && emb.shape[1] !== 1) {
       const steps: Variable[] = [];
@@ -127,23 +138,25 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
         steps.push(out.features);
         s = out.state;
       }
-      return { features: concat(steps, 1), state: s };
+      return { features: concat(steps, 1), state: s, weights: null };
     }
-    let context: Variable | null = null;
+    let attended: SourceAttentionOutput | null = null;
     let input = emb;
     if (additive) {
       const query = state.h.select(0, this.config.numLayers - 1).unsqueeze(1); // (B, 1, H): previous top state
-      context = this.attention!.forward(query, state.keys, state.memory, state.srcPadding).context;
-      input = concat([emb, context], -1); // (B, 1, E + H)
+      attended = this.attention!.forward(query, state.keys, state.memory, state.srcPadding);
+      input = concat([emb, attended.context], -1); // (B, 1, E + H)
     }
     const out =
       this.decoder instanceof LSTM
         ? this.decoder.forward(input, { h: state.h, c: state.c! })
         : { ...this.decoder.forward(input, state.h), c: null };
     if (this.attention && !additive)
-      context = this.attention.forward(out.output, state.keys, state.memory, state.srcPadding).context;
-    const features = context ? tanh(this.combine!.forward(concat([out.output, context], -1))) : out.output;
-    return { features, state: state.advance(out.h, out.c) };
+      attended = this.attention.forward(out.output, state.keys, state.memory, state.srcPadding);
+    const features = attended
+      ? tanh(this.combine!.forward(concat([out.output, attended.context], -1)))
+      : out.output;
+    return { features, state: state.advance(out.h, out.c), weights: attended?.weights ?? null };
   }
 
   forward(src: Tensor, tgtIn: Tensor): Variable {
@@ -157,7 +170,11 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
     return seq2seqLoss('Seq2SeqRNN.loss', this.forward(src, tgtIn), tgtOut, this.config.padId, options);
   }
 
-  decodeStep(state: Seq2SeqRNNState, tokens: Tensor): Seq2SeqStep<Seq2SeqRNNState> {
+  decodeStep(
+    state: Seq2SeqRNNState,
+    tokens: Tensor,
+    options: DecodeStepOptions = {},
+  ): Seq2SeqStep<Seq2SeqRNNState> {
     const B = state.batchSize;
     if (tokens.dtype !== 'int32' || tokens.ndim !== 1 || tokens.shape[0] !== B)
       throw new ShapeError(
@@ -166,7 +183,8 @@ export class Seq2SeqRNN extends Module implements Seq2SeqModel<Seq2SeqRNNState> 
     const emb = this.dropout.forward(this.tgt_embed.forward(tokens.reshape([B, 1])));
     const out = this.decode(state, emb);
     const logits = this.lm_head.forward(this.dropout.forward(out.features));
-    return { logits: logits.reshape([B, this.config.tgtVocabSize]), state: out.state };
+    const attention = options.attention ? out.weights?.data.reshape([B, -1]) : undefined;
+    return { logits: logits.reshape([B, this.config.tgtVocabSize]), state: out.state, attention };
   }
 }
 

@@ -39,6 +39,8 @@ export interface DecoderLayerForwardOptions {
   memoryKeyPaddingMask?: Tensor;
   /** Incremental decoding: self-attention keys/values so far, and the projected memory. */
   cache?: DecoderLayerCache;
+  /** Receives the cross-attention probabilities `[B, nHead, T, S]` (see `AttentionForwardOptions.onWeights`). */
+  onCrossAttentionWeights?: (weights: Tensor) => void;
 }
 
 /** The two attention caches one decoder layer keeps while decoding step by step. */
@@ -204,6 +206,7 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
         context: memory,
         keyPaddingMask: memoryKeyPaddingMask,
         cache: cache?.cross,
+        onWeights: options.onCrossAttentionWeights,
       });
     let x = this.residual(lift(tgt), this.norm1, this.dropout1, selfAttend);
     x = this.residual(x, this.norm2, this.dropout2, crossAttend);

@@ -19,7 +19,7 @@ export interface TransformerStackOptions extends TransformerLayerOptions {
   norm?: boolean;
 }
 
-/** Per-call options of {@link TransformerDecoder.forward}. */
+/** Per-call options of {@link TransformerDecoder.forward} (`onCrossAttentionWeights` is called once per layer, in order). */
 export type DecoderForwardOptions = Omit<DecoderLayerForwardOptions, 'cache'> & {
   /** One cache per layer, from {@link TransformerDecoder.createCache}. */
   cache?: DecoderLayerCache[];

@@ -11,6 +11,7 @@ import { LearnedPositionalEmbedding } from '../positional/learned.js';
 import { SinusoidalPositionalEncoding } from '../positional/sinusoidal.js';
 import {
   checkTokens,
+  type DecodeStepOptions,
   type Seq2SeqLossOptions,
   type Seq2SeqModel,
   type Seq2SeqState,
@@ -160,19 +161,26 @@ export class Transformer extends Module implements Seq2SeqModel<TransformerState
     );
   }
 
-  decodeStep(state: TransformerState, tokens: Tensor): Seq2SeqStep<TransformerState> {
+  decodeStep(
+    state: TransformerState,
+    tokens: Tensor,
+    options: DecodeStepOptions = {},
+  ): Seq2SeqStep<TransformerState> {
     const B = state.batchSize;
     if (tokens.dtype !== 'int32' || tokens.ndim !== 1 || tokens.shape[0] !== B)
       throw new ShapeError(
         `Transformer.decodeStep: tokens must be int32 [${B}], got ${tokens.dtype} [${tokens.shape.join(', ')}]`,
       );
+    let crossWeights: Tensor | undefined; // the last layer's, (B, nHead, 1, S)
     const y = this.embed(this.tgt_embed, this.tgt_pos, tokens.reshape([B, 1]), state.position);
     const h = this.decoder.forward(y, state.memory, {
       cache: state.caches,
       memoryKeyPaddingMask: state.srcPadding ?? undefined,
+      onCrossAttentionWeights: options.attention ? (w) => (crossWeights = w) : undefined,
     });
     state.position++;
-    return { logits: this.lm_head.forward(h).reshape([B, this.config.tgtVocabSize]), state };
+    const logits = this.lm_head.forward(h).reshape([B, this.config.tgtVocabSize]);
+    return { logits, state, attention: crossWeights?.mean(1).reshape([B, -1]) };
   }
 }
 
