@@ -11,6 +11,8 @@ export type {
   MatrixBatch,
   NormArgs,
   NormBackwardArgs,
+  PackedLinearKernel,
+  PackLinearArgs,
   ReduceOp,
   StridedView,
   UnaryGradOp,
@@ -29,6 +31,7 @@ export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
 export { DTypeError, ShapeError } from './errors.js';
+export type { WeightDType } from './half-precision.js';
 export {
   halfToFloat,
   loadSafetensors,
@@ -90,6 +93,7 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export { PackedLinear, type PackLinearOptions, packedLinear, packLinear } from './ops/packed-linear.js';
 export type { RandomOptions } from './ops/random.js';
 export { bernoulli, multinomial, rand, randint, randn, randperm } from './ops/random.js';
 export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';

@@ -251,6 +251,40 @@ describe('wasm backend with worker threads', () => {
     expect(getRuntime()?.lastThreads).toBe(1);
   }, 60_000);
 
+  it('splits products with a packed weight by output columns, one row too: bit-identical on any count', () => {
+    const cases: [number, number, number][] = [
+      [1, 3000, 768], // a decoding step's projection
+      [3, 2000, 300],
+      [70, 600, 300], // prefill-like: 4-row tiles
+    ];
+    for (const dtype of ['float32', 'float16', 'bfloat16'] as const) {
+      for (const [m, n, k] of cases) {
+        const weight = randomF32(n * k, n + k);
+        const bias = randomF32(n, 5);
+        const x = randomF32(m * k, m);
+        const packed = wasmBackend.packLinear({ weight, bias, n, k, dtype });
+        const run = () => {
+          const out = new Float32Array(m * n).fill(Number.NaN);
+          packed.apply(x, m, out);
+          return out;
+        };
+        setNumThreads(1);
+        const alone = run();
+        expect(getRuntime()?.lastThreads).toBe(1);
+        const ref = new Float32Array(m * n);
+        jsBackend.packLinear({ weight, bias, n, k, dtype }).apply(x, m, ref);
+        const i = firstMismatch(alone, ref, 1e-4, 1e-4 * Math.sqrt(k));
+        expect(i, `${dtype} [${m}, ${n}, ${k}]: ${describeMismatch(i, alone, ref)}`).toBe(-1);
+        for (const threads of [2, 3]) {
+          setNumThreads(threads);
+          expect(run(), `${dtype} [${m}, ${n}, ${k}] on ${threads} threads`).toEqual(alone);
+          expect(getRuntime()?.lastThreads).toBe(threads);
+        }
+        packed.release();
+      }
+    }
+  }, 60_000);
+
   it('keeps working after the memory grows between jobs', () => {
     expectMatchesReference(product(1, 128, 128, 128, false, false), 3);
     expectMatchesReference(product(1, 700, 600, 500, false, true), 3);
@@ -281,8 +315,18 @@ describe('wasm backend with worker threads', () => {
     expectMatchesReference(product(3, 90, 70, 250, true, false), 2);
   }, 60_000);
 
-  it('falls back to one thread after disableThreads', () => {
+  it("falls back to one thread after disableThreads; weights packed in the threads' memory fail clearly", () => {
+    const packed = wasmBackend.packLinear({
+      weight: randomF32(64, 1),
+      bias: null,
+      n: 8,
+      k: 8,
+      dtype: 'float32',
+    });
     disableThreads();
+    expect(() => packed.apply(randomF32(8, 2), 1, new Float32Array(8))).toThrow(
+      'packedLinear: the weight was packed in the memory of the worker threads, which disableThreads() released; pack it again',
+    );
     expect(getNumThreads()).toBe(1);
     expectMatchesReference(product(1, 150, 150, 150, false, false));
   });

@@ -7,6 +7,7 @@ import { binary, copy, unary, where } from './elementwise.js';
 import { attention, attentionBackward } from './fused-attention.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
+import { packLinear } from './packed-linear.js';
 import { reduce, softmax, softmaxBackward } from './reduce.js';
 
 /** The plain-JavaScript kernels: always available, and the reference for every other backend. */
@@ -18,6 +19,7 @@ export const jsBackend: Backend = {
   where,
   reduce,
   matmul,
+  packLinear,
   softmax,
   softmaxBackward,
   attentionSoftmax,

@@ -72,6 +72,11 @@ export interface KernelExports {
   attention_f32(desc: number, tid: number, nt: number): void;
   /** Fused attention backward from the descriptor at `desc`, as thread `tid` of `nt`: writes dq, dk, dv. */
   attention_backward_f32(desc: number, tid: number, nt: number): void;
+  /**
+   * Product with a packed weight from the descriptor at `desc` (word layout in `asm/linear-packed.wat`),
+   * as thread `tid`: claims chunks of output columns until none is left.
+   */
+  linear_packed_f32(desc: number, tid: number, nt: number): void;
   /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
   layer_norm_f32(
     x: number,
