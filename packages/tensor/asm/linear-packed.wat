@@ -3,7 +3,7 @@
   ;; of $gemm (B = Wᵀ): for each KC slice of the k axis (from row pc, kc rows), the 8-column slivers of
   ;; all n8 columns (n rounded up to 8), the slice at element pc·n8 and sliver s at s·kc·8 inside it,
   ;; each sliver holding for p = 0..kc-1 the 8 values W[8s+c, pc+p] (zero past n). Elements are float32,
-  ;; or the bits of float16 / bfloat16, widened to float32 here.
+  ;; or the bits of float16 / bfloat16 (in the order below), widened to float32 here.
   ;;
   ;; Threads claim chunks of slivers (all rows, all of k) from a counter, so the product splits by
   ;; output columns: a matrix-vector product splits as well as a tall one. Every output element is
@@ -19,18 +19,21 @@
   ;; atomic add; the caller zeroes it), 10 scratch base, 11 scratch bytes per thread. x and out are
   ;; contiguous [m, k] and [m, n].
 
-  ;; float16 bits in the top half of each i32 lane (sign at bit 31) to float32: shift the exponent and
-  ;; mantissa into float32's places (the sign stays; the three copies of it the shift makes are masked
-  ;; off), then rebias the exponent by 2^112 (exact, subnormals included). Finite halves only.
+  ;; 16-bit slivers store each step's 8 values in the order of columns 0 4 1 5 2 6 3 7, so that the
+  ;; low halves of the four i32 lanes are columns 0-3 and the high halves columns 4-7: widening takes
+  ;; shifts and masks, never a shuffle. $h holds the 8 values of one step.
+  ;;
+  ;; float16 with its bits in the top half of each i32 lane (sign at bit 31) to float32: shift the
+  ;; exponent and mantissa into float32's places (the sign stays; the shift's three copies of it and the
+  ;; low half's bits are masked off), then rebias the exponent by 2^112 (exact, subnormals included).
+  ;; Finite halves only.
   (@macro lp_f16 ($v)
     (f32x4.mul
-      (v128.and (i32x4.shr_s $v (i32.const 3)) (v128.const i32x4 0x8fffffff 0x8fffffff 0x8fffffff 0x8fffffff))
+      (v128.and (i32x4.shr_s $v (i32.const 3)) (v128.const i32x4 0x8fffe000 0x8fffe000 0x8fffe000 0x8fffe000))
       (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112)))
-  ;; Lanes 0-3 / 4-7 of 8 packed 16-bit values, each moved into the top half of an i32 lane.
-  (@macro lp_top_lo ($h)
-    (i8x16.shuffle 16 16 0 1 16 16 2 3 16 16 4 5 16 16 6 7 $h (v128.const i32x4 0 0 0 0)))
-  (@macro lp_top_hi ($h)
-    (i8x16.shuffle 16 16 8 9 16 16 10 11 16 16 12 13 16 16 14 15 $h (v128.const i32x4 0 0 0 0)))
+  ;; Columns 0-3 / 4-7 of a step, each moved into the top half of an i32 lane.
+  (@macro lp_top_lo ($h) (i32x4.shl $h (i32.const 16)))
+  (@macro lp_top_hi ($h) (v128.and $h (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000)))
 
   ;; One row against 4 slivers (at $b0..$b3; the same address twice when fewer are wanted): the 32
   ;; sums over kc steps into `tile` (8 vectors). $LOAD_LO and $LOAD_HI load lanes 0-3 and 4-7 of sliver
@@ -52,7 +55,7 @@
 
   (@lp_row_kernel $lp_row_f32 (v128.load (local.get $b#)) (v128.load offset=16 (local.get $b#)) 32)
   (@lp_row_kernel $lp_row_f16
-    (@lp_f16 (@lp_top_lo (local.tee $h# (v128.load (local.get $b#))))) (@lp_f16 (@lp_top_hi (local.get $h#))) 16)
+    (@lp_f16 (@lp_top_lo (local.tee $h# (v128.load (local.get $b#))))) (@lp_f16 (local.get $h#)) 16)
   (@lp_row_kernel $lp_row_bf16
     (@lp_top_lo (local.tee $h# (v128.load (local.get $b#)))) (@lp_top_hi (local.get $h#)) 16)
 
@@ -89,7 +92,7 @@
       (if (i32.eq (local.get $dtype) (i32.const 1))
         (then
           (v128.store (local.get $dst) (@lp_f16 (@lp_top_lo (local.get $h))))
-          (v128.store offset=16 (local.get $dst) (@lp_f16 (@lp_top_hi (local.get $h)))))
+          (v128.store offset=16 (local.get $dst) (@lp_f16 (local.get $h))))
         (else
           (v128.store (local.get $dst) (@lp_top_lo (local.get $h)))
           (v128.store offset=16 (local.get $dst) (@lp_top_hi (local.get $h)))))

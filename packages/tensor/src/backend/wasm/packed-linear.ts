@@ -39,9 +39,14 @@ export function wasmPackLinear(args: PackLinearArgs): PackedLinearKernel | null 
   return kernel;
 }
 
+/** Where column c of a step goes: float32 in order, 16-bit values as 0 4 1 5 2 6 3 7 (see the kernel). */
+const ORDER_F32 = [0, 1, 2, 3, 4, 5, 6, 7];
+const ORDER_HALF = [0, 2, 4, 6, 1, 3, 5, 7];
+
 /**
  * Writes `w` `[n, k]` (row-major) as slivers: for each `kc`-row slice of the k axis, for each group of
- * 8 rows of w (columns of wᵀ), the 8 values of each k step side by side; rows past n are zeros.
+ * 8 rows of w (columns of wᵀ), the 8 values of each k step side by side (16-bit ones interleaved);
+ * rows past n are zeros.
  */
 function packSlivers(
   w: Float32Array | Uint16Array,
@@ -51,18 +56,16 @@ function packSlivers(
   kc: number,
 ): void {
   const n8 = Math.ceil(n / 8) * 8;
+  const order = w instanceof Uint16Array ? ORDER_HALF : ORDER_F32;
   for (let pc = 0; pc < k; pc += kc) {
     const depth = Math.min(kc, k - pc);
     for (let s = 0; s < n8 / 8; s++) {
       const base = pc * n8 + s * depth * 8;
       for (let c = 0; c < 8; c++) {
         const row = s * 8 + c;
-        if (row >= n) {
-          for (let p = 0; p < depth; p++) out[base + p * 8 + c] = 0;
-          continue;
-        }
+        const at = base + order[c]!;
         const from = row * k + pc;
-        for (let p = 0; p < depth; p++) out[base + p * 8 + c] = w[from + p]!;
+        for (let p = 0; p < depth; p++) out[at + p * 8] = row < n ? w[from + p]! : 0;
       }
     }
   }
