@@ -148,6 +148,7 @@ export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
 export {
   type AllocationScope,
+  type AllocationScopeOptions,
   beginAllocationScope,
   type StorageReuseStats,
   storageReuseStats,

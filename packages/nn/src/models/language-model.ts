@@ -31,6 +31,18 @@ export interface LanguageModelOutput {
 export interface LanguageModelForwardOptions<C extends LanguageModelCache = LanguageModelCache> {
   /** Decoding state: the ids continue the positions already in the cache, which is advanced. */
   cache?: C;
+  /**
+   * Compute logits for the last `logitsToKeep` positions only (Hugging Face's `logits_to_keep`;
+   * nanoGPT's inference path keeps 1): the output head, often the largest product, runs on those
+   * rows alone. 0 or absent: every position. A model may return more; the last rows are the kept ones.
+   */
+  logitsToKeep?: number;
+  /**
+   * Hugging Face's `attention_mask` `[B, past + T]` (1/true = a real token, 0/false = padding), for a
+   * batch of left-padded prompts of different lengths: each row then computes what it computes alone.
+   * Models that cannot honour it throw.
+   */
+  attentionMask?: Tensor;
 }
 
 /**
