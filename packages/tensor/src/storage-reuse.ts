@@ -82,7 +82,8 @@ export function takeReleased(dtype: 'float32' | 'float64', length: number): Floa
  * @internal Used by `allocStorage`.
  */
 export function noteAllocated(array: AnyStorage): void {
-  if (array instanceof Float32Array || array instanceof Float64Array) for (const owned of scopes) owned.add(array);
+  if (array instanceof Float32Array || array instanceof Float64Array)
+    for (const owned of scopes) owned.add(array);
   for (const recycler of recyclers) recycler.recorded.push(array);
 }
 

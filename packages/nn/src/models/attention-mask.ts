@@ -19,7 +19,13 @@ export interface PaddedBatch {
  * @throws DTypeError unless the mask is bool or int32; ShapeError unless it is `[B, past + T]`;
  * RangeError for an int32 value other than 0 or 1.
  */
-export function paddedBatch(op: string, attentionMask: Tensor, B: number, past: number, T: number): PaddedBatch {
+export function paddedBatch(
+  op: string,
+  attentionMask: Tensor,
+  B: number,
+  past: number,
+  T: number,
+): PaddedBatch {
   const S = past + T;
   if (attentionMask.dtype !== 'bool' && attentionMask.dtype !== 'int32')
     throw new DTypeError(`${op}: attentionMask must be bool or int32, got ${attentionMask.dtype}`);

@@ -112,6 +112,11 @@ export class GPT extends Module implements LanguageModel<KVCache> {
   readonly config: Readonly<GPTConfig>;
   transformer: GPTTransformer;
   lm_head: Linear;
+  /**
+   * `forward` keeps nothing it allocates but the KV cache's buffers (see
+   * {@link LanguageModel.transientForward}); a subclass whose forward keeps arrays sets it false.
+   */
+  readonly transientForward: boolean = true;
 
   constructor(config: Partial<GPTConfig> = {}, options: GPTOptions = {}) {
     super();
@@ -193,7 +198,9 @@ export class GPT extends Module implements LanguageModel<KVCache> {
       throw new RangeError(`GPT.forward: logitsToKeep must be a non-negative integer, got ${logitsToKeep}`);
     const keep = logitsToKeep === 0 ? t : Math.min(logitsToKeep, t);
     if (targets && keep < t)
-      throw new RangeError('GPT.forward: logitsToKeep cannot be combined with targets (the loss needs every position)');
+      throw new RangeError(
+        'GPT.forward: logitsToKeep cannot be combined with targets (the loss needs every position)',
+      );
     const { wte, wpe, drop, h, ln_f } = this.transformer;
     const padded = attentionMask ? paddedBatch('GPT.forward', attentionMask, b, start, t) : null;
     const tokEmb = wte.forward(ids); // token embeddings of shape (b, t, n_embd)

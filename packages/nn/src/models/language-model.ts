@@ -63,4 +63,11 @@ export interface LanguageModel<C extends LanguageModelCache = LanguageModelCache
   ): LanguageModelOutput;
   /** A fresh decoding state for `batchSize` sequences, when the model supports incremental decoding. */
   createCache?(batchSize: number): C;
+  /**
+   * True when `forward` keeps no reference to any array it allocates, except in the cache it is given
+   * (whose buffers it allocates on its first call with that cache): `generate` then hands each
+   * decoding step's arrays to the next step, so decoding allocates no tensor storage from its second
+   * step on. Leave it unset for a model that keeps what it computes.
+   */
+  readonly transientForward?: boolean;
 }

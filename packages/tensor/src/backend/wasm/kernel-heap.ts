@@ -11,14 +11,17 @@ export interface HeapBlock {
 /**
  * Long-lived blocks at the top of a kernel memory, above the per-call arena (which always starts at
  * the bottom): `[start, memory end)`. When a call needs more arena than lies below `start`, the memory
- * grows and the blocks move up by the growth, so the arena never overlaps them; freed blocks leave gaps
- * that later blocks reuse, and the heap shrinks from below as its lowest blocks are freed.
+ * grows and the blocks move up by the growth, so the arena never overlaps them. A new block takes the
+ * first gap freed blocks left, else the space between the highest arena and the heap, else grown
+ * memory; the heap shrinks from below as its lowest blocks are freed.
  */
 export class KernelHeap {
   /** Live blocks, lowest address first. */
   private readonly blocks: HeapBlock[] = [];
   /** Lowest address the heap may hold; the memory's end when it holds nothing. */
   private start: number;
+  /** Highest address a call's arena has reached: blocks may go between it and `start`. */
+  private arenaTop = 0;
 
   constructor(private readonly memory: WebAssembly.Memory) {
     this.start = memory.buffer.byteLength;
@@ -34,6 +37,7 @@ export class KernelHeap {
    * when the memory cannot grow that far.
    */
   reserveBelow(top: number): boolean {
+    this.arenaTop = Math.max(this.arenaTop, top);
     if (top <= this.start) return true;
     const end = this.memory.buffer.byteLength;
     const need = Math.ceil((top - this.start) / PAGE);
@@ -59,6 +63,8 @@ export class KernelHeap {
       if (to - from >= size) return this.insert(i, from, size);
       if (i < this.blocks.length) from = to + this.blocks[i]!.bytes;
     }
+    // below the heap, above anything a call has used
+    if (this.start - size >= this.arenaTop) return this.insert(0, this.start - size, size);
     // grow: the block goes where the free tail above the last block starts
     const tail = end - from;
     if (!this.grow(Math.ceil((size - tail) / PAGE))) return null;
