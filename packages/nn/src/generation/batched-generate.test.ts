@@ -175,12 +175,13 @@ describe('batched generation', () => {
     // the same model with every Linear weight (the head's too, untied) rounded to bfloat16, unpacked
     const rounded = new GPT({ ...tiny, tieWordEmbeddings: false }).eval();
     const state = gpt.stateDict();
-    for (const [name, p] of rounded
-      .namedModules()
-      .flatMap(([path, m]) => (m instanceof Linear ? [[`${path}.weight`, m.weight] as const] : [])))
+    const linears = rounded.namedModules().filter(([, m]) => m instanceof Linear);
+    for (const [path] of linears) {
+      const name = `${path}.weight`;
       state[name] = roundBfloat16(
         name === 'lm_head.weight' ? state['transformer.wte.weight']! : state[name]!,
       );
+    }
     rounded.loadStateDict(state);
     const want = generateSequences(rounded, prompts, {
       maxNewTokens: 6,

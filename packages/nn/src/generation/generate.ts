@@ -198,7 +198,7 @@ function decode<C extends LanguageModelCache>(
         const done = stopped[b] !== null;
         const token = stopped[b] ?? next[b]!;
         row.push(token);
-        real?.[b]!.push(1);
+        real?.[b]?.push(1);
         logProbs[b]!.push(done || !logp ? 0 : logp[b * V + token]!);
         if (done) return;
         lengths[b]!++;
@@ -212,7 +212,7 @@ function decode<C extends LanguageModelCache>(
     steps?.end();
   }
   const attentionMask = rows.map((row, b) =>
-    row.map((_, j) => (j < promptLength ? (real?.[b]![j] ?? 1) : j - promptLength < lengths[b]! ? 1 : 0)),
+    row.map((_, j) => (j < promptLength ? (real?.[b]?.[j] ?? 1) : j - promptLength < lengths[b]! ? 1 : 0)),
   );
   return {
     sequences: tensor(rows, { dtype: 'int32' }),
