@@ -251,6 +251,35 @@ describe('wasm backend with worker threads', () => {
     expect(getRuntime()?.lastThreads).toBe(1);
   }, 60_000);
 
+  it('splits one query over a KV cache by head (a decoding step): bit-identical on any count', () => {
+    const [heads, S, E, capacity] = [12, 300, 64, 512];
+    const cache = (seed: number) => ({
+      data: randomF32(heads * capacity * E, seed),
+      offsets: Int32Array.from({ length: heads }, (_, h) => h * capacity * E),
+      rowStride: E,
+      colStride: 1,
+    });
+    const args = {
+      ...{ batch: heads, groups: 1, L: 1, S, E, Ev: E, causal: true, mask: null, maskBatch: 1, scale: 0.125 },
+      q: contiguousBatch(randomF32(heads * E, 1, -2, 2), heads, 1, E),
+      k: cache(2),
+      v: cache(3),
+    };
+    const run = (backend: typeof jsBackend) => {
+      const out = new Float32Array(heads * E);
+      backend.attention({ ...args, out, lse: new Float32Array(heads) });
+      return out;
+    };
+    setNumThreads(1);
+    const alone = run(wasmBackend);
+    const i = firstMismatch(alone, run(jsBackend), 1e-4, 1e-5);
+    expect(i, describeMismatch(i, alone, run(jsBackend))).toBe(-1);
+    for (const threads of [2, 3]) {
+      setNumThreads(threads);
+      for (let rep = 0; rep < 3; rep++) expect(run(wasmBackend)).toEqual(alone);
+    }
+  }, 60_000);
+
   it('splits products with a packed weight by output columns, one row too: bit-identical on any count', () => {
     const cases: [number, number, number][] = [
       [1, 3000, 768], // a decoding step's projection
