@@ -161,8 +161,10 @@ function copyInputs(f32: Float32Array, job: ProductJob, t: number): void {
 }
 
 /** Batches `[b0, b1)`, rows `[i0, i1)` and columns `[j0, j1)` of product task `q`. */
-function productSpan(plan: TaskPlan, q: number): number[] {
-  return Array.from(plan.spans.subarray(SPAN * q, SPAN * q + SPAN));
+function productSpan(plan: TaskPlan, q: number): [number, number, number, number, number, number] {
+  const s = plan.spans;
+  const at = SPAN * q;
+  return [s[at]!, s[at + 1]!, s[at + 2]!, s[at + 3]!, s[at + 4]!, s[at + 5]!];
 }
 
 /** Copies finished tasks' rows of C out, in whatever order the tasks finish. */
