@@ -82,6 +82,9 @@ export const nonDifferentiableTensorFunctions = [
   'loadSafetensors',
   'saveSafetensors',
   'readSafetensorsHeader',
+  // inference with packed weights: constants in a backend's memory, no gradient
+  'packLinear',
+  'packedLinear',
   // duplicate-copy checks
   'isTensor',
   'rejectForeignCopy',
