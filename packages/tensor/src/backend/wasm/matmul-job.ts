@@ -197,14 +197,7 @@ class Outflow {
       this.taken[t] = 1;
       this.ran[by - 1] = 1;
       if (t < plan.packs) continue;
-      const [b0, b1, i0, i1, j0, j1] = productSpan(plan, t - plan.packs) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [b0, b1, i0, i1, j0, j1] = productSpan(plan, t - plan.packs);
       f32 ??= this.rt.f32;
       if (j1 - j0 === n) {
         const from = b0 * m * n + i0 * n;
