@@ -62,10 +62,10 @@ function packSlivers(
     for (let s = 0; s < n8 / 8; s++) {
       const base = pc * n8 + s * depth * 8;
       for (let c = 0; c < 8; c++) {
-        const row = s * 8 + c;
         const at = base + order[c]!;
-        const from = row * k + pc;
-        for (let p = 0; p < depth; p++) out[at + p * 8] = row < n ? w[from + p]! : 0;
+        const from = (s * 8 + c) * k + pc;
+        if (s * 8 + c < n) for (let p = 0; p < depth; p++) out[at + p * 8] = w[from + p]!;
+        else for (let p = 0; p < depth; p++) out[at + p * 8] = 0;
       }
     }
   }
