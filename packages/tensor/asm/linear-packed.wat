@@ -269,3 +269,72 @@
           (if (i32.gt_u (local.get $s1) (local.get $slivers)) (then (local.set $s1 (local.get $slivers))))
           (call $lp_chunk (local.get $d) (local.get $s0) (local.get $s1) (local.get $scratch))
           (br $claim)))))
+
+  ;; Packs `rows` rows of a weight W (float32, rows k*4 bytes apart from `src`; `rows` ≤ 8 past the
+  ;; last multiple of 8 is zero-padded) as the slivers of every KC slice of the layout above, for a
+  ;; weight of n8 columns of which these are columns r0... (r0 a multiple of 8): slice pc at element
+  ;; pc·n8, these slivers from element r0·kc inside it.
+  (func (export "pack_weight_rows") (param $src i32) (param $rows i32) (param $k i32) (param $dst i32)
+    (param $n8 i32) (param $r0 i32)
+    (local $pc i32) (local $kc i32)
+    (block $done (loop $slice
+      (br_if $done (i32.ge_s (local.get $pc) (local.get $k)))
+      (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
+      (if (i32.gt_s (local.get $kc) (global.get $KC)) (then (local.set $kc (global.get $KC))))
+      (call $pack_b (i32.add (local.get $src) (i32.shl (local.get $pc) (i32.const 2)))
+        (i32.const 4) (i32.shl (local.get $k) (i32.const 2)) (local.get $kc) (local.get $rows)
+        (i32.add (local.get $dst)
+          (i32.shl (i32.add (i32.mul (local.get $pc) (local.get $n8)) (i32.mul (local.get $r0) (local.get $kc)))
+            (i32.const 2))))
+      (local.set $pc (i32.add (local.get $pc) (global.get $KC)))
+      (br $slice))))
+
+  ;; Rounds `count` (a multiple of 8) float32s at `src` to float16 (dtype 1) or bfloat16 (dtype 2) at
+  ;; `dst`, nearest with ties to even as torch's `.half()` / `.bfloat16()`, each group of 8 stored in the
+  ;; interleaved order the kernels above widen. Inputs must be finite and in range (the caller checks).
+  (func (export "round_to_half") (param $src i32) (param $dst i32) (param $count i32) (param $dtype i32)
+    (local $end i32) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (if (i32.eq (local.get $dtype) (i32.const 1))
+        (then
+          (local.set $lo (call $lp_round_f16 (v128.load (local.get $src))))
+          (local.set $hi (call $lp_round_f16 (v128.load offset=16 (local.get $src)))))
+        (else
+          (local.set $lo (call $lp_round_bf16 (v128.load (local.get $src))))
+          (local.set $hi (call $lp_round_bf16 (v128.load offset=16 (local.get $src))))))
+      ;; columns 0-7 → the order 0 4 1 5 2 6 3 7
+      (v128.store (local.get $dst)
+        (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15
+          (i16x8.narrow_i32x4_u (local.get $lo) (local.get $hi)) (local.get $lo)))
+      (local.set $src (i32.add (local.get $src) (i32.const 32)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $next))))
+
+  ;; float32 lanes to bfloat16 bits (in the low half of each lane): x + 0x7fff + the kept lowest bit, >> 16.
+  (func $lp_round_bf16 (param $x v128) (result v128)
+    (i32x4.shr_u
+      (i32x4.add (i32x4.add (local.get $x) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+        (v128.and (i32x4.shr_u (local.get $x) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+      (i32.const 16)))
+
+  ;; float32 lanes to float16 bits (low half of each lane). Normal halves: rebias the exponent, add
+  ;; 0xfff and the kept lowest bit, >> 13 (a carry rounds up into the exponent). Below 2^-14 (float16
+  ;; subnormals and zero): add 0.5 as floats, so the FPU rounds the value into the low mantissa bits,
+  ;; and take those bits.
+  (func $lp_round_f16 (param $x v128) (result v128)
+    (local $a v128) (local $normal v128) (local $small v128)
+    (local.set $a (v128.and (local.get $x) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+    (local.set $normal (i32x4.shr_u
+      (i32x4.add (i32x4.add (local.get $a) (v128.const i32x4 0xc8000fff 0xc8000fff 0xc8000fff 0xc8000fff))
+        (v128.and (i32x4.shr_u (local.get $a) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+      (i32.const 13)))
+    (local.set $small (i32x4.sub
+      (f32x4.add (local.get $a) (v128.const f32x4 0.5 0.5 0.5 0.5))
+      (v128.const i32x4 0x3f000000 0x3f000000 0x3f000000 0x3f000000)))
+    (v128.or
+      (v128.bitselect (local.get $small) (local.get $normal)
+        (i32x4.lt_u (local.get $a) (v128.const i32x4 0x38800000 0x38800000 0x38800000 0x38800000)))
+      (i32x4.shr_u (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+        (i32.const 16))))

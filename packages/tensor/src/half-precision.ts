@@ -14,7 +14,17 @@ const wordBits = new Uint32Array(word.buffer);
 /** The float16 bits nearest to `value` (ties to even); 0x7c00/0xfc00 (±Infinity) past ±65504. */
 export function floatToHalfBits(value: number): number {
   word[0] = value;
-  const x = wordBits[0]!;
+  return halfOfFloatBits(wordBits[0]!);
+}
+
+/** The bfloat16 bits nearest to `value` (ties to even); NaN stays a quiet NaN. */
+export function floatToBfloat16Bits(value: number): number {
+  word[0] = value;
+  return bfloat16OfFloatBits(wordBits[0]!);
+}
+
+/** {@link floatToHalfBits} of the float32 whose bit pattern is `x`. */
+function halfOfFloatBits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exponent = (x >>> 23) & 0xff;
   const mantissa = x & 0x7fffff;
@@ -24,18 +34,14 @@ export function floatToHalfBits(value: number): number {
   if (e <= 0) {
     // a float16 subnormal (or zero): the implicit bit joins the mantissa, shifted 14 − e places
     if (e < -10) return sign;
-    const shift = 14 - e;
-    const full = mantissa | 0x800000;
-    return sign | roundShift(full, shift);
+    return sign | roundShift(mantissa | 0x800000, 14 - e);
   }
   // a carry out of the mantissa moves into the exponent, up to Infinity: what rounding means there
   return sign | ((e << 10) + roundShift(mantissa, 13));
 }
 
-/** The bfloat16 bits nearest to `value` (ties to even); NaN stays a quiet NaN. */
-export function floatToBfloat16Bits(value: number): number {
-  word[0] = value;
-  const x = wordBits[0]!;
+/** {@link floatToBfloat16Bits} of the float32 whose bit pattern is `x`. */
+function bfloat16OfFloatBits(x: number): number {
   if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) | 0x40) & 0xffff;
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
@@ -76,19 +82,29 @@ export function toHalfBits(
   cols: number,
 ): Uint16Array {
   const out = new Uint16Array(values.length);
-  const round = dtype === 'float16' ? floatToHalfBits : floatToBfloat16Bits;
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const round = dtype === 'float16' ? halfOfFloatBits : bfloat16OfFloatBits;
   const infinite = dtype === 'float16' ? 0x7c00 : 0x7f80;
   for (let i = 0; i < values.length; i++) {
-    const bits = round(values[i]!);
-    if ((bits & infinite) === infinite) {
-      const at = `[${Math.floor(i / cols)}, ${i % cols}]`;
-      throw new RangeError(
-        `${op}: weight element ${at} is ${values[i]}, which ${dtype} cannot hold${Number.isFinite(values[i]!) ? ` (it overflows to Infinity)` : ''}`,
-      );
-    }
-    out[i] = bits;
+    const half = round(bits[i]!);
+    if ((half & infinite) === infinite) throw halfRangeError(op, values, i, cols, dtype);
+    out[i] = half;
   }
   return out;
+}
+
+/** The error for element `i` of `values` (`cols` per row), which a 16-bit `dtype` cannot hold. */
+export function halfRangeError(
+  op: string,
+  values: Float32Array,
+  i: number,
+  cols: number,
+  dtype: 'float16' | 'bfloat16',
+): RangeError {
+  const v = values[i]!;
+  return new RangeError(
+    `${op}: weight element [${Math.floor(i / cols)}, ${i % cols}] is ${v}, which ${dtype} cannot hold${Number.isFinite(v) ? ' (it overflows to Infinity)' : ''}`,
+  );
 }
 
 /** 16-bit patterns of `dtype` widened to float32 (exactly: every float16 and bfloat16 value is a float32). */

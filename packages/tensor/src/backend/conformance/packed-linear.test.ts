@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import reference from '../../../fixtures/half-rounding.json';
 import type { WeightDType } from '../../half-precision.js';
 import { toHalfBits, widenHalfBits } from '../../half-precision.js';
 import type { Backend } from '../backend.js';
@@ -150,6 +151,27 @@ describe('packLinear conformance', () => {
       const out = applyPacked(wasmBackend, weight, null, x, 1, values.length, k, dtype);
       const want = rounded(Float32Array.from(values), dtype, 1);
       expect(out).toEqual(want);
+    }
+  });
+
+  it("rounds weights to 16 bits as torch's .half() and .bfloat16() do (the fixture's values)", () => {
+    const values = new Float32Array(Uint32Array.from(reference.float32Bits).buffer);
+    for (const [dtype, want, limit] of [
+      ['float16', reference.float16, 65520],
+      ['bfloat16', reference.bfloat16, 3.3e38],
+    ] as const) {
+      const keep = Array.from(values.keys()).filter((i) => Math.abs(values[i]!) < limit);
+      const weight = Float32Array.from(keep, (i) => values[i]!);
+      for (const backend of [jsBackend, ...backendsUnderTest()]) {
+        // x = 1 and k = 1: each output is its weight as the kernel sees it
+        const out = applyPacked(backend, weight, null, Float32Array.of(1), 1, keep.length, 1, dtype);
+        const expected = widenHalfBits(
+          Uint16Array.from(keep, (i) => want[i]!),
+          dtype,
+        );
+        const i = out.findIndex((v, j) => !Object.is(v, expected[j]) && !(v === 0 && expected[j] === 0));
+        expect(i, `${backend.name} ${dtype}: ${weight[i]} → ${out[i]}, torch ${expected[i]}`).toBe(-1);
+      }
     }
   });
 

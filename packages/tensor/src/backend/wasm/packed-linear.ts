@@ -1,4 +1,4 @@
-import { toHalfBits } from '../../half-precision.js';
+import { halfRangeError, type WeightDType } from '../../half-precision.js';
 import type { PackedLinearKernel, PackLinearArgs } from '../backend.js';
 import type { HeapBlock } from './kernel-heap.js';
 import { AWAKE_SPLIT_MACS, WAKE_SPLIT_MACS } from './matmul.js';
@@ -23,52 +23,69 @@ export function wasmPackLinear(args: PackLinearArgs): PackedLinearKernel | null 
   const { weight, bias, n, k, dtype } = args;
   const rt = getThreadRuntime() ?? getRuntime();
   if (!rt) return null;
-  const half = dtype === 'float32' ? null : toHalfBits('packLinear', weight, dtype, k);
-  const esize = half ? 2 : 4;
-  const n8 = Math.ceil(n / 8) * 8;
-  const weightBytes = Math.ceil((n8 * k * esize) / 64) * 64;
+  if (dtype !== 'float32') checkHalfRange('packLinear', weight, dtype, k);
+  const esize = dtype === 'float32' ? 4 : 2;
+  const weightBytes = Math.ceil((Math.ceil(n / 8) * 8 * k * esize) / 64) * 64;
   const block = rt.heap.alloc(weightBytes + 4 * n);
-  if (!block) return null;
-  const count = n8 * k;
-  const packed = half
-    ? new Uint16Array(rt.memory.buffer, block.ptr, count)
-    : new Float32Array(rt.memory.buffer, block.ptr, count);
-  packSlivers(half ?? weight, packed, n, k, rt.kernels.matmul_kc());
+  if (!block || !packInto(rt, block, weight, n, k, dtype)) {
+    if (block) rt.heap.free(block);
+    return null;
+  }
   if (bias) rt.f32.set(bias, (block.ptr + weightBytes) >> 2);
-  const kernel = new WasmPackedLinear(rt, block, n, k, DTYPE_CODES[dtype], bias ? weightBytes : -1);
-  return kernel;
+  return new WasmPackedLinear(rt, block, n, k, DTYPE_CODES[dtype], bias ? weightBytes : -1);
 }
 
-/** Where column c of a step goes: float32 in order, 16-bit values as 0 4 1 5 2 6 3 7 (see the kernel). */
-const ORDER_F32 = [0, 1, 2, 3, 4, 5, 6, 7];
-const ORDER_HALF = [0, 2, 4, 6, 1, 3, 5, 7];
+/** Rows of the weight packed per kernel call (a few hundred KB of arena for a GPT-2 width). */
+const PACK_ROWS = 256;
 
 /**
- * Writes `w` `[n, k]` (row-major) as slivers: for each `kc`-row slice of the k axis, for each group of
- * 8 rows of w (columns of wᵀ), the 8 values of each k step side by side (16-bit ones interleaved);
- * rows past n are zeros.
+ * Packs `weight` `[n, k]` into `block` a few hundred rows at a time: the rows are copied into the
+ * arena and laid out as slivers by the kernel's B packing (4×4 transposes); 16-bit weights are
+ * packed in float32 first, then rounded into the block by the kernel (each step's values
+ * interleaved). False when the arena cannot grow.
  */
-function packSlivers(
-  w: Float32Array | Uint16Array,
-  out: Float32Array | Uint16Array,
+function packInto(
+  rt: WasmRuntime,
+  block: HeapBlock,
+  weight: Float32Array,
   n: number,
   k: number,
-  kc: number,
-): void {
+  dtype: WeightDType,
+): boolean {
   const n8 = Math.ceil(n / 8) * 8;
-  const order = w instanceof Uint16Array ? ORDER_HALF : ORDER_F32;
-  for (let pc = 0; pc < k; pc += kc) {
-    const depth = Math.min(kc, k - pc);
-    for (let s = 0; s < n8 / 8; s++) {
-      const base = pc * n8 + s * depth * 8;
-      for (let c = 0; c < 8; c++) {
-        const at = base + order[c]!;
-        const from = (s * 8 + c) * k + pc;
-        if (s * 8 + c < n) for (let p = 0; p < depth; p++) out[at + p * 8] = w[from + p]!;
-        else for (let p = 0; p < depth; p++) out[at + p * 8] = 0;
-      }
+  const kc = rt.kernels.matmul_kc();
+  for (let r0 = 0; r0 < n; r0 += PACK_ROWS) {
+    const rows = Math.min(PACK_ROWS, n - r0);
+    const rows8 = Math.ceil(rows / 8) * 8;
+    const ptrs = rt.arena([4 * rows * k, dtype === 'float32' ? 0 : 4 * rows8 * k], 1);
+    if (!ptrs) return false;
+    const [src, staged] = ptrs as [number, number];
+    rt.f32.set(weight.subarray(r0 * k, (r0 + rows) * k), src >> 2);
+    if (dtype === 'float32') {
+      rt.kernels.pack_weight_rows(src, rows, k, block.ptr, n8, r0);
+      continue;
+    }
+    rt.kernels.pack_weight_rows(src, rows, k, staged, rows8, 0);
+    for (let pc = 0; pc < k; pc += kc) {
+      const depth = Math.min(kc, k - pc);
+      const to = block.ptr + 2 * (pc * n8 + r0 * depth);
+      rt.kernels.round_to_half(staged + 4 * pc * rows8, to, rows8 * depth, DTYPE_CODES[dtype]);
     }
   }
+  return true;
+}
+
+/** The smallest float32 that rounds to bfloat16's Infinity (0x7f7f8000: a tie, to the even Infinity). */
+const BFLOAT16_OVERFLOW = 3.3961775292304718e38;
+
+/**
+ * @throws RangeError naming the first element of `weight` `[n, k]` a 16-bit `dtype` cannot hold: not
+ * finite, or at least the smallest value that rounds to Infinity (65520 for float16).
+ */
+function checkHalfRange(op: string, weight: Float32Array, dtype: 'float16' | 'bfloat16', k: number): void {
+  const limit = dtype === 'float16' ? 65520 : BFLOAT16_OVERFLOW;
+  for (let i = 0; i < weight.length; i++)
+    if (!(Math.abs(weight[i]!) < limit)) throw halfRangeError(op, weight, i, k, dtype);
 }
 
 /** A weight in a runtime's heap and the products with it. */
