@@ -11,7 +11,7 @@ import { packedWeightsOf, withPackedWeights } from '../inference/packed-weights.
 import type { LanguageModel, LanguageModelCache } from '../models/language-model.js';
 import { Module } from '../module.js';
 import { type PromptBatch, promptBatch } from './prompts.js';
-import { type SamplingOptions, sampleNext, unsampleableLogits } from './sampling.js';
+import { drawNext, type SamplingOptions, unsampleableLogits } from './sampling.js';
 
 /** Options of {@link generate}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -189,7 +189,7 @@ function decode<C extends LanguageModelCache>(
         throw new RangeError(
           `generate: the model produced non-finite logits at step ${step + 1} (${problem})`,
         );
-      const next = sampleNext(last, options).data();
+      const next = drawNext(last, options).data();
       const logp = options.outputLogProbs
         ? logSoftmax(temperature > 0 && temperature !== 1 ? last.div(temperature) : last, -1).data()
         : null;

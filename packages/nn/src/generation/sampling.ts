@@ -171,7 +171,12 @@ export function sampleNext(logits: Tensor, options: SamplingOptions = {}): Tenso
     throw new ShapeError(`sampleNext: logits must be [B, V], got [${logits.shape.join(', ')}]`);
   const problem = unsampleableLogits(logits);
   if (problem !== undefined) throw new RangeError(`sampleNext: the logits cannot be sampled (${problem})`);
+  return drawNext(logits, options);
+}
+
+/** {@link sampleNext} for `[B, V]` logits already checked to be sampleable (`generate` checks them itself). */
+export function drawNext(logits: Tensor, options: SamplingOptions): Tensor {
   if (options.temperature === 0) return argmax(logits, -1);
   const probs = nextTokenProbabilities(logits, options);
-  return multinomial(probs, 1, options.generator ? { generator: options.generator } : {}).reshape([-1]);
+  return multinomial(probs, 1, { generator: options.generator }).reshape([-1]);
 }
