@@ -16,11 +16,18 @@ slower and the comparison is meaningless).
 import argparse
 import json
 import math
+import os
+import sys
 import time
 
-import torch
-import torch.nn.functional as F
-from torch import nn
+if __name__ == '__main__':
+    # OpenBLAS keeps its own thread pool: hold it to the thread count asked for, before torch loads it
+    threads = sys.argv[sys.argv.index('--threads') + 1] if '--threads' in sys.argv else '1'
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', threads)
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
 
 SHAPES = {
     # the default `proj train` GPT on a 98-character vocabulary
