@@ -9,7 +9,7 @@ fused attention, so attention is written out over the cached keys. Runs under `t
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 tooling/bench/torch_inference.py --shape gpt2 --threads 1
 
 Prints one JSON object on the last line: prefill ms (median), decode ms per token (median over the
-steps of each run, then over runs), the weight bytes one decoding step reads, and the BLAS library
+steps of each run, then over runs), both in wall time and in CPU time, the weight bytes one decoding step reads, and the BLAS library
 loaded (with Debian's reference libblas3 instead of OpenBLAS, torch's products are several times
 slower and the comparison is meaningless).
 """
@@ -119,37 +119,40 @@ def main():
     p.add_argument('--prompt', type=int, default=256)
     p.add_argument('--new-tokens', type=int, default=32)
     p.add_argument('--runs', type=int, default=3)
+    p.add_argument('--warmup', type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     c = SHAPES[args.shape]
     model = GPT(c).eval()
     prompt = torch.randint(c['vocab_size'], (1, args.prompt))
-    prefills, decodes = [], []
+    median = lambda xs: sorted(xs)[len(xs) // 2]
+    clocks = {'': time.perf_counter, 'Cpu': time.process_time}  # wall, and CPU of every thread
+    results = {f'{what}{kind}Ms': [] for what in ('prefill', 'decode') for kind in clocks}
     with torch.inference_mode():
-        for run in range(args.runs + 1):  # the first run warms up
+        for run in range(args.warmup + args.runs):
             cache = model.new_cache(1)
-            t0 = time.perf_counter()
+            t0 = {kind: clock() for kind, clock in clocks.items()}
             logits = model(prompt, cache, 0)
             token = logits[:, -1].argmax(-1, keepdim=True)
-            prefill = (time.perf_counter() - t0) * 1000
-            steps = []
+            prefill = {kind: (clock() - t0[kind]) * 1000 for kind, clock in clocks.items()}
+            steps = {kind: [] for kind in clocks}
             for i in range(args.new_tokens):
-                t0 = time.perf_counter()
+                t0 = {kind: clock() for kind, clock in clocks.items()}
                 logits = model(token, cache, args.prompt + i)
                 token = logits[:, -1].argmax(-1, keepdim=True)
-                steps.append((time.perf_counter() - t0) * 1000)
-            if run > 0:
-                prefills.append(prefill)
-                decodes.append(sorted(steps)[len(steps) // 2])
-    median = lambda xs: sorted(xs)[len(xs) // 2]
+                for kind, clock in clocks.items():
+                    steps[kind].append((clock() - t0[kind]) * 1000)
+            if run >= args.warmup:
+                for kind in clocks:
+                    results[f'prefill{kind}Ms'].append(prefill[kind])
+                    results[f'decode{kind}Ms'].append(median(steps[kind]))
     print(json.dumps({
         'torch': torch.__version__,
         'blas': blas_library(),
         'threads': args.threads,
         'shape': args.shape,
-        'prefillMs': median(prefills),
-        'decodeMs': median(decodes),
+        **{key: median(values) for key, values in results.items()},
         'weightBytes': weight_bytes(model),
     }))
 

@@ -56,6 +56,9 @@ interface Measurement {
   threads: number;
   prefillMs: number;
   decodeMs: number;
+  /** CPU time of the same (all threads of the process). */
+  prefillCpuMs: number;
+  decodeCpuMs: number;
   /** Bytes of weights one decoding step reads. */
   weightBytes: number;
   packMs?: number;
@@ -65,6 +68,8 @@ interface Measurement {
 interface TorchResult {
   prefillMs: number;
   decodeMs: number;
+  prefillCpuMs: number;
+  decodeCpuMs: number;
   weightBytes: number;
   blas: string[] | null;
 }
@@ -84,12 +89,29 @@ function weightBytes(model: GPT, dtype: WeightDType): number {
   return bytes;
 }
 
+/** Prefill and decode-step times of one run, wall clock and CPU of this process (both ms). */
+interface Timing {
+  prefill: number;
+  decode: number;
+  prefillCpu: number;
+  decodeCpu: number;
+}
+
+/** Milliseconds of CPU this process (every thread) has used. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Prefill and per-token decode times of greedy `generate` on `model` (already packed): each forward
- * is timestamped, a step lasting from one forward to the next (sampling included).
+ * is timestamped, a step lasting from one forward to the next (sampling included); the decode time
+ * is the median step. CPU time is taken the same way: on a loaded machine it estimates what one
+ * thread would take alone, which wall time does not.
  */
-function timedGenerate(model: GPT, prompt: Tensor, newTokens: number): { prefill: number; decode: number } {
+function timedGenerate(model: GPT, prompt: Tensor, newTokens: number): Timing {
   const starts: number[] = [];
+  const cpu: number[] = [];
   const timed: LanguageModel<KVCache> = {
     config: model.config,
     training: false,
@@ -97,14 +119,22 @@ function timedGenerate(model: GPT, prompt: Tensor, newTokens: number): { prefill
     createCache: () => model.createCache(),
     forward: (ids, targets, options) => {
       starts.push(performance.now());
+      cpu.push(cpuMs());
       return model.forward(ids, targets, options);
     },
   };
   const begin = performance.now();
+  const beginCpu = cpuMs();
   generate(timed, prompt, { maxNewTokens: newTokens + 1, temperature: 0 });
   starts.push(performance.now());
-  const steps = starts.slice(1).map((t, i) => t - starts[i]!);
-  return { prefill: starts[1]! - begin, decode: median(steps.slice(1)) };
+  cpu.push(cpuMs());
+  const steps = (t: number[]) => t.slice(2).map((x, i) => x - t[i + 1]!);
+  return {
+    prefill: starts[1]! - begin,
+    decode: median(steps(starts)),
+    prefillCpu: cpu[1]! - beginCpu,
+    decodeCpu: median(steps(cpu)),
+  };
 }
 
 /** Median prefill and decode over `runs` runs after one warm-up run, weights packed as `dtype`. */
@@ -117,13 +147,16 @@ function measure(model: GPT, shape: Shape, dtype: WeightDType, threads: number, 
     const results = Array.from({ length: runs + 1 }, () =>
       timedGenerate(model, prompt, shape.newTokens),
     ).slice(1);
+    const mid = (key: keyof Timing) => median(results.map((r) => r[key]));
     return {
       shape: shape.key,
       implementation: '@proj',
       weights: dtype,
       threads,
-      prefillMs: median(results.map((r) => r.prefill)),
-      decodeMs: median(results.map((r) => r.decode)),
+      prefillMs: mid('prefill'),
+      decodeMs: mid('decode'),
+      prefillCpuMs: mid('prefillCpu'),
+      decodeCpuMs: mid('decodeCpu'),
       weightBytes: weightBytes(model, dtype),
       packMs,
     };
@@ -185,6 +218,8 @@ function torchRun(shape: Shape, threads: number, runs: number): TorchResult | nu
     String(shape.newTokens),
     '--runs',
     String(runs),
+    '--warmup',
+    String(shape.warmup),
   ]);
 }
 
@@ -290,6 +325,23 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
         'decode vs 1 thread',
       ],
       table,
+    );
+    const t1 = theirs(1);
+    printTable(
+      `the same, one thread, in CPU time (what each side would take on a core of its own; wall time above includes waiting for a core)`,
+      ['implementation', 'prefill CPU ms', 'decode CPU ms/token', 'prefill vs PyTorch', 'decode vs PyTorch'],
+      [
+        ...ours
+          .filter((r) => r.threads === 1)
+          .map((r) => [
+            `@proj ${r.weights}`,
+            r.prefillCpuMs.toFixed(1),
+            r.decodeCpuMs.toFixed(2),
+            t1 ? ratio(r.prefillCpuMs, t1.prefillCpuMs) : 'n/a',
+            t1 ? ratio(r.decodeCpuMs, t1.decodeCpuMs) : 'n/a',
+          ]),
+        ...(t1 ? [['PyTorch float32', t1.prefillCpuMs.toFixed(1), t1.decodeCpuMs.toFixed(2), '', '']] : []),
+      ],
     );
     const f32 = ours.find((r) => r.weights === 'float32')!;
     console.log(
