@@ -29,6 +29,11 @@ interface Shape {
   config: Partial<GPTConfig>;
   prompt: number;
   newTokens: number;
+  /**
+   * Runs before timing: V8 compiles hot JavaScript with its optimising tier over the first few
+   * hundred steps of a small model (the first run of the default GPT took 4× the later ones).
+   */
+  warmup: number;
 }
 
 const SHAPES: Shape[] = [
@@ -38,6 +43,7 @@ const SHAPES: Shape[] = [
     config: { vocabSize: 98, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, bias: false },
     prompt: 32,
     newTokens: 31,
+    warmup: 20,
   },
   {
     key: 'gpt2',
@@ -45,6 +51,7 @@ const SHAPES: Shape[] = [
     config: { vocabSize: 50257, blockSize: 1024, nLayer: 12, nHead: 12, nEmbd: 768, geluApproximate: 'tanh' },
     prompt: 256,
     newTokens: 32,
+    warmup: 1,
   },
 ];
 
@@ -137,16 +144,16 @@ function timedGenerate(model: GPT, prompt: Tensor, newTokens: number): Timing {
   };
 }
 
-/** Median prefill and decode over `runs` runs after one warm-up run, weights packed as `dtype`. */
+/** Median prefill and decode over `runs` runs after the shape's warm-up runs, weights packed as `dtype`. */
 function measure(model: GPT, shape: Shape, dtype: WeightDType, threads: number, runs: number): Measurement {
   const prompt = randint(0, shape.config.vocabSize!, [1, shape.prompt], { generator: new Generator(1) });
   const t0 = performance.now();
   const packed = packWeights(model, { dtype });
   const packMs = performance.now() - t0;
   try {
-    const results = Array.from({ length: runs + 1 }, () =>
+    const results = Array.from({ length: shape.warmup + runs }, () =>
       timedGenerate(model, prompt, shape.newTokens),
-    ).slice(1);
+    ).slice(shape.warmup);
     const mid = (key: keyof Timing) => median(results.map((r) => r[key]));
     return {
       shape: shape.key,
