@@ -121,6 +121,8 @@ describe('proj train and proj sample', () => {
     for (const text of samples) expect(text.startsWith('the ')).toBe(true);
     const again = await run(sampleArgs);
     expect(again.out).toBe(s.out); // seeded
+    const threaded = await run([...sampleArgs, '--threads', '2']);
+    expect(threaded.out).toBe(s.out); // the batch decodes to the same samples on any thread count
   });
 
   it('--resume continues the checkpointed run to the same losses as one straight run', async () => {

@@ -18,6 +18,14 @@ export interface SampleTextOptions {
  * encode is an error, except the default newline, which falls back to token 0.
  */
 export function sampleText(model: GPT, tokenizer: Tokenizer, o: SampleTextOptions): string {
+  return sampleTexts(model, tokenizer, o, 1)[0]!;
+}
+
+/**
+ * `count` samples of {@link sampleText}, decoded together as one batch (one forward per token for
+ * all of them) from one generator seeded with `o.seed`: the same seed and count give the same texts.
+ */
+export function sampleTexts(model: GPT, tokenizer: Tokenizer, o: SampleTextOptions, count: number): string[] {
   let prompt: number[];
   try {
     prompt = tokenizer.encode(o.prompt);
@@ -27,12 +35,16 @@ export function sampleText(model: GPT, tokenizer: Tokenizer, o: SampleTextOption
   }
   if (prompt.length === 0) prompt = [0];
   model.eval();
-  const ids = generate(model, prompt, {
-    maxNewTokens: o.maxNewTokens,
-    temperature: o.temperature ?? 0.8,
-    topK: Math.min(o.topK ?? 200, model.config.vocabSize),
-    ...(o.topP !== undefined ? { topP: o.topP } : {}),
-    generator: new Generator(o.seed),
-  });
-  return tokenizer.decode(ids.data());
+  const ids = generate(
+    model,
+    Array.from({ length: count }, () => prompt),
+    {
+      maxNewTokens: o.maxNewTokens,
+      temperature: o.temperature ?? 0.8,
+      topK: Math.min(o.topK ?? 200, model.config.vocabSize),
+      topP: o.topP,
+      generator: new Generator(o.seed),
+    },
+  );
+  return (ids.toArray() as number[][]).map((row) => tokenizer.decode(row));
 }

@@ -19,7 +19,13 @@ export {
   type GPT2PretrainedFiles,
   loadGPT2Pretrained,
 } from './checkpoints/gpt2-pretrained.js';
-export { type GenerateOptions, generate } from './generation/generate.js';
+export {
+  type GenerateOptions,
+  type GenerateOutput,
+  type GenerateSequencesOptions,
+  generate,
+  generateSequences,
+} from './generation/generate.js';
 export {
   nextTokenProbabilities,
   type SamplingOptions,
@@ -27,6 +33,13 @@ export {
   topKFilter,
   topPFilter,
 } from './generation/sampling.js';
+export {
+  type PackedWeights,
+  type PackWeightsOptions,
+  packedWeightsOf,
+  packWeights,
+  withPackedWeights,
+} from './inference/packed-weights.js';
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
 export { BatchNorm2d, type BatchNormLayerOptions } from './layers/batch-norm.js';

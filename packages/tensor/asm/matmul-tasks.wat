@@ -16,7 +16,7 @@
   ;; Descriptor (i32 words at desc): 0 A base, 1 B base, 2 C base (bytes); 3 batch, 4 m, 5 n, 6 k;
   ;; 7 A offsets, 8 B offsets (byte addresses of i32 element offsets per batch); 9 A row, 10 A col,
   ;; 11 B row, 12 B col strides (elements); 13 scratch base, 14 scratch bytes per thread; 15 product
-  ;; spans (byte address of 4 i32 per product task: first and end matrix, first and end row); 16 pack
+  ;; spans (byte address of 6 i32 per product task: first and end matrix, row and column); 16 pack
   ;; tasks; 17 slivers per pack task (pack tasks per KC slice: groups of that many slivers); 18
   ;; packed B base (0: none); 19 tasks; 20 threads (thread ids below it); 21 done flags (one i32 per
   ;; task: the thread id + 1).
@@ -83,18 +83,20 @@
           (i32.shl (local.get $slivers) (i32.const 3))) (i32.const 2)))
         (i32.mul (local.get $s0) (i32.shl (local.get $kc) (i32.const 5))))))
 
-  ;; Product task q: rows [i0, i1) of matrices [b0, b1), from the task's span in the table.
+  ;; Product task q: rows [i0, i1) and columns [j0, j1) of matrices [b0, b1), from the task's span in
+  ;; the table (columns are split only without pre-packed B).
   (func $mm_product (param $desc i32) (param $q i32) (param $scratch i32)
     (local $m i32) (local $n i32) (local $k i32) (local $span i32) (local $bi i32) (local $b1 i32)
-    (local $i0 i32) (local $ars i32) (local $bpk i32) (local $bsize i32)
+    (local $i0 i32) (local $ars i32) (local $bpk i32) (local $bsize i32) (local $j0 i32)
     (local.set $m (i32.load offset=16 (local.get $desc)))
     (local.set $n (i32.load offset=20 (local.get $desc)))
     (local.set $k (i32.load offset=24 (local.get $desc)))
     (local.set $ars (i32.shl (i32.load offset=36 (local.get $desc)) (i32.const 2)))
-    (local.set $span (i32.add (i32.load offset=60 (local.get $desc)) (i32.shl (local.get $q) (i32.const 4))))
+    (local.set $span (i32.add (i32.load offset=60 (local.get $desc)) (i32.mul (local.get $q) (i32.const 24))))
     (local.set $bi (i32.load (local.get $span)))
     (local.set $b1 (i32.load offset=4 (local.get $span)))
     (local.set $i0 (i32.load offset=8 (local.get $span)))
+    (local.set $j0 (i32.load offset=16 (local.get $span)))
     (local.set $bsize (i32.shl (i32.mul (i32.and (i32.add (local.get $n) (i32.const 7)) (i32.const -8))
       (local.get $k)) (i32.const 2)))
     (loop $next
@@ -107,12 +109,15 @@
             (i32.const 2)))
           (i32.mul (local.get $i0) (local.get $ars)))
         (i32.add (i32.load offset=4 (local.get $desc))
-          (i32.shl (i32.load (i32.add (i32.load offset=32 (local.get $desc)) (i32.shl (local.get $bi) (i32.const 2))))
+          (i32.shl (i32.add
+            (i32.load (i32.add (i32.load offset=32 (local.get $desc)) (i32.shl (local.get $bi) (i32.const 2))))
+            (i32.mul (local.get $j0) (i32.load offset=48 (local.get $desc))))
             (i32.const 2)))
         (i32.add (i32.load offset=8 (local.get $desc))
-          (i32.shl (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $m)) (local.get $i0)) (local.get $n))
-            (i32.const 2)))
-        (i32.sub (i32.load offset=12 (local.get $span)) (local.get $i0)) (local.get $n) (local.get $k)
+          (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $bi) (local.get $m)) (local.get $i0)) (local.get $n))
+            (local.get $j0)) (i32.const 2)))
+        (i32.sub (i32.load offset=12 (local.get $span)) (local.get $i0))
+        (i32.sub (i32.load offset=20 (local.get $span)) (local.get $j0)) (local.get $k)
         (local.get $ars) (i32.shl (i32.load offset=40 (local.get $desc)) (i32.const 2))
         (i32.shl (i32.load offset=44 (local.get $desc)) (i32.const 2))
         (i32.shl (i32.load offset=48 (local.get $desc)) (i32.const 2))

@@ -1,4 +1,4 @@
-import { noteAllocated, takeReleased } from './storage-reuse.js';
+import { noteAllocated, noteFresh, takeRecycled, takeReleased } from './storage-reuse.js';
 
 /** Element types a {@link Tensor} can hold. `float32` is the default everywhere. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -20,26 +20,30 @@ export type FloatArray = Float32Array | Float64Array;
 /** All supported dtypes, in promotion order (lowest first). */
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
+const STORAGE: { readonly [D in DType]: new (size: number) => StorageMap[D] } = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+
 /**
- * Allocates zeroed storage of `size` elements for `dtype`: a float array released for reuse (see
- * {@link beginAllocationScope}) when one of that length waits, else fresh memory.
+ * Allocates zeroed storage of `size` elements for `dtype`: an array an open recycling scope handed
+ * back, or a float array released for reuse (see {@link beginAllocationScope}), when one of that
+ * length waits; else fresh memory.
  */
 export function allocStorage<D extends DType>(dtype: D, size: number): StorageMap[D] {
-  switch (dtype) {
-    case 'float32':
-    case 'float64': {
-      const array =
-        takeReleased(dtype, size) ?? (dtype === 'float32' ? new Float32Array(size) : new Float64Array(size));
-      noteAllocated(array);
-      return array as StorageMap[D];
-    }
-    case 'int32':
-      return new Int32Array(size) as StorageMap[D];
-    case 'bool':
-      return new Uint8Array(size) as StorageMap[D];
-    default:
-      throw new TypeError(`unknown dtype '${String(dtype)}'`);
+  const make = STORAGE[dtype];
+  if (!make) throw new TypeError(`unknown dtype '${String(dtype)}'`);
+  let array = takeRecycled(make.name, size) as StorageMap[D] | null;
+  if (!array && (dtype === 'float32' || dtype === 'float64'))
+    array = takeReleased(dtype, size) as StorageMap[D] | null;
+  if (!array) {
+    array = new make(size) as StorageMap[D];
+    noteFresh(array);
   }
+  noteAllocated(array);
+  return array;
 }
 
 /** The dtype stored by a typed array, or `undefined` for arrays no dtype uses. */

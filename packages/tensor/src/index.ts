@@ -11,6 +11,8 @@ export type {
   MatrixBatch,
   NormArgs,
   NormBackwardArgs,
+  PackedLinearKernel,
+  PackLinearArgs,
   ReduceOp,
   StridedView,
   UnaryGradOp,
@@ -38,6 +40,7 @@ export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
 export { DTypeError, ShapeError } from './errors.js';
+export type { WeightDType } from './half-precision.js';
 export {
   halfToFloat,
   loadSafetensors,
@@ -107,6 +110,7 @@ export {
   maxPool2d,
   maxPool2dWithIndices,
 } from './ops/pool.js';
+export { PackedLinear, type PackLinearOptions, packedLinear, packLinear } from './ops/packed-linear.js';
 export type { RandomOptions } from './ops/random.js';
 export { bernoulli, multinomial, rand, randint, randn, randperm } from './ops/random.js';
 export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
@@ -169,6 +173,7 @@ export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
 export {
   type AllocationScope,
+  type AllocationScopeOptions,
   beginAllocationScope,
   type StorageReuseStats,
   storageReuseStats,

@@ -67,4 +67,28 @@ describe('storage reuse', () => {
     expect(recycled).toBeGreaterThan(0);
     expect(recycled).toBeLessThan(20);
   });
+
+  it('a recycling scope hands back everything allocated since its last recycle, every dtype', () => {
+    const { allocated } = storageReuseStats();
+    const scope = beginAllocationScope({ recycle: true });
+    const step = () => [full([61], 1).storage, allocStorage('int32', 61), allocStorage('bool', 61)];
+    const first = step();
+    const fresh = storageReuseStats().allocated;
+    expect(fresh).toBeGreaterThan(allocated);
+    scope.recycle();
+    const second = step();
+    second.forEach((a, i) => expect(a).toBe(first[i]));
+    expect(storageReuseStats().allocated).toBe(fresh); // nothing fresh from the second step on
+    expect(storageReuseStats().recycled).toBeGreaterThanOrEqual(3);
+    scope.recycle();
+    const third = allocStorage('int32', 61);
+    expect([...third].every((v) => v === 0)).toBe(true);
+    scope.end();
+    expect(allocStorage('int32', 61)).not.toBe(first[1]); // ended: nothing waits any more
+    const plain = beginAllocationScope();
+    const kept = full([61], 2).storage;
+    plain.recycle(); // without { recycle: true }: nothing happens
+    expect(full([61], 3).storage).not.toBe(kept);
+    plain.end();
+  });
 });

@@ -14,6 +14,8 @@
 
 /** Float storage arrays that can be reused. */
 type FloatStorage = Float32Array | Float64Array;
+/** Any storage array (recycling scopes take every dtype). */
+type AnyStorage = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** Most bytes the free lists hold in all: enough for a small model's gradients, bounded for big ones. */
 const MAX_POOLED_BYTES = 32 * 2 ** 20;
@@ -24,8 +26,43 @@ const MAX_PER_LENGTH = 8;
 const free = { float32: new Map<number, Float32Array[]>(), float64: new Map<number, Float64Array[]>() };
 let pooledBytes = 0;
 let reused = 0;
+let recycled = 0;
+let allocated = 0;
+let allocatedBytes = 0;
 /** Scopes that are tracking allocations now (usually none or one). */
 const scopes = new Set<WeakSet<FloatStorage>>();
+
+/** What a recycling scope keeps: the arrays allocated since its last recycle, and those it may hand out. */
+interface Recycler {
+  recorded: AnyStorage[];
+  /** Recycled arrays by `dtype:length`. */
+  spare: Map<string, AnyStorage[]>;
+}
+/** Open recycling scopes, innermost last. */
+const recyclers: Recycler[] = [];
+
+const spareKey = (array: AnyStorage) => `${array.constructor.name}:${array.length}`;
+
+/**
+ * A zeroed array that an open recycling scope handed back (innermost first), of the typed-array
+ * class named `kind` and `length` elements, or null. @internal Used by `allocStorage`.
+ */
+export function takeRecycled(kind: string, length: number): AnyStorage | null {
+  for (let i = recyclers.length - 1; i >= 0; i--) {
+    const array = recyclers[i]!.spare.get(`${kind}:${length}`)?.pop();
+    if (array) {
+      recycled++;
+      return array.fill(0);
+    }
+  }
+  return null;
+}
+
+/** Counts a freshly allocated array. @internal Used by `allocStorage`. */
+export function noteFresh(array: AnyStorage): void {
+  allocated++;
+  allocatedBytes += array.byteLength;
+}
 
 /**
  * A zeroed array of `length` elements from the free lists, or null when none was released (the
@@ -44,8 +81,19 @@ export function takeReleased(dtype: 'float32' | 'float64', length: number): Floa
  * Records a newly allocated float array in every open scope (none, outside a backward walk).
  * @internal Used by `allocStorage`.
  */
-export function noteAllocated(array: FloatStorage): void {
-  for (const owned of scopes) owned.add(array);
+export function noteAllocated(array: AnyStorage): void {
+  if (array instanceof Float32Array || array instanceof Float64Array)
+    for (const owned of scopes) owned.add(array);
+  for (const recycler of recyclers) recycler.recorded.push(array);
+}
+
+/** Options of {@link beginAllocationScope}. */
+export interface AllocationScopeOptions {
+  /**
+   * Also keep every array (of any dtype) tensor ops allocate until {@link AllocationScope.recycle}:
+   * for loops whose iterations allocate the same arrays and keep none of them (decoding steps).
+   */
+  recycle?: boolean;
 }
 
 /** The float arrays tensor ops allocate between {@link beginAllocationScope} and `end`. */
@@ -59,7 +107,14 @@ export interface AllocationScope {
    * arrays beyond the pool's bounds, are left to the garbage collector.
    */
   release(array: ArrayBufferView): void;
-  /** Stops recording allocations; `release` does nothing afterwards. */
+  /**
+   * Hands back every array allocated in this scope since it began or since the last `recycle` (of
+   * any dtype): allocations of the same dtype and length made while the scope is open take them,
+   * zero-filled, before fresh memory. The caller guarantees that nothing references any of them any
+   * more. Only for scopes begun with `{ recycle: true }` (a no-op otherwise).
+   */
+  recycle(): void;
+  /** Stops recording allocations; `release` does nothing afterwards, nor do recycled arrays wait. */
   end(): void;
 }
 
@@ -76,9 +131,11 @@ export interface AllocationScope {
  *   scope.end();
  * }
  */
-export function beginAllocationScope(): AllocationScope {
+export function beginAllocationScope(options: AllocationScopeOptions = {}): AllocationScope {
   let owned: WeakSet<FloatStorage> | null = new WeakSet();
   scopes.add(owned);
+  const recycler: Recycler | null = options.recycle ? { recorded: [], spare: new Map() } : null;
+  if (recycler) recyclers.push(recycler);
   return {
     allocatedHere: (array) => owned?.has(array as FloatStorage) ?? false,
     release(array) {
@@ -94,9 +151,20 @@ export function beginAllocationScope(): AllocationScope {
       lists.set(storage.length, list);
       pooledBytes += storage.byteLength;
     },
+    recycle() {
+      if (!recycler || !owned) return;
+      for (const array of recycler.recorded) {
+        const key = spareKey(array);
+        const list = recycler.spare.get(key);
+        if (list) list.push(array);
+        else recycler.spare.set(key, [array]);
+      }
+      recycler.recorded = [];
+    },
     end() {
       if (owned) scopes.delete(owned);
       owned = null;
+      if (recycler) recyclers.splice(recyclers.indexOf(recycler), 1);
     },
   };
 }
@@ -105,11 +173,17 @@ export function beginAllocationScope(): AllocationScope {
 export interface StorageReuseStats {
   /** Allocations served by a released array instead of fresh memory. */
   reused: number;
+  /** Allocations served by an array a recycling scope handed back. */
+  recycled: number;
   /** Bytes of released arrays waiting to be reused. */
   pooledBytes: number;
+  /** Arrays tensor ops allocated from fresh memory (every dtype). */
+  allocated: number;
+  /** Bytes of those arrays. */
+  allocatedBytes: number;
 }
 
 /** Counters of the storage reuse (see {@link beginAllocationScope}). */
 export function storageReuseStats(): StorageReuseStats {
-  return { reused, pooledBytes };
+  return { reused, recycled, pooledBytes, allocated, allocatedBytes };
 }

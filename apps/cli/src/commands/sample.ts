@@ -1,7 +1,9 @@
+import { enableThreads } from '@proj/tensor/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.js';
 import { command } from '../command.js';
 import { loadModelSource } from '../model-source.js';
-import { sampleText } from '../sampling.js';
+import { sampleTexts } from '../sampling.js';
+import { defaultThreads } from './train-options.js';
 
 /** The spec behind `proj sample --help`. */
 export const SAMPLE_SPEC: CommandSpec = {
@@ -47,7 +49,14 @@ export const SAMPLE_SPEC: CommandSpec = {
       default: 1,
       value: '<n>',
       min: 1,
-      help: 'Independent samples to draw',
+      help: 'Independent samples to draw, decoded together as one batch',
+    },
+    {
+      name: 'threads',
+      type: 'int',
+      value: '<n>',
+      min: 1,
+      help: 'Threads for matrix products and attention (default: one per core, at most 4; samples are identical on any count)',
     },
     { name: 'seed', type: 'int', default: 1337, value: '<n>', help: 'Seed of the sampler' },
   ],
@@ -63,15 +72,20 @@ export const sampleCommand = command<ParsedOptions>(SAMPLE_SPEC, async (o, io) =
   const { model, tokenizer, warnings } = await loadModelSource(from);
   for (const note of warnings) io.stderr.write(`proj sample: note: ${note}\n`);
   const prompt = (o.prompt as string).replaceAll('\\n', '\n');
-  for (let i = 0; i < (o.numSamples as number); i++) {
-    const text = sampleText(model, tokenizer, {
+  const threads = (o.threads as number | undefined) ?? defaultThreads();
+  if (threads > 1) await enableThreads(threads);
+  const texts = sampleTexts(
+    model,
+    tokenizer,
+    {
       prompt,
       maxNewTokens: o.maxNewTokens as number,
-      seed: (o.seed as number) + i,
+      seed: o.seed as number,
       temperature: o.temperature as number,
       topK: o.topK as number,
-      ...(o.topP !== undefined ? { topP: o.topP as number } : {}),
-    });
-    io.stdout.write(`${text}\n${i + 1 < (o.numSamples as number) ? '---------------\n' : ''}`);
-  }
+      topP: o.topP as number | undefined,
+    },
+    o.numSamples as number,
+  );
+  io.stdout.write(texts.map((text) => `${text}\n`).join('---------------\n'));
 });

@@ -86,6 +86,9 @@ export const nonDifferentiableTensorFunctions = [
   'windowGeometry',
   // values and argmax positions: autograd's maxPool2d differentiates the values
   'maxPool2dWithIndices',
+  // inference with packed weights: constants in a backend's memory, no gradient
+  'packLinear',
+  'packedLinear',
   // duplicate-copy checks
   'isTensor',
   'rejectForeignCopy',

@@ -96,3 +96,36 @@ describe('sampling filters', () => {
     );
   });
 });
+
+describe('sampling filters on a large vocabulary', () => {
+  it('select what sorting the whole row selects, ties and −Infinity included', () => {
+    const g = new Generator(4);
+    for (let trial = 0; trial < 20; trial++) {
+      const V = 500 + trial * 37;
+      // few distinct values, so ties are common; some tokens masked with −Infinity
+      const row = Array.from({ length: V }, () =>
+        g.uniform() < 0.1 ? Number.NEGATIVE_INFINITY : Math.round(g.uniform() * 40) / 8,
+      );
+      const t = tensor([row], { dtype: 'float64' });
+      const k = 1 + ((trial * 13) % 60);
+      const sorted = [...row].sort((a, b) => b - a);
+      const kth = sorted[k - 1]!;
+      expect(kept(topKFilter(t, k))).toEqual(
+        row.flatMap((v, j) => (v >= kth && v > Number.NEGATIVE_INFINITY ? [j] : [])),
+      );
+      const p = 0.1 + (trial % 9) / 10;
+      // reference: the order of the original definition, (value desc, id asc), walked token by token
+      const order = row.map((_, j) => j).sort((a, b) => row[b]! - row[a]! || a - b);
+      const peak = row[order[0]!]!;
+      const weights = order.map((j) => Math.exp(row[j]! - peak));
+      const total = weights.reduce((s, w) => s + w, 0);
+      let cumulative = 0;
+      const keep = new Set<number>();
+      order.forEach((j, rank) => {
+        if (cumulative < p * total && row[j]! > Number.NEGATIVE_INFINITY) keep.add(j);
+        cumulative += weights[rank]!;
+      });
+      expect(kept(topPFilter(t, p))).toEqual([...keep].sort((a, b) => a - b));
+    }
+  });
+});

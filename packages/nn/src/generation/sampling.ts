@@ -69,9 +69,40 @@ export function topKFilter(logits: Tensor, k: number): Tensor {
     throw new RangeError(`topKFilter: k must be a positive integer, got ${k}`);
   return filterRows(logits, (row, out) => {
     if (k >= row.length) return;
-    const kth = Float64Array.from(row).sort().reverse()[k - 1]!;
-    for (let j = 0; j < row.length; j++) if (row[j]! < kth) out[j] = Number.NEGATIVE_INFINITY;
+    const kth = kthLargest(row, k); // reorders row, a copy of out
+    for (let j = 0; j < out.length; j++) if (out[j]! < kth) out[j] = Number.NEGATIVE_INFINITY;
   });
+}
+
+/** Whether `a` sorts before `b` ascending, NaN last (as a typed array's `sort`). */
+const before = (a: number, b: number) => a < b || (Number.isNaN(b) && !Number.isNaN(a));
+
+/**
+ * The `k`-th largest value of `values` (NaN counting as the largest), by quickselect in linear
+ * expected time; `values` is reordered.
+ */
+function kthLargest(values: Float64Array, k: number): number {
+  const target = values.length - k; // its index in ascending order
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (before(values[i]!, pivot)) i++;
+      while (before(pivot, values[j]!)) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
 }
 
 /**
@@ -84,15 +115,29 @@ export function topPFilter(logits: Tensor, p: number): Tensor {
   checkLogits('topPFilter', logits);
   if (!(p > 0 && p <= 1)) throw new RangeError(`topPFilter: p must be in (0, 1], got ${p}`);
   return filterRows(logits, (row, out) => {
-    const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
-    const peak = row[order[0]!]!;
-    const weights = order.map((j) => Math.exp(row[j]! - peak));
-    const total = weights.reduce((s, w) => s + w, 0);
+    // Tokens at −Infinity have no probability: they stay out whatever p is, so only the others
+    // are sorted (after top-k, a few hundred of a large vocabulary).
+    const live = row
+      .filter((v) => v !== Number.NEGATIVE_INFINITY)
+      .sort()
+      .reverse();
+    if (live.length === 0) return;
+    const peak = live[0]!;
+    let total = 0;
+    for (const v of live) total += Math.exp(v - peak);
+    // Most likely first, the token that crosses p kept: find the value of the last kept one and how
+    // many tokens of that value (the earliest ids) are kept.
     let cumulative = 0;
-    order.forEach((j, rank) => {
-      if (cumulative >= p * total) out[j] = Number.NEGATIVE_INFINITY;
-      cumulative += weights[rank]!;
-    });
+    let rank = 0;
+    while (rank < live.length - 1 && cumulative + Math.exp(live[rank]! - peak) < p * total)
+      cumulative += Math.exp(live[rank++]! - peak);
+    const cut = live[rank]!;
+    let ties = rank - live.indexOf(cut) + 1; // tokens equal to the cut that are kept
+    for (let j = 0; j < row.length; j++) {
+      if (row[j]! > cut) continue;
+      if (row[j] === cut && ties > 0) ties--;
+      else out[j] = Number.NEGATIVE_INFINITY;
+    }
   });
 }
 
@@ -126,7 +171,12 @@ export function sampleNext(logits: Tensor, options: SamplingOptions = {}): Tenso
     throw new ShapeError(`sampleNext: logits must be [B, V], got [${logits.shape.join(', ')}]`);
   const problem = unsampleableLogits(logits);
   if (problem !== undefined) throw new RangeError(`sampleNext: the logits cannot be sampled (${problem})`);
+  return drawNext(logits, options);
+}
+
+/** {@link sampleNext} for `[B, V]` logits already checked to be sampleable (`generate` checks them itself). */
+export function drawNext(logits: Tensor, options: SamplingOptions): Tensor {
   if (options.temperature === 0) return argmax(logits, -1);
   const probs = nextTokenProbabilities(logits, options);
-  return multinomial(probs, 1, options.generator ? { generator: options.generator } : {}).reshape([-1]);
+  return multinomial(probs, 1, { generator: options.generator }).reshape([-1]);
 }

@@ -1,5 +1,5 @@
-import { lift, linear, type Variable, type VariableLike } from '@proj/autograd';
-import { type Generator, ShapeError, zeros } from '@proj/tensor';
+import { isGradEnabled, lift, linear, Variable, type VariableLike } from '@proj/autograd';
+import { type Generator, type PackedLinear, packedLinear, ShapeError, zeros } from '@proj/tensor';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 
@@ -36,6 +36,11 @@ export interface LinearOptions extends LayerOptions {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
+  /**
+   * The packed copy of `weight` and `bias` set by `packWeights` for inference: used instead of them
+   * while gradients are off. Null when unpacked.
+   */
+  _packed: PackedLinear | null = null;
 
   constructor(
     readonly inFeatures: number,
@@ -70,7 +75,9 @@ export class Linear extends Module {
   }
 
   forward(x: VariableLike): Variable {
-    return affine(lift(x), this.weight, this.bias);
+    const vx = lift(x);
+    const packed = this.packedFor(vx);
+    return packed ? new Variable(packedLinear(vx.data, packed)) : affine(vx, this.weight, this.bias);
   }
 
   /**
@@ -92,8 +99,17 @@ export class Linear extends Module {
    * Shapes: `x` `[N, inFeatures]` → `[outFeatures, N]`.
    */
   forwardTransposed(x: VariableLike): Variable {
-    const y = this.weight.matmul(lift(x).transpose(0, 1)); // (out, N)
+    const vx = lift(x);
+    const packed = this.packedFor(vx);
+    // the same products either way: x·Wᵀ transposed is W·xᵀ, element by element
+    if (packed) return new Variable(packedLinear(vx.data, packed).transpose(0, 1)); // (out, N)
+    const y = this.weight.matmul(vx.transpose(0, 1)); // (out, N)
     return this.bias ? y.add(this.bias.unsqueeze(1)) : y;
+  }
+
+  /** The packed weights when they may stand in for `weight` and `bias`: no gradient wanted, float32 `x`. */
+  private packedFor(x: Variable): PackedLinear | null {
+    return this._packed && !isGradEnabled() && x.dtype === 'float32' ? this._packed : null;
   }
 }
 

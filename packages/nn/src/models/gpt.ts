@@ -1,4 +1,4 @@
-import { crossEntropy } from '@proj/autograd';
+import { crossEntropy, embedding } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor } from '@proj/tensor';
 import { KVCache } from '../attention/kv-cache.js';
 import { definedEntries } from '../defined-entries.js';
@@ -10,6 +10,7 @@ import { LayerNorm } from '../layers/norm.js';
 import { TransformerBlock } from '../layers/transformer-block.js';
 import { Module, Parameter } from '../module.js';
 import { LearnedPositionalEmbedding } from '../positional/learned.js';
+import { paddedBatch } from './attention-mask.js';
 import {
   IGNORE_INDEX,
   type LanguageModel,
@@ -120,6 +121,11 @@ export class GPT extends Module implements LanguageModel<KVCache> {
   readonly config: Readonly<GPTConfig>;
   transformer: GPTTransformer;
   lm_head: Linear;
+  /**
+   * `forward` keeps nothing it allocates but the KV cache's buffers (see
+   * {@link LanguageModel.transientForward}); a subclass whose forward keeps arrays sets it false.
+   */
+  readonly transientForward: boolean = true;
 
   constructor(config: Partial<GPTConfig> = {}, options: GPTOptions = {}) {
     super();
@@ -176,31 +182,44 @@ export class GPT extends Module implements LanguageModel<KVCache> {
   /**
    * Next-token logits for int32 `ids` `[B, T]`, and with int32 `targets` `[B, T]` the mean
    * cross-entropy over targets that are not {@link IGNORE_INDEX}. With a `cache` (from
-   * {@link createCache}) the ids continue after the cached positions; `onAttentionWeights` sees
+   * {@link createCache}) the ids continue after the cached positions; `logitsToKeep` computes the
+   * head for the last positions only (logits `[B, logitsToKeep, V]`); `attentionMask` `[B, past + T]`
+   * runs left-padded rows (see {@link LanguageModelForwardOptions}); `onAttentionWeights` sees
    * every block's attention probabilities.
-   * @throws RangeError when the positions run past `blockSize`; ShapeError/DTypeError for bad ids.
+   * @throws RangeError when the positions run past `blockSize`, for a bad `logitsToKeep` or one
+   * combined with targets; ShapeError/DTypeError for bad ids or mask.
    */
   forward(ids: Tensor, targets?: Tensor | null, options: GPTForwardOptions = {}): LanguageModelOutput {
     if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
     if (ids.ndim !== 2)
       throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
-    const [, t] = ids.shape as [number, number];
-    const { cache, onAttentionWeights } = options;
+    const [b, t] = ids.shape as [number, number];
+    const { cache, logitsToKeep = 0, attentionMask, onAttentionWeights } = options;
     const start = cache?.length ?? 0;
     if (start + t > this.config.blockSize)
       throw new RangeError(
         `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${this.config.blockSize}`,
       );
+    if (!(Number.isInteger(logitsToKeep) && logitsToKeep >= 0))
+      throw new RangeError(`GPT.forward: logitsToKeep must be a non-negative integer, got ${logitsToKeep}`);
+    const keep = logitsToKeep === 0 ? t : Math.min(logitsToKeep, t);
+    if (targets && keep < t)
+      throw new RangeError(
+        'GPT.forward: logitsToKeep cannot be combined with targets (the loss needs every position)',
+      );
     const { wte, wpe, drop, h, ln_f } = this.transformer;
+    const padded = attentionMask ? paddedBatch('GPT.forward', attentionMask, b, start, t) : null;
     const tokEmb = wte.forward(ids); // token embeddings of shape (b, t, n_embd)
-    const posEmb = wpe.forward(t, start); // position embeddings of shape (t, n_embd)
+    // position embeddings of shape (t, n_embd), or (b, t, n_embd) counting each row's real tokens
+    const posEmb = padded ? embedding(wpe.weight, padded.positions) : wpe.forward(t, start);
     let x = drop.forward(tokEmb.add(posEmb));
     h.forEach((block, i) => {
       const onWeights = onAttentionWeights && ((w: Tensor) => onAttentionWeights(i, w));
-      x = block.forward(x, { cache: cache?.layers[i], onWeights });
+      x = block.forward(x, { cache: cache?.layers[i], mask: padded?.mask, onWeights });
     });
+    if (keep < t) x = x.narrow(1, t - keep, keep); // (b, keep, n_embd): the head runs on these rows only
     x = ln_f.forward(x);
-    const logits = this.lm_head.forward(x); // (b, t, vocab_size)
+    const logits = this.lm_head.forward(x); // (b, keep, vocab_size)
     if (!targets) return { logits };
     if (targets.ndim !== 2 || targets.shape[0] !== ids.shape[0] || targets.shape[1] !== t)
       throw new ShapeError(

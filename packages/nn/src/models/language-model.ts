@@ -31,6 +31,18 @@ export interface LanguageModelOutput {
 export interface LanguageModelForwardOptions<C extends LanguageModelCache = LanguageModelCache> {
   /** Decoding state: the ids continue the positions already in the cache, which is advanced. */
   cache?: C;
+  /**
+   * Compute logits for the last `logitsToKeep` positions only (Hugging Face's `logits_to_keep`;
+   * nanoGPT's inference path keeps 1): the output head, often the largest product, runs on those
+   * rows alone. 0 or absent: every position. A model may return more; the last rows are the kept ones.
+   */
+  logitsToKeep?: number;
+  /**
+   * Hugging Face's `attention_mask` `[B, past + T]` (1/true = a real token, 0/false = padding), for a
+   * batch of left-padded prompts of different lengths: each row then computes what it computes alone.
+   * Models that cannot honour it throw.
+   */
+  attentionMask?: Tensor;
 }
 
 /**
@@ -51,4 +63,11 @@ export interface LanguageModel<C extends LanguageModelCache = LanguageModelCache
   ): LanguageModelOutput;
   /** A fresh decoding state for `batchSize` sequences, when the model supports incremental decoding. */
   createCache?(batchSize: number): C;
+  /**
+   * True when `forward` keeps no reference to any array it allocates, except in the cache it is given
+   * (whose buffers it allocates on its first call with that cache): `generate` then hands each
+   * decoding step's arrays to the next step, so decoding allocates no tensor storage from its second
+   * step on. Leave it unset for a model that keeps what it computes.
+   */
+  readonly transientForward?: boolean;
 }

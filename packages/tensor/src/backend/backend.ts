@@ -7,6 +7,7 @@ import type {
   MaxPoolBackwardArgs,
   UnfoldArgs,
 } from './window-args.js';
+import type { WeightDType } from '../half-precision.js';
 
 /** Elementwise functions of one argument that every backend implements. */
 export type UnaryOp =
@@ -83,6 +84,37 @@ export interface MatmulArgs {
   aColStride: number;
   bRowStride: number;
   bColStride: number;
+}
+
+/**
+ * A weight `[n, k]` and optional bias `[n]` to keep in a backend's memory for repeated products
+ * `x·Wᵀ + b` ({@link Backend.packLinear}), rounded to `dtype` (nearest, ties to even) when that is a
+ * 16-bit format.
+ */
+export interface PackLinearArgs {
+  /** The weight, row-major `[n, k]`. */
+  weight: Float32Array;
+  /** The bias `[n]`, or null. */
+  bias: Float32Array | null;
+  n: number;
+  k: number;
+  /** Storage precision; products always compute in float32. */
+  dtype: WeightDType;
+}
+
+/** A weight packed by {@link Backend.packLinear}, owned by the backend that packed it. */
+export interface PackedLinearKernel {
+  /**
+   * `out = x·Wᵀ + b` for contiguous `x` `[m, k]` into contiguous `out` `[m, n]`, the weight widened
+   * from its storage precision: every element as `matmul(x, Wᵀ)` then `add(·, b)` on this backend
+   * compute it, so float32 results equal the unpacked product exactly.
+   * @throws Error after {@link PackedLinearKernel.release}, or when the memory holding it was dropped.
+   */
+  apply(x: Float32Array, m: number, out: Float32Array): void;
+  /** Bytes of backend memory it holds. */
+  readonly bytes: number;
+  /** Frees its memory (idempotent). */
+  release(): void;
 }
 
 /** Activations whose derivative {@link Backend.unaryBackward} computes from the input. */
@@ -290,6 +322,12 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, out: TypedArray, outer: number, inner: number): void;
   /** Batched strided matrix product. */
   matmul(args: MatmulArgs): void;
+  /**
+   * Keeps a weight for repeated products in the backend's memory (packed for its matmul kernel, in
+   * float32 or a 16-bit format); see {@link PackLinearArgs}.
+   * @throws RangeError when a weight does not fit a 16-bit `dtype` (not finite, or overflowing it).
+   */
+  packLinear(args: PackLinearArgs): PackedLinearKernel;
   /** Softmax (or log-softmax) of each contiguous row of a `[rows, cols]` block. */
   softmax(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): void;
   /**

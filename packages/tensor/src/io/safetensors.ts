@@ -1,10 +1,11 @@
 import { allocStorage, type DType } from '../dtype.js';
 import { DTypeError } from '../errors.js';
+import { bfloat16BitsToFloat, halfToFloat } from '../half-precision.js';
 import { shapeSize } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { readSafetensorsHeader, SafetensorsError } from './safetensors-header.js';
 
-export { readSafetensorsHeader, SafetensorsError };
+export { halfToFloat, readSafetensorsHeader, SafetensorsError };
 
 const WRITE_TYPES: Record<DType, { tag: string; bytes: number }> = {
   float32: { tag: 'F32', bytes: 4 },
@@ -148,11 +149,7 @@ function decode(name: string, dtype: string, view: DataView, count: number) {
     }
     case 'BF16': {
       const out = allocStorage('float32', count);
-      const word = new DataView(new ArrayBuffer(4));
-      for (let i = 0; i < count; i++) {
-        word.setUint32(0, view.getUint16(i * 2, true) << 16);
-        out[i] = word.getFloat32(0);
-      }
+      for (let i = 0; i < count; i++) out[i] = bfloat16BitsToFloat(view.getUint16(i * 2, true));
       return out;
     }
     default:
@@ -180,14 +177,4 @@ function checkedMetadata(metadata: Record<string, string>): Record<string, strin
 function checkEncodable(what: string, text: string): void {
   if (/\p{Cs}/u.test(text))
     throw new SafetensorsError(`safetensors: ${what} holds a lone surrogate, which UTF-8 cannot encode`);
-}
-
-/** IEEE 754 half precision bits to a number (subnormals, infinities and NaN included). */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

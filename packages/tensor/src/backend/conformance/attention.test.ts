@@ -129,6 +129,39 @@ describe('fused attention conformance', () => {
         });
       });
 
+      it('reads keys and values from the used rows of a KV cache whose buffers are mostly empty', () => {
+        // [kv, capacity, E] buffers of which S rows per head are filled, one query per head (decoding)
+        const [batch, groups, S, E, capacity] = [6, 2, 37, 8, 1000];
+        const kv = batch / groups;
+        const cacheView = (data: Float32Array): MatrixBatch => ({
+          data,
+          offsets: Int32Array.from({ length: kv }, (_, h) => h * capacity * E),
+          rowStride: E,
+          colStride: 1,
+        });
+        const args = {
+          batch,
+          groups,
+          L: 1,
+          S,
+          E,
+          Ev: E,
+          causal: true,
+          q: contiguousBatch(randomF32(batch * E, 1, -2, 2), batch, 1, E),
+          k: cacheView(randomF32(kv * capacity * E, 2, -2, 2)),
+          v: cacheView(randomF32(kv * capacity * E, 3)),
+          mask: null,
+          maskBatch: 1,
+          scale: 0.4,
+        };
+        const [ref, got] = [jsBackend, backend].map((b) => {
+          const out = new Float32Array(batch * E);
+          b.attention({ ...args, out, lse: new Float32Array(batch) });
+          return out;
+        });
+        expectClose(got!, ref!, 'attention over a KV cache');
+      });
+
       it('queries that see no key (causal with L > S) are NaN; the others match', () => {
         const shape = { batch: 2, groups: 1, L: 7, S: 3, E: 4, Ev: 5, causal: true };
         const args = {

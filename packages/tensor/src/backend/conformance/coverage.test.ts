@@ -13,6 +13,7 @@ const COVERED: Record<string, string> = {
   copy: 'binary.test.ts',
   reduce: 'binary.test.ts',
   matmul: 'matmul.test.ts, threads.test.ts',
+  packLinear: 'packed-linear.test.ts, threads.test.ts',
   softmax: 'rows.test.ts',
   softmaxBackward: 'rows.test.ts',
   attentionSoftmax: 'rows.test.ts',

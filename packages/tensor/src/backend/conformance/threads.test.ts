@@ -5,7 +5,7 @@ import type { AttentionArgs, MatmulArgs } from '../backend.js';
 import { contiguousBatch } from '../js/fused-attention.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from '../wasm/index.js';
-import { planTasks } from '../wasm/matmul-plan.js';
+import { planTasks, SPAN } from '../wasm/matmul-plan.js';
 import { getRuntime, getThreadRuntime } from '../wasm/runtime.js';
 import type { SpawnWorker } from '../wasm/thread-pool.js';
 import { enableThreads as enableWith } from '../wasm/threads.js';
@@ -125,7 +125,7 @@ describe('wasm backend with worker threads', () => {
     }
   }, 60_000);
 
-  it('computes every task on the workers when the caller leaves them all (rows, batches, packs)', () => {
+  it('computes every task on the workers when the caller leaves them all (rows, columns, batches, packs)', () => {
     workersOnly(() => {
       for (const [ta, tb] of TRANSPOSES) {
         // Row blocks with pre-packed B, past the k (256) and column (512) block edges.
@@ -134,23 +134,28 @@ describe('wasm backend with worker threads', () => {
         expectMatchesReference(product(3, 130, 70, 250, ta, tb), 3);
         // Whole matrices per task, several per task.
         expectMatchesReference(product(40, 24, 40, 64, ta, tb), 3);
+        // Column blocks of a two-row product.
+        expectMatchesReference(product(1, 2, 3000, 300, ta, tb), 3);
       }
     });
   }, 60_000);
 
   it('plans odd splits: ragged row blocks, largest first, tiny matrices, whole-matrix groups', () => {
-    type Span = [number, number, number, number];
-    /** The spans of a plan as [b0, b1, i0, i1] rows. */
+    type Span = [number, number, number, number, number, number];
+    /** The spans of a plan as [b0, b1, i0, i1, j0, j1] rows. */
     const spansOf = (plan: ReturnType<typeof planTasks>) =>
-      Array.from({ length: plan.products }, (_, q) => [...plan.spans.subarray(4 * q, 4 * q + 4)] as Span);
+      Array.from(
+        { length: plan.products },
+        (_, q) => [...plan.spans.subarray(SPAN * q, SPAN * q + SPAN)] as Span,
+      );
     // 201 rows on 2 threads: row blocks starting at multiples of 4, shrinking, covering every row once.
     const rows = planTasks(1, 201, 130, 170, 2, 256);
     const blocks = spansOf(rows);
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     expect(blocks[0]!.slice(0, 3)).toEqual([0, 1, 0]);
     expect(blocks.at(-1)![3]).toBe(201);
-    blocks.forEach(([b0, b1, i0, i1], q) => {
-      expect([b0, b1, i0 % 4]).toEqual([0, 1, 0]);
+    blocks.forEach(([b0, b1, i0, i1, j0, j1], q) => {
+      expect([b0, b1, i0 % 4, j0, j1]).toEqual([0, 1, 0, 0, 130]);
       if (q > 0) expect(i0).toBe(blocks[q - 1]![3]);
       if (q > 0 && q < blocks.length - 1)
         expect(i1 - i0).toBeLessThanOrEqual(blocks[q - 1]![3] - blocks[q - 1]![2]);
@@ -164,16 +169,28 @@ describe('wasm backend with worker threads', () => {
     );
     // One thread: a single task, nothing packed ahead.
     const one = planTasks(7, 64, 64, 64, 1, 256);
-    expect([one.products, one.packs, ...one.spans]).toEqual([1, 0, 0, 7, 0, 64]);
-    // Matrices of at most 4 rows are never split by rows.
-    expect(spansOf(planTasks(2, 3, 900, 900, 2, 256))).toEqual([
-      [0, 1, 0, 3],
-      [1, 2, 0, 3],
-    ]);
+    expect([one.products, one.packs, ...one.spans]).toEqual([1, 0, 0, 7, 0, 64, 0, 64]);
+    // Matrices of at most 4 rows are split by columns, in blocks of whole 8-column slivers.
+    const columns = spansOf(planTasks(2, 3, 900, 900, 2, 256));
+    expect(columns.length).toBeGreaterThanOrEqual(4);
+    for (const b of [0, 1]) {
+      const own = columns.filter(([b0]) => b0 === b);
+      expect(own.map(([, b1, i0, i1]) => [b1, i0, i1])).toEqual(own.map(() => [b + 1, 0, 3]));
+      expect(own[0]![4]).toBe(0);
+      expect(own.at(-1)![5]).toBe(900);
+      own.forEach(([, , , , j0, j1], q) => {
+        expect(j0 % 8).toBe(0);
+        if (q > 0) expect(j0).toBe(own[q - 1]![5]);
+        expect(j1).toBeGreaterThan(j0);
+      });
+    }
+    const vector = spansOf(planTasks(1, 1, 4000, 768, 2, 256));
+    expect(vector.length).toBeGreaterThanOrEqual(2);
     setNumThreads(2);
     for (const [ta, tb] of TRANSPOSES) {
       expectMatchesReference(product(1, 201, 130, 170, ta, tb), 2);
       expectMatchesReference(product(2, 3, 900, 700, ta, tb), 2);
+      expectMatchesReference(product(1, 1, 3001, 700, ta, tb), 2); // a matrix-vector product, ragged columns
       expectMatchesReference(product(1, 9, 3, 60_000, ta, tb), 2);
       expectMatchesReference(product(48, 64, 64, 32, ta, tb), 2);
     }
@@ -195,8 +212,10 @@ describe('wasm backend with worker threads', () => {
   }, 60_000);
 
   it('gives bit-identical results on any number of threads (each element sums in the same order)', () => {
-    for (const [ta, tb] of TRANSPOSES) {
-      const args = product(2, 150, 600, 300, ta, tb);
+    const cases = TRANSPOSES.map(([ta, tb]) => product(2, 150, 600, 300, ta, tb));
+    // a matrix-vector product, split by columns (A's layout does not matter for one row)
+    cases.push(product(1, 1, 2000, 800, false, false), product(1, 1, 2000, 800, false, true));
+    for (const args of cases) {
       setNumThreads(1);
       wasmBackend.matmul(args);
       const alone = args.out.slice();
@@ -251,6 +270,70 @@ describe('wasm backend with worker threads', () => {
     expect(getRuntime()?.lastThreads).toBe(1);
   }, 60_000);
 
+  it('splits one query over a KV cache by head (a decoding step): bit-identical on any count', () => {
+    const [heads, S, E, capacity] = [12, 300, 64, 512];
+    const cache = (seed: number) => ({
+      data: randomF32(heads * capacity * E, seed),
+      offsets: Int32Array.from({ length: heads }, (_, h) => h * capacity * E),
+      rowStride: E,
+      colStride: 1,
+    });
+    const args = {
+      ...{ batch: heads, groups: 1, L: 1, S, E, Ev: E, causal: true, mask: null, maskBatch: 1, scale: 0.125 },
+      q: contiguousBatch(randomF32(heads * E, 1, -2, 2), heads, 1, E),
+      k: cache(2),
+      v: cache(3),
+    };
+    const run = (backend: typeof jsBackend) => {
+      const out = new Float32Array(heads * E);
+      backend.attention({ ...args, out, lse: new Float32Array(heads) });
+      return out;
+    };
+    setNumThreads(1);
+    const alone = run(wasmBackend);
+    const i = firstMismatch(alone, run(jsBackend), 1e-4, 1e-5);
+    expect(i, describeMismatch(i, alone, run(jsBackend))).toBe(-1);
+    for (const threads of [2, 3]) {
+      setNumThreads(threads);
+      for (let rep = 0; rep < 3; rep++) expect(run(wasmBackend)).toEqual(alone);
+    }
+  }, 60_000);
+
+  it('splits products with a packed weight by output columns, one row too: bit-identical on any count', () => {
+    const cases: [number, number, number][] = [
+      [1, 3000, 768], // a decoding step's projection
+      [3, 2000, 300],
+      [70, 600, 300], // prefill-like: 4-row tiles
+    ];
+    for (const dtype of ['float32', 'float16', 'bfloat16'] as const) {
+      // every shape in float32; the 16-bit kernels (the same tasks) on the decoding step's
+      for (const [m, n, k] of dtype === 'float32' ? cases : cases.slice(0, 1)) {
+        const weight = randomF32(n * k, n + k);
+        const bias = randomF32(n, 5);
+        const x = randomF32(m * k, m);
+        const packed = wasmBackend.packLinear({ weight, bias, n, k, dtype });
+        const run = () => {
+          const out = new Float32Array(m * n).fill(Number.NaN);
+          packed.apply(x, m, out);
+          return out;
+        };
+        setNumThreads(1);
+        const alone = run();
+        expect(getRuntime()?.lastThreads).toBe(1);
+        const ref = new Float32Array(m * n);
+        jsBackend.packLinear({ weight, bias, n, k, dtype }).apply(x, m, ref);
+        const i = firstMismatch(alone, ref, 1e-4, 1e-4 * Math.sqrt(k));
+        expect(i, `${dtype} [${m}, ${n}, ${k}]: ${describeMismatch(i, alone, ref)}`).toBe(-1);
+        for (const threads of [2, 3]) {
+          setNumThreads(threads);
+          expect(run(), `${dtype} [${m}, ${n}, ${k}] on ${threads} threads`).toEqual(alone);
+          expect(getRuntime()?.lastThreads).toBe(threads);
+        }
+        packed.release();
+      }
+    }
+  }, 60_000);
+
   it('keeps working after the memory grows between jobs', () => {
     expectMatchesReference(product(1, 128, 128, 128, false, false), 3);
     expectMatchesReference(product(1, 700, 600, 500, false, true), 3);
@@ -281,8 +364,18 @@ describe('wasm backend with worker threads', () => {
     expectMatchesReference(product(3, 90, 70, 250, true, false), 2);
   }, 60_000);
 
-  it('falls back to one thread after disableThreads', () => {
+  it("falls back to one thread after disableThreads; weights packed in the threads' memory fail clearly", () => {
+    const packed = wasmBackend.packLinear({
+      weight: randomF32(64, 1),
+      bias: null,
+      n: 8,
+      k: 8,
+      dtype: 'float32',
+    });
     disableThreads();
+    expect(() => packed.apply(randomF32(8, 2), 1, new Float32Array(8))).toThrow(
+      'packedLinear: the weight was packed in the memory of the worker threads, which disableThreads() released; pack it again',
+    );
     expect(getNumThreads()).toBe(1);
     expectMatchesReference(product(1, 150, 150, 150, false, false));
   });

@@ -7,6 +7,7 @@ import { binary, copy, unary, where } from './elementwise.js';
 import { attention, attentionBackward } from './fused-attention.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
+import { packLinear } from './packed-linear.js';
 import { reduce, softmax, softmaxBackward } from './reduce.js';
 import { avgPool2d, avgPool2dBackward, fold, maxPool2d, maxPool2dBackward, unfold } from './window.js';
 
@@ -19,6 +20,7 @@ export const jsBackend: Backend = {
   where,
   reduce,
   matmul,
+  packLinear,
   softmax,
   softmaxBackward,
   attentionSoftmax,

@@ -3,42 +3,87 @@ import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backe
 import { getThreadRuntime, type WasmRuntime } from './runtime.js';
 
 /**
- * Calls from this many multiply-adds (~0.1 ms on one thread) are split across worker threads, as
- * runs of whole key/value heads; smaller ones stay on the caller's thread in the unshared memory.
+ * Calls from this many multiply-adds (~50 µs on one thread: one query of 12 heads over 170 cached
+ * positions, a decoding step) are split across the worker threads polling for work, as runs of
+ * whole key/value heads; smaller ones stay on the caller's thread in the unshared memory.
  */
-const SPLIT_MACS = 1 << 21;
+const SPLIT_MACS = 1 << 18;
+/** Calls from this many multiply-adds (~0.4 ms) also wake sleeping workers. */
+const WAKE_MACS = 1 << 21;
 
 const f32 = (a: FloatArray | null): a is Float32Array => a instanceof Float32Array;
 
 /** Words of the descriptor (see `asm/attention.wat`); the operands' offset tables follow it. */
 const DESC_WORDS = 29;
 
-/** The element range `[lo, hi)` of `data` that the matrices `[rows, cols]` of `m` touch. */
-function span(m: MatrixBatch, rows: number, cols: number): [number, number] {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = 0;
-  for (const o of m.offsets) {
-    lo = Math.min(lo, o);
-    hi = Math.max(hi, o + (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1);
+/** The element range `[lo, hi)` of one matrix `[rows, cols]` of `m`, relative to its offset. */
+function extent(m: MatrixBatch, rows: number, cols: number): [number, number] {
+  return [0, (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1];
+}
+
+/** A storage range copied into the arena as one block. */
+interface Region {
+  data: FloatArray;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The blocks to copy the operands `mats` through: per storage, the range the matrices span when it
+ * is at most about twice their elements (the views of a fused projection: one copy serves all), else
+ * each matrix on its own (the used rows of a KV cache's buffers, whose span includes every head's
+ * unused capacity). `at(data, offset)` finds the region holding the matrix at `offset` of `data`.
+ */
+function regionsOf(mats: readonly [MatrixBatch, number, number][]) {
+  const regions: Region[] = [];
+  const byMatrix = new Map<FloatArray, Map<number, number>>();
+  for (const data of new Set(mats.map(([m]) => m.data))) {
+    const own = mats.filter(([m]) => m.data === data);
+    const pieces = new Map<number, [number, number]>(); // matrix offset → its element range
+    let used = 0;
+    for (const [m, rows, cols] of own) {
+      const [lo, hi] = extent(m, rows, cols);
+      for (const o of m.offsets) {
+        const [l, h] = pieces.get(o) ?? [o + lo, o + hi];
+        pieces.set(o, [Math.min(l, o + lo), Math.max(h, o + hi)]);
+        used += hi - lo;
+      }
+    }
+    const ranges = [...pieces.values()];
+    const lo = Math.min(...ranges.map(([l]) => l));
+    const hi = Math.max(...ranges.map(([, h]) => h));
+    const index = new Map<number, number>();
+    if (hi - lo <= 2 * used + 4096) {
+      for (const o of pieces.keys()) index.set(o, regions.length);
+      regions.push({ data, lo, hi });
+    } else {
+      for (const [o, [l, h]] of pieces) {
+        index.set(o, regions.length);
+        regions.push({ data, lo: l, hi: h });
+      }
+    }
+    byMatrix.set(data, index);
   }
-  return [lo, hi];
+  return { regions, at: (data: FloatArray, offset: number) => byMatrix.get(data)!.get(offset)! };
 }
 
 /**
  * Where a call runs: on the thread runtime with more than one thread when it is large enough, has
- * more than one key/value head and workers are ready, else on `primary` alone.
+ * more than one key/value head and workers are ready, else on `primary` alone; and whether to wake
+ * sleeping workers.
  */
-function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number] {
+function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number, boolean] {
   const heads = a.batch / a.groups;
   const macs = a.batch * a.L * a.S * (a.E + a.Ev);
   const pool = heads > 1 && macs >= SPLIT_MACS ? getThreadRuntime() : null;
   const threads = pool ? Math.min(pool.effectiveThreads(), heads) : 1;
-  return pool && threads > 1 ? [pool, threads] : [primary, 1];
+  return pool && threads > 1 ? [pool, threads, macs >= WAKE_MACS] : [primary, 1, false];
 }
 
 /**
- * Copies q, k and v into the arena (operands sharing one storage, e.g. the views of a fused
- * projection, once), writes the descriptor and returns its address, or null when too large.
+ * Copies q, k and v into the arena (see `regionsOf`: the views of a fused projection once, the used
+ * rows of a KV cache matrix by matrix), writes the descriptor and returns its address, or null when
+ * too large.
  * `outputs` are the byte sizes of the blocks the call writes: out and lse, then (backward) the
  * gradients. The returned blocks are those with the work space of `threads` threads inserted third,
  * as the descriptor's word order has it.
@@ -57,20 +102,11 @@ function stage(
   ];
   const backward = 'dout' in a;
   if (backward) mats.push([a.dout, L, Ev]);
-  const stores = [...new Set(mats.map(([m]) => m.data))];
-  const ranges = stores.map((data) => {
-    let [lo, hi] = [Number.POSITIVE_INFINITY, 0];
-    for (const [m, r, c] of mats)
-      if (m.data === data) {
-        const [l, h] = span(m, r, c);
-        [lo, hi] = [Math.min(lo, l), Math.max(hi, h)];
-      }
-    return [lo, hi] as const;
-  });
+  const { regions, at } = regionsOf(mats);
   const tables = 4 * (2 * batch + 2 * (batch / groups) + DESC_WORDS); // the descriptor and offset tables
   const wsStride = Math.ceil(rt.kernels.attention_ws_bytes(L, S, E, Ev, backward ? 1 : 0) / 64) * 64;
   const sizes = [
-    ...ranges.map(([lo, hi]) => 4 * (hi - lo)),
+    ...regions.map(({ lo, hi }) => 4 * (hi - lo)),
     mask ? 4 * (maskBatch * L * S + 8) : 0,
     tables,
     ...outputs.slice(0, 2),
@@ -79,29 +115,29 @@ function stage(
   ];
   const ptrs = rt.arena(sizes, 1);
   if (!ptrs) return null;
-  const base = (data: FloatArray) => {
-    const i = stores.indexOf(data);
-    return ptrs[i]! - 4 * ranges[i]![0];
-  };
-  stores.forEach((data, i) => {
-    rt.put(ptrs[i]!, (data as Float32Array).subarray(ranges[i]![0], ranges[i]![1]));
+  regions.forEach(({ data, lo, hi }, i) => {
+    rt.put(ptrs[i]!, (data as Float32Array).subarray(lo, hi));
   });
-  const maskPtr = ptrs[stores.length]!;
+  /** Byte address of the matrix at element `offset` of `data`, in its copy. */
+  const address = (data: FloatArray, offset: number) => {
+    const r = at(data, offset);
+    return ptrs[r]! + 4 * (offset - regions[r]!.lo);
+  };
+  const maskPtr = ptrs[regions.length]!;
   if (mask) rt.put(maskPtr, (mask as Float32Array).subarray(0, maskBatch * L * S));
-  const desc = ptrs[stores.length + 1]!;
+  const desc = ptrs[regions.length + 1]!;
   const i32 = rt.i32;
-  let at = (desc >> 2) + DESC_WORDS;
+  let table = (desc >> 2) + DESC_WORDS;
   // words 0–8 (q, k, v) and 22, 26, 27 (dout): offset table address, row and column strides
   const slots = [0, 3, 6, 22];
   mats.forEach(([m], i) => {
     const w = (desc >> 2) + slots[i]!;
-    i32[w] = at << 2;
+    i32[w] = table << 2;
     if (i < 3) i32.set([4 * m.rowStride, 4 * m.colStride], w + 1);
     else i32.set([4 * m.rowStride, 4 * m.colStride], (desc >> 2) + 26);
-    const b = base(m.data);
-    for (const o of m.offsets) i32[at++] = b + 4 * o;
+    for (const o of m.offsets) i32[table++] = address(m.data, o);
   });
-  const blocks = ptrs.slice(stores.length + 2);
+  const blocks = ptrs.slice(regions.length + 2);
   i32.set([mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S], (desc >> 2) + 9);
   i32[(desc >> 2) + 28] = wsStride;
   return { desc, blocks };
@@ -134,12 +170,12 @@ function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean
 export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
   if (!fits(a, [a.out, a.lse])) return false;
   const { batch, L, Ev } = a;
-  const [rt, threads] = placement(primary, a);
+  const [rt, threads, wake] = placement(primary, a);
   const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L], threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
   describe(rt, desc, a, blocks);
-  primary.lastThreads = rt.parallel('attention_f32', desc, threads);
+  primary.lastThreads = rt.parallel('attention_f32', desc, threads, wake);
   rt.get(blocks[0]!, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.get(blocks[1]!, (a.lse as Float32Array).subarray(0, batch * L));
   return true;
@@ -153,7 +189,7 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   if (!fits(a, [a.out, a.lse, a.dq, a.dk, a.dv])) return false;
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
-  const [rt, threads] = placement(primary, a);
+  const [rt, threads, wake] = placement(primary, a);
   const staged = stage(
     rt,
     a,
@@ -166,7 +202,7 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
   describe(rt, desc, a, blocks);
-  primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads);
+  primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads, wake);
   rt.get(dq, (a.dq as Float32Array).subarray(0, batch * L * E));
   rt.get(dk, (a.dk as Float32Array).subarray(0, kv * S * E));
   rt.get(dv, (a.dv as Float32Array).subarray(0, kv * S * Ev));

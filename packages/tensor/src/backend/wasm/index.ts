@@ -9,6 +9,7 @@ import { wasmMatmul } from './matmul.js';
 import { wasmSimdSupported } from './module.js';
 import { wasmCopy } from './movement.js';
 import { wasmLayerNorm, wasmLayerNormBackward } from './norm.js';
+import { wasmPackLinear } from './packed-linear.js';
 import { getRuntime } from './runtime.js';
 import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softmax.js';
 
@@ -43,6 +44,9 @@ export const wasmBackend: Backend = {
   matmul(args) {
     const rt = getRuntime();
     if (!rt || !wasmMatmul(rt, args)) jsBackend.matmul(args);
+  },
+  packLinear(args) {
+    return wasmPackLinear(args) ?? jsBackend.packLinear(args);
   },
   softmax(x, out, rows, cols, log) {
     const rt = getRuntime();

@@ -51,7 +51,12 @@ export const DESC_BYTE = 2048;
 export const SCRATCH_BYTE = 65536;
 
 /** Exported kernels that worker threads can run, by index (`W_KERNEL`). */
-export const PARALLEL_KERNELS = ['matmul_f32', 'attention_f32', 'attention_backward_f32'] as const;
+export const PARALLEL_KERNELS = [
+  'matmul_f32',
+  'attention_f32',
+  'attention_backward_f32',
+  'linear_packed_f32',
+] as const;
 
 /** Name of a kernel the thread pool can split across threads. */
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];

@@ -1,5 +1,5 @@
 import { CALLER_SPIN_MS } from './layout.js';
-import type { TaskPlan } from './matmul-plan.js';
+import { SPAN, type TaskPlan } from './matmul-plan.js';
 import type { WasmRuntime } from './runtime.js';
 
 /**
@@ -148,21 +148,23 @@ function copyInputs(f32: Float32Array, job: ProductJob, t: number): void {
     copyIn(f32, b.region, b.offsets[bi]! + reach(p0, p1, b.rs) + reach(c0, c1, b.cs) + 1);
     return;
   }
-  const [b0, b1, i0, i1] = productSpan(plan, t - plan.packs);
+  const [b0, b1, i0, i1, j0, j1] = productSpan(plan, t - plan.packs);
   let aNeed = 0;
   let bNeed = 0;
   for (let bi = b0; bi < b1; bi++) {
     aNeed = Math.max(aNeed, a.offsets[bi]! + reach(i0, i1, a.rs) + reach(0, k, a.cs) + 1);
-    if (plan.packs === 0) bNeed = Math.max(bNeed, b.offsets[bi]! + reach(0, k, b.rs) + reach(0, n, b.cs) + 1);
+    if (plan.packs === 0)
+      bNeed = Math.max(bNeed, b.offsets[bi]! + reach(0, k, b.rs) + reach(j0, j1, b.cs) + 1);
   }
   copyIn(f32, a.region, aNeed);
   copyIn(f32, b.region, bNeed);
 }
 
-/** Batches `[b0, b1)` and rows `[i0, i1)` of product task `q`. */
-function productSpan(plan: TaskPlan, q: number): [number, number, number, number] {
+/** Batches `[b0, b1)`, rows `[i0, i1)` and columns `[j0, j1)` of product task `q`. */
+function productSpan(plan: TaskPlan, q: number): [number, number, number, number, number, number] {
   const s = plan.spans;
-  return [s[4 * q]!, s[4 * q + 1]!, s[4 * q + 2]!, s[4 * q + 3]!];
+  const at = SPAN * q;
+  return [s[at]!, s[at + 1]!, s[at + 2]!, s[at + 3]!, s[at + 4]!, s[at + 5]!];
 }
 
 /** Copies finished tasks' rows of C out, in whatever order the tasks finish. */
@@ -195,11 +197,20 @@ class Outflow {
       this.taken[t] = 1;
       this.ran[by - 1] = 1;
       if (t < plan.packs) continue;
-      const [b0, b1, i0, i1] = productSpan(plan, t - plan.packs);
-      const from = b0 * m * n + i0 * n;
-      const to = (b1 - 1) * m * n + i1 * n;
+      const [b0, b1, i0, i1, j0, j1] = productSpan(plan, t - plan.packs);
       f32 ??= this.rt.f32;
-      out.set(f32.subarray(c + from, c + to), from);
+      if (j1 - j0 === n) {
+        const from = b0 * m * n + i0 * n;
+        const to = (b1 - 1) * m * n + i1 * n;
+        out.set(f32.subarray(c + from, c + to), from);
+      } else {
+        // a block of columns: its part of each row
+        for (let bi = b0; bi < b1; bi++)
+          for (let i = i0; i < i1; i++) {
+            const row = bi * m * n + i * n;
+            out.set(f32.subarray(c + row + j0, c + row + j1), row + j0);
+          }
+      }
     }
     while (this.first < tasks && this.taken[this.first]) this.first++;
     return this.first === tasks;

@@ -1,12 +1,13 @@
 /**
  * How a batched product is cut into the tasks threads claim (see asm/matmul-tasks.wat): groups of
- * whole matrices when the batch alone gives every thread several, else blocks of rows of each
- * matrix, whose B is then packed once by pack tasks that run first instead of once per row block.
+ * whole matrices when the batch alone gives every thread several; blocks of columns of each matrix
+ * when it has at most 4 rows (a matrix-vector product); else blocks of rows of each matrix, whose B
+ * is then packed once by pack tasks that run first instead of once per row block.
  * Product tasks shrink as the work runs out (guided self-scheduling): large ones keep per-task costs
  * low, small last ones keep the threads finishing together and the caller's last copy-out short.
  */
 export interface TaskPlan {
-  /** Product tasks' spans, 4 per task: first and end matrix, first and end row. */
+  /** Product tasks' spans, 6 per task: first and end matrix, row and column ({@link SPAN}). */
   spans: Int32Array;
   /** Product tasks. */
   products: number;
@@ -23,6 +24,9 @@ export interface TaskPlan {
   /** Bytes of the packed B of every matrix (0 without pack tasks). */
   packedBytes: number;
 }
+
+/** Numbers per product task in {@link TaskPlan.spans}: b0, b1 (matrices), i0, i1 (rows), j0, j1 (columns). */
+export const SPAN = 6;
 
 /**
  * Tasks per thread to aim for at least: enough that a thread slowed by another process hands its
@@ -56,20 +60,29 @@ export function planTasks(
   kc: number,
 ): TaskPlan {
   const none = { packs: 0, sliversPerPack: 1, kc, packsPerSlice: 0, packsPerMatrix: 0, packedBytes: 0 };
-  if (threads <= 1) return { ...none, spans: Int32Array.of(0, batch, 0, m), products: 1 };
+  if (threads <= 1) return { ...none, spans: Int32Array.of(0, batch, 0, m, 0, n), products: 1 };
   const want = Math.max(
     threads,
     Math.min(TASKS_PER_THREAD * threads, Math.floor((batch * m * n * k) / MIN_TASK_MACS)),
   );
   const spans: number[] = [];
-  if (batch >= want || m <= 4) {
+  if (batch >= want) {
     const least = Math.max(1, Math.ceil(MIN_TASK_MACS / (m * n * k)));
-    for (const [b0, b1] of guided(batch, threads, least, 1)) spans.push(b0, b1, 0, m);
-    return { ...none, spans: Int32Array.from(spans), products: spans.length / 4 };
+    for (const [b0, b1] of guided(batch, threads, least, 1)) spans.push(b0, b1, 0, m, 0, n);
+    return { ...none, spans: Int32Array.from(spans), products: spans.length / SPAN };
+  }
+  if (m <= 4) {
+    // few rows: blocks of 8-column slivers, each task packing its own part of B
+    const least = Math.max(8, Math.ceil(MIN_TASK_MACS / (m * k) / 8) * 8);
+    for (let b = 0; b < batch; b++)
+      for (const [j0, j1] of guided(n, Math.ceil(threads / batch), least, 8))
+        spans.push(b, b + 1, 0, m, j0, j1);
+    return { ...none, spans: Int32Array.from(spans), products: spans.length / SPAN };
   }
   const least = Math.max(4 * n * k > L2_HALF ? BIG_B_ROWS : 4, Math.ceil(MIN_TASK_MACS / (n * k) / 4) * 4);
   for (let b = 0; b < batch; b++)
-    for (const [i0, i1] of guided(m, Math.ceil(threads / batch), least, 4)) spans.push(b, b + 1, i0, i1);
+    for (const [i0, i1] of guided(m, Math.ceil(threads / batch), least, 4))
+      spans.push(b, b + 1, i0, i1, 0, n);
   const slivers = Math.ceil(n / 8);
   const slices = Math.ceil(k / kc);
   const group = Math.max(
@@ -79,7 +92,7 @@ export function planTasks(
   const packsPerSlice = Math.ceil(slivers / group);
   return {
     spans: Int32Array.from(spans),
-    products: spans.length / 4,
+    products: spans.length / SPAN,
     packs: batch * slices * packsPerSlice,
     sliversPerPack: group,
     kc,

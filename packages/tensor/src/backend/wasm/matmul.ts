@@ -7,12 +7,12 @@ import { getThreadRuntime, type WasmRuntime } from './runtime.js';
  * Products from this many multiply-adds (~10 µs on one thread) are offered to workers that are
  * awake (polling after a recent job): they join within a microsecond.
  */
-const AWAKE_SPLIT_MACS = 1 << 18;
+export const AWAKE_SPLIT_MACS = 1 << 18;
 /**
  * Products from this many multiply-adds (~50 µs) also wake sleeping workers: a wake costs the caller
  * a system call and the worker 25-50 µs in a VM, during which the caller works alone.
  */
-const WAKE_SPLIT_MACS = 1 << 20;
+export const WAKE_SPLIT_MACS = 1 << 20;
 
 /** A matrix operand as the kernel reads it: element (i, p) of batch t at `offsets[t] + i*rs + p*cs`. */
 interface Placed {

@@ -72,6 +72,21 @@ export interface KernelExports {
   attention_f32(desc: number, tid: number, nt: number): void;
   /** Fused attention backward from the descriptor at `desc`, as thread `tid` of `nt`: writes dq, dk, dv. */
   attention_backward_f32(desc: number, tid: number, nt: number): void;
+  /**
+   * Product with a packed weight from the descriptor at `desc` (word layout in `asm/linear-packed.wat`),
+   * as thread `tid`: claims chunks of output columns until none is left.
+   */
+  linear_packed_f32(desc: number, tid: number, nt: number): void;
+  /**
+   * Packs `rows` float32 weight rows (k apart, at `src`) as the slivers of every KC slice, for a
+   * weight of `n8` packed columns of which these start at column `r0` (layout in `asm/linear-packed.wat`).
+   */
+  pack_weight_rows(src: number, rows: number, k: number, dst: number, n8: number, r0: number): void;
+  /**
+   * Rounds `count` float32s at `src` to float16 (`dtype` 1) or bfloat16 (2) bits at `dst`, nearest with
+   * ties to even, each group of 8 interleaved as the packed kernels read them.
+   */
+  round_to_half(src: number, dst: number, count: number, dtype: number): void;
   /** Layer/RMS norm in place over `x`; writes `mean` (unless rms) and `rstd`. */
   layer_norm_f32(
     x: number,

@@ -1,3 +1,4 @@
+import { KernelHeap } from './kernel-heap.js';
 import { DESC_BYTE, PARALLEL_KERNELS, type ParallelKernel, SCRATCH_BYTE } from './layout.js';
 import {
   type CompiledKernels,
@@ -8,14 +9,14 @@ import {
 } from './module.js';
 import type { ThreadPool } from './thread-pool.js';
 
-const PAGE = 65536;
 /** Largest operand arena a call may use; bigger problems go to the JS kernels. */
 const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
 
 /**
  * A kernel instance and its memory. The memory is scratch space: each call copies its operands
  * into the arena, runs the kernels and copies the result out, so no tensor ever aliases it (no
- * use-after-free is reachable). The memory grows to the largest call seen and is then reused.
+ * use-after-free is reachable). The memory grows to the largest call seen and is then reused. Above
+ * the arena, the {@link KernelHeap} holds what outlives a call (packed weights).
  */
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -38,6 +39,8 @@ export class WasmRuntime {
    * Only a type here, so a bundle that never starts threads leaves out the pool and the worker script.
    */
   pool: ThreadPool | null = null;
+  /** Long-lived blocks above the arena (packed weights). */
+  readonly heap: KernelHeap;
   private readonly scratchPerThread: number;
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
@@ -52,6 +55,7 @@ export class WasmRuntime {
     this.compiled = compileKernels(shared);
     this.kernels = instantiate(this.compiled, memory);
     this.scratchPerThread = align(this.kernels.matmul_scratch_bytes(), 64);
+    this.heap = new KernelHeap(memory);
   }
 
   /** Whether worker threads can join (the memory is shared). */
@@ -81,8 +85,9 @@ export class WasmRuntime {
   }
 
   /**
-   * Lays out blocks of the given byte sizes (16-byte aligned) after the scratch area of `threads`
-   * threads, growing the memory when needed; returns their addresses, or null when too large.
+   * Lays out blocks of the given byte sizes (64-byte aligned) after the scratch area of `threads`
+   * threads, growing the memory (and moving the heap up) when needed; returns their addresses, or
+   * null when too large.
    */
   arena(sizes: readonly number[], threads: number): number[] | null {
     let top = SCRATCH_BYTE + threads * this.scratchPerThread;
@@ -91,21 +96,7 @@ export class WasmRuntime {
       top = align(top + size, 64);
       return ptr;
     });
-    if (top - SCRATCH_BYTE > MAX_ARENA_BYTES) return null;
-    const have = this.memory.buffer.byteLength;
-    if (top > have) {
-      // Grow by at least a quarter, so a slowly rising need does not grow the memory on every call.
-      const need = Math.ceil((top - have) / PAGE);
-      try {
-        this.memory.grow(Math.max(need, Math.ceil(have / PAGE / 4)));
-      } catch {
-        try {
-          this.memory.grow(need);
-        } catch {
-          return null;
-        }
-      }
-    }
+    if (top - SCRATCH_BYTE > MAX_ARENA_BYTES || !this.heap.reserveBelow(top)) return null;
     return ptrs;
   }
 
@@ -165,17 +156,24 @@ export class WasmRuntime {
   }
 
   /**
-   * Runs `kernel(desc, tid, nt)` on `threads` threads (fewer when fewer workers are ready), each
-   * taking its static share; returns the thread count used.
+   * Runs `kernel(desc, tid, nt)` on `threads` threads (fewer when fewer workers are ready; with `wake`
+   * false only workers polling now, which join within a microsecond), each taking its share; returns
+   * the thread count used.
    * @throws Error when a worker's share threw.
    */
-  parallel(kernel: ParallelKernel, desc: number, threads: number): number {
+  parallel(kernel: ParallelKernel, desc: number, threads: number, wake = true): number {
     const fn = this.kernels[kernel];
     if (!this.pool || threads <= 1) {
       fn(desc, 0, 1);
       return 1;
     }
-    return this.pool.run(PARALLEL_KERNELS.indexOf(kernel), desc, threads, (tid, nt) => fn(desc, tid, nt));
+    return this.pool.run(
+      PARALLEL_KERNELS.indexOf(kernel),
+      desc,
+      threads,
+      (tid, nt) => fn(desc, tid, nt),
+      wake,
+    );
   }
 
   private refresh(): void {

@@ -101,13 +101,20 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel` on `threads` threads (fewer when fewer workers are ready): `own(tid = 0, nt)` here,
-   * the other shares on workers; returns the thread count used once every share is done.
+   * Runs `kernel` on `threads` threads (fewer when fewer workers are ready; with `wake` false only
+   * those polling now): `own(tid = 0, nt)` here, the other shares on workers; returns the thread count
+   * used once every share is done.
    * @throws Error when a worker's share threw.
    */
-  run(kernel: number, desc: number, threads: number, own: (tid: number, nt: number) => void): number {
+  run(
+    kernel: number,
+    desc: number,
+    threads: number,
+    own: (tid: number, nt: number) => void,
+    wake = true,
+  ): number {
     const ctrl = this.ctrl;
-    const helpers = this.helpers(threads - 1, true);
+    const helpers = this.helpers(threads - 1, wake);
     const nt = helpers.length + 1;
     if (nt === 1) {
       own(0, 1);
