@@ -26,6 +26,9 @@ export {
   topKFilter,
   topPFilter,
 } from './generation/sampling.js';
+export { GPTRewardModel, type RewardModelOutput } from './heads/gpt-reward-model.js';
+export { GPTWithValueHead, type ValueHeadOutput } from './heads/gpt-with-value-head.js';
+export { ValueHead } from './heads/value-head.js';
 export * as init from './init.js';
 export { Dropout, GELU, type Layer, ReLU, Sequential, SiLU, Tanh } from './layers/activation.js';
 export { Embedding } from './layers/embedding.js';
@@ -64,7 +67,7 @@ export {
 export type { PeftLoRAConfig } from './lora/peft-config.js';
 export { type ModulePattern, matchesModulePattern } from './lora/target-modules.js';
 export { type TrainableParameters, trainableParameters } from './lora/trainable-parameters.js';
-export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions } from './models/gpt.js';
+export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTOptions, GPTTransformer } from './models/gpt.js';
 export {
   IGNORE_INDEX,
   type LanguageModel,

@@ -1,4 +1,4 @@
-import { crossEntropy } from '@proj/autograd';
+import { crossEntropy, type Variable } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor } from '@proj/tensor';
 import { KVCache } from '../attention/kv-cache.js';
 import { definedEntries } from '../defined-entries.js';
@@ -66,15 +66,19 @@ export interface GPTOptions {
   dtype?: 'float32' | 'float64';
 }
 
-/** nanoGPT's `transformer` ModuleDict: embeddings, blocks and the final norm. */
-class GPTTransformer extends Module {
+/**
+ * nanoGPT's `transformer` ModuleDict — token and position embeddings, the blocks and the final
+ * norm — as a module with its own forward, so that heads other than the language-model head (a
+ * reward model's `score`) sit on the same trunk under Hugging Face's names (`transformer.h.0…`).
+ */
+export class GPTTransformer extends Module {
   wte: Embedding;
   wpe: LearnedPositionalEmbedding;
   drop: Dropout;
   h: TransformerBlock[];
   ln_f: LayerNorm;
 
-  constructor(c: GPTConfig, options: GPTOptions) {
+  constructor(c: GPTConfig, options: GPTOptions = {}) {
     super();
     const { dtype, generator } = options;
     this.wte = new Embedding(c.vocabSize, c.nEmbd, options);
@@ -94,6 +98,31 @@ class GPTTransformer extends Module {
         }),
     );
     this.ln_f = new LayerNorm(c.nEmbd, { dtype, bias: c.bias, eps: c.layerNormEps });
+  }
+
+  /**
+   * The final-norm hidden states of int32 `ids` `[B, T]`: `[B, T, nEmbd]`. With a `cache` the ids
+   * continue after the cached positions, which it then holds too.
+   * @throws RangeError when the positions run past the position table; ShapeError/DTypeError for bad ids.
+   */
+  forward(ids: Tensor, cache?: KVCache): Variable {
+    if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
+    if (ids.ndim !== 2)
+      throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
+    const t = ids.shape[1]!;
+    const start = cache?.length ?? 0;
+    const blockSize = this.wpe.weight.shape[0]!;
+    if (start + t > blockSize)
+      throw new RangeError(
+        `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${blockSize}`,
+      );
+    const tokEmb = this.wte.forward(ids); // token embeddings of shape (b, t, n_embd)
+    const posEmb = this.wpe.forward(t, start); // position embeddings of shape (t, n_embd)
+    let x = this.drop.forward(tokEmb.add(posEmb));
+    this.h.forEach((block, i) => {
+      x = block.forward(x, { cache: cache?.layers[i] });
+    });
+    return this.ln_f.forward(x);
   }
 }
 
@@ -175,33 +204,16 @@ export class GPT extends Module implements LanguageModel<KVCache> {
     targets?: Tensor | null,
     options: LanguageModelForwardOptions<KVCache> = {},
   ): LanguageModelOutput {
-    if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
-    if (ids.ndim !== 2)
-      throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
-    const [, t] = ids.shape as [number, number];
-    const { cache } = options;
-    const start = cache?.length ?? 0;
-    if (start + t > this.config.blockSize)
-      throw new RangeError(
-        `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${this.config.blockSize}`,
-      );
-    const { wte, wpe, drop, h, ln_f } = this.transformer;
-    const tokEmb = wte.forward(ids); // token embeddings of shape (b, t, n_embd)
-    const posEmb = wpe.forward(t, start); // position embeddings of shape (t, n_embd)
-    let x = drop.forward(tokEmb.add(posEmb));
-    h.forEach((block, i) => {
-      x = block.forward(x, { cache: cache?.layers[i] });
-    });
-    x = ln_f.forward(x);
+    const x = this.transformer.forward(ids, options.cache); // (b, t, n_embd)
     const logits = this.lm_head.forward(x); // (b, t, vocab_size)
-    if (!targets) return { logits };
-    if (targets.ndim !== 2 || targets.shape[0] !== ids.shape[0] || targets.shape[1] !== t)
+    if (!targets) return { logits, hidden: x };
+    if (targets.ndim !== 2 || targets.shape[0] !== ids.shape[0] || targets.shape[1] !== ids.shape[1])
       throw new ShapeError(
         `GPT.forward: targets [${targets.shape.join(', ')}] must match ids [${ids.shape.join(', ')}]`,
       );
     const flat = logits.view([-1, this.config.vocabSize]); // (b*t, vocab_size)
     const loss = crossEntropy(flat, targets.reshape([-1]), { ignoreIndex: IGNORE_INDEX }); // targets (b*t)
-    return { logits, loss };
+    return { logits, loss, hidden: x };
   }
 
   /** A KV cache for incremental decoding of up to `blockSize` positions (buffers sized on first use). */
