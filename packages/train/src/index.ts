@@ -43,7 +43,7 @@ export {
 } from './data/sft-examples.js';
 export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
 export { type Divergence, TrainingDivergedError } from './loop/diverged.js';
-export { type EstimateLossOptions, estimateLoss } from './loop/evaluate.js';
+export { type EstimateLossOptions, estimateLoss, estimateObjective } from './loop/evaluate.js';
 export type {
   CheckpointEvent,
   EvalEvent,
@@ -54,7 +54,17 @@ export type {
   TrainResult,
 } from './loop/events.js';
 export { type FinetuneOptions, finetune, finetuneEvents } from './loop/finetune.js';
-export type { TrainableLM } from './loop/model.js';
+export type { TrainableLM, TrainableModule } from './loop/model.js';
+export type {
+  Evaluate,
+  Evaluation,
+  Metrics,
+  Objective,
+  ObjectiveOutput,
+  Update,
+  UpdateContext,
+  UpdateResult,
+} from './loop/objective.js';
 export { type PretrainOptions, pretrain, pretrainEvents } from './loop/pretrain.js';
 export {
   type OptimizerLike,

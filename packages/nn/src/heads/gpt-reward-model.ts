@@ -41,7 +41,7 @@ export class GPTRewardModel extends Module {
     const gpt = source instanceof GPT ? source : new GPT(source, options); // GPT checks the config
     this.config = gpt.config;
     this.transformer = gpt.transformer;
-    const dtype = options.dtype ?? gpt.lm_head.weight.dtype;
+    const dtype = options.dtype ?? (gpt.lm_head.weight.dtype as GPTOptions['dtype']);
     this.score = new Linear(this.config.nEmbd, 1, { ...options, dtype, bias: false });
     init.normal(this.score.weight, { generator: options.generator, std: 0.02 });
   }
