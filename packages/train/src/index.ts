@@ -86,6 +86,94 @@ export {
 export { type DecayGroups, decayParamGroups } from './optim/param-groups.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export {
+  type GAEOptions,
+  gae,
+  groupAdvantages,
+  type KLPenalty,
+  type TokenRewardsOptions,
+  tokenRewards,
+} from './rlhf/advantages.js';
+export {
+  type DPOOptions,
+  dpo,
+  dpoEvents,
+  dpoObjective,
+  precomputeReferenceLogps,
+  sequenceLogps,
+} from './rlhf/dpo.js';
+export { type GRPOOptions, grpo, grpoEvents, grpoUpdate } from './rlhf/grpo.js';
+export {
+  type GRPOAggregation,
+  type GRPOLossInputs,
+  type GRPOLossOptions,
+  grpoLoss,
+} from './rlhf/grpo-loss.js';
+export { AdaptiveKLController, FixedKLController, type KLController, klEstimate } from './rlhf/kl.js';
+export { type LogitsProcessing, tokenEntropy, tokenLogprobs } from './rlhf/logprobs.js';
+export { logSigmoid, maskedMean, maskedVariance, whiten } from './rlhf/masked.js';
+export { miniBatches } from './rlhf/mini-batches.js';
+export { type PPOOptions, ppo, ppoEvents, ppoUpdate, scoreStats } from './rlhf/ppo.js';
+export { type PPOLossInputs, type PPOLossOptions, ppoLoss } from './rlhf/ppo-loss.js';
+export {
+  type PreferenceBatch,
+  PreferenceDataset,
+  type PreferenceDatasetOptions,
+  type ReferenceLogps,
+} from './rlhf/preference-dataset.js';
+export {
+  checkPreferenceExample,
+  type PreferenceExample,
+  parsePreferenceJsonl,
+  preferencePair,
+} from './rlhf/preference-examples.js';
+export {
+  type BradleyTerryOptions,
+  bradleyTerryLoss,
+  type DPOLossOptions,
+  dpoLoss,
+  type PairLogps,
+} from './rlhf/preference-losses.js';
+export { type PromptBatch, PromptDataset } from './rlhf/prompt-dataset.js';
+export {
+  RewardError,
+  type RewardFunction,
+  type ScoredCompletion,
+  scoreCompletions,
+} from './rlhf/reward-function.js';
+export {
+  type RewardModelOptions,
+  rewardModelEvents,
+  rewardModelFunction,
+  rewardModelObjective,
+  trainRewardModel,
+} from './rlhf/reward-trainer.js';
+export {
+  klStats,
+  type LanguageModelEval,
+  type RLEvaluationOptions,
+  rlEvaluation,
+} from './rlhf/rl-evaluation.js';
+export {
+  checkReference,
+  type GenerationOptions,
+  type PolicyModel,
+  type ReferenceModel,
+  type Rollout,
+  type RolloutOptions,
+  referenceLogprobs,
+  rollout,
+  type SequenceScores,
+  sampleCompletions,
+  scoreSequences,
+} from './rlhf/rollout.js';
+export {
+  type SequenceBatch,
+  selectRows,
+  selectTensorRows,
+  sequenceBatch,
+  spanSequenceBatch,
+} from './rlhf/sequences.js';
+export {
   type CosineWithWarmupOptions,
   constantLR,
   cosineDecay,
