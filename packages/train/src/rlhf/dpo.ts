@@ -109,10 +109,10 @@ export function dpoObjective(
  * @example
  * await dpo({ model, reference: 'adapters', optimizer, train, batchSize: 8, maxIters: 100, generator });
  */
-export function dpoEvents(o: DPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
+export async function* dpoEvents(o: DPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
   checkReference('dpo', o.model, o.reference);
   checkSameContext('dpo', o.train, o.val);
-  return trainLoopEvents(
+  return yield* trainLoopEvents(
     { ...o, blockSize: o.train.blockSize, objective: dpoObjective(o.model, o.reference, o) },
     'dpo',
   );

@@ -138,7 +138,7 @@ export function grpoUpdate(o: GRPOOptions): Update<PromptBatch> {
  *   `beta > 0` without a reference, or a reference whose vocabulary differs); RewardError for a
  *   non-finite score.
  */
-export function grpoEvents(o: GRPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
+export async function* grpoEvents(o: GRPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
   checkReference('grpo', o.model, o.reference);
   if ((o.beta ?? 0) > 0 && !o.reference) throw new RangeError('grpo: beta > 0 needs a reference');
   const G = o.numGenerations ?? 8;
@@ -146,7 +146,7 @@ export function grpoEvents(o: GRPOOptions): AsyncGenerator<TrainEvent, TrainResu
     throw new RangeError(`grpo: numGenerations must be an integer >= 2, got ${G}`);
   const evalIters = o.evalIters ?? 1;
   const evaluate = rlEvaluation({ ...o, prompts: o.val ?? o.train, seed: o.evalSeed ?? 0, evalIters });
-  return trainLoopEvents(
+  return yield* trainLoopEvents(
     { ...o, blockSize: o.model.config.blockSize, evalIters, update: grpoUpdate(o), evaluate },
     'grpo',
   );

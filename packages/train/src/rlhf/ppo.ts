@@ -159,11 +159,11 @@ export function ppoUpdate(o: PPOOptions): Update<PromptBatch> {
  *   reference whose vocabulary differs from the policy's; RewardError when the reward function
  *   returns a non-finite score.
  */
-export function ppoEvents(o: PPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
+export async function* ppoEvents(o: PPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
   checkReference('ppo', o.model, o.reference);
   const evalIters = o.evalIters ?? 1;
   const evaluate = rlEvaluation({ ...o, prompts: o.val ?? o.train, seed: o.evalSeed ?? 0, evalIters });
-  return trainLoopEvents(
+  return yield* trainLoopEvents(
     { ...o, blockSize: o.model.config.blockSize, evalIters, update: ppoUpdate(o), evaluate },
     'ppo',
   );

@@ -50,9 +50,11 @@ export function rewardModelObjective(
  * for await (const e of rewardModelEvents({ model, optimizer, train, val, batchSize: 8, maxIters: 200, generator }))
  *   if (e.type === 'eval') console.log(e.iter, e.metrics['eval_accuracy']);
  */
-export function rewardModelEvents(o: RewardModelOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
+export async function* rewardModelEvents(
+  o: RewardModelOptions,
+): AsyncGenerator<TrainEvent, TrainResult, undefined> {
   checkSameContext('reward model', o.train, o.val);
-  return trainLoopEvents(
+  return yield* trainLoopEvents(
     { ...o, blockSize: o.train.blockSize, objective: rewardModelObjective(o.model, o) },
     'reward model',
   );
