@@ -19,30 +19,38 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** One line of a {@link curvesSvg} chart: `[iteration, value]` points (non-finite ones skipped). */
+export interface Curve {
+  label: string;
+  color: string;
+  points: [number, number][];
+  /** Thick with a marker at every point (evaluations), or thin (every step). */
+  markers: boolean;
+}
+
 /**
- * The loss curves of a run as a standalone SVG: every step's training loss (light), and the
- * evaluated train and validation losses (dark, with markers), over iterations.
+ * Curves over iterations as a standalone SVG: axes with round ticks, one path per curve, markers
+ * where asked, a legend. The y axis starts at 0 for non-negative values (losses), and spans the
+ * values otherwise (rewards, log-probabilities).
  */
-export function lossSvg(history: LossHistory, title: string): string {
-  const points = [...history.steps.map(([, l]) => l), ...history.evals.flatMap(([, t, v]) => [t, v])].filter(
-    Number.isFinite,
-  );
-  const maxIter = Math.max(1, ...history.steps.map(([i]) => i + 1), ...history.evals.map(([i]) => i));
-  const lo = points.length ? Math.min(...points) : 0;
-  const hi = points.length ? Math.max(...points) : 1;
+export function curvesSvg(curves: readonly Curve[], o: { title: string; yLabel: string }): string {
+  const values = curves.flatMap((c) => c.points.map(([, v]) => v)).filter(Number.isFinite);
+  const maxIter = Math.max(1, ...curves.flatMap((c) => c.points.map(([i]) => i)));
+  const lo = values.length ? Math.min(...values) : 0;
+  const hi = values.length ? Math.max(...values) : 1;
   const pad = (hi - lo) * 0.05 || 0.5;
-  const [y0, y1] = [Math.max(0, lo - pad), hi + pad];
+  const [y0, y1] = [lo >= 0 ? Math.max(0, lo - pad) : lo - pad, hi + pad];
   const px = (i: number) => M.left + (i / maxIter) * (W - M.left - M.right);
-  const py = (l: number) => H - M.bottom - ((l - y0) / (y1 - y0)) * (H - M.top - M.bottom);
+  const py = (v: number) => H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom);
+  const finite = (xy: [number, number][]) => xy.filter(([, v]) => Number.isFinite(v));
   const path = (xy: [number, number][]) =>
-    xy
-      .filter(([, l]) => Number.isFinite(l))
-      .map(([i, l], k) => `${k ? 'L' : 'M'}${px(i).toFixed(1)},${py(l).toFixed(1)}`)
+    finite(xy)
+      .map(([i, v], k) => `${k ? 'L' : 'M'}${px(i).toFixed(1)},${py(v).toFixed(1)}`)
       .join('');
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`,
   ];
   for (const t of niceTicks(y0, y1, 8)) {
     const y = py(t).toFixed(1);
@@ -57,30 +65,73 @@ export function lossSvg(history: LossHistory, title: string): string {
   out.push(
     `<path d="M${M.left},${M.top}V${H - M.bottom}H${W - M.right}" fill="none" stroke="#333"/>`,
     `<text x="${(M.left + W - M.right) / 2}" y="${H - 12}" text-anchor="middle">iteration</text>`,
-    `<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">loss</text>`,
-    `<path d="${path(history.steps)}" fill="none" stroke="${COLORS.step}" stroke-width="1"/>`,
+    `<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`,
   );
-  for (const [key, col] of [
-    ['train', 1],
-    ['val', 2],
-  ] as const) {
-    const xy = history.evals.map((e) => [e[0], e[col]] as [number, number]);
-    out.push(`<path d="${path(xy)}" fill="none" stroke="${COLORS[key]}" stroke-width="2"/>`);
-    for (const [i, l] of xy.filter(([, l]) => Number.isFinite(l)))
-      out.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(l).toFixed(1)}" r="3" fill="${COLORS[key]}"/>`);
+  for (const c of curves) {
+    out.push(
+      `<path d="${path(c.points)}" fill="none" stroke="${c.color}" stroke-width="${c.markers ? 2 : 1}"/>`,
+    );
+    if (c.markers)
+      for (const [i, v] of finite(c.points))
+        out.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(v).toFixed(1)}" r="3" fill="${c.color}"/>`);
   }
-  const legend: [string, string][] = [
-    ['train loss (each step)', COLORS.step],
-    ['train loss (eval)', COLORS.train],
-    ['val loss (eval)', COLORS.val],
-  ];
-  legend.forEach(([label, color], k) => {
+  curves.forEach((c, k) => {
     const y = M.top + 10 + k * 18;
     out.push(
-      `<line x1="${W - 200}" x2="${W - 180}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
+      `<line x1="${W - 200}" x2="${W - 180}" y1="${y}" y2="${y}" stroke="${c.color}" stroke-width="2"/>`,
     );
-    out.push(`<text x="${W - 174}" y="${y}" dominant-baseline="middle">${label}</text>`);
+    out.push(`<text x="${W - 174}" y="${y}" dominant-baseline="middle">${esc(c.label)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The loss curves of a run: every step's training loss (light), and the evaluated train and
+ * validation losses (dark, with markers), over iterations.
+ */
+export function lossSvg(history: LossHistory, title: string): string {
+  return curvesSvg(
+    [
+      { label: 'train loss (each step)', color: COLORS.step, points: history.steps, markers: false },
+      {
+        label: 'train loss (eval)',
+        color: COLORS.train,
+        points: history.evals.map((e) => [e[0], e[1]]),
+        markers: true,
+      },
+      {
+        label: 'val loss (eval)',
+        color: COLORS.val,
+        points: history.evals.map((e) => [e[0], e[2]]),
+        markers: true,
+      },
+    ],
+    { title, yLabel: 'loss' },
+  );
+}
+
+/**
+ * A logged metric over a run: its value at every step (light) and at every evaluation (dark, with
+ * markers), e.g. PPO's `env/reward_mean` and `eval/reward_mean`.
+ */
+export function metricSvg(
+  history: LossHistory,
+  o: { step: string; eval?: string; title: string; yLabel: string },
+): string {
+  const series = (list: LossHistory['stepMetrics'], name: string | undefined) =>
+    (list ?? []).flatMap(([i, m]) =>
+      name !== undefined && name in m ? [[i, m[name]!] as [number, number]] : [],
+    );
+  const curves: Curve[] = [
+    { label: o.step, color: COLORS.step, points: series(history.stepMetrics, o.step), markers: false },
+  ];
+  if (o.eval)
+    curves.push({
+      label: o.eval,
+      color: COLORS.val,
+      points: series(history.evalMetrics, o.eval),
+      markers: true,
+    });
+  return curvesSvg(curves, o);
 }
