@@ -72,7 +72,8 @@ export interface StageOptions {
 /**
  * Runs an RLHF command's training as `proj train` runs its own: AdamW over the trainable weights,
  * the schedule, an exact resume from `opened` (a changed `--batch-size` draws the next batch
- * afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json`, `loss.svg` and the charts.
+ * afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json` (with the last step's and
+ * the last evaluation's metrics), `loss.svg` and the charts.
  * @throws CliError for a diverged run (after writing what it can).
  */
 export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {

@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GPT } from '@proj/nn';
+import { loadCheckpoint } from '@proj/train/node';
+import { readPrompts } from './jsonl.js';
+import {
+  bestOfN,
+  type Continuations,
+  type Measurement,
+  measurePolicy,
+  sampleContinuations,
+  validationLoss,
+} from './measure.js';
+import { type RewardKLSeries, rewardKLSvg } from './reward-kl-svg.js';
+import { loadRunModel } from './run-model.js';
+import { heldOut } from './sotu.js';
+
+/** Options of {@link reportStage}. */
+export interface ReportOptions {
+  runs: string;
+  /** Where results.json, results.md and reward-vs-kl.svg go. */
+  out: string;
+  /** Continuations per evaluation prompt and method. */
+  samples: number;
+  /** Best-of-n's n (the chart also shows every power of two below it). */
+  n: number;
+  maxNewTokens: number;
+  /** Batches of SOTU's validation split for the language-model loss. */
+  evalIters: number;
+  seed: number;
+}
+
+/** One row of the table. */
+interface Row extends Measurement {
+  method: string;
+  /** Wall time of the method (training, or best-of-n's sampling), seconds. */
+  seconds: number;
+  samples: string[];
+}
+
+const TRAINED = [
+  ['DPO', 'dpo', '#2ca02c'],
+  ['PPO', 'ppo', '#d62728'],
+  ['GRPO', 'grpo', '#9467bd'],
+] as const;
+
+/**
+ * Measures the base model, best-of-n and every trained policy in `runs` on the evaluation prompts
+ * (the same prompts, samples and seed for each): mean lexicon score, KL to the base (nats per
+ * token), SOTU validation loss, distinct-2, wall time, five samples; the reward model's held-out
+ * accuracy; and draws reward against KL.
+ */
+export async function reportStage(o: ReportOptions): Promise<string> {
+  const base = await loadRunModel(join(o.runs, 'base'));
+  const { tokenizer } = base;
+  const { val } = heldOut(tokenizer);
+  const texts = await readPrompts(join(o.runs, 'eval-prompts.jsonl'));
+  const prompts = texts.map((t) => tokenizer.encodeOrdinary(t));
+  const generation = { maxNewTokens: o.maxNewTokens };
+  const decode = (ids: readonly number[]) => tokenizer.decode(ids);
+  const sample = (model: GPT, samples = o.samples) =>
+    sampleContinuations(model, prompts, { generation, samples, seed: o.seed, decode });
+  const baseLoss = validationLoss(base.model, val, o.evalIters);
+  const firsts = (c: Continuations, every: number) =>
+    Array.from({ length: 5 }, (_, i) => c.texts[i * every] ?? '');
+
+  const baseSamples = sample(base.model);
+  const rows: Row[] = [
+    {
+      method: 'base model',
+      ...measurePolicy(base.model, base.model, baseSamples, { generation, valLoss: baseLoss }),
+      seconds: await wallSeconds(join(o.runs, 'base')),
+      samples: firsts(baseSamples, o.samples),
+    },
+  ];
+  const started = performance.now();
+  const pool = sample(base.model, o.n);
+  const bonSeconds = (performance.now() - started) / 1000;
+  const frontier = powersOfTwo(o.n).map((n) => ({ n, ...bestOfN(subset(pool, o.n, n), n, baseLoss) }));
+  const best = frontier.at(-1)!;
+  rows.push({
+    method: `best-of-${o.n}`,
+    ...best.measurement,
+    seconds: bonSeconds,
+    samples: firsts(best.continuations, 1),
+  });
+  const series: RewardKLSeries[] = [
+    {
+      label: 'best-of-n (n = 1, 2, 4, …)',
+      color: '#1f77b4',
+      points: frontier.map((f) => [f.measurement.klPerToken, f.measurement.score]),
+      pointLabels: frontier.map((f) => `n=${f.n}`),
+    },
+  ];
+  for (const [method, dir, color] of TRAINED) {
+    const path = join(o.runs, dir);
+    if (!existsSync(join(path, 'checkpoint.json'))) continue;
+    const policy = (await loadRunModel(path)).model;
+    const c = sample(policy);
+    const m = measurePolicy(policy, base.model, c, {
+      generation,
+      valLoss: validationLoss(policy, val, o.evalIters),
+    });
+    rows.push({ method, ...m, seconds: await wallSeconds(path), samples: firsts(c, o.samples) });
+    series.push({ label: method, color, points: [...(await trajectory(path)), [m.klPerToken, m.score]] });
+  }
+  const accuracy = await rewardModelAccuracy(join(o.runs, 'rm'));
+  await mkdir(o.out, { recursive: true });
+  const results = {
+    prompts: texts.length,
+    samples: o.samples,
+    maxNewTokens: o.maxNewTokens,
+    rewardModelAccuracy: accuracy,
+    rows,
+  };
+  await writeFile(join(o.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(
+    join(o.out, 'reward-vs-kl.svg'),
+    rewardKLSvg(series, 'Positive SOTU continuations: reward against KL'),
+  );
+  const markdown = resultsMarkdown(rows, texts, accuracy);
+  await writeFile(join(o.out, 'results.md'), markdown);
+  return markdown;
+}
+
+/** The first `n` of every `pool` continuations of each prompt. */
+function subset(c: Continuations, pool: number, n: number): Continuations {
+  const keep = (_: unknown, i: number) => i % pool < n;
+  return {
+    prompts: c.prompts.filter(keep),
+    completions: c.completions.filter(keep),
+    texts: c.texts.filter(keep),
+    scores: c.scores.filter(keep),
+  };
+}
+
+function powersOfTwo(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k < n; k *= 2) out.push(k);
+  return [...out, n];
+}
+
+/** A run's wall time from its metrics.json (NaN when it has none). */
+async function wallSeconds(dir: string): Promise<number> {
+  try {
+    return (JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as { wallSeconds: number })
+      .wallSeconds;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `[KL per token, mean reward]` at each evaluation a PPO or GRPO run logged (none for DPO). */
+async function trajectory(dir: string): Promise<[number, number][]> {
+  const { history } = (await loadCheckpoint(dir)).state;
+  return (history.evalMetrics ?? []).flatMap(([, m]) =>
+    m['eval/kl_per_token'] === undefined
+      ? []
+      : [[m['eval/kl_per_token'], m['eval/reward_mean']!] as [number, number]],
+  );
+}
+
+/** The reward model's accuracy on the held-out pairs at its last evaluation, or null without a run. */
+async function rewardModelAccuracy(dir: string): Promise<number | null> {
+  if (!existsSync(join(dir, 'checkpoint.json'))) return null;
+  const { history } = (await loadCheckpoint(dir)).state;
+  return history.evalMetrics?.at(-1)?.[1].eval_accuracy ?? null;
+}
+
+function resultsMarkdown(rows: readonly Row[], prompts: readonly string[], accuracy: number | null): string {
+  const f = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+  const time = (s: number) =>
+    Number.isFinite(s) ? (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`) : '–';
+  const lines = [
+    '| method | mean AFINN score | KL to base (nats/token) | SOTU val loss | distinct-2 | mean length | wall time |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.method} | ${f(r.score, 2)} | ${f(r.klPerToken, 3)} | ${f(r.valLoss, 3)} | ${f(r.distinct2, 3)} | ${f(r.length, 1)} | ${time(r.seconds)} |`,
+    ),
+    '',
+    accuracy === null ? '' : `Reward model accuracy on the held-out pairs: ${(100 * accuracy).toFixed(1)}%.`,
+    '',
+  ];
+  for (const r of rows.slice(1)) {
+    lines.push(`<details><summary>${r.method}: five samples, before (base) → after</summary>`, '');
+    prompts.slice(0, 5).forEach((p, i) => {
+      lines.push(
+        `- *${p.trim()}* … ${JSON.stringify(rows[0]!.samples[i])} → ${JSON.stringify(r.samples[i])}`,
+      );
+    });
+    lines.push('', '</details>', '');
+  }
+  return `${lines.join('\n')}\n`;
+}
