@@ -37,7 +37,10 @@ export class GPTWithValueHead extends GPT {
    * @throws Error when `gpt` has LoRA adapters (merge or unload them first).
    */
   static fromGPT(gpt: GPT, options: GPTOptions = {}): GPTWithValueHead {
-    const model = new GPTWithValueHead(gpt.config, { dtype: gpt.lm_head.weight.dtype as GPTOptions['dtype'], ...options });
+    const model = new GPTWithValueHead(gpt.config, {
+      dtype: gpt.lm_head.weight.dtype as GPTOptions['dtype'],
+      ...options,
+    });
     const { unexpected } = model.loadStateDict(gpt.stateDict(), { strict: false });
     if (unexpected.length > 0)
       throw new Error(
