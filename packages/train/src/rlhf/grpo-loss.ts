@@ -30,8 +30,8 @@ export interface GRPOLossOptions {
   /** Weight of the k3 KL penalty to the reference (default 0: no reference needed). */
   beta?: number;
   /**
-   * `'grpo'` (default): each sequence's mean token loss, averaged over sequences; `'dapo'`: the
-   * sum of token losses over `normalizer` tokens (default: the tokens of this batch).
+   * `'dapo'` (default, TRL's): the sum of token losses over `normalizer` tokens (default: the
+   * tokens of this batch); `'grpo'`: each sequence's mean token loss, averaged over sequences.
    */
   lossType?: GRPOAggregation;
   /** For `'dapo'`: the number of completion tokens of the whole optimizer step. */
@@ -49,7 +49,7 @@ export function grpoLoss(
   x: GRPOLossInputs,
   options: GRPOLossOptions = {},
 ): { loss: Variable; metrics: Metrics } {
-  const { epsilon = 0.2, beta = 0, lossType = 'grpo' } = options;
+  const { epsilon = 0.2, beta = 0, lossType = 'dapo' } = options;
   const epsilonHigh = options.epsilonHigh ?? epsilon;
   if (!(epsilon >= 0 && epsilonHigh >= 0))
     throw new RangeError(`grpoLoss: epsilon and epsilonHigh must be >= 0, got ${epsilon} and ${epsilonHigh}`);
