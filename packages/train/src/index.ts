@@ -111,7 +111,12 @@ export {
 export { AdaptiveKLController, FixedKLController, type KLController, klEstimate } from './rlhf/kl.js';
 export { type LogitsProcessing, tokenEntropy, tokenLogprobs } from './rlhf/logprobs.js';
 export { logSigmoid, maskedMean, maskedVariance, whiten } from './rlhf/masked.js';
-export { miniBatches } from './rlhf/mini-batches.js';
+export {
+  miniBatches,
+  optimizeOnRollout,
+  type RolloutMiniBatch,
+  type RolloutOptimization,
+} from './rlhf/mini-batches.js';
 export { type PPOOptions, ppo, ppoEvents, ppoUpdate, scoreStats } from './rlhf/ppo.js';
 export { type PPOLossInputs, type PPOLossOptions, ppoLoss } from './rlhf/ppo-loss.js';
 export {
@@ -153,6 +158,7 @@ export {
   type RLEvaluationOptions,
   rlEvaluation,
 } from './rlhf/rl-evaluation.js';
+export { type RLTrainerOptions, rlTrainerEvents } from './rlhf/rl-trainer.js';
 export {
   checkReference,
   type GenerationOptions,

@@ -1,21 +1,30 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { GPT } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
 import { dpoEvents, precomputeReferenceLogps, type ReferenceModel } from '@proj/train';
 import { type CommandSpec, UsageError } from '../args.js';
 import { command } from '../command.js';
 import { modelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
-import { checkLoopArgs, defaultThreads, type LoopArgs, loopOptions } from './loop-options.js';
+import { type LoopArgs, loopOptions } from './loop-options.js';
 import {
   checkPreferenceArgs,
   loadPreferenceData,
   PREFERENCE_DATA_OPTIONS,
+  PREFERENCE_LOOP_DEFAULTS,
   type PreferenceDataArgs,
 } from './preference-data.js';
 import { runStage } from './rlhf-run.js';
-import { adapt, copyOfSource, LORA_OPTIONS, type LoRAArgs, loraConfigOf, openRun } from './rlhf-start.js';
+import {
+  adapt,
+  copyOfSource,
+  LORA_OPTIONS,
+  type LoRAArgs,
+  loraConfigOf,
+  openRun,
+  outOf,
+  seedAndOutOptions,
+} from './rlhf-start.js';
 
 /** `proj dpo` options: TRL's `DPOConfig` names, in kebab case. */
 interface DPOArgs extends LoopArgs, PreferenceDataArgs, LoRAArgs {
@@ -57,20 +66,8 @@ export const DPO_SPEC: CommandSpec = {
       help: "Compute the reference's log-probabilities of every pair once, before training (no reference model kept)",
     },
     ...LORA_OPTIONS,
-    ...loopOptions({
-      batchSize: 8,
-      maxIters: 200,
-      lr: 5e-5,
-      minLr: 5e-6,
-      warmupIters: 10,
-      lrDecayIters: 200,
-      beta2: 0.999,
-      weightDecay: 0,
-      evalInterval: 50,
-      evalIters: 10,
-    }),
-    { name: 'seed', type: 'int', default: 1337, value: '<n>', help: 'Seed of adapters, batches and dropout' },
-    { name: 'out', type: 'string', value: '<dir>', help: 'Output directory (default: runs/<from>-dpo)' },
+    ...loopOptions({ ...PREFERENCE_LOOP_DEFAULTS, lr: 5e-5, minLr: 5e-6 }),
+    ...seedAndOutOptions('Seed of adapters, batches and dropout', 'dpo'),
   ],
   notes: [
     'The reference is --from itself: a frozen copy, or with --lora-r the policy with its adapters disabled (no second model).',
@@ -81,14 +78,11 @@ export const DPO_SPEC: CommandSpec = {
 /** `proj dpo`: direct preference optimisation. */
 export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
   checkPreferenceArgs(a, DPO_SPEC);
-  checkLoopArgs(a, DPO_SPEC);
   if (a.lossType !== 'sigmoid' && a.lossType !== 'ipo')
     throw new UsageError(`--loss-type must be sigmoid or ipo, got '${a.lossType}'`, DPO_SPEC);
   if (a.labelSmoothing >= 0.5)
     throw new UsageError(`--label-smoothing must be below 0.5, got ${a.labelSmoothing}`, DPO_SPEC);
-  const wanted = a.threads ?? defaultThreads();
-  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
-  const out = a.out ?? join('runs', `${a.from ? a.from.replace(/\/+$/, '').split('/').at(-1) : 'model'}-dpo`);
+  const out = outOf(a, 'dpo');
   const generator = new Generator(a.seed);
   const resumed = a.resume ? await openRun(out, 'dpo') : undefined;
   const lora =
@@ -133,7 +127,7 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
     describe:
       `DPO of ${from} into ${out}: ${data.train.length} training and ${data.val?.length ?? 0} validation pairs from ${a.data}, ` +
       `β ${a.beta}, ${a.lossType} loss, ${lora ? `LoRA r=${lora.r}, reference: the adapters disabled` : 'every weight, reference: a frozen copy'}` +
-      `${a.precomputeRefLogProbs ? ' (log-probabilities precomputed)' : ''}, ${a.maxIters} iters of ${a.batchSize} pairs, ${threads} thread${threads === 1 ? '' : 's'}`,
+      `${a.precomputeRefLogProbs ? ' (log-probabilities precomputed)' : ''}, ${a.maxIters} iters of ${a.batchSize} pairs`,
     config: () => config,
     headline: ['rewards/accuracies', 'rewards/margins'],
     charts: [

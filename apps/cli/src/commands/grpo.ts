@@ -22,17 +22,10 @@ export const GRPO_SPEC: CommandSpec = {
   summary:
     "Group relative policy optimisation (TRL's GRPOTrainer): --num-generations completions of each prompt, advantages relative to their group, a clipped ratio objective, no critic; optionally a k3 KL penalty (--beta) to the frozen reference. Writes the checkpoint, metrics.json, loss.svg, reward.svg and samples.txt into --out.",
   options: [
-    ...rlOptions({
+    ...rlOptions('grpo', {
       batchSize: 4,
-      maxIters: 100,
       lr: 1e-6,
       minLr: 1e-7,
-      warmupIters: 0,
-      lrDecayIters: 100,
-      beta2: 0.999,
-      weightDecay: 0,
-      evalInterval: 20,
-      evalIters: 2,
     }),
     {
       name: 'num-generations',

@@ -27,17 +27,10 @@ export const PPO_SPEC: CommandSpec = {
   summary:
     "PPO with a KL penalty against a frozen reference (TRL's classic PPOTrainer, as its gpt2-sentiment example): completions of --prompts sampled with the KV cache, scored by --reward or --reward-model, a value head as the critic. Writes the checkpoint, metrics.json, loss.svg, reward.svg, kl.svg and samples.txt into --out.",
   options: [
-    ...rlOptions({
+    ...rlOptions('ppo', {
       batchSize: 16,
-      maxIters: 100,
       lr: 1.41e-5,
       minLr: 1.41e-6,
-      warmupIters: 0,
-      lrDecayIters: 100,
-      beta2: 0.999,
-      weightDecay: 0,
-      evalInterval: 20,
-      evalIters: 2,
     }),
     { name: 'ppo-epochs', type: 'int', default: 4, value: '<n>', min: 1, help: 'Passes over each rollout' },
     {

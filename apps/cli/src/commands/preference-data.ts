@@ -3,6 +3,7 @@ import type { Tokenizer } from '@proj/tokenizers';
 import { PreferenceDataset, type PreferenceExample, parsePreferenceJsonl } from '@proj/train';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
 import { CliError } from '../io.js';
+import { checkLoopArgs, type LoopArgs, type LoopDefaults } from './loop-options.js';
 
 /** The options of `proj reward-model` and `proj dpo` that say where the pairs are. */
 export const PREFERENCE_DATA_OPTIONS: OptionSpec[] = [
@@ -34,6 +35,18 @@ export const PREFERENCE_DATA_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/** The loop defaults of `proj reward-model` and `proj dpo` but the learning rates (TRL's warmup-free runs, shortened for CPUs). */
+export const PREFERENCE_LOOP_DEFAULTS: Omit<LoopDefaults, 'lr' | 'minLr'> = {
+  batchSize: 8,
+  maxIters: 200,
+  warmupIters: 10,
+  lrDecayIters: 200,
+  beta2: 0.999,
+  weightDecay: 0,
+  evalInterval: 50,
+  evalIters: 10,
+};
+
 /** The values of {@link PREFERENCE_DATA_OPTIONS}. */
 export interface PreferenceDataArgs {
   from: string | undefined;
@@ -42,8 +55,9 @@ export interface PreferenceDataArgs {
   valFraction: number;
 }
 
-/** @throws UsageError for a missing `--data` or `--from`, or a bad `--val-fraction`. */
-export function checkPreferenceArgs(a: PreferenceDataArgs & { resume: boolean }, spec: CommandSpec): void {
+/** @throws UsageError for a missing `--data` or `--from`, a bad `--val-fraction`, or bad loop options. */
+export function checkPreferenceArgs(a: PreferenceDataArgs & LoopArgs, spec: CommandSpec): void {
+  checkLoopArgs(a, spec);
   if (!a.resume && !a.from) throw new UsageError('--from <dir> is required (the model to start from)', spec);
   if (!a.data) throw new UsageError('--data <jsonl> is required', spec);
   if (a.valFraction >= 1) throw new UsageError(`--val-fraction must be below 1, got ${a.valFraction}`, spec);

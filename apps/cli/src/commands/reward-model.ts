@@ -1,21 +1,20 @@
-import { join } from 'node:path';
 import { GPTRewardModel } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
 import { rewardModelEvents } from '@proj/train';
 import type { CommandSpec } from '../args.js';
 import { command } from '../command.js';
 import { rewardModelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
-import { checkLoopArgs, defaultThreads, type LoopArgs, loopOptions } from './loop-options.js';
+import { type LoopArgs, loopOptions } from './loop-options.js';
 import {
   checkPreferenceArgs,
   loadPreferenceData,
   PREFERENCE_DATA_OPTIONS,
+  PREFERENCE_LOOP_DEFAULTS,
   type PreferenceDataArgs,
 } from './preference-data.js';
 import { runStage } from './rlhf-run.js';
-import { copyOfSource, openRun } from './rlhf-start.js';
+import { copyOfSource, openRun, outOf, seedAndOutOptions } from './rlhf-start.js';
 
 /** `proj reward-model` options: TRL's `RewardConfig` names, in kebab case. */
 interface RewardModelArgs extends LoopArgs, PreferenceDataArgs {
@@ -37,20 +36,8 @@ export const REWARD_MODEL_SPEC: CommandSpec = {
       min: 0,
       help: 'Adds c·mean((r_chosen + r_rejected)²) to the loss, keeping rewards centred on 0',
     },
-    ...loopOptions({
-      batchSize: 8,
-      maxIters: 200,
-      lr: 1e-4,
-      minLr: 1e-5,
-      warmupIters: 10,
-      lrDecayIters: 200,
-      beta2: 0.999,
-      weightDecay: 0,
-      evalInterval: 50,
-      evalIters: 10,
-    }),
-    { name: 'seed', type: 'int', default: 1337, value: '<n>', help: 'Seed of the head, batches and dropout' },
-    { name: 'out', type: 'string', value: '<dir>', help: 'Output directory (default: runs/<from>-rm)' },
+    ...loopOptions({ ...PREFERENCE_LOOP_DEFAULTS, lr: 1e-4, minLr: 1e-5 }),
+    ...seedAndOutOptions('Seed of the head, batches and dropout', 'rm'),
   ],
   notes: [
     'Steps log accuracy (share of pairs with r_chosen > r_rejected), margin and the mean rewards; evaluations the same as eval_accuracy, ….',
@@ -61,10 +48,7 @@ export const REWARD_MODEL_SPEC: CommandSpec = {
 /** `proj reward-model`: train a reward model on preference pairs. */
 export const rewardModelCommand = command<RewardModelArgs>(REWARD_MODEL_SPEC, async (a, io) => {
   checkPreferenceArgs(a, REWARD_MODEL_SPEC);
-  checkLoopArgs(a, REWARD_MODEL_SPEC);
-  const wanted = a.threads ?? defaultThreads();
-  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
-  const out = a.out ?? join('runs', `${a.from ? a.from.replace(/\/+$/, '').split('/').at(-1) : 'model'}-rm`);
+  const out = outOf(a, 'rm');
   const generator = new Generator(a.seed);
   const resumed = a.resume ? await openRun(out, 'reward-model') : undefined;
   const source = resumed ? undefined : await copyOfSource(a.from!, generator, io, 'reward-model');
@@ -91,7 +75,7 @@ export const rewardModelCommand = command<RewardModelArgs>(REWARD_MODEL_SPEC, as
     opened: resumed?.opened,
     describe:
       `training a reward model from ${from} into ${out}: ${data.train.length} training and ${data.val?.length ?? 0} validation pairs from ${a.data}, ` +
-      `${a.maxIters} iters of ${a.batchSize} pairs, ${threads} thread${threads === 1 ? '' : 's'}`,
+      `${a.maxIters} iters of ${a.batchSize} pairs`,
     config: () => config,
     headline: ['accuracy'],
     charts: [

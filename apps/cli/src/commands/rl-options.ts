@@ -1,7 +1,7 @@
 import type { CommandSpec, OptionSpec } from '../args.js';
 import { UsageError } from '../args.js';
 import { checkLoopArgs, type LoopArgs, type LoopDefaults, loopOptions } from './loop-options.js';
-import { LORA_OPTIONS, type LoRAArgs } from './rlhf-start.js';
+import { LORA_OPTIONS, type LoRAArgs, seedAndOutOptions } from './rlhf-start.js';
 
 /** The options `proj ppo` and `proj grpo` share: model, prompts, reward, sampling, LoRA, the loop. */
 export interface RLArgs extends LoopArgs, LoRAArgs {
@@ -19,9 +19,25 @@ export interface RLArgs extends LoopArgs, LoRAArgs {
   samples: number;
 }
 
+/** The loop defaults of `proj ppo` and `proj grpo` but the batch size and learning rates. */
+const RL_LOOP_DEFAULTS = {
+  maxIters: 100,
+  warmupIters: 0,
+  lrDecayIters: 100,
+  beta2: 0.999,
+  weightDecay: 0,
+  evalInterval: 20,
+  evalIters: 2,
+};
+
 /** The specs of the shared options, with the command's loop defaults (a constant learning rate, as TRL). */
-export function rlOptions(defaults: LoopDefaults): OptionSpec[] {
-  const loop = loopOptions(defaults).map((o) => (o.name === 'decay-lr' ? { ...o, default: false } : o));
+export function rlOptions(
+  command: 'ppo' | 'grpo',
+  defaults: Pick<LoopDefaults, 'batchSize' | 'lr' | 'minLr'>,
+): OptionSpec[] {
+  const loop = loopOptions({ ...RL_LOOP_DEFAULTS, ...defaults }).map((o) =>
+    o.name === 'decay-lr' ? { ...o, default: false } : o,
+  );
   return [
     {
       name: 'from',
@@ -95,14 +111,7 @@ export function rlOptions(defaults: LoopDefaults): OptionSpec[] {
     },
     ...LORA_OPTIONS,
     ...loop,
-    {
-      name: 'seed',
-      type: 'int',
-      default: 1337,
-      value: '<n>',
-      help: 'Seed of the value head, adapters, prompts and samples',
-    },
-    { name: 'out', type: 'string', value: '<dir>', help: 'Output directory' },
+    ...seedAndOutOptions('Seed of the value head, adapters, prompts and samples', command),
     {
       name: 'samples',
       type: 'int',

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type GPT, GPTWithValueHead } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
 import type { Tokenizer } from '@proj/tokenizers';
 import {
   type GenerationOptions,
@@ -16,11 +15,10 @@ import type { CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { modelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
-import { defaultThreads } from './loop-options.js';
 import { generationOf, loadPrompts, loadReward, type RLPrompts, sampleLines } from './rl-inputs.js';
 import { checkRLArgs, type RLArgs } from './rl-options.js';
 import { runStage, type StageChart, type StageLoop } from './rlhf-run.js';
-import { adapt, copyOfSource, loraConfigOf, openRun } from './rlhf-start.js';
+import { adapt, copyOfSource, loraConfigOf, openRun, outOf } from './rlhf-start.js';
 
 /** What a PPO or GRPO loop is given besides the shared loop options. */
 export interface RLInputs {
@@ -60,10 +58,7 @@ export interface RLStageOptions {
  */
 export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<void> {
   checkRLArgs(a, o.spec);
-  const wanted = a.threads ?? defaultThreads();
-  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
-  const out =
-    a.out ?? join('runs', `${a.from ? a.from.replace(/\/+$/, '').split('/').at(-1) : 'model'}-${o.command}`);
+  const out = outOf(a, o.command);
   const generator = new Generator(a.seed);
   const resumed = a.resume ? await openRun(out, o.command) : undefined;
   const saved = resumed?.opened.ckpt.state.config;
@@ -112,8 +107,7 @@ export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<
     opened: resumed?.opened,
     describe:
       `${o.describe} of ${from} into ${out}: ${prompts.train.length} training and ${prompts.val.length} evaluation prompts from ${a.prompts}, ` +
-      `reward ${name}, ${lora ? `LoRA r=${lora.r}` : 'every weight'}, ${a.maxIters} iters of ${a.batchSize} prompts, completions of up to ${a.maxNewTokens} tokens, ` +
-      `${threads} thread${threads === 1 ? '' : 's'}`,
+      `reward ${name}, ${lora ? `LoRA r=${lora.r}` : 'every weight'}, ${a.maxIters} iters of ${a.batchSize} prompts, completions of up to ${a.maxNewTokens} tokens`,
     config: () => ({
       model: { ...model.config },
       head: o.valueHead ? 'value' : null,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Module } from '@proj/nn';
 import type { Generator } from '@proj/tensor';
+import { enableThreads } from '@proj/tensor/node';
 import type { Tokenizer } from '@proj/tokenizers';
 import {
   createCheckpoint,
@@ -18,7 +19,7 @@ import type { OpenedCheckpoint } from '../open-checkpoint.js';
 import { formatDuration } from '../progress.js';
 import { serializeTokenizer } from '../tokenizer-io.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { type LoopArgs, optimizerOf, scheduleOf } from './loop-options.js';
+import { defaultThreads, type LoopArgs, optimizerOf, scheduleOf } from './loop-options.js';
 
 /** The loop options every RLHF command passes the same way. */
 export interface StageLoop {
@@ -70,7 +71,7 @@ export interface StageOptions {
 }
 
 /**
- * Runs an RLHF command's training as `proj train` runs its own: AdamW over the trainable weights,
+ * Runs an RLHF command's training as `proj train` runs its own: its threads, AdamW over the trainable weights,
  * the schedule, an exact resume from `opened` (a changed `--batch-size` draws the next batch
  * afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json` (with the last step's and
  * the last evaluation's metrics), `loss.svg` and the charts.
@@ -78,6 +79,8 @@ export interface StageOptions {
  */
 export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
   const { a, model, generator, out } = o;
+  const wanted = a.threads ?? defaultThreads();
+  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
   const optimizer = optimizerOf(model, a);
   let resume =
     o.opened && restoreCheckpoint(o.opened.ckpt, { model, optimizer, generators: { data: generator } });
@@ -87,7 +90,8 @@ export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
     note = "note: --batch-size differs from the checkpoint's: the next batch is drawn afresh\n";
   }
   const resumedFrom = o.opened?.ckpt.state.iter;
-  io.stdout.write(`${o.opened ? `resuming ${out} at iter ${resumedFrom}: ` : ''}${o.describe}\n${note}`);
+  const resuming = o.opened ? `resuming ${out} at iter ${resumedFrom}: ` : '';
+  io.stdout.write(`${resuming}${o.describe}, ${threads} thread${threads === 1 ? '' : 's'}\n${note}`);
   const tokenizer = serializeTokenizer(o.tokenizer);
   const run = await runTraining(io, {
     out,

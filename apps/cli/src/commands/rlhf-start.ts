@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { applyLoRA, GPT, type LoRAConfig, loraLayers, mergeAndUnloadLoRA } from '@proj/nn';
 import type { Generator } from '@proj/tensor';
 import type { Tokenizer } from '@proj/tokenizers';
@@ -91,4 +91,22 @@ export async function openRun(
       `${out} is not a run of proj ${command} (its state.json has no "config.${command}"); resume it with the command that wrote it`,
     );
   return { opened, from: saved.from };
+}
+
+/** `--seed` and `--out` of an RLHF command whose default output folder is `runs/<from>-<suffix>`. */
+export function seedAndOutOptions(seedHelp: string, suffix: string): OptionSpec[] {
+  return [
+    { name: 'seed', type: 'int', default: 1337, value: '<n>', help: seedHelp },
+    {
+      name: 'out',
+      type: 'string',
+      value: '<dir>',
+      help: `Output directory (default: runs/<from>-${suffix})`,
+    },
+  ];
+}
+
+/** `--out`, or `runs/<the folder name of --from>-<suffix>`. */
+export function outOf(a: { out: string | undefined; from: string | undefined }, suffix: string): string {
+  return a.out ?? join('runs', `${basename(resolve(a.from ?? 'model'))}-${suffix}`);
 }

@@ -1,55 +1,22 @@
 import type { TrainEvent, TrainResult } from '../loop/events.js';
-import { MetricSums, type Metrics, type Update } from '../loop/objective.js';
-import { runEvents, type TrainLoopOptions, trainLoopEvents } from '../loop/train-loop.js';
+import type { Metrics, Update } from '../loop/objective.js';
+import { runEvents } from '../loop/train-loop.js';
 import { groupAdvantages } from './advantages.js';
 import { type GRPOLossOptions, grpoLoss } from './grpo-loss.js';
-import { tokenEntropy, tokenLogprobs } from './logprobs.js';
-import { maskedMean } from './masked.js';
-import { miniBatches } from './mini-batches.js';
+import { optimizeOnRollout } from './mini-batches.js';
 import { scoreStats } from './ppo.js';
-import type { PromptBatch, PromptDataset } from './prompt-dataset.js';
-import type { RewardFunction } from './reward-function.js';
-import { type LanguageModelEval, rlEvaluation } from './rl-evaluation.js';
-import {
-  checkReference,
-  type GenerationOptions,
-  type PolicyModel,
-  type ReferenceModel,
-  referenceLogprobs,
-  rollout,
-  scoreSequences,
-} from './rollout.js';
-import { selectRows, selectTensorRows } from './sequences.js';
+import type { PromptBatch } from './prompt-dataset.js';
+import { type RLTrainerOptions, rlTrainerEvents } from './rl-trainer.js';
+import { type ReferenceModel, referenceLogprobs, rollout, scoreSequences } from './rollout.js';
 
 /** Options of {@link grpoEvents}: TRL's `GRPOConfig`, camel-cased, with the training loop's. */
-export interface GRPOOptions
-  extends Omit<
-      TrainLoopOptions<PromptBatch>,
-      | 'model'
-      | 'train'
-      | 'val'
-      | 'blockSize'
-      | 'gradAccum'
-      | 'evalBatches'
-      | 'objective'
-      | 'update'
-      | 'evaluate'
-    >,
-    Omit<GRPOLossOptions, 'normalizer'> {
-  /** The policy (no value head: GRPO has no critic). */
-  model: PolicyModel;
+export interface GRPOOptions extends RLTrainerOptions, Omit<GRPOLossOptions, 'normalizer'> {
   /**
-   * The reference, required when `beta > 0` (a frozen copy, or `'adapters'`); with `beta` 0 it is
-   * optional and only measured against (`kl`, `eval/kl`).
+   * Required when `beta > 0`; with `beta` 0 it is optional and only measured against (`kl`,
+   * `eval/kl`).
    */
   reference?: ReferenceModel;
-  reward: RewardFunction;
-  decode: (ids: readonly number[]) => string;
-  /** Training prompts; `batchSize` of them per iteration, each sampled `numGenerations` times. */
-  train: PromptDataset;
-  val?: PromptDataset;
-  generation: GenerationOptions;
-  /** Completions per prompt, G (default 8). */
+  /** Completions per prompt, G (default 8); `batchSize` prompts per iteration. */
   numGenerations?: number;
   /** Passes over each generation batch, μ (default 1). */
   numIterations?: number;
@@ -57,9 +24,6 @@ export interface GRPOOptions
   miniBatchSize?: number;
   /** Divide by the group's standard deviation (default true; false is Dr. GRPO). */
   scaleRewards?: boolean;
-  padId?: number;
-  evalSeed?: number;
-  lm?: LanguageModelEval;
 }
 
 /**
@@ -75,46 +39,32 @@ export function grpoUpdate(o: GRPOOptions): Update<PromptBatch> {
     const { model } = o;
     const prompts = batch.prompts.flatMap((p) => Array.from({ length: G }, () => [...p]));
     const r = await rollout(model, prompts, { ...o, generator: ctx.generator });
-    const { mask } = r.batch;
     const advantages = groupAdvantages(r.scores, G, { scaleRewards: o.scaleRewards });
     const old = scoreSequences(model, r.batch, { processing }).logprobs;
     const ref = o.reference && referenceLogprobs(model, o.reference, r.batch, { processing });
     const N = prompts.length;
-    const size = o.miniBatchSize ?? N;
-    const sums = new MetricSums();
-    let lossSum = 0;
-    let gradNorm = Number.NaN;
-    let tokens = 0;
-    let steps = 0;
-    const wasTraining = model.training;
-    model.eval(); // dropout off: the ratios start at exactly 1
-    try {
-      for (const rows of miniBatches(N, size, o.numIterations ?? 1, ctx.generator)) {
-        const sub = selectRows(r.batch, rows);
-        const width = sub.ids.shape[1]!;
-        const pick = (t: typeof mask) => selectTensorRows(t, rows, width);
-        const { logits } = model.forward(sub.ids);
-        const step = grpoLoss(
+    const done = optimizeOnRollout(
+      model,
+      r.batch,
+      ctx,
+      {
+        miniBatchSize: o.miniBatchSize ?? N,
+        epochs: o.numIterations ?? 1,
+        processing,
+        entropyName: 'entropy',
+      },
+      (mb) =>
+        grpoLoss(
           {
-            logprobs: tokenLogprobs(logits, sub.targets, processing),
-            oldLogprobs: pick(old),
-            refLogprobs: ref && pick(ref),
-            advantages: rows.map((i) => advantages[i]!),
-            mask: sub.mask,
+            logprobs: mb.logprobs,
+            oldLogprobs: mb.pick(old),
+            refLogprobs: ref && mb.pick(ref),
+            advantages: mb.rows.map((i) => advantages[i]!),
+            mask: mb.sequences.mask,
           },
           { ...o, beta },
-        );
-        step.loss.backward();
-        gradNorm = ctx.optimizerStep(step.loss.item());
-        const entropy = tokenEntropy(logits.data, processing).to(mask.dtype);
-        sums.add({ ...step.metrics, entropy: maskedMean(entropy, sub.mask).item() });
-        lossSum += step.loss.item();
-        tokens += sub.ids.size;
-        steps++;
-      }
-    } finally {
-      model.train(wasTraining);
-    }
+        ),
+    );
     const groups = Array.from({ length: N / G }, (_, g) => r.scores.slice(g * G, (g + 1) * G));
     const { 'env/reward_mean': reward, 'env/reward_std': rewardStd } = scoreStats(r.scores);
     const metrics: Metrics = {
@@ -123,9 +73,9 @@ export function grpoUpdate(o: GRPOOptions): Update<PromptBatch> {
       frac_reward_zero_std: groups.filter((g) => g.every((s) => s === g[0])).length / groups.length,
       'completions/mean_length': r.completions.reduce((s, c) => s + c.length, 0) / N,
       learning_rate: ctx.lr,
-      ...sums.means(),
+      ...done.metrics,
     };
-    return { loss: lossSum / steps, gradNorm, tokens, metrics };
+    return { ...done, metrics };
   };
 }
 
@@ -139,17 +89,11 @@ export function grpoUpdate(o: GRPOOptions): Update<PromptBatch> {
  *   non-finite score.
  */
 export async function* grpoEvents(o: GRPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
-  checkReference('grpo', o.model, o.reference);
   if ((o.beta ?? 0) > 0 && !o.reference) throw new RangeError('grpo: beta > 0 needs a reference');
   const G = o.numGenerations ?? 8;
   if (!(Number.isInteger(G) && G >= 2))
     throw new RangeError(`grpo: numGenerations must be an integer >= 2, got ${G}`);
-  const evalIters = o.evalIters ?? 1;
-  const evaluate = rlEvaluation({ ...o, prompts: o.val ?? o.train, seed: o.evalSeed ?? 0, evalIters });
-  return yield* trainLoopEvents(
-    { ...o, blockSize: o.model.config.blockSize, evalIters, update: grpoUpdate(o), evaluate },
-    'grpo',
-  );
+  return yield* rlTrainerEvents(o, 'grpo', grpoUpdate(o));
 }
 
 /** Runs {@link grpoEvents} to the end, handing each event to `onEvent`, and returns the result. */

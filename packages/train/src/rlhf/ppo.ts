@@ -1,56 +1,20 @@
 import type { GPTWithValueHead } from '@proj/nn';
 import type { TrainEvent, TrainResult } from '../loop/events.js';
-import { MetricSums, type Metrics, type Update } from '../loop/objective.js';
-import { runEvents, type TrainLoopOptions, trainLoopEvents } from '../loop/train-loop.js';
+import type { Metrics, Update } from '../loop/objective.js';
+import { runEvents } from '../loop/train-loop.js';
 import { type GAEOptions, gae, type KLPenalty, tokenRewards } from './advantages.js';
 import { AdaptiveKLController, type KLController } from './kl.js';
-import { tokenEntropy, tokenLogprobs } from './logprobs.js';
-import { maskedMean } from './masked.js';
-import { miniBatches } from './mini-batches.js';
+import { optimizeOnRollout } from './mini-batches.js';
 import { type PPOLossOptions, ppoLoss } from './ppo-loss.js';
-import type { PromptBatch, PromptDataset } from './prompt-dataset.js';
-import type { RewardFunction } from './reward-function.js';
-import { klStats, type LanguageModelEval, rlEvaluation } from './rl-evaluation.js';
-import {
-  checkReference,
-  type GenerationOptions,
-  type ReferenceModel,
-  referenceLogprobs,
-  rollout,
-  scoreSequences,
-} from './rollout.js';
-import { selectRows, selectTensorRows } from './sequences.js';
+import type { PromptBatch } from './prompt-dataset.js';
+import { klStats } from './rl-evaluation.js';
+import { type RLTrainerOptions, rlTrainerEvents } from './rl-trainer.js';
+import { type ReferenceModel, referenceLogprobs, rollout, scoreSequences } from './rollout.js';
 
 /** Options of {@link ppoEvents}: TRL's classic `PPOConfig`, camel-cased, with the training loop's. */
-export interface PPOOptions
-  extends Omit<
-      TrainLoopOptions<PromptBatch>,
-      | 'model'
-      | 'train'
-      | 'val'
-      | 'blockSize'
-      | 'gradAccum'
-      | 'evalBatches'
-      | 'objective'
-      | 'update'
-      | 'evaluate'
-    >,
-    PPOLossOptions,
-    GAEOptions {
-  /** The policy and critic. */
-  model: GPTWithValueHead;
+export interface PPOOptions extends RLTrainerOptions<GPTWithValueHead>, PPOLossOptions, GAEOptions {
   /** The frozen reference (a copy of the starting policy), or `'adapters'` for a LoRA policy. */
   reference: ReferenceModel;
-  /** Scores completions (the stand-in for human feedback, or a trained reward model). */
-  reward: RewardFunction;
-  /** Token ids to text, for the reward function. */
-  decode: (ids: readonly number[]) => string;
-  /** Training prompts; `batchSize` of them per iteration. */
-  train: PromptDataset;
-  /** Evaluation prompts (default: the training prompts). */
-  val?: PromptDataset;
-  /** How completions are sampled; log-probabilities use the same processing. */
-  generation: GenerationOptions;
   /** Passes over each rollout (default 4). */
   ppoEpochs?: number;
   /** Completions per optimizer step (default: `batchSize`, one step per epoch). */
@@ -59,12 +23,6 @@ export interface PPOOptions
   klController?: KLController;
   /** How the per-token penalty measures the KL (default `'kl'`: `logp − logp_ref`). */
   klPenalty?: KLPenalty;
-  /** Pads rollouts (default 0). */
-  padId?: number;
-  /** Seed of the evaluations' sampling (default 0). */
-  evalSeed?: number;
-  /** A held-out text whose loss evaluations report as `eval/lm_loss`. */
-  lm?: LanguageModelEval;
 }
 
 /**
@@ -93,43 +51,32 @@ export function ppoUpdate(o: PPOOptions): Update<PromptBatch> {
       asMask,
     );
     const N = batch.prompts.length;
-    const sums = new MetricSums();
-    let lossSum = 0;
-    let gradNorm = Number.NaN;
-    let tokens = 0;
-    let steps = 0;
-    const wasTraining = model.training;
-    model.eval(); // dropout off: the ratios start at exactly 1
-    try {
-      const groups = miniBatches(N, o.miniBatchSize ?? N, o.ppoEpochs ?? 4, ctx.generator);
-      for (const rows of groups) {
-        const sub = selectRows(r.batch, rows);
-        const width = sub.ids.shape[1]!;
-        const pick = (t: typeof mask) => selectTensorRows(t, rows, width);
-        const out = model.forward(sub.ids);
+    const done = optimizeOnRollout(
+      model,
+      r.batch,
+      ctx,
+      {
+        miniBatchSize: o.miniBatchSize ?? N,
+        epochs: o.ppoEpochs ?? 4,
+        processing,
+        entropyName: 'ppo/policy/entropy',
+      },
+      (mb) => {
         const step = ppoLoss(
           {
-            logprobs: tokenLogprobs(out.logits, sub.targets, processing),
-            values: out.values,
-            oldLogprobs: pick(old.logprobs),
-            oldValues: pick(values!),
-            advantages: pick(advantages!),
-            returns: pick(returns!),
-            mask: sub.mask,
+            logprobs: mb.logprobs,
+            values: mb.output.values!,
+            oldLogprobs: mb.pick(old.logprobs),
+            oldValues: mb.pick(values!),
+            advantages: mb.pick(advantages!),
+            returns: mb.pick(returns!),
+            mask: mb.sequences.mask,
           },
           o,
         );
-        step.loss.backward();
-        gradNorm = ctx.optimizerStep(step.loss.item());
-        const entropy = tokenEntropy(out.logits.data, processing).to(mask.dtype);
-        sums.add({ ...step.stats, 'ppo/policy/entropy': maskedMean(entropy, sub.mask).item() });
-        lossSum += step.loss.item();
-        tokens += sub.ids.size;
-        steps++;
-      }
-    } finally {
-      model.train(wasTraining);
-    }
+        return { loss: step.loss, metrics: step.stats };
+      },
+    );
     const kl = klStats(old.logprobs, ref, mask).perSequence;
     klController.update(kl, N);
     const perSequence = (t: typeof mask) => t.mul(mask).sum().item() / N;
@@ -142,9 +89,9 @@ export function ppoUpdate(o: PPOOptions): Update<PromptBatch> {
       'tokens/queries_len_mean': mean(batch.prompts.map((p) => p.length)),
       'tokens/responses_len_mean': mean(r.completions.map((c) => c.length)),
       'ppo/learning_rate': ctx.lr,
-      ...sums.means(),
+      ...done.metrics,
     };
-    return { loss: lossSum / steps, gradNorm, tokens, metrics };
+    return { ...done, metrics };
   };
 }
 
@@ -159,14 +106,8 @@ export function ppoUpdate(o: PPOOptions): Update<PromptBatch> {
  *   reference whose vocabulary differs from the policy's; RewardError when the reward function
  *   returns a non-finite score.
  */
-export async function* ppoEvents(o: PPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
-  checkReference('ppo', o.model, o.reference);
-  const evalIters = o.evalIters ?? 1;
-  const evaluate = rlEvaluation({ ...o, prompts: o.val ?? o.train, seed: o.evalSeed ?? 0, evalIters });
-  return yield* trainLoopEvents(
-    { ...o, blockSize: o.model.config.blockSize, evalIters, update: ppoUpdate(o), evaluate },
-    'ppo',
-  );
+export function ppoEvents(o: PPOOptions): AsyncGenerator<TrainEvent, TrainResult, undefined> {
+  return rlTrainerEvents(o, 'ppo', ppoUpdate(o));
 }
 
 /** Runs {@link ppoEvents} to the end, handing each event to `onEvent`, and returns the result. */
