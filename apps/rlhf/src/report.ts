@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { noGrad } from '@proj/autograd';
 import type { GPT } from '@proj/nn';
+import type { BPETokenizer } from '@proj/tokenizers';
+import { PreferenceDataset, parsePreferenceJsonl, rewardModelObjective } from '@proj/train';
 import { loadCheckpoint } from '@proj/train/node';
 import { readPrompts } from './jsonl.js';
 import {
@@ -13,7 +16,7 @@ import {
   validationLoss,
 } from './measure.js';
 import { type RewardKLSeries, rewardKLSvg } from './reward-kl-svg.js';
-import { loadRunModel } from './run-model.js';
+import { loadRewardModel, loadRunModel } from './run-model.js';
 import { heldOut } from './sotu.js';
 
 /** Options of {@link reportStage}. */
@@ -105,7 +108,7 @@ export async function reportStage(o: ReportOptions): Promise<string> {
     rows.push({ method, ...m, seconds: await wallSeconds(path), samples: firsts(c, o.samples) });
     series.push({ label: method, color, points: [...(await trajectory(path)), [m.klPerToken, m.score]] });
   }
-  const accuracy = await rewardModelAccuracy(join(o.runs, 'rm'));
+  const accuracy = await rewardModelAccuracy(o.runs, tokenizer);
   await mkdir(o.out, { recursive: true });
   const results = {
     prompts: texts.length,
@@ -161,11 +164,25 @@ async function trajectory(dir: string): Promise<[number, number][]> {
   );
 }
 
-/** The reward model's accuracy on the held-out pairs at its last evaluation, or null without a run. */
-async function rewardModelAccuracy(dir: string): Promise<number | null> {
+/**
+ * The share of the held-out pairs (`val-pairs.jsonl`, each once) whose chosen continuation the
+ * reward model scores above the rejected one, or null without a reward-model run.
+ */
+async function rewardModelAccuracy(runs: string, tokenizer: BPETokenizer): Promise<number | null> {
+  const dir = join(runs, 'rm');
   if (!existsSync(join(dir, 'checkpoint.json'))) return null;
-  const { history } = (await loadCheckpoint(dir)).state;
-  return history.evalMetrics?.at(-1)?.[1].eval_accuracy ?? null;
+  const model = await loadRewardModel(dir);
+  const { examples } = parsePreferenceJsonl(await readFile(join(runs, 'val-pairs.jsonl'), 'utf8'));
+  const pairs = PreferenceDataset.fromExamples(examples, {
+    tokenizer,
+    blockSize: model.config.blockSize,
+    eosId: null,
+  });
+  const all = pairs.batchAt(
+    Array.from({ length: pairs.length }, (_, i) => i),
+    pairs.blockSize,
+  );
+  return noGrad(() => rewardModelObjective(model)(all).metrics!.accuracy!);
 }
 
 function resultsMarkdown(rows: readonly Row[], prompts: readonly string[], accuracy: number | null): string {

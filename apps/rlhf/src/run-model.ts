@@ -1,4 +1,4 @@
-import { applyLoRA, GPT, type GPTConfig, GPTWithValueHead, type LoRAConfig } from '@proj/nn';
+import { applyLoRA, GPT, type GPTConfig, GPTRewardModel, GPTWithValueHead, type LoRAConfig } from '@proj/nn';
 import { Generator } from '@proj/tensor';
 import { BPETokenizer } from '@proj/tokenizers';
 import { restoreCheckpoint } from '@proj/train';
@@ -37,4 +37,13 @@ export async function loadRunModel(dir: string): Promise<RunModel> {
     tokenizer: BPETokenizer.fromHuggingFace(tokenizer.huggingFace as never),
     config,
   };
+}
+
+/** The reward model of a `proj reward-model` run, with its weights, in eval mode. */
+export async function loadRewardModel(dir: string): Promise<GPTRewardModel> {
+  const ckpt = await loadCheckpoint(dir);
+  if (ckpt.state.config.head !== 'reward') throw new Error(`${dir} is not a run of proj reward-model`);
+  const model = new GPTRewardModel(ckpt.state.config.model as GPTConfig, { generator: new Generator(0) });
+  restoreCheckpoint(ckpt, { model });
+  return model.eval();
 }
