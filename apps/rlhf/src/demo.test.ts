@@ -20,7 +20,7 @@ beforeAll(async () => {
   const text = sotuText().slice(0, 200_000);
   const tokenizer = BPETokenizer.train(text, { vocabSize: 300 });
   const model = new GPT(
-    { vocabSize: 300, blockSize: 32, nLayer: 1, nHead: 2, nEmbd: 32 },
+    { vocabSize: 300, blockSize: 64, nLayer: 1, nHead: 2, nEmbd: 32 },
     { generator: new Generator(1) },
   );
   const optimizer = new AdamW(model.parameters(), { lr: 3e-3 });
@@ -80,12 +80,12 @@ describe('measurements', () => {
 describe('the demo stages, quick', () => {
   it('makes prompts from held-out sentences, preference pairs, and a report of the base and best-of-n', async () => {
     expect(await demo(['prompts', '--runs', runs, '--quick'])).toMatch(
-      /24 training prompts .* 6 evaluation prompts .* of 8 tokens/,
+      /24 training prompts .* 6 evaluation prompts .* of 3 words/,
     );
     const prompts = (await readFile(join(runs, 'eval-prompts.jsonl'), 'utf8')).trim().split('\n');
     expect(prompts).toHaveLength(6);
     expect(await demo(['pairs', '--runs', runs, '--quick'])).toMatch(
-      /pairs\.jsonl: \d+ pairs from 24 prompts/,
+      /pairs\.jsonl: \d+ pairs from 24 prompts .*\nval-pairs\.jsonl: \d+ pairs from 6 prompts \(\d+ ties dropped\)/,
     );
     const pairs = (await readFile(join(runs, 'pairs.jsonl'), 'utf8'))
       .split('\n')

@@ -21,22 +21,24 @@ export async function demo(argv: readonly string[]): Promise<string> {
   };
   const quick = rest.includes('--quick');
   const runs = flag('runs', 'runs/rlhf');
-  const maxNewTokens = quick ? 6 : 24;
+  // nanoGPT's sampling temperature: the small base writes mostly real words at 0.8, fewer at 1
+  const generation = { maxNewTokens: quick ? 6 : 24, temperature: 0.8 };
   if (stage === 'prompts')
     return promptsStage({
       runs,
-      promptTokens: 8,
+      promptWords: quick ? 3 : 6,
       evalPrompts: quick ? 6 : 64,
       trainPrompts: quick ? 24 : 1500,
     });
-  if (stage === 'pairs') return pairsStage({ runs, maxNewTokens, seed: 1 });
+  if (stage === 'pairs')
+    return pairsStage({ runs, generation, pairsPerPrompt: { train: 1, val: 3 }, seed: 1 });
   if (stage === 'report')
     return reportStage({
       runs,
       out: flag('out', 'apps/rlhf/results'),
       samples: quick ? 2 : 4,
       n: quick ? 4 : 16,
-      maxNewTokens,
+      generation,
       evalIters: quick ? 2 : 40,
       seed: 2,
     });

@@ -7,8 +7,8 @@ import { heldOut } from './sotu.js';
 export interface PromptsOptions {
   /** Folder of the demo's runs (`base/` in it, prompt files written to it). */
   runs: string;
-  /** Opening tokens of a sentence that make a prompt. */
-  promptTokens: number;
+  /** Opening words of a sentence that make a prompt (whole words: a prompt never ends inside one). */
+  promptWords: number;
   /** Prompts kept for evaluation (every tenth sentence, in order). */
   evalPrompts: number;
   /** Training prompts at most. */
@@ -17,15 +17,13 @@ export interface PromptsOptions {
 
 /**
  * Prompts from passages the base model never trained on (SOTU's validation split; the addresses
- * have no paragraph breaks, so passages start at sentences): the opening `promptTokens` tokens of
+ * have no paragraph breaks, so passages start at sentences): the opening `promptWords` words of
  * each. Every tenth goes to `eval-prompts.jsonl` (up to `evalPrompts`), the others to `prompts.jsonl`.
  */
 export async function promptsStage(o: PromptsOptions): Promise<string> {
   const { tokenizer } = await loadRunModel(join(o.runs, 'base'));
   const { sentences } = heldOut(tokenizer);
-  const prompt = (p: string) => ({
-    prompt: tokenizer.decode(tokenizer.encodeOrdinary(p).slice(0, o.promptTokens)),
-  });
+  const prompt = (p: string) => ({ prompt: p.split(/\s+/).slice(0, o.promptWords).join(' ') });
   const evaluation = sentences
     .filter((_, i) => i % 10 === 0)
     .slice(0, o.evalPrompts)
@@ -36,5 +34,5 @@ export async function promptsStage(o: PromptsOptions): Promise<string> {
     .map(prompt);
   await writeJsonl(join(o.runs, 'prompts.jsonl'), training);
   await writeJsonl(join(o.runs, 'eval-prompts.jsonl'), evaluation);
-  return `${sentences.length} held-out sentences: ${training.length} training prompts (prompts.jsonl) and ${evaluation.length} evaluation prompts (eval-prompts.jsonl) of ${o.promptTokens} tokens in ${o.runs}`;
+  return `${sentences.length} held-out sentences: ${training.length} training prompts (prompts.jsonl) and ${evaluation.length} evaluation prompts (eval-prompts.jsonl) of ${o.promptWords} words in ${o.runs}`;
 }

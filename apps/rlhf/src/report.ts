@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { noGrad } from '@proj/autograd';
 import type { GPT } from '@proj/nn';
 import type { BPETokenizer } from '@proj/tokenizers';
-import { PreferenceDataset, parsePreferenceJsonl, rewardModelObjective } from '@proj/train';
+import {
+  type GenerationOptions,
+  PreferenceDataset,
+  parsePreferenceJsonl,
+  rewardModelObjective,
+} from '@proj/train';
 import { loadCheckpoint } from '@proj/train/node';
 import { readPrompts } from './jsonl.js';
 import {
@@ -28,7 +33,8 @@ export interface ReportOptions {
   samples: number;
   /** Best-of-n's n (the chart also shows every power of two below it). */
   n: number;
-  maxNewTokens: number;
+  /** How every method's continuations are sampled. */
+  generation: GenerationOptions;
   /** Batches of SOTU's validation split for the language-model loss. */
   evalIters: number;
   seed: number;
@@ -42,11 +48,39 @@ interface Row extends Measurement {
   samples: string[];
 }
 
-const TRAINED = [
-  ['DPO', 'dpo', '#2ca02c'],
-  ['PPO', 'ppo', '#d62728'],
-  ['GRPO', 'grpo', '#9467bd'],
-] as const;
+/** Chart colours by method, a darker one for each further run of the same method. */
+const COLORS: Record<string, string[]> = {
+  dpo: ['#2ca02c', '#1a6b1a'],
+  ppo: ['#d62728', '#8c1617'],
+  grpo: ['#9467bd', '#5b3a80'],
+};
+
+/**
+ * The policies trained in `runs` (the folders whose checkpoint is a run of `proj dpo`, `ppo` or
+ * `grpo`), in name order, each named by its method and KL setting.
+ */
+async function policyRuns(runs: string): Promise<{ dir: string; label: string; color: string }[]> {
+  const found: { dir: string; label: string; color: string }[] = [];
+  const used: Record<string, number> = {};
+  for (const name of (await readdir(runs)).sort()) {
+    const dir = join(runs, name);
+    if (!existsSync(join(dir, 'checkpoint.json'))) continue;
+    const { config } = (await loadCheckpoint(dir)).state;
+    const method = ['dpo', 'ppo', 'grpo'].find((m) => m in config);
+    if (!method) continue;
+    const a = config[method] as Record<string, unknown>;
+    const beta =
+      method === 'ppo'
+        ? a.adapKlCtrl
+          ? `adaptive β from ${a.initKlCoef}, target ${a.target}, horizon ${a.horizon}`
+          : `β ${a.initKlCoef}`
+        : `β ${a.beta}`;
+    const k = used[method] ?? 0;
+    used[method] = k + 1;
+    found.push({ dir, label: `${method.toUpperCase()} (${beta})`, color: COLORS[method]![k % 2]! });
+  }
+  return found;
+}
 
 /**
  * Measures the base model, best-of-n and every trained policy in `runs` on the evaluation prompts
@@ -60,7 +94,7 @@ export async function reportStage(o: ReportOptions): Promise<string> {
   const { val } = heldOut(tokenizer);
   const texts = await readPrompts(join(o.runs, 'eval-prompts.jsonl'));
   const prompts = texts.map((t) => tokenizer.encodeOrdinary(t));
-  const generation = { maxNewTokens: o.maxNewTokens };
+  const { generation } = o;
   const decode = (ids: readonly number[]) => tokenizer.decode(ids);
   const sample = (model: GPT, samples = o.samples) =>
     sampleContinuations(model, prompts, { generation, samples, seed: o.seed, decode });
@@ -96,9 +130,7 @@ export async function reportStage(o: ReportOptions): Promise<string> {
       pointLabels: frontier.map((f) => `n=${f.n}`),
     },
   ];
-  for (const [method, dir, color] of TRAINED) {
-    const path = join(o.runs, dir);
-    if (!existsSync(join(path, 'checkpoint.json'))) continue;
+  for (const { dir: path, label: method, color } of await policyRuns(o.runs)) {
     const policy = (await loadRunModel(path)).model;
     const c = sample(policy);
     const m = measurePolicy(policy, base.model, c, {
@@ -113,7 +145,7 @@ export async function reportStage(o: ReportOptions): Promise<string> {
   const results = {
     prompts: texts.length,
     samples: o.samples,
-    maxNewTokens: o.maxNewTokens,
+    generation,
     rewardModelAccuracy: accuracy,
     rows,
   };
