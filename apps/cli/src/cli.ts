@@ -1,11 +1,15 @@
 import { StateDictError } from '@proj/nn';
 import { DTypeError, SafetensorsError, ShapeError } from '@proj/tensor';
 import { TokenizerError } from '@proj/tokenizers';
-import { CheckpointError, DatasetError, TrainingDivergedError } from '@proj/train';
+import { CheckpointError, DatasetError, RewardError, TrainingDivergedError } from '@proj/train';
 import { formatUsage, UsageError } from './args.js';
+import { dpoCommand } from './commands/dpo.js';
 import { exportCommand } from './commands/export.js';
 import { finetuneCommand } from './commands/finetune.js';
+import { grpoCommand } from './commands/grpo.js';
 import { mergeCommand } from './commands/merge.js';
+import { ppoCommand } from './commands/ppo.js';
+import { rewardModelCommand } from './commands/reward-model.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { CliError, type Io } from './io.js';
@@ -16,6 +20,10 @@ const COMMANDS = {
   sample: sampleCommand,
   merge: mergeCommand,
   export: exportCommand,
+  'reward-model': rewardModelCommand,
+  dpo: dpoCommand,
+  ppo: ppoCommand,
+  grpo: grpoCommand,
 } as const;
 
 const USAGE = `Usage: proj <command> [options]
@@ -23,11 +31,15 @@ const USAGE = `Usage: proj <command> [options]
 Language models from scratch in TypeScript.
 
 Commands:
-  train     Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
-  finetune  Finetune a GPT on prompt/completion or chat examples, fully or with LoRA (TRL's SFT)
-  sample    Generate text from a run, a Hugging Face GPT-2 folder or a LoRA adapter
-  merge     Merge LoRA adapters into their base weights, as a Hugging Face GPT-2 folder
-  export    Write a run as a Hugging Face GPT-2 folder (transformers, PyTorch)
+  train         Pretrain a GPT on a corpus (nanoGPT's options, Shakespeare-char CPU defaults)
+  finetune      Finetune a GPT on prompt/completion or chat examples, fully or with LoRA (TRL's SFT)
+  sample        Generate text from a run, a Hugging Face GPT-2 folder or a LoRA adapter
+  merge         Merge LoRA adapters into their base weights, as a Hugging Face GPT-2 folder
+  export        Write a run as a Hugging Face GPT-2 folder (transformers, PyTorch)
+  reward-model  Train a reward model on preference pairs (TRL's RewardTrainer)
+  dpo           Direct preference optimisation on preference pairs (TRL's DPOTrainer)
+  ppo           PPO with a KL penalty against a reward function or model (TRL's PPOTrainer)
+  grpo          Group relative policy optimisation (TRL's GRPOTrainer)
 
 Run 'proj <command> --help' for the options of a command.
 `;
@@ -41,6 +53,7 @@ const EXPECTED_ERRORS = [
   CheckpointError,
   DatasetError,
   TrainingDivergedError,
+  RewardError,
   SafetensorsError,
   StateDictError,
   ShapeError,

@@ -1,6 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { applyLoRA, GPT, type LoRAConfig, loadGPT2Pretrained, loadLoRAAdapter, loraLayers } from '@proj/nn';
+import {
+  applyLoRA,
+  GPT,
+  GPTRewardModel,
+  GPTWithValueHead,
+  type LoRAConfig,
+  loadGPT2Pretrained,
+  loadLoRAAdapter,
+  loraLayers,
+  type Module,
+} from '@proj/nn';
 import { Generator } from '@proj/tensor';
 import { type Tokenizer, tokenizerFromHuggingFace } from '@proj/tokenizers';
 import { type Checkpoint, CheckpointError, restoreCheckpoint } from '@proj/train';
@@ -48,14 +58,57 @@ export async function loadModelSource(dir: string): Promise<ModelSource> {
   return { model, tokenizer: opened.tokenizer, format: 'proj', checkpoint: opened.ckpt, warnings: [] };
 }
 
+/** The head a run's model carries besides its GPT trunk (`config.head` of its checkpoint). */
+export type ModelHead = 'value' | 'reward' | null;
+
 /**
- * The GPT a checkpoint describes, not yet restored: `config.model`, adapted by `config.lora` when the
- * run trained LoRA adapters (so the checkpoint's `lora_A`/`lora_B` weights have a place to go).
+ * The GPT a checkpoint describes, not yet restored: `config.model`, with a value head for a run of
+ * `proj ppo` (`config.head: 'value'`; still a GPT, which samples and exports), adapted by
+ * `config.lora` when the run trained LoRA adapters (so the checkpoint's `lora_A`/`lora_B` weights
+ * have a place to go).
  * @param generator - source of dropout masks (and of the values the restore overwrites).
- * @throws CliError for a `config.lora` that cannot be applied.
+ * @throws CliError for a reward model's run (not a language model) or a `config.lora` that cannot be applied.
  */
 export function modelOfCheckpoint(opened: OpenedCheckpoint, dir: string, generator = new Generator(0)): GPT {
-  const model = new GPT(opened.config, { generator });
+  const head = headOf(opened);
+  if (head === 'reward')
+    throw new CliError(
+      `${dir} holds a reward model (proj reward-model), not a language model: pass it to proj ppo or proj grpo as --reward-model`,
+    );
+  const model =
+    head === 'value'
+      ? new GPTWithValueHead(opened.config, { generator })
+      : new GPT(opened.config, { generator });
+  return adaptAsSaved(model, opened, dir, generator);
+}
+
+/**
+ * The reward model a run of `proj reward-model` describes, not yet restored.
+ * @throws CliError when the run holds no reward model.
+ */
+export function rewardModelOfCheckpoint(
+  opened: OpenedCheckpoint,
+  dir: string,
+  generator = new Generator(0),
+): GPTRewardModel {
+  if (headOf(opened) !== 'reward')
+    throw new CliError(
+      `${dir} is not a run of proj reward-model (its state.json has no "config.head": "reward")`,
+    );
+  return adaptAsSaved(new GPTRewardModel(opened.config, { generator }), opened, dir, generator);
+}
+
+function headOf(opened: OpenedCheckpoint): ModelHead {
+  return (opened.ckpt.state.config.head as ModelHead | undefined) ?? null;
+}
+
+/** `model` adapted by the checkpoint's `config.lora`, when it has one. */
+function adaptAsSaved<M extends Module>(
+  model: M,
+  opened: OpenedCheckpoint,
+  dir: string,
+  generator: Generator,
+): M {
   const lora = opened.ckpt.state.config.lora as LoRAConfig | null | undefined;
   if (lora) {
     const stateFile = join(opened.ckpt.dir ?? dir, 'state.json');

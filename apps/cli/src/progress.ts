@@ -18,6 +18,11 @@ export function formatRate(n: number): string {
   return n.toFixed(0);
 }
 
+/** A metric with 4 significant digits (`0.6931`, `-12.35`, `1.234e-5`). */
+export function formatMetric(v: number): string {
+  return Math.abs(v) >= 1e-3 || v === 0 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+}
+
 /**
  * Renders training events: on a terminal one progress line redrawn in place (bar, loss, lr,
  * tokens/s, ETA) with evaluation and checkpoint lines printed above it; elsewhere (a pipe, a file, CI)
@@ -31,6 +36,8 @@ export class ProgressPrinter {
     private readonly out: OutStream,
     private readonly logInterval: number,
     private readonly checkpointDir: string,
+    /** Step metrics shown after the loss (e.g. PPO's `env/reward_mean`, `objective/kl`). */
+    private readonly headline: readonly string[] = [],
   ) {}
 
   /** Handles one event from `pretrain`. */
@@ -43,12 +50,17 @@ export class ProgressPrinter {
         this.draw(this.barLine(e));
       } else if (e.iter % this.logInterval === 0 || e.iter + 1 === e.maxIters) {
         this.out.write(
-          `iter ${e.iter}: loss ${e.loss.toFixed(4)}, lr ${e.lr.toExponential(2)}, ${formatRate(e.tokensPerSec)} tok/s, ETA ${formatDuration(e.etaMs)}\n`,
+          `iter ${e.iter}: loss ${e.loss.toFixed(4)}${this.shown(e.metrics, ', ')}, lr ${e.lr.toExponential(2)}, ${formatRate(e.tokensPerSec)} tok/s, ETA ${formatDuration(e.etaMs)}\n`,
         );
       }
     } else if (e.type === 'eval') {
-      const val = Number.isNaN(e.valLoss) ? '' : `, val loss ${e.valLoss.toFixed(4)}`;
-      this.line(`step ${e.iter}: train loss ${e.trainLoss.toFixed(4)}${val}`);
+      const losses = [
+        ...(Number.isNaN(e.trainLoss) ? [] : [`train loss ${e.trainLoss.toFixed(4)}`]),
+        ...(Number.isNaN(e.valLoss) ? [] : [`val loss ${e.valLoss.toFixed(4)}`]),
+      ];
+      const evaluated = Object.entries(e.metrics).filter(([name]) => name.startsWith('eval'));
+      const metrics = evaluated.map(([name, v]) => `${name} ${formatMetric(v)}`);
+      this.line(`step ${e.iter}: ${[...losses, ...metrics].join(', ')}`);
     } else if (e.type === 'skip') {
       this.line(
         `iter ${e.iter}: skipped the step (loss ${e.loss}, gradient norm ${e.gradNorm}), ${e.inARow} in a row`,
@@ -64,9 +76,17 @@ export class ProgressPrinter {
     this.drawn = false;
   }
 
+  /** The headline metrics of a step, each after `separator`. */
+  private shown(metrics: Record<string, number>, separator: string): string {
+    return this.headline
+      .filter((name) => name in metrics)
+      .map((name) => `${separator}${name} ${formatMetric(metrics[name]!)}`)
+      .join('');
+  }
+
   private barLine(e: Extract<TrainEvent, { type: 'step' }>): string {
     const done = e.iter + 1;
-    const stats = ` ${done}/${e.maxIters} loss ${e.loss.toFixed(4)} lr ${e.lr.toExponential(2)} ${formatRate(e.tokensPerSec)} tok/s ETA ${formatDuration(e.etaMs)}`;
+    const stats = ` ${done}/${e.maxIters} loss ${e.loss.toFixed(4)}${this.shown(e.metrics, ' ')} lr ${e.lr.toExponential(2)} ${formatRate(e.tokensPerSec)} tok/s ETA ${formatDuration(e.etaMs)}`;
     const room = Math.max(10, Math.min(30, (this.out.columns ?? 80) - stats.length - 8));
     const filled = Math.round((room * done) / e.maxIters);
     const pct = `${String(Math.floor((100 * done) / e.maxIters)).padStart(3)}%`;

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { GPT } from '@proj/nn';
 import { type TrainEvent, TrainingDivergedError, type TrainResult } from '@proj/train';
 import { writeFileAtomic } from '@proj/train/node';
 import { CliError, type Io } from './io.js';
@@ -20,6 +19,8 @@ export interface RunTrainingOptions {
   out: string;
   logInterval: number;
   resumedFrom: number | undefined;
+  /** Step metrics to show beside the loss (default none). */
+  headline?: readonly string[];
   /** Starts the loop; it stops after the current step once `signal.aborted`. */
   start: (signal: AbortSignal) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
 }
@@ -30,7 +31,7 @@ export interface RunTrainingOptions {
  * cut short leaves the previous checkpoint in place), and a diverged run is returned, not thrown.
  */
 export async function runTraining(io: Io, o: RunTrainingOptions): Promise<TrainingRun> {
-  const printer = new ProgressPrinter(io.stdout, o.logInterval, o.out);
+  const printer = new ProgressPrinter(io.stdout, o.logInterval, o.out, o.headline);
   const controller = new AbortController();
   const stopListening = io.onInterrupt?.(() => {
     if (controller.signal.aborted) process.exit(130);
@@ -56,6 +57,11 @@ export async function runTraining(io: Io, o: RunTrainingOptions): Promise<Traini
   }
 }
 
+/** A model that counts its parameters (a GPT also without its position embeddings). */
+interface CountsParameters {
+  numParameters(options?: { nonEmbedding?: boolean }): number;
+}
+
 /**
  * Writes `metrics.json` (the run's losses, speed and `fields`) and `loss.svg` into `out`. For a
  * diverged run it then throws the one-line error that names what is kept.
@@ -64,7 +70,7 @@ export async function runTraining(io: Io, o: RunTrainingOptions): Promise<Traini
 export async function writeRunOutputs(
   out: string,
   run: TrainingRun,
-  o: { model: GPT; title: string; fields: Record<string, unknown> },
+  o: { model: CountsParameters; title: string; fields: Record<string, unknown> },
 ): Promise<void> {
   const { result: r, diverged } = run;
   const metrics = {

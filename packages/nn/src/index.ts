@@ -33,6 +33,9 @@ export {
   topKFilter,
   topPFilter,
 } from './generation/sampling.js';
+export { GPTRewardModel, type RewardModelOutput } from './heads/gpt-reward-model.js';
+export { GPTWithValueHead, type ValueHeadOutput } from './heads/gpt-with-value-head.js';
+export { ValueHead } from './heads/value-head.js';
 export {
   type PackedWeights,
   type PackWeightsOptions,
@@ -82,7 +85,15 @@ export {
 export type { PeftLoRAConfig } from './lora/peft-config.js';
 export { type ModulePattern, matchesModulePattern } from './lora/target-modules.js';
 export { type TrainableParameters, trainableParameters } from './lora/trainable-parameters.js';
-export { GPT, GPT_DEFAULTS, type GPTConfig, type GPTForwardOptions, type GPTOptions } from './models/gpt.js';
+export {
+  GPT,
+  GPT_DEFAULTS,
+  type GPTConfig,
+  type GPTForwardOptions,
+  type GPTOptions,
+  GPTTransformer,
+  type GPTTransformerForwardOptions,
+} from './models/gpt.js';
 export {
   IGNORE_INDEX,
   type LanguageModel,

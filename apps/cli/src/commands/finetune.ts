@@ -11,7 +11,6 @@ import {
   trainableParameters,
 } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
 import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
 import {
   finetuneEvents,
@@ -30,7 +29,7 @@ import { openCheckpoint } from '../open-checkpoint.js';
 import { checkWritable } from '../out-dir.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
 import { checkFinetuneArgs, FINETUNE_SPEC, type FinetuneArgs } from './finetune-options.js';
-import { defaultThreads, optimizerOf, scheduleOf } from './loop-options.js';
+import { optimizerOf, scheduleOf, startThreads } from './loop-options.js';
 import { checkMemory } from './train-checks.js';
 
 /** GPT-2's end-of-text token: appended to completions and learned, when the tokenizer has it. */
@@ -39,8 +38,7 @@ const END_OF_TEXT = '<|endoftext|>';
 /** `proj finetune`: supervised finetuning, fully or with LoRA, and its checkpoint, metrics and samples. */
 export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io, argv) => {
   checkFinetuneArgs(a, givenOptions(FINETUNE_SPEC, argv));
-  const wanted = a.threads ?? defaultThreads();
-  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
+  const threads = await startThreads(a.threads);
   if (a.resume && !a.out && !a.from)
     throw new UsageError('--resume needs --out (the run to continue)', FINETUNE_SPEC);
   const out = a.out ?? join('runs', `${basename(resolve(a.from!))}-${a.loraR ? 'lora' : 'sft'}`);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Module } from '@proj/nn';
+import { enableThreads } from '@proj/tensor/node';
 import { AdamW, constantLR, cosineWithWarmup, decayParamGroups, type LRSchedule } from '@proj/train';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
 
@@ -53,6 +54,12 @@ const MAX_DEFAULT_THREADS = 4;
  */
 export function defaultThreads(): number {
   return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+}
+
+/** Starts the worker threads of `--threads` (unset: {@link defaultThreads}); resolves to the count running. */
+export async function startThreads(requested: number | undefined): Promise<number> {
+  const wanted = requested ?? defaultThreads();
+  return wanted > 1 ? enableThreads(wanted) : 1;
 }
 
 /** The specs of the shared options, with a command's defaults. */

@@ -1,9 +1,8 @@
-import { enableThreads } from '@proj/tensor/node';
 import { type CommandSpec, type ParsedOptions, UsageError } from '../args.js';
 import { command } from '../command.js';
 import { loadModelSource } from '../model-source.js';
 import { sampleTexts } from '../sampling.js';
-import { defaultThreads } from './train-options.js';
+import { startThreads } from './loop-options.js';
 
 /** The spec behind `proj sample --help`. */
 export const SAMPLE_SPEC: CommandSpec = {
@@ -72,8 +71,7 @@ export const sampleCommand = command<ParsedOptions>(SAMPLE_SPEC, async (o, io) =
   const { model, tokenizer, warnings } = await loadModelSource(from);
   for (const note of warnings) io.stderr.write(`proj sample: note: ${note}\n`);
   const prompt = (o.prompt as string).replaceAll('\\n', '\n');
-  const threads = (o.threads as number | undefined) ?? defaultThreads();
-  if (threads > 1) await enableThreads(threads);
+  await startThreads(o.threads as number | undefined);
   const texts = sampleTexts(
     model,
     tokenizer,

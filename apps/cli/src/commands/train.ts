@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPT, GPT_DEFAULTS, type GPTConfig } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
 import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
 import { pretrainEvents, restoreCheckpoint, TokenDataset } from '@proj/train';
 import { checkpointWriter } from '@proj/train/node';
@@ -15,7 +14,7 @@ import { checkWritable } from '../out-dir.js';
 import { sampleText } from '../sampling.js';
 import { buildTokenizer, parseTokenizerChoice, tokenizerLabel } from '../tokenizer-io.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { defaultThreads, optimizerOf, scheduleOf } from './loop-options.js';
+import { optimizerOf, scheduleOf, startThreads } from './loop-options.js';
 import { checkArgs, checkDataFits, checkMemory, checkResumeOptions, planResume } from './train-checks.js';
 import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
@@ -23,8 +22,7 @@ import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 export const trainCommand = command<TrainArgs>(TRAIN_SPEC, async (a, io, argv) => {
   const choice = parseTokenizerChoice(a.tokenizer);
   checkArgs(a);
-  const wanted = a.threads ?? defaultThreads();
-  const threads = wanted > 1 ? await enableThreads(wanted) : 1;
+  const threads = await startThreads(a.threads);
 
   const corpus = await loadCorpus(a.data, { allowBinary: a.allowBinary });
   const out = a.out ?? join('runs', `${corpus.name}-${tokenizerLabel(choice)}`);

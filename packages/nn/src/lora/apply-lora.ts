@@ -1,3 +1,4 @@
+import { GPTRewardModel } from '../heads/gpt-reward-model.js';
 import { Linear } from '../layers/linear.js';
 import { GPT } from '../models/gpt.js';
 import type { Module, Parameter } from '../module.js';
@@ -14,7 +15,8 @@ export interface LoRAConfig extends Partial<LoRALayerOptions> {
   /** Scale numerator: updates are multiplied by `alpha / r` (PEFT's `lora_alpha`, default 8). */
   alpha?: number;
   /**
-   * Modules to adapt (PEFT's `target_modules`; see {@link ModulePattern}). Default for a {@link GPT}:
+   * Modules to adapt (PEFT's `target_modules`; see {@link ModulePattern}). Default for a {@link GPT}
+   * (and a `GPTRewardModel`):
    * `['c_attn']`, PEFT's default for GPT-2; required for other models.
    */
   targetModules?: ModulePattern;
@@ -99,7 +101,8 @@ export function resolveLoRAConfig(model: Module, config: LoRAConfig): ResolvedLo
     throw new RangeError(`applyLoRA: dropout must be in [0, 1), got ${dropout}`);
   if (!['none', 'all', 'lora_only'].includes(bias))
     throw new RangeError(`applyLoRA: bias must be 'none', 'all' or 'lora_only', got '${bias}'`);
-  const targetModules = config.targetModules ?? (model instanceof GPT ? ['c_attn'] : undefined);
+  const gptLike = model instanceof GPT || model instanceof GPTRewardModel;
+  const targetModules = config.targetModules ?? (gptLike ? ['c_attn'] : undefined);
   if (targetModules === undefined)
     throw new RangeError(`applyLoRA: targetModules is required for a ${model.constructor.name}`);
   return { r, alpha, dropout, useRslora, targetModules, excludeModules, bias };

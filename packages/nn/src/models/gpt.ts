@@ -1,4 +1,4 @@
-import { crossEntropy, embedding } from '@proj/autograd';
+import { crossEntropy, embedding, type Variable } from '@proj/autograd';
 import { DTypeError, type Generator, ShapeError, type Tensor } from '@proj/tensor';
 import { KVCache } from '../attention/kv-cache.js';
 import { definedEntries } from '../defined-entries.js';
@@ -67,8 +67,12 @@ export interface GPTOptions {
   dtype?: 'float32' | 'float64';
 }
 
-/** Per-call options of {@link GPT.forward}. */
-export interface GPTForwardOptions extends LanguageModelForwardOptions<KVCache> {
+/** Per-call options of {@link GPTTransformer.forward}. */
+export interface GPTTransformerForwardOptions {
+  /** Decoding state: the ids continue after the cached positions, which it then holds too. */
+  cache?: KVCache;
+  /** `[B, past + T]`, 1/true a real token: left-padded rows (see `LanguageModelForwardOptions`). */
+  attentionMask?: Tensor;
   /**
    * Receives each block's attention probabilities `[B, nHead, T, S]` (S counts cached positions),
    * in layer order, for inspection: see `AttentionForwardOptions.onWeights`.
@@ -76,15 +80,24 @@ export interface GPTForwardOptions extends LanguageModelForwardOptions<KVCache> 
   onAttentionWeights?: (layer: number, weights: Tensor) => void;
 }
 
-/** nanoGPT's `transformer` ModuleDict: embeddings, blocks and the final norm. */
-class GPTTransformer extends Module {
+/** Per-call options of {@link GPT.forward}. */
+export interface GPTForwardOptions
+  extends LanguageModelForwardOptions<KVCache>,
+    GPTTransformerForwardOptions {}
+
+/**
+ * nanoGPT's `transformer` ModuleDict — token and position embeddings, the blocks and the final
+ * norm — as a module with its own forward, so that heads other than the language-model head (a
+ * reward model's `score`) sit on the same trunk under Hugging Face's names (`transformer.h.0…`).
+ */
+export class GPTTransformer extends Module {
   wte: Embedding;
   wpe: LearnedPositionalEmbedding;
   drop: Dropout;
   h: TransformerBlock[];
   ln_f: LayerNorm;
 
-  constructor(c: GPTConfig, options: GPTOptions) {
+  constructor(c: GPTConfig, options: GPTOptions = {}) {
     super();
     const { dtype, generator } = options;
     this.wte = new Embedding(c.vocabSize, c.nEmbd, options);
@@ -104,6 +117,36 @@ class GPTTransformer extends Module {
         }),
     );
     this.ln_f = new LayerNorm(c.nEmbd, { dtype, bias: c.bias, eps: c.layerNormEps });
+  }
+
+  /**
+   * The final-norm hidden states of int32 `ids` `[B, T]`: `[B, T, nEmbd]`. With a `cache` the ids
+   * continue after the cached positions, which it then holds too; an `attentionMask` runs
+   * left-padded rows, each position counting its row's real tokens.
+   * @throws RangeError when the positions run past the position table; ShapeError/DTypeError for bad ids or mask.
+   */
+  forward(ids: Tensor, options: GPTTransformerForwardOptions = {}): Variable {
+    if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
+    if (ids.ndim !== 2)
+      throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
+    const [b, t] = ids.shape as [number, number];
+    const { cache, attentionMask, onAttentionWeights } = options;
+    const start = cache?.length ?? 0;
+    const blockSize = this.wpe.weight.shape[0]!;
+    if (start + t > blockSize)
+      throw new RangeError(
+        `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${blockSize}`,
+      );
+    const padded = attentionMask ? paddedBatch('GPT.forward', attentionMask, b, start, t) : null;
+    const tokEmb = this.wte.forward(ids); // token embeddings of shape (b, t, n_embd)
+    // position embeddings of shape (t, n_embd), or (b, t, n_embd) counting each row's real tokens
+    const posEmb = padded ? embedding(this.wpe.weight, padded.positions) : this.wpe.forward(t, start);
+    let x = this.drop.forward(tokEmb.add(posEmb));
+    this.h.forEach((block, i) => {
+      const onWeights = onAttentionWeights && ((w: Tensor) => onAttentionWeights(i, w));
+      x = block.forward(x, { cache: cache?.layers[i], mask: padded?.mask, onWeights });
+    });
+    return this.ln_f.forward(x);
   }
 }
 
@@ -190,16 +233,8 @@ export class GPT extends Module implements LanguageModel<KVCache> {
    * combined with targets; ShapeError/DTypeError for bad ids or mask.
    */
   forward(ids: Tensor, targets?: Tensor | null, options: GPTForwardOptions = {}): LanguageModelOutput {
-    if (ids.dtype !== 'int32') throw new DTypeError(`GPT.forward: ids must be int32, got ${ids.dtype}`);
-    if (ids.ndim !== 2)
-      throw new ShapeError(`GPT.forward: ids must be [B, T], got [${ids.shape.join(', ')}]`);
-    const [b, t] = ids.shape as [number, number];
-    const { cache, logitsToKeep = 0, attentionMask, onAttentionWeights } = options;
-    const start = cache?.length ?? 0;
-    if (start + t > this.config.blockSize)
-      throw new RangeError(
-        `GPT.forward: cannot forward ${t} tokens at position ${start}, block size is only ${this.config.blockSize}`,
-      );
+    const t = ids.shape[1] ?? 0;
+    const { logitsToKeep = 0 } = options;
     if (!(Number.isInteger(logitsToKeep) && logitsToKeep >= 0))
       throw new RangeError(`GPT.forward: logitsToKeep must be a non-negative integer, got ${logitsToKeep}`);
     const keep = logitsToKeep === 0 ? t : Math.min(logitsToKeep, t);
@@ -207,27 +242,17 @@ export class GPT extends Module implements LanguageModel<KVCache> {
       throw new RangeError(
         'GPT.forward: logitsToKeep cannot be combined with targets (the loss needs every position)',
       );
-    const { wte, wpe, drop, h, ln_f } = this.transformer;
-    const padded = attentionMask ? paddedBatch('GPT.forward', attentionMask, b, start, t) : null;
-    const tokEmb = wte.forward(ids); // token embeddings of shape (b, t, n_embd)
-    // position embeddings of shape (t, n_embd), or (b, t, n_embd) counting each row's real tokens
-    const posEmb = padded ? embedding(wpe.weight, padded.positions) : wpe.forward(t, start);
-    let x = drop.forward(tokEmb.add(posEmb));
-    h.forEach((block, i) => {
-      const onWeights = onAttentionWeights && ((w: Tensor) => onAttentionWeights(i, w));
-      x = block.forward(x, { cache: cache?.layers[i], mask: padded?.mask, onWeights });
-    });
-    if (keep < t) x = x.narrow(1, t - keep, keep); // (b, keep, n_embd): the head runs on these rows only
-    x = ln_f.forward(x);
-    const logits = this.lm_head.forward(x); // (b, keep, vocab_size)
-    if (!targets) return { logits };
+    const x = this.transformer.forward(ids, options); // (b, t, n_embd)
+    // the head, often the largest product, runs on the kept rows only: (b, keep, vocab_size)
+    const logits = this.lm_head.forward(keep < t ? x.narrow(1, t - keep, keep) : x);
+    if (!targets) return { logits, hidden: x };
     if (targets.ndim !== 2 || targets.shape[0] !== ids.shape[0] || targets.shape[1] !== t)
       throw new ShapeError(
         `GPT.forward: targets [${targets.shape.join(', ')}] must match ids [${ids.shape.join(', ')}]`,
       );
     const flat = logits.view([-1, this.config.vocabSize]); // (b*t, vocab_size)
     const loss = crossEntropy(flat, targets.reshape([-1]), { ignoreIndex: IGNORE_INDEX }); // targets (b*t)
-    return { logits, loss };
+    return { logits, loss, hidden: x };
   }
 
   /** A KV cache for incremental decoding of up to `blockSize` positions (buffers sized on first use). */

@@ -25,6 +25,11 @@ export interface LanguageModelOutput {
   logits: Variable;
   /** Mean cross-entropy over the targets that are not {@link IGNORE_INDEX}, when targets were given. */
   loss?: Variable;
+  /**
+   * The hidden states the output head reads, `[B, T, C]` (a GPT's final-norm output), for models
+   * that expose them: value and reward heads read them.
+   */
+  hidden?: Variable;
 }
 
 /** Options of {@link LanguageModel.forward}. */

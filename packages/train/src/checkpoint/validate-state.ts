@@ -105,8 +105,33 @@ function checkHistory(value: unknown, iter: number, fail: Fail): LossHistory {
       return (entry as (number | null)[]).map((v) => v ?? Number.NaN);
     });
   };
-  return {
+  const history: LossHistory = {
     steps: entries('steps', 2, iter - 1) as [number, number][],
     evals: entries('evals', 3, iter) as [number, number, number][],
   };
+  const metrics = (key: 'stepMetrics' | 'evalMetrics', lastIter: number) => {
+    const list = h[key];
+    if (!Array.isArray(list)) fail(`history.${key}`, 'must be a list', list);
+    return (list as unknown[]).map((entry, i): [number, Record<string, number>] => {
+      const values = Array.isArray(entry) ? entry[1] : undefined;
+      const ok =
+        Array.isArray(entry) &&
+        entry.length === 2 &&
+        isCount(entry[0]) &&
+        entry[0] <= lastIter &&
+        isObject(values) &&
+        Object.values(values).every(isLoss);
+      if (!ok)
+        fail(
+          `history.${key}[${i}]`,
+          `must be [iteration <= ${lastIter}, { name: number or null, … }]`,
+          entry,
+        );
+      const read = Object.entries(values as object).map(([k, v]) => [k, v ?? Number.NaN]);
+      return [entry[0] as number, Object.fromEntries(read)];
+    });
+  };
+  if ('stepMetrics' in h) history.stepMetrics = metrics('stepMetrics', iter - 1);
+  if ('evalMetrics' in h) history.evalMetrics = metrics('evalMetrics', iter);
+  return history;
 }

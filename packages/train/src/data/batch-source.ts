@@ -3,16 +3,17 @@ import type { Batch } from './token-dataset.js';
 
 /**
  * Where the training loops draw batches from: {@link TokenDataset} (windows of a token stream, for
- * pretraining) and {@link SFTDataset} (padded examples, for finetuning). A batch is named by its
- * "offsets" (window starts, or example indices), so a checkpoint can hold the next batch exactly.
+ * pretraining), {@link SFTDataset} (padded examples, for finetuning), preference pairs (reward
+ * models, DPO) and prompts (PPO, GRPO). A batch is named by its "offsets" (window starts, or
+ * example indices), so a checkpoint can hold the next batch exactly.
  */
-export interface BatchSource {
+export interface BatchSource<B = Batch> {
   /** `batchSize` offsets drawn from `generator` (the batch is `batchAt(offsets, blockSize)`). */
   randomOffsets(batchSize: number, blockSize: number, generator: Generator): number[];
   /** The batch the offsets name. @throws RangeError for an offset outside the data. */
-  batchAt(offsets: readonly number[], blockSize: number): Batch;
+  batchAt(offsets: readonly number[], blockSize: number): B;
   /** `batchAt(randomOffsets(…))`. */
-  randomBatch(batchSize: number, blockSize: number, generator: Generator): Batch;
+  randomBatch(batchSize: number, blockSize: number, generator: Generator): B;
   /** The `index`-th of `count` fixed evaluation batches (the same ones every evaluation, no draws). */
-  evalBatch(index: number, count: number, batchSize: number, blockSize: number): Batch;
+  evalBatch(index: number, count: number, batchSize: number, blockSize: number): B;
 }

@@ -1,7 +1,8 @@
 import { noGrad } from '@proj/autograd';
 import type { Generator } from '@proj/tensor';
 import type { BatchSource } from '../data/batch-source.js';
-import { lossOf, type TrainableLM } from './model.js';
+import type { TrainableLM, TrainableModule } from './model.js';
+import { languageModelObjective, MetricSums, type Metrics, type Objective } from './objective.js';
 
 /** Options of {@link estimateLoss}. */
 export interface EstimateLossOptions {
@@ -27,6 +28,19 @@ export interface EstimateLossOptions {
  * @example const val = estimateLoss(model, valData, { batchSize: 12, blockSize: 64, evalIters: 20 });
  */
 export function estimateLoss(model: TrainableLM, data: BatchSource, options: EstimateLossOptions): number {
+  return estimateObjective(model, data, languageModelObjective(model), options).loss;
+}
+
+/**
+ * {@link estimateLoss} for any objective: the mean loss and the mean of each metric over
+ * `evalIters` batches, without a graph and in eval mode.
+ */
+export function estimateObjective<B>(
+  model: TrainableModule,
+  data: BatchSource<B>,
+  objective: Objective<B>,
+  options: EstimateLossOptions,
+): { loss: number; metrics: Metrics } {
   const { batchSize, blockSize, evalIters, generator } = options;
   if (!(Number.isInteger(evalIters) && evalIters > 0))
     throw new RangeError(`estimateLoss: evalIters must be a positive integer, got ${evalIters}`);
@@ -35,13 +49,16 @@ export function estimateLoss(model: TrainableLM, data: BatchSource, options: Est
   try {
     return noGrad(() => {
       let total = 0;
+      const sums = new MetricSums();
       for (let k = 0; k < evalIters; k++) {
-        const { x, y } = generator
+        const batch = generator
           ? data.randomBatch(batchSize, blockSize, generator)
           : data.evalBatch(k, evalIters, batchSize, blockSize);
-        total += lossOf(model, x, y).item();
+        const out = objective(batch);
+        total += out.loss.item();
+        sums.add(out.metrics);
       }
-      return total / evalIters;
+      return { loss: total / evalIters, metrics: sums.means() };
     });
   } finally {
     model.train(wasTraining);

@@ -4,6 +4,10 @@ export interface LossHistory {
   steps: [number, number][];
   /** `[iter, trainLoss, valLoss]` of every evaluation (`valLoss` NaN without a validation set). */
   evals: [number, number, number][];
+  /** `[iter, metrics]` of every step that logged metrics (reward model, DPO, PPO, GRPO). */
+  stepMetrics?: [number, Record<string, number>][];
+  /** `[iter, metrics]` of every evaluation that logged metrics. */
+  evalMetrics?: [number, Record<string, number>][];
 }
 
 /** Emitted after every optimizer step. */
@@ -25,6 +29,8 @@ export interface StepEvent {
   elapsedMs: number;
   /** Estimated milliseconds to the end, from the average pace so far. */
   etaMs: number;
+  /** What the step logged besides its loss (TRL's names: `rewards/accuracies`, `objective/kl`, …); empty for language models. */
+  metrics: Record<string, number>;
 }
 
 /**
@@ -50,6 +56,7 @@ export interface EvalEvent {
   type: 'eval';
   /** Number of steps taken when the evaluation ran. */
   iter: number;
+  /** NaN when the evaluation measured none (PPO and GRPO report metrics only). */
   trainLoss: number;
   /** NaN without a validation set. */
   valLoss: number;
@@ -57,6 +64,8 @@ export interface EvalEvent {
   bestValLoss: number;
   /** Whether this evaluation set a new best. */
   improved: boolean;
+  /** What the evaluation measured besides its losses (`eval_rewards/accuracies`, …); empty for language models. */
+  metrics: Record<string, number>;
 }
 
 /** Emitted after a checkpoint was written. */
@@ -68,10 +77,10 @@ export interface CheckpointEvent {
   reason: 'best' | 'always' | 'final' | 'abort';
 }
 
-/** Everything the training loops (`pretrain`, `finetune`) report. */
+/** Everything the training loop reports. */
 export type TrainEvent = StepEvent | SkipEvent | EvalEvent | CheckpointEvent;
 
-/** What the training loops (`pretrain`, `finetune`) return. */
+/** What the training loop returns. */
 export interface TrainResult {
   /** Steps taken in total (resumed ones included). */
   iters: number;

@@ -1,9 +1,12 @@
 import type { SFTDataset } from '../data/sft-dataset.js';
 import type { TrainEvent, TrainResult } from './events.js';
+import type { TrainableLM } from './model.js';
 import { runEvents, type TrainLoopOptions, trainLoopEvents } from './train-loop.js';
 
 /** Options of {@link finetune}: the training loop over supervised examples. */
-export interface FinetuneOptions extends Omit<TrainLoopOptions, 'blockSize'> {
+export interface FinetuneOptions
+  extends Omit<TrainLoopOptions, 'blockSize' | 'objective' | 'update' | 'evaluate'> {
+  model: TrainableLM;
   /** Training examples. */
   train: SFTDataset;
   /** Validation examples (optional), fitted to the same context as `train`. */

@@ -1,9 +1,11 @@
 import type { TokenDataset } from '../data/token-dataset.js';
 import type { TrainEvent, TrainResult } from './events.js';
+import type { TrainableLM } from './model.js';
 import { runEvents, type TrainLoopOptions, trainLoopEvents } from './train-loop.js';
 
 /** Options of {@link pretrain}: the training loop over windows of a token stream. */
-export interface PretrainOptions extends TrainLoopOptions {
+export interface PretrainOptions extends Omit<TrainLoopOptions, 'objective' | 'update' | 'evaluate'> {
+  model: TrainableLM;
   /** Training tokens. */
   train: TokenDataset;
   /** Validation tokens (optional; without them evaluations report only the training loss). */

@@ -1,10 +1,9 @@
 import type { Variable } from '@proj/autograd';
-import type { Generator, GeneratorState } from '@proj/tensor';
-import type { BatchSource } from '../data/batch-source.js';
+import type { Batch } from '../data/token-dataset.js';
 import { clipGradNorm, gradNorm as totalGradNorm } from '../optim/clip.js';
-import { constantLR, type LRSchedule } from '../schedule/lr-schedule.js';
+import { constantLR } from '../schedule/lr-schedule.js';
 import { TrainingDivergedError } from './diverged.js';
-import { estimateLoss } from './evaluate.js';
+import { estimateObjective } from './evaluate.js';
 import type {
   CheckpointEvent,
   EvalEvent,
@@ -14,91 +13,28 @@ import type {
   TrainEvent,
   TrainResult,
 } from './events.js';
-import { lossOf, type TrainableLM } from './model.js';
+import { checkLoopOptions, type TrainLoopOptions, type TrainProgress } from './loop-options.js';
+import type { TrainableLM } from './model.js';
+import {
+  type Evaluate,
+  type Evaluation,
+  languageModelObjective,
+  MetricSums,
+  type Metrics,
+  type Objective,
+  type Update,
+} from './objective.js';
 
-/** What the loop needs from an optimizer: groups with a settable `lr`, `step()` and `zeroGrad()`. */
-export interface OptimizerLike {
-  paramGroups: { lr: number }[];
-  step(): void;
-  zeroGrad(): void;
-}
+export type { OptimizerLike, TrainLoopOptions, TrainProgress } from './loop-options.js';
 
-/** Where a run stands: what a checkpoint must hold (besides weights and optimizer) to resume exactly. */
-export interface TrainProgress {
-  /** Steps taken. */
-  iter: number;
-  /** Best validation loss so far (Infinity before the first evaluation). */
-  bestValLoss: number;
-  /** Losses so far. */
-  history: LossHistory;
-  /** State of the batch-sampling generator. */
-  generator: GeneratorState;
-  /**
-   * Offsets of the training batch already drawn for the next step (nanoGPT fetches it before the
-   * evaluation that precedes the step), or null (or absent) when none is drawn yet.
-   */
-  nextBatch?: number[] | null;
-}
-
-/**
- * Options of the training loop that `pretrain` and `finetune` run; names follow nanoGPT's
- * `train.py`, camel-cased.
- */
-export interface TrainLoopOptions {
-  model: TrainableLM;
-  optimizer: OptimizerLike;
-  /** Training batches. */
-  train: BatchSource;
-  /** Validation batches (optional; without them evaluations report only the training loss). */
-  val?: BatchSource;
-  /** Windows (or examples) per micro-batch (`batch_size`). */
-  batchSize: number;
-  /** Tokens per window (`block_size`; for examples, the longest they may be). */
-  blockSize: number;
-  /** Total optimizer steps (`max_iters`). */
-  maxIters: number;
-  /** Micro-batches per step; each loss is divided by this before backward (default 1). */
-  gradAccum?: number;
-  /** Clip the gradient norm to this (`grad_clip`; default 0: off). */
-  gradClip?: number;
-  /** Learning rate per iteration, applied to every group (default: the optimizer's current lr). */
-  schedule?: LRSchedule;
-  /** Evaluate every this many steps, and at the end (default 250; 0: only at the end). */
-  evalInterval?: number;
-  /** Batches per evaluation and split (default 20; 0: never evaluate). */
-  evalIters?: number;
-  /**
-   * Which batches an evaluation averages over (default `'fixed'`):
-   * - `'fixed'`: the same `evalIters` batches every time, spread evenly over each split
-   *   (`evalBatch`) — deterministic, comparable across evaluations, and no draws;
-   * - `'random'`: nanoGPT's `estimate_loss` — `evalIters` random batches of the training split,
-   *   then of the validation split, drawn from `generator` between the steps' batches, so that with
-   *   a `'torch'` generator and the same initial weights a run replays nanoGPT's stream exactly.
-   */
-  evalBatches?: 'fixed' | 'random';
-  /** Draws the training batches (and random evaluation batches); its state is part of the checkpoint. */
-  generator: Generator;
-  /** Continue a run from a checkpoint's progress (weights, optimizer and generator restored by the caller). */
-  resume?: Pick<TrainProgress, 'iter' | 'bestValLoss' | 'history'> & { nextBatch?: number[] | null };
-  /**
-   * Persists a checkpoint; called when an evaluation sets a new best validation loss (after step 0),
-   * at every evaluation when `alwaysSaveCheckpoint`, at the end, and when aborted.
-   */
-  checkpoint?: (progress: TrainProgress, reason: CheckpointEvent['reason']) => void | Promise<void>;
-  /** Checkpoint at every evaluation, not only on improvement (default false). */
-  alwaysSaveCheckpoint?: boolean;
-  /**
-   * Stops the run after the current step (a final checkpoint is written with reason `'abort'`): an
-   * `AbortSignal`, or anything whose `aborted` turns true (typed so that no DOM lib is needed).
-   */
-  signal?: { readonly aborted: boolean };
-  /**
-   * Steps with a non-finite loss or gradient norm that may be skipped in a row before the run
-   * stops (default 0: stop at the first). A skipped step changes no weight and no optimizer state
-   * (its gradients are zeroed), but the iteration and the LR schedule move on and a `skip` event
-   * reports it — as large runs skip the batches of loss spikes (PaLM, OPT).
-   */
-  skipNonFiniteSteps?: number;
+/** Thrown by `optimizerStep` for a non-finite loss or gradient norm; the loop stops or skips. */
+class NonFiniteStep extends Error {
+  constructor(
+    readonly loss: number,
+    readonly gradNorm: number,
+  ) {
+    super('non-finite step');
+  }
 }
 
 /**
@@ -107,7 +43,8 @@ export interface TrainLoopOptions {
  * without a graph), set the scheduled learning rate, run `gradAccum` micro-batches (forward, loss /
  * gradAccum, backward), clip the gradient norm, step, and zero the gradients. The iterator's
  * return value is the {@link TrainResult}. `pretrainEvents` and `finetuneEvents` run it on token
- * windows and on supervised examples.
+ * windows and on supervised examples; the reward model and DPO give it their `objective`, PPO and
+ * GRPO their `update` (rollouts and several optimizer steps per iteration) and `evaluate`.
  *
  * Batches are drawn in nanoGPT's order: a step's first batch before that iteration's evaluation
  * (train.py fetches it at the end of the previous step), each further micro-batch right after the
@@ -117,29 +54,27 @@ export interface TrainLoopOptions {
  * {@link TrainingDivergedError} (or skips it, see `skipNonFiniteSteps`), and so does an evaluation
  * that is not finite — no checkpoint is written from a diverged model.
  *
- * @param loop - the name errors give (`pretrain`, `finetune`).
+ * @param loop - the name errors give (`pretrain`, `finetune`, `dpo`, …).
  * @throws TrainingDivergedError when the training diverges; RangeError for invalid options.
  * @example
  * for await (const e of trainLoopEvents(options)) if (e.type === 'eval') console.log(e.iter, e.valLoss);
  */
-export async function* trainLoopEvents(
-  o: TrainLoopOptions,
+export async function* trainLoopEvents<B = Batch>(
+  o: TrainLoopOptions<B>,
   loop = 'train',
 ): AsyncGenerator<TrainEvent, TrainResult, undefined> {
-  const gradAccum = o.gradAccum ?? 1;
+  checkLoopOptions(loop, o);
   const gradClip = o.gradClip ?? 0;
   const evalInterval = o.evalInterval ?? 250;
   const evalIters = o.evalIters ?? 20;
-  const evalBatches = o.evalBatches ?? 'fixed';
   const skipLimit = o.skipNonFiniteSteps ?? 0;
-  checkOptions(loop, o, gradAccum, gradClip, evalInterval, evalIters, skipLimit);
+  const objective = o.objective ?? (languageModelObjective(o.model as TrainableLM) as Objective<unknown>);
+  const update = o.update ?? objectiveUpdate(objective, o.gradAccum ?? 1);
+  const evaluate = o.evaluate ?? objectiveEvaluation(o, objective, evalIters);
   const schedule = o.schedule ?? constantLR(o.optimizer.paramGroups[0]?.lr ?? 0);
   const start = o.resume?.iter ?? 0;
   let best = o.resume?.bestValLoss ?? Infinity;
-  const history: LossHistory = {
-    steps: [...(o.resume?.history.steps ?? [])],
-    evals: [...(o.resume?.history.evals ?? [])],
-  };
+  const history = copyHistory(o.resume?.history);
   const params: Variable[] = o.model.parameters();
   const t0 = performance.now();
   let trainMs = 0;
@@ -177,6 +112,16 @@ export async function* trainLoopEvents(
       history,
     };
   }
+  const optimizerStep = (loss: number): number => {
+    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : totalGradNorm(params);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      o.optimizer.zeroGrad();
+      throw new NonFiniteStep(loss, gradNorm);
+    }
+    o.optimizer.step();
+    o.optimizer.zeroGrad();
+    return gradNorm;
+  };
   o.model.train();
 
   for (;;) {
@@ -188,24 +133,20 @@ export async function* trainLoopEvents(
     if (!aborted && nextBatch === null)
       nextBatch = o.train.randomOffsets(o.batchSize, o.blockSize, o.generator);
     if (evalDue && evalIters > 0 && !aborted) {
-      const shape = {
-        batchSize: o.batchSize,
-        blockSize: o.blockSize,
-        evalIters,
-        // nanoGPT evaluates only on its schedule: the extra evaluation at the end draws from a copy,
-        // so the stream stays the one a longer run (or a resumed one) goes on with
-        ...(evalBatches === 'random' ? { generator: scheduled ? o.generator : o.generator.clone() } : {}),
-      };
-      finalTrain = estimateLoss(o.model, o.train, shape);
-      finalVal = o.val ? estimateLoss(o.model, o.val, shape) : Number.NaN;
-      if (!Number.isFinite(finalTrain) || (o.val && !Number.isFinite(finalVal)))
+      const e: Evaluation = await evaluate({ iter, scheduled });
+      finalTrain = e.trainLoss ?? Number.NaN;
+      finalVal = e.valLoss ?? Number.NaN;
+      const measured = [e.trainLoss, e.valLoss].filter((l) => l !== undefined);
+      if (measured.some((l) => !Number.isFinite(l)))
         throw new TrainingDivergedError(
-          { phase: 'eval', iter, loss: o.val ? finalVal : finalTrain, gradNorm: Number.NaN, lr: lastLr },
+          { phase: 'eval', iter, loss: e.valLoss ?? e.trainLoss!, gradNorm: Number.NaN, lr: lastLr },
           result(),
         );
       const improved = finalVal < best;
       if (improved) best = finalVal;
+      const metrics = e.metrics ?? {};
       history.evals.push([iter, finalTrain, finalVal]);
+      if (Object.keys(metrics).length > 0) (history.evalMetrics ??= []).push([iter, metrics]);
       yield {
         type: 'eval',
         iter,
@@ -213,6 +154,7 @@ export async function* trainLoopEvents(
         valLoss: finalVal,
         bestValLoss: best,
         improved,
+        metrics,
       } satisfies EvalEvent;
       const reason = improved && iter > 0 ? 'best' : o.alwaysSaveCheckpoint ? 'always' : null;
       if (reason && o.checkpoint) {
@@ -227,22 +169,20 @@ export async function* trainLoopEvents(
     lastLr = lr;
     for (const group of o.optimizer.paramGroups) group.lr = lr;
     const stepStart = performance.now();
-    let lossSum = 0;
-    let stepTokens = 0;
-    let batch = o.train.batchAt(nextBatch!, o.blockSize);
+    const batch = o.train.batchAt(nextBatch!, o.blockSize);
     nextBatch = null;
-    for (let micro = 0; micro < gradAccum; micro++) {
-      const loss = lossOf(o.model, batch.x, batch.y);
-      stepTokens += batch.x.size;
-      // the next micro-batch is drawn after this forward; the next step's, before its evaluation
-      if (micro + 1 < gradAccum) batch = o.train.randomBatch(o.batchSize, o.blockSize, o.generator);
-      lossSum += loss.item();
-      (gradAccum > 1 ? loss.div(gradAccum) : loss).backward();
-    }
-    const loss = lossSum / gradAccum;
-    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : totalGradNorm(params);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-      o.optimizer.zeroGrad();
+    let done: Awaited<ReturnType<Update<B>>>;
+    try {
+      done = await update(batch, {
+        iter,
+        lr,
+        generator: o.generator,
+        drawBatch: () => o.train.randomBatch(o.batchSize, o.blockSize, o.generator),
+        optimizerStep,
+      });
+    } catch (error) {
+      if (!(error instanceof NonFiniteStep)) throw error;
+      const { loss, gradNorm } = error;
       if (skippedInARow >= skipLimit)
         throw new TrainingDivergedError({ phase: 'step', iter, loss, gradNorm, lr, skippedInARow }, result());
       skipped++;
@@ -252,14 +192,15 @@ export async function* trainLoopEvents(
       continue;
     }
     skippedInARow = 0;
-    o.optimizer.step();
-    o.optimizer.zeroGrad();
+    const { loss, gradNorm, tokens } = done;
+    const metrics = done.metrics ?? {};
     const stepMs = performance.now() - stepStart;
     trainMs += stepMs;
-    trainTokens += stepTokens;
+    trainTokens += tokens;
     smoothMs = Number.isNaN(smoothMs) ? stepMs : 0.9 * smoothMs + 0.1 * stepMs;
-    smoothTokens = Number.isNaN(smoothTokens) ? stepTokens : 0.9 * smoothTokens + 0.1 * stepTokens;
+    smoothTokens = Number.isNaN(smoothTokens) ? tokens : 0.9 * smoothTokens + 0.1 * tokens;
     history.steps.push([iter, loss]);
+    if (Object.keys(metrics).length > 0) (history.stepMetrics ??= []).push([iter, metrics]);
     iter++;
     const elapsedMs = performance.now() - t0;
     yield {
@@ -272,6 +213,7 @@ export async function* trainLoopEvents(
       tokensPerSec: (smoothTokens * 1000) / smoothMs,
       elapsedMs,
       etaMs: (elapsedMs / (iter - start)) * (o.maxIters - iter),
+      metrics,
     } satisfies StepEvent;
   }
 
@@ -298,46 +240,60 @@ export async function runEvents(
   }
 }
 
-function checkOptions(
-  loop: string,
-  o: TrainLoopOptions,
-  gradAccum: number,
-  gradClip: number,
-  evalInterval: number,
-  evalIters: number,
-  skipLimit: number,
-) {
-  const ints: [string, number, number][] = [
-    ['batchSize', o.batchSize, 1],
-    ['blockSize', o.blockSize, 1],
-    ['maxIters', o.maxIters, 0],
-    ['gradAccum', gradAccum, 1],
-    ['evalInterval', evalInterval, 0],
-    ['evalIters', evalIters, 0],
-    ['skipNonFiniteSteps', skipLimit, 0],
-  ];
-  for (const [name, value, min] of ints) {
-    if (!(Number.isInteger(value) && value >= min))
-      throw new RangeError(`${loop}: ${name} must be an integer >= ${min}, got ${value}`);
-  }
-  if (!(gradClip >= 0)) throw new RangeError(`${loop}: gradClip must be >= 0, got ${gradClip}`);
-  if (o.resume && !(Number.isInteger(o.resume.iter) && o.resume.iter >= 0))
-    throw new RangeError(`${loop}: resume.iter must be an integer >= 0, got ${o.resume.iter}`);
-  const next = o.resume?.nextBatch;
-  if (next && next.length !== o.batchSize)
-    throw new RangeError(
-      `${loop}: resume.nextBatch has ${next.length} offsets but batchSize is ${o.batchSize}`,
-    );
-  if (next) {
-    try {
-      o.train.batchAt(next, o.blockSize);
-    } catch (error) {
-      throw new RangeError(
-        `${loop}: resume.nextBatch does not fit the training data (${(error as Error).message})`,
-      );
+/** A copy of a resumed history (metric lists only when it has them). */
+function copyHistory(h: LossHistory | undefined): LossHistory {
+  const history: LossHistory = { steps: [...(h?.steps ?? [])], evals: [...(h?.evals ?? [])] };
+  if (h?.stepMetrics) history.stepMetrics = [...h.stepMetrics];
+  if (h?.evalMetrics) history.evalMetrics = [...h.evalMetrics];
+  return history;
+}
+
+/**
+ * The default iteration: `gradAccum` micro-batches of the objective, each loss divided by
+ * `gradAccum` and backpropagated (the next micro-batch drawn right after the forward pass, as
+ * nanoGPT), then one optimizer step.
+ */
+function objectiveUpdate<B>(objective: Objective<B>, gradAccum: number): Update<B> {
+  return (first, ctx) => {
+    let batch = first;
+    let lossSum = 0;
+    let tokens = 0;
+    const sums = new MetricSums();
+    for (let micro = 0; micro < gradAccum; micro++) {
+      const out = objective(batch);
+      tokens += out.tokens;
+      if (micro + 1 < gradAccum) batch = ctx.drawBatch();
+      lossSum += out.loss.item();
+      sums.add(out.metrics);
+      (gradAccum > 1 ? out.loss.div(gradAccum) : out.loss).backward();
     }
-  }
-  const mode = o.evalBatches ?? 'fixed';
-  if (mode !== 'fixed' && mode !== 'random')
-    throw new RangeError(`${loop}: evalBatches must be 'fixed' or 'random', got ${JSON.stringify(mode)}`);
+    const loss = lossSum / gradAccum;
+    return { loss, gradNorm: ctx.optimizerStep(loss), tokens, metrics: sums.means() };
+  };
+}
+
+/**
+ * The default evaluation: the mean objective over `evalIters` batches of the training split and of
+ * the validation split (fixed batches, or nanoGPT's random ones drawn from the loop's generator —
+ * from a copy for the extra evaluation at the end, so that the stream stays the one a longer or a
+ * resumed run goes on with). Metrics are named `train_<name>` and `eval_<name>`.
+ */
+function objectiveEvaluation<B>(
+  o: TrainLoopOptions<B>,
+  objective: Objective<B>,
+  evalIters: number,
+): Evaluate {
+  return ({ scheduled }) => {
+    const random = (o.evalBatches ?? 'fixed') === 'random';
+    const shape = { batchSize: o.batchSize, blockSize: o.blockSize, evalIters };
+    const options = random ? { ...shape, generator: scheduled ? o.generator : o.generator.clone() } : shape;
+    const train = estimateObjective(o.model, o.train, objective, options);
+    const val = o.val && estimateObjective(o.model, o.val, objective, options);
+    const metrics: Metrics = { ...prefixed('train_', train.metrics), ...prefixed('eval_', val?.metrics) };
+    return { trainLoss: train.loss, valLoss: val?.loss, metrics };
+  };
+}
+
+function prefixed(prefix: string, metrics: Metrics | undefined): Metrics {
+  return Object.fromEntries(Object.entries(metrics ?? {}).map(([k, v]) => [`${prefix}${k}`, v]));
 }

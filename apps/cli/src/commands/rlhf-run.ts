@@ -1,0 +1,133 @@
+import { join } from 'node:path';
+import type { Module } from '@proj/nn';
+import type { Generator } from '@proj/tensor';
+import type { Tokenizer } from '@proj/tokenizers';
+import { serializeTokenizer } from '@proj/tokenizers';
+import {
+  createCheckpoint,
+  type LRSchedule,
+  type OptimizerLike,
+  restoreCheckpoint,
+  type TrainEvent,
+  type TrainProgress,
+  type TrainResult,
+} from '@proj/train';
+import { saveCheckpoint, writeFileAtomic } from '@proj/train/node';
+import type { Io } from '../io.js';
+import { metricSvg } from '../loss-svg.js';
+import type { OpenedCheckpoint } from '../open-checkpoint.js';
+import { formatDuration } from '../progress.js';
+import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
+import { type LoopArgs, optimizerOf, scheduleOf, startThreads } from './loop-options.js';
+
+/** The loop options every RLHF command passes the same way. */
+export interface StageLoop {
+  optimizer: OptimizerLike;
+  batchSize: number;
+  maxIters: number;
+  gradClip: number;
+  schedule: LRSchedule;
+  evalInterval: number;
+  evalIters: number;
+  generator: Generator;
+  alwaysSaveCheckpoint: boolean;
+  skipNonFiniteSteps: number;
+  signal: AbortSignal;
+  checkpoint: (progress: TrainProgress) => Promise<void>;
+  resume: ReturnType<typeof restoreCheckpoint> | undefined;
+}
+
+/** A metric chart a command writes beside `loss.svg`. */
+export interface StageChart {
+  file: string;
+  step: string;
+  eval?: string;
+  yLabel: string;
+}
+
+/** What {@link runStage} needs from a command. */
+export interface StageOptions {
+  command: string;
+  a: LoopArgs;
+  out: string;
+  /** The model trained and checkpointed (its LoRA adapters, value or score head included). */
+  model: Module;
+  tokenizer: Tokenizer;
+  generator: Generator;
+  /** The run being resumed, if any. */
+  opened: OpenedCheckpoint | undefined;
+  /** What the run is, printed first (`training a reward model on …`). */
+  describe: string;
+  /** `config` of each checkpoint, built when it is written (e.g. with the current KL coefficient). */
+  config: () => Record<string, unknown>;
+  /** Step metrics shown beside the loss. */
+  headline: readonly string[];
+  charts: readonly StageChart[];
+  title: string;
+  fields: Record<string, unknown>;
+  /** The command's loop, given the shared options. */
+  events: (loop: StageLoop) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
+}
+
+/**
+ * Runs an RLHF command's training as `proj train` runs its own: its threads, AdamW over the trainable weights,
+ * the schedule, an exact resume from `opened` (a changed `--batch-size` draws the next batch
+ * afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json` (with the last step's and
+ * the last evaluation's metrics), `loss.svg` and the charts.
+ * @throws CliError for a diverged run (after writing what it can).
+ */
+export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
+  const { a, model, generator, out } = o;
+  const threads = await startThreads(a.threads);
+  const optimizer = optimizerOf(model, a);
+  let resume =
+    o.opened && restoreCheckpoint(o.opened.ckpt, { model, optimizer, generators: { data: generator } });
+  let note = '';
+  if (resume?.nextBatch && resume.nextBatch.length !== a.batchSize) {
+    resume = { ...resume, nextBatch: null };
+    note = "note: --batch-size differs from the checkpoint's: the next batch is drawn afresh\n";
+  }
+  const resumedFrom = o.opened?.ckpt.state.iter;
+  const resuming = o.opened ? `resuming ${out} at iter ${resumedFrom}: ` : '';
+  io.stdout.write(`${resuming}${o.describe}, ${threads} thread${threads === 1 ? '' : 's'}\n${note}`);
+  const tokenizer = serializeTokenizer(o.tokenizer);
+  const run = await runTraining(io, {
+    out,
+    logInterval: a.logInterval,
+    resumedFrom,
+    headline: o.headline,
+    start: (signal) =>
+      o.events({
+        optimizer,
+        batchSize: a.batchSize,
+        maxIters: a.maxIters,
+        gradClip: a.gradClip,
+        schedule: scheduleOf(a),
+        evalInterval: a.evalInterval,
+        evalIters: a.evalIters,
+        generator,
+        alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
+        skipNonFiniteSteps: a.skipNonfiniteSteps,
+        signal,
+        checkpoint: (progress) =>
+          saveCheckpoint(
+            out,
+            createCheckpoint({ model, optimizer, progress, config: o.config(), tokenizer }),
+          ),
+        resume,
+      }),
+  });
+  for (const chart of o.charts)
+    await writeFileAtomic(join(out, chart.file), metricSvg(run.result.history, { ...chart, title: o.title }));
+  await writeRunOutputs(out, run, {
+    model,
+    title: o.title,
+    fields: { ...o.fields, resumedFrom: resumedFrom ?? null },
+  });
+  const r = run.result;
+  const ended = Number.isFinite(r.finalTrainLoss)
+    ? resultLine(r)
+    : `${r.aborted ? 'stopped' : 'done'} at iter ${r.iters}: ${formatDuration(r.wallMs)}, ${(r.msPerIter / 1000).toFixed(2)} s/iter`;
+  io.stdout.write(`${ended}\n`);
+  return r;
+}
