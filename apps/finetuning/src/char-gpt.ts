@@ -3,6 +3,7 @@ import { Generator } from '@proj/tensor';
 import { CharTokenizer } from '@proj/tokenizers';
 import {
   AdamW,
+  type BatchSource,
   cosineWithWarmup,
   decayParamGroups,
   estimateLoss,
@@ -79,7 +80,32 @@ export async function trainLM(model: GPT, train: TokenDataset, val: TokenDataset
     (sum, s) => sum + Object.values(s.buffers).reduce((b, t) => b + t.size * 4, 0),
     0,
   );
-  return { result, optimizerBytes };
+  return { result, optimizer, optimizerBytes };
+}
+
+/**
+ * Median milliseconds of a training step (forward, backward, AdamW) of each model on one batch of
+ * `data`, the models taking turns for `rounds` rounds, so that a machine whose load changes over a
+ * run slows them all alike (timings of runs made one after another are not comparable here).
+ */
+export function interleavedStepMs(
+  runs: readonly { model: GPT; optimizer: AdamW }[],
+  data: BatchSource,
+  batchSize: number,
+  rounds = 12,
+): number[] {
+  const { x, y } = data.evalBatch(0, 1, batchSize, runs[0]!.model.config.blockSize);
+  const times = runs.map(() => [] as number[]);
+  for (let round = 0; round < rounds + 2; round++) {
+    runs.forEach(({ model, optimizer }, i) => {
+      const start = performance.now();
+      model.forward(x, y).loss!.backward();
+      optimizer.step();
+      optimizer.zeroGrad();
+      if (round >= 2) times[i]!.push(performance.now() - start); // two warm-up rounds
+    });
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
 }
 
 /** Mean loss of `model` on the fixed evaluation windows of `data` (what the loop's evaluations report). */

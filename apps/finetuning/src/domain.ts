@@ -1,6 +1,6 @@
 import { applyLoRA, trainableParameters } from '@proj/nn';
 import { TokenDataset } from '@proj/train';
-import { charTokenizer, copyGPT, evalLoss, newGPT, seeded, trainLM } from './char-gpt.js';
+import { charTokenizer, copyGPT, evalLoss, interleavedStepMs, newGPT, seeded, trainLM } from './char-gpt.js';
 import type { Log } from './log.js';
 
 /** Options of {@link domainAdaptation}. */
@@ -33,6 +33,7 @@ export interface DomainVariant {
   /** Target validation loss after each evaluation: `[step, loss]`. */
   curve: [number, number][];
   finalValLoss: number;
+  /** Median step time, the variants' steps interleaved after training (see `interleavedStepMs`). */
   msPerStep: number;
   /** AdamW state (two float32 moments per trainable weight). */
   optimizerBytes: number;
@@ -82,9 +83,10 @@ export async function domainAdaptation(o: DomainOptions, log: Log): Promise<Doma
   );
 
   const variants: DomainVariant[] = [];
+  const trained: Parameters<typeof interleavedStepMs>[0][number][] = [];
   const run = async (name: string, model: ReturnType<typeof copyGPT>, lr: number) => {
     const curve: [number, number][] = [];
-    const { result, optimizerBytes } = await trainLM(model, target.train, target.val, {
+    const { result, optimizer, optimizerBytes } = await trainLM(model, target.train, target.val, {
       steps: o.finetuneSteps,
       batchSize: o.batchSize,
       lr,
@@ -99,13 +101,14 @@ export async function domainAdaptation(o: DomainOptions, log: Log): Promise<Doma
       trainable: trainableParameters(model).trainable,
       curve,
       finalValLoss: result.finalValLoss,
-      msPerStep: result.msPerIter,
+      msPerStep: Number.NaN,
       optimizerBytes,
     };
     log(
-      `${name}: ${o.target.name} val loss ${variant.finalValLoss.toFixed(4)}, ${variant.trainable} trainable, ${variant.msPerStep.toFixed(1)} ms/step`,
+      `${name}: ${o.target.name} val loss ${variant.finalValLoss.toFixed(4)}, ${variant.trainable} trainable`,
     );
     variants.push(variant);
+    trained.push({ model, optimizer });
   };
   await run('from scratch', newGPT(tokenizer.vocabSize, o.shape ?? {}, seeded(o.seed)), o.lr.full);
   await run('full finetuning', copyGPT(base, seeded(o.seed)), o.lr.full);
@@ -119,6 +122,9 @@ export async function domainAdaptation(o: DomainOptions, log: Log): Promise<Doma
     });
     await run(`LoRA r=${r}`, model, o.lr.lora);
   }
+  interleavedStepMs(trained, target.train, o.batchSize).forEach((ms, i) => {
+    variants[i]!.msPerStep = ms;
+  });
   return {
     source: o.source.name,
     target: o.target.name,

@@ -3,7 +3,7 @@ import { tensor } from '@proj/tensor';
 import type { CharTokenizer } from '@proj/tokenizers';
 import { AdamW, cosineWithWarmup, decayParamGroups, finetune, SFTDataset, TokenDataset } from '@proj/train';
 import { type CmudictEntry, ErrorRateCounter, type ErrorRates, stripStress } from 'demo-data';
-import { charTokenizer, copyGPT, newGPT, seeded, trainLM } from './char-gpt.js';
+import { charTokenizer, copyGPT, interleavedStepMs, newGPT, seeded, trainLM } from './char-gpt.js';
 import type { Log } from './log.js';
 
 /** The prompt of a word: `word: hello\nphonemes:`. */
@@ -40,7 +40,9 @@ export interface G2PVariant {
   trainable: number;
   /** Validation loss on completion tokens (the masked loss, whatever the variant trained on). */
   valLoss: number;
+  /** Wall time of the finetuning (the machine's load changes between variants). */
   seconds: number;
+  /** Median step time, the variants' steps interleaved after training (see `interleavedStepMs`). */
   msPerStep: number;
   /** With stress digits, as CMUdict writes them. */
   stressed: ErrorRates;
@@ -109,6 +111,7 @@ export async function g2pFinetuning(o: G2POptions, log: Log): Promise<G2PResults
     [true, false].map((completionOnly) => [completionOnly, fit(o.words.train, completionOnly)]),
   );
   const variants: G2PVariant[] = [];
+  const trained: Parameters<typeof interleavedStepMs>[0][number][] = [];
   for (const v of [
     { name: 'full, loss on completions', completionOnlyLoss: true, lora: false },
     { name: 'full, loss on every token', completionOnlyLoss: false, lora: false },
@@ -150,7 +153,7 @@ export async function g2pFinetuning(o: G2POptions, log: Log): Promise<G2PResults
       trainable: trainableParameters(model).trainable,
       valLoss: result.finalValLoss,
       seconds,
-      msPerStep: result.msPerIter,
+      msPerStep: Number.NaN,
       ...scored,
     };
     log(
@@ -158,7 +161,11 @@ export async function g2pFinetuning(o: G2POptions, log: Log): Promise<G2PResults
         `(no stress: ${(100 * scored.unstressed.wer).toFixed(2)}% / ${(100 * scored.unstressed.per).toFixed(2)}%), ${seconds.toFixed(0)} s`,
     );
     variants.push(variant);
+    trained.push({ model: model.train(), optimizer });
   }
+  interleavedStepMs(trained, trainSets.get(true)!, o.batchSize).forEach((ms, i) => {
+    variants[i]!.msPerStep = ms;
+  });
   const { stats } = trainSets.get(true)!;
   return {
     corpus: o.corpus.name,

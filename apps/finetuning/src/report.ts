@@ -35,7 +35,7 @@ export function domainReport(r: DomainResults): { markdown: string; svg: string 
 export function g2pReport(r: G2PResults): { markdown: string } {
   const rows = r.variants.map(
     (v) =>
-      `| ${v.name} | ${v.trainable.toLocaleString('en-US')} | ${v.valLoss.toFixed(4)} | ${pct(v.stressed.wer)} | ${pct(v.stressed.per)} | ${pct(v.unstressed.wer)} | ${pct(v.unstressed.per)} | ${v.seconds.toFixed(0)} s |`,
+      `| ${v.name} | ${v.trainable.toLocaleString('en-US')} | ${v.valLoss.toFixed(4)} | ${pct(v.stressed.wer)} | ${pct(v.stressed.per)} | ${pct(v.unstressed.wer)} | ${pct(v.unstressed.per)} | ${v.msPerStep.toFixed(0)} | ${v.seconds.toFixed(0)} s |`,
   );
   const examples = r.variants.flatMap((v) => [
     '',
@@ -48,8 +48,8 @@ export function g2pReport(r: G2PResults): { markdown: string } {
   const markdown = [
     `Base: ${r.parameters.toLocaleString('en-US')} parameters, pretrained ${r.pretrain.steps} steps on ${r.corpus} in ${r.pretrain.seconds.toFixed(0)} s (val loss ${r.pretrain.valLoss.toFixed(4)}). CMUdict words: ${r.words.train} train / ${r.words.valid} valid / ${r.words.test} test; ${r.truncated.prompts} training prompts cut to fit the context.`,
     '',
-    '| finetuning | trainable | val loss (completions) | WER | PER | WER, no stress | PER, no stress | time |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| finetuning | trainable | val loss (completions) | WER | PER | WER, no stress | PER, no stress | ms/step | time |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     ...examples,
     '',
