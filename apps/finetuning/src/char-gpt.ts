@@ -31,7 +31,7 @@ export interface TrainOptions {
  * A character tokenizer over every text given (so a model pretrained on one corpus has ids for the
  * characters of the corpus it is later adapted to, even those it never saw).
  */
-export function charTokenizer(...texts: string[]): CharTokenizer {
+export function charTokenizer(texts: Iterable<string>): CharTokenizer {
   return CharTokenizer.fromCorpus(texts);
 }
 

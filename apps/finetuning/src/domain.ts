@@ -55,7 +55,7 @@ export interface DomainResults {
  * same shape trained from scratch for as many steps. All runs see the same target batches (one seed).
  */
 export async function domainAdaptation(o: DomainOptions, log: Log): Promise<DomainResults> {
-  const tokenizer = charTokenizer(o.source.text, o.target.text);
+  const tokenizer = charTokenizer([o.source.text, o.target.text]);
   const split = (text: string) => new TokenDataset(Uint16Array.from(tokenizer.encode(text))).split(0.9);
   const [source, target] = [split(o.source.text), split(o.target.text)];
   const evalOf = (model: Parameters<typeof evalLoss>[0], data: TokenDataset) =>

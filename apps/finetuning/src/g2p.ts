@@ -72,11 +72,11 @@ export interface G2PResults {
  */
 export async function g2pFinetuning(o: G2POptions, log: Log): Promise<G2PResults> {
   const all = [...o.words.train, ...o.words.valid, ...o.words.test];
-  const tokenizer = charTokenizer(
+  const tokenizer = charTokenizer([
     o.corpus.text,
     promptOf(''),
     ...all.map((e) => e.word + e.pronunciations.join(' ')),
-  );
+  ]);
   const examples = (entries: CmudictEntry[]) =>
     entries.map((e) => ({ prompt: promptOf(e.word), completion: completionOf(e.pronunciations[0]!) }));
 
