@@ -1,6 +1,5 @@
-import { cmudict, stripStress } from 'demo-data';
+import { cmudict, ErrorRateCounter, stripStress } from 'demo-data';
 import { SymbolCodec } from '../codec.js';
-import { ErrorRateCounter } from '../metrics/edit-distance.js';
 import type { Example, TaskData } from './task.js';
 
 /** Sizes of a grapheme-to-phoneme run. */

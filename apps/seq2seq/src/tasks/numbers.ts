@@ -1,6 +1,5 @@
-import { type NumberLanguage, numberTokens, numberWords } from 'demo-data';
+import { ErrorRateCounter, type NumberLanguage, numberTokens, numberWords } from 'demo-data';
 import { SymbolCodec } from '../codec.js';
-import { ErrorRateCounter } from '../metrics/edit-distance.js';
 import type { Example, TaskData } from './task.js';
 
 /** Sizes and languages of a number-words run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorRateCounter, editDistance } from './edit-distance.js';
+import { ErrorRateCounter, editDistance } from './error-rates.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions and substitutions', () => {

@@ -1,0 +1,3 @@
+import { projectConfig } from '@proj/vitest-config';
+
+export default projectConfig();
