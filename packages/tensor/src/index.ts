@@ -102,6 +102,7 @@ export {
   unsqueeze,
   view,
 } from './ops/movement.js';
+export { PackedLinear, type PackLinearOptions, packedLinear, packLinear } from './ops/packed-linear.js';
 export {
   type AvgPool2dOptions,
   avgPool2d,
@@ -110,7 +111,6 @@ export {
   maxPool2d,
   maxPool2dWithIndices,
 } from './ops/pool.js';
-export { PackedLinear, type PackLinearOptions, packedLinear, packLinear } from './ops/packed-linear.js';
 export type { RandomOptions } from './ops/random.js';
 export { bernoulli, multinomial, rand, randint, randn, randperm } from './ops/random.js';
 export type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';

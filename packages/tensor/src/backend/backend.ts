@@ -1,4 +1,5 @@
 import type { FloatArray, TypedArray } from '../dtype.js';
+import type { WeightDType } from '../half-precision.js';
 import type {
   AvgPoolArgs,
   AvgPoolBackwardArgs,
@@ -7,7 +8,6 @@ import type {
   MaxPoolBackwardArgs,
   UnfoldArgs,
 } from './window-args.js';
-import type { WeightDType } from '../half-precision.js';
 
 /** Elementwise functions of one argument that every backend implements. */
 export type UnaryOp =
