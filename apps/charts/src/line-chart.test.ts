@@ -84,4 +84,24 @@ describe('lineChart', () => {
     expect(svg).toContain('>shown<');
     expect(svg).not.toContain('>hidden<');
   });
+
+  it('writes point labels beside their points, escaped, skipping non-finite points', () => {
+    const svg = lineChart({
+      ...base,
+      series: [
+        {
+          label: 'best-of-n',
+          points: [
+            [0, 1],
+            [Number.NaN, 2],
+            [0.5, 3],
+          ],
+          pointLabels: ['n=1', 'n=2', 'n<4'],
+        },
+      ],
+    });
+    expect(svg).toContain('>n=1</text>');
+    expect(svg).toContain('>n&lt;4</text>');
+    expect(svg).not.toContain('>n=2</text>');
+  });
 });

@@ -11,6 +11,8 @@ export interface Series {
   width?: number;
   /** Draw a dot at every point (default false). */
   markers?: boolean;
+  /** Text written beside each point (e.g. `n=4`), index for index; missing entries write nothing. */
+  pointLabels?: readonly string[];
   /** Leave the series out of the legend (default false). */
   hideInLegend?: boolean;
 }
@@ -101,10 +103,16 @@ export function lineChart(options: LineChartOptions): string {
       pen = 'L';
     }
     out.push(`<path d="${d}" fill="none" stroke="${colors[i]}" stroke-width="${s.width ?? 2}"/>`);
-    if (s.markers)
-      for (const [x, y] of s.points)
-        if (Number.isFinite(x) && Number.isFinite(y))
-          out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colors[i]}"/>`);
+    s.points.forEach(([x, y], k) => {
+      if (!(Number.isFinite(x) && Number.isFinite(y))) return;
+      if (s.markers)
+        out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colors[i]}"/>`);
+      const label = s.pointLabels?.[k];
+      if (label)
+        out.push(
+          `<text x="${(px(x) + 6).toFixed(1)}" y="${(py(y) - 6).toFixed(1)}" fill="${colors[i]}">${escapeXml(label)}</text>`,
+        );
+    });
   });
   const shown = series.map((s, i) => [s, colors[i]!] as const).filter(([s]) => !s.hideInLegend);
   const top =
