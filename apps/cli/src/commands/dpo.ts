@@ -147,7 +147,6 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
         reference: a.precomputeRefLogProbs ? undefined : reference,
         train: withReference(data.train),
         val: data.val && withReference(data.val),
-        gradAccum: a.gradAccum,
         evalIters: data.val ? a.evalIters : 0,
         beta: a.beta,
         lossType: a.lossType as 'sigmoid' | 'ipo',

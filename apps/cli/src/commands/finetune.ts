@@ -11,7 +11,7 @@ import {
   trainableParameters,
 } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
+import type { Tokenizer } from '@proj/tokenizers';
 import {
   finetuneEvents,
   parseSFTJsonl,
@@ -20,7 +20,7 @@ import {
   SFTDataset,
   type SFTExample,
 } from '@proj/train';
-import { checkpointWriter, writeFileAtomic } from '@proj/train/node';
+import { writeFileAtomic } from '@proj/train/node';
 import { givenOptions, UsageError } from '../args.js';
 import { command } from '../command.js';
 import { CliError, type Io } from '../io.js';
@@ -29,7 +29,7 @@ import { openCheckpoint } from '../open-checkpoint.js';
 import { checkWritable } from '../out-dir.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
 import { checkFinetuneArgs, FINETUNE_SPEC, type FinetuneArgs } from './finetune-options.js';
-import { optimizerOf, scheduleOf, startThreads } from './loop-options.js';
+import { loopRun, optimizerOf, startThreads } from './loop-options.js';
 import { checkMemory } from './train-checks.js';
 
 /** GPT-2's end-of-text token: appended to completions and learned, when the tokenizer has it. */
@@ -90,28 +90,11 @@ export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io
     resumedFrom,
     start: (signal) =>
       finetuneEvents({
+        ...loopRun(a, { model, optimizer, tokenizer, generator, out, config: () => config, signal, resume }),
         model,
-        optimizer,
         train: data.train,
         val: data.val,
-        batchSize: a.batchSize,
-        maxIters: a.maxIters,
-        gradAccum: a.gradAccum,
-        gradClip: a.gradClip,
-        schedule: scheduleOf(a),
-        evalInterval: a.evalInterval,
         evalIters: data.val ? a.evalIters : 0,
-        generator,
-        alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
-        signal,
-        skipNonFiniteSteps: a.skipNonfiniteSteps,
-        checkpoint: checkpointWriter(out, {
-          model,
-          optimizer,
-          config,
-          tokenizer: serializeTokenizer(tokenizer),
-        }),
-        resume,
       }),
   });
   await writeRunOutputs(out, run, {

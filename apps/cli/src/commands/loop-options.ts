@@ -1,7 +1,21 @@
 import { availableParallelism } from 'node:os';
 import type { Module } from '@proj/nn';
+import type { Generator } from '@proj/tensor';
 import { enableThreads } from '@proj/tensor/node';
-import { AdamW, constantLR, cosineWithWarmup, decayParamGroups, type LRSchedule } from '@proj/train';
+import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
+import {
+  AdamW,
+  constantLR,
+  cosineWithWarmup,
+  createCheckpoint,
+  decayParamGroups,
+  type LRSchedule,
+  type OptimizerLike,
+  type restoreCheckpoint,
+  type StatefulOptimizer,
+  type TrainProgress,
+} from '@proj/train';
+import { saveCheckpoint } from '@proj/train/node';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
 
 /** The options `proj train` and `proj finetune` share: the optimizer, the schedule, evaluations and the run. */
@@ -204,4 +218,61 @@ export function optimizerOf(model: Module, a: LoopArgs): AdamW {
     lr: a.lr,
     betas: [a.beta1, a.beta2],
   });
+}
+
+/** The loop options every training command passes the same way (its own ones spread over them). */
+export interface LoopRun {
+  optimizer: OptimizerLike;
+  batchSize: number;
+  maxIters: number;
+  gradAccum: number;
+  gradClip: number;
+  schedule: LRSchedule;
+  evalInterval: number;
+  evalIters: number;
+  generator: Generator;
+  alwaysSaveCheckpoint: boolean;
+  skipNonFiniteSteps: number;
+  signal: AbortSignal;
+  checkpoint: (progress: TrainProgress) => Promise<void>;
+  resume: ReturnType<typeof restoreCheckpoint> | undefined;
+}
+
+/** What {@link loopRun} checkpoints and how. */
+export interface LoopRunSetup {
+  model: Module;
+  optimizer: OptimizerLike & StatefulOptimizer;
+  tokenizer: Tokenizer;
+  generator: Generator;
+  /** The run's folder. */
+  out: string;
+  /** The checkpoint's `config`, read at each save (a KL controller's coefficient changes). */
+  config: () => Record<string, unknown>;
+  signal: AbortSignal;
+  resume: ReturnType<typeof restoreCheckpoint> | undefined;
+}
+
+/** The {@link LoopRun} of the shared options `a`, checkpointing into `s.out`. */
+export function loopRun(a: LoopArgs, s: LoopRunSetup): LoopRun {
+  const tokenizer = serializeTokenizer(s.tokenizer);
+  return {
+    optimizer: s.optimizer,
+    batchSize: a.batchSize,
+    maxIters: a.maxIters,
+    gradAccum: a.gradAccum,
+    gradClip: a.gradClip,
+    schedule: scheduleOf(a),
+    evalInterval: a.evalInterval,
+    evalIters: a.evalIters,
+    generator: s.generator,
+    alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
+    skipNonFiniteSteps: a.skipNonfiniteSteps,
+    signal: s.signal,
+    checkpoint: (progress) =>
+      saveCheckpoint(
+        s.out,
+        createCheckpoint({ model: s.model, optimizer: s.optimizer, progress, config: s.config(), tokenizer }),
+      ),
+    resume: s.resume,
+  };
 }

@@ -94,7 +94,6 @@ export const rewardModelCommand = command<RewardModelArgs>(REWARD_MODEL_SPEC, as
         model,
         train: data.train,
         val: data.val,
-        gradAccum: a.gradAccum,
         evalIters: data.val ? a.evalIters : 0,
         centerRewardsCoefficient: a.centerRewardsCoefficient,
       }),

@@ -135,4 +135,8 @@ export function checkRLArgs(a: RLArgs, spec: CommandSpec): void {
     fail('give one of --reward <module> and --reward-model <dir>');
   if (a.valFraction >= 1) fail(`--val-fraction must be below 1, got ${a.valFraction}`);
   if (a.topP > 1) fail(`--top-p must be at most 1, got ${a.topP}`);
+  if (a.gradAccum !== 1)
+    fail(
+      '--grad-accum is not used by PPO and GRPO: an iteration is --batch-size prompts, optimised in --mini-batch-size steps',
+    );
 }

@@ -15,9 +15,10 @@ import type { CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { modelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
+import type { LoopRun } from './loop-options.js';
 import { generationOf, loadPrompts, loadReward, type RLPrompts, sampleLines } from './rl-inputs.js';
 import { checkRLArgs, type RLArgs } from './rl-options.js';
-import { runStage, type StageChart, type StageLoop } from './rlhf-run.js';
+import { runStage, type StageChart } from './rlhf-run.js';
 import { adapt, copyOfSource, loraConfigOf, openRun, outOf } from './rlhf-start.js';
 
 /** What a PPO or GRPO loop is given besides the shared loop options. */
@@ -47,7 +48,7 @@ export interface RLStageOptions {
   /** More of `config` for each checkpoint (e.g. the KL coefficient reached). */
   config: (opened: Record<string, unknown> | undefined) => () => Record<string, unknown>;
   fields: Record<string, unknown>;
-  events: (loop: StageLoop, inputs: RLInputs) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
+  events: (loop: LoopRun, inputs: RLInputs) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
 }
 
 /**

@@ -2,40 +2,14 @@ import { join } from 'node:path';
 import type { Module } from '@proj/nn';
 import type { Generator } from '@proj/tensor';
 import type { Tokenizer } from '@proj/tokenizers';
-import { serializeTokenizer } from '@proj/tokenizers';
-import {
-  createCheckpoint,
-  type LRSchedule,
-  type OptimizerLike,
-  restoreCheckpoint,
-  type TrainEvent,
-  type TrainProgress,
-  type TrainResult,
-} from '@proj/train';
-import { saveCheckpoint, writeFileAtomic } from '@proj/train/node';
+import { restoreCheckpoint, type TrainEvent, type TrainResult } from '@proj/train';
+import { writeFileAtomic } from '@proj/train/node';
 import type { Io } from '../io.js';
 import { metricSvg } from '../loss-svg.js';
 import type { OpenedCheckpoint } from '../open-checkpoint.js';
 import { formatDuration } from '../progress.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { type LoopArgs, optimizerOf, scheduleOf, startThreads } from './loop-options.js';
-
-/** The loop options every RLHF command passes the same way. */
-export interface StageLoop {
-  optimizer: OptimizerLike;
-  batchSize: number;
-  maxIters: number;
-  gradClip: number;
-  schedule: LRSchedule;
-  evalInterval: number;
-  evalIters: number;
-  generator: Generator;
-  alwaysSaveCheckpoint: boolean;
-  skipNonFiniteSteps: number;
-  signal: AbortSignal;
-  checkpoint: (progress: TrainProgress) => Promise<void>;
-  resume: ReturnType<typeof restoreCheckpoint> | undefined;
-}
+import { type LoopArgs, type LoopRun, loopRun, optimizerOf, startThreads } from './loop-options.js';
 
 /** A metric chart a command writes beside `loss.svg`. */
 export interface StageChart {
@@ -66,7 +40,7 @@ export interface StageOptions {
   title: string;
   fields: Record<string, unknown>;
   /** The command's loop, given the shared options. */
-  events: (loop: StageLoop) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
+  events: (loop: LoopRun) => AsyncGenerator<TrainEvent, TrainResult, undefined>;
 }
 
 /**
@@ -90,32 +64,24 @@ export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
   const resumedFrom = o.opened?.ckpt.state.iter;
   const resuming = o.opened ? `resuming ${out} at iter ${resumedFrom}: ` : '';
   io.stdout.write(`${resuming}${o.describe}, ${threads} thread${threads === 1 ? '' : 's'}\n${note}`);
-  const tokenizer = serializeTokenizer(o.tokenizer);
   const run = await runTraining(io, {
     out,
     logInterval: a.logInterval,
     resumedFrom,
     headline: o.headline,
     start: (signal) =>
-      o.events({
-        optimizer,
-        batchSize: a.batchSize,
-        maxIters: a.maxIters,
-        gradClip: a.gradClip,
-        schedule: scheduleOf(a),
-        evalInterval: a.evalInterval,
-        evalIters: a.evalIters,
-        generator,
-        alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
-        skipNonFiniteSteps: a.skipNonfiniteSteps,
-        signal,
-        checkpoint: (progress) =>
-          saveCheckpoint(
-            out,
-            createCheckpoint({ model, optimizer, progress, config: o.config(), tokenizer }),
-          ),
-        resume,
-      }),
+      o.events(
+        loopRun(a, {
+          model,
+          optimizer,
+          tokenizer: o.tokenizer,
+          generator,
+          out,
+          config: o.config,
+          signal,
+          resume,
+        }),
+      ),
   });
   for (const chart of o.charts)
     await writeFileAtomic(join(out, chart.file), metricSvg(run.result.history, { ...chart, title: o.title }));

@@ -191,5 +191,11 @@ describe('proj ppo and proj grpo', () => {
     );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/--reward-model .*other has another tokenizer than the policy/);
+    const accum = await run(
+      'ppo',
+      `--from ${base} ${prompts()} --reward ${join(dir, 'nan.mjs')} --grad-accum 2 --out ${join(dir, 'never')}`,
+    );
+    expect(accum.code).toBe(2);
+    expect(accum.err).toMatch(/--grad-accum is not used by PPO and GRPO/);
   });
 });

@@ -2,9 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPT, GPT_DEFAULTS, type GPTConfig } from '@proj/nn';
 import { Generator } from '@proj/tensor';
-import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
+import type { Tokenizer } from '@proj/tokenizers';
 import { pretrainEvents, restoreCheckpoint, TokenDataset } from '@proj/train';
-import { checkpointWriter } from '@proj/train/node';
 import { givenOptions } from '../args.js';
 import { command } from '../command.js';
 import { loadCorpus } from '../corpus.js';
@@ -14,7 +13,7 @@ import { checkWritable } from '../out-dir.js';
 import { sampleText } from '../sampling.js';
 import { buildTokenizer, parseTokenizerChoice, tokenizerLabel } from '../tokenizer-io.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { optimizerOf, scheduleOf, startThreads } from './loop-options.js';
+import { loopRun, optimizerOf, startThreads } from './loop-options.js';
 import { checkArgs, checkDataFits, checkMemory, checkResumeOptions, planResume } from './train-checks.js';
 import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
@@ -83,30 +82,21 @@ export const trainCommand = command<TrainArgs>(TRAIN_SPEC, async (a, io, argv) =
     resumedFrom,
     start: (signal) =>
       pretrainEvents({
-        model,
-        optimizer,
-        train,
-        val,
-        batchSize: a.batchSize,
-        blockSize,
-        maxIters: a.maxIters,
-        gradAccum: a.gradAccum,
-        gradClip: a.gradClip,
-        schedule: scheduleOf(a),
-        evalInterval: a.evalInterval,
-        evalIters: a.evalIters,
-        evalBatches: a.evalBatches as 'random' | 'fixed',
-        generator,
-        alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
-        signal,
-        skipNonFiniteSteps: a.skipNonfiniteSteps,
-        checkpoint: checkpointWriter(out, {
+        ...loopRun(a, {
           model,
           optimizer,
-          config,
-          tokenizer: serializeTokenizer(tokenizer),
+          tokenizer,
+          generator,
+          out,
+          config: () => config,
+          signal,
+          resume: plan?.resume,
         }),
-        resume: plan?.resume,
+        model,
+        train,
+        val,
+        blockSize,
+        evalBatches: a.evalBatches as 'random' | 'fixed',
       }),
   });
   const outputs = {
