@@ -86,6 +86,22 @@ describe('tokenLogprobs', () => {
   });
 });
 
+describe('sampleCompletions', () => {
+  it('decodes prompts of different lengths as one left-padded batch: greedy completions equal each prompt alone', () => {
+    const model = new GPT(config, { generator: new Generator(9) }).eval();
+    const options = { temperature: 0, maxNewTokens: 7, stopTokens: [10] };
+    const together = sampleCompletions(model, prompts, { ...options, generator: new Generator(1) });
+    const alone = prompts.map(
+      (p) => sampleCompletions(model, [p], { ...options, generator: new Generator(1) })[0],
+    );
+    expect(together).toEqual(alone);
+    for (const c of together) {
+      const stop = c.indexOf(10);
+      expect(stop < 0 ? c.length : stop + 1).toBe(c.length); // cut after the first stop token
+    }
+  });
+});
+
 describe('the reference before the first update', () => {
   it('gives exactly the policy log-probabilities: a frozen copy, and the policy with its (fresh) LoRA adapters disabled', () => {
     const processing = { temperature: 0.7, topK: 5 };

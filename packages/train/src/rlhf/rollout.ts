@@ -1,6 +1,6 @@
 import { noGrad, type Variable } from '@proj/autograd';
 import { generate, type LanguageModel, type Module, withAdaptersDisabled } from '@proj/nn';
-import { concat, type Generator, type Tensor, tensor } from '@proj/tensor';
+import { concat, type Generator, type Tensor } from '@proj/tensor';
 import { type LogitsProcessing, tokenEntropy, tokenLogprobs } from './logprobs.js';
 import { type RewardFunction, scoreCompletions } from './reward-function.js';
 import { type SequenceBatch, sequenceBatch } from './sequences.js';
@@ -24,8 +24,8 @@ export interface GenerationOptions extends LogitsProcessing {
 
 /**
  * Samples one completion per prompt with `generate` (KV cache, eval mode; the model's mode is
- * restored), prompts of equal length in one batch, and returns each completion's ids, cut after
- * the first stop token.
+ * restored): the prompts decode together as one batch, left-padded to the longest and masked, and
+ * each completion's ids come back cut after the first stop token.
  * @throws RangeError when a prompt and `maxNewTokens` do not fit the model's context (the scoring
  *   forward pass must see what sampling saw, uncropped).
  */
@@ -42,28 +42,20 @@ export function sampleCompletions(
         `sampleCompletions: prompt ${i} has ${p.length} tokens; with maxNewTokens ${maxNewTokens} it exceeds the context of ${blockSize}`,
       );
   });
-  const byLength = new Map<number, number[]>();
-  prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
-  const out: number[][] = new Array(prompts.length);
+  if (prompts.length === 0) return [];
+  const width = Math.max(...prompts.map((p) => p.length)); // the padded prompt columns
   const wasTraining = model.training;
   model.eval();
   try {
-    for (const [length, rows] of byLength) {
-      const ids = tensor(
-        rows.map((i) => [...prompts[i]!]),
-        { dtype: 'int32' },
-      );
-      const sampled = generate(model, ids, options).toArray() as number[][];
-      rows.forEach((i, r) => {
-        const completion = sampled[r]!.slice(length);
-        const stop = completion.findIndex((id) => stopTokens.includes(id));
-        out[i] = stop < 0 ? completion : completion.slice(0, stop + 1);
-      });
-    }
+    const sampled = generate(model, prompts, options).toArray() as number[][];
+    return sampled.map((row) => {
+      const completion = row.slice(width);
+      const stop = completion.findIndex((id) => stopTokens.includes(id));
+      return stop < 0 ? completion : completion.slice(0, stop + 1);
+    });
   } finally {
     model.train(wasTraining);
   }
-  return out;
 }
 
 /** What {@link scoreSequences} measures at each position of a {@link SequenceBatch}, `[N, L]`, 0 off the mask. */
