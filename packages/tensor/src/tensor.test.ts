@@ -172,7 +172,9 @@ describe('values out', () => {
     expect(await tensor(3).itemAsync()).toBe(3);
     expect(await arange(10).narrow(0, 7, 1).itemAsync()).toBe(7);
     expect(await tensor([0.1]).to('float64').itemAsync()).toBe(Math.fround(0.1));
-    await expect(tensor([1, 2]).itemAsync()).rejects.toThrow('item: tensor of shape [2] has 2 elements, not 1');
+    await expect(tensor([1, 2]).itemAsync()).rejects.toThrow(
+      'item: tensor of shape [2] has 2 elements, not 1',
+    );
   });
 
   it('toArray() nests by shape, gives booleans for bool, and handles 0-d and empty tensors', () => {
