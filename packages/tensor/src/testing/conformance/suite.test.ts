@@ -70,6 +70,7 @@ describe('the conformance suite on broken backends', () => {
     const { fold: _, ...withoutFold } = jsBackend;
     const { failed } = runSuite(withoutFold as Backend);
     expect(failed).toContain('implements every kernel of the backend table');
-    for (const name of failed) expect(name).toMatch(/^implements every kernel|^window kernels > unfold and fold/);
+    for (const name of failed)
+      expect(name).toMatch(/^implements every kernel|^window kernels > unfold and fold/);
   });
 });
