@@ -46,13 +46,8 @@ describe('wasm backend build and memory', () => {
   it('packLinear.release frees the kernel memory', () => {
     const rt = getRuntime()!;
     const before = rt.heap.bytes;
-    const packed = wasmBackend.packLinear({
-      weight: randomF32(64 * 32, 3),
-      bias: null,
-      n: 64,
-      k: 32,
-      dtype: 'bfloat16',
-    });
+    const { weight } = inputs(1, 64, 32, 3);
+    const packed = wasmBackend.packLinear({ weight, bias: null, n: 64, k: 32, dtype: 'bfloat16' });
     expect(rt.heap.bytes).toBeGreaterThan(before);
     packed.release();
     packed.release();
