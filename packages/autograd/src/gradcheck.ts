@@ -50,17 +50,21 @@ export function gradcheck(
   let worst: GradcheckReport['worst'] = null;
   let ok = true;
   leaves.forEach((leaf, inputIndex) => {
-    const values = leaf.data.storage as Float64Array;
+    // the leaf's elements in logical order, perturbed one at a time through a one-element view
+    // (`assign` is a tensor-level write: no storage is touched directly)
+    const values = leaf.data.data().slice() as Float64Array;
+    const flat = leaf.data.view([values.length]);
     const analytic = leaf.grad
       ? (leaf.grad.to('float64').data() as Float64Array)
       : new Float64Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const saved = values[i]!;
-      values[i] = saved + eps;
+      const element = flat.narrow(0, i, 1);
+      element.assign(saved + eps);
       const plus = noGrad(() => objective(fn(...leaves)));
-      values[i] = saved - eps;
+      element.assign(saved - eps);
       const minus = noGrad(() => objective(fn(...leaves)));
-      values[i] = saved;
+      element.assign(saved);
       const numeric = (plus - minus) / (2 * eps);
       const error = Math.abs(analytic[i]! - numeric);
       const score = error / (atol + rtol * Math.abs(numeric));

@@ -104,6 +104,16 @@ describe('Variable', () => {
     expect(new Variable(f64([1])).toString()).not.toMatch(/requiresGrad/);
   });
 
+  it('itemAsync and dataAsync resolve to the values of the data, as copies', async () => {
+    const x = variable(f64([1, 2, 3]), { requiresGrad: true });
+    const loss = x.square().sum();
+    expect(await loss.itemAsync()).toBe(14);
+    const values = await x.dataAsync();
+    expect(values).toEqual(Float64Array.of(1, 2, 3));
+    expect(values).not.toBe(x.data.storage);
+    await expect(x.itemAsync()).rejects.toThrow('item: tensor of shape [3] has 3 elements, not 1');
+  });
+
   it('treats a number operand as a constant of the Variable dtype', () => {
     const x = variable(f64([1, 2]), { requiresGrad: true });
     const y = x.mul(2).add(1);

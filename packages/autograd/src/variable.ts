@@ -179,6 +179,20 @@ export class Variable {
     return this.data.item();
   }
 
+  /**
+   * The single value of a one-element Variable, when it is readable (see `Tensor.dataAsync`): what a
+   * training loop awaits to log a loss without waiting on a device backend.
+   * @example const loss = await model.loss(x, y).itemAsync();
+   */
+  itemAsync(): Promise<number> {
+    return this.data.itemAsync();
+  }
+
+  /** The values as a fresh contiguous typed array in logical order, when they are readable. */
+  dataAsync(): Promise<TypedArray> {
+    return this.data.dataAsync();
+  }
+
   /** Nested arrays of the values. */
   toArray() {
     return this.data.toArray();

@@ -149,6 +149,34 @@ describe('values out', () => {
     expect(Array.from(tensor([7]).expand([3]).data())).toEqual([7, 7, 7]);
   });
 
+  it('dataAsync() resolves to a copy in logical order, every dtype and layout', async () => {
+    const x = arange(6).reshape([2, 3]);
+    const copy = await x.dataAsync();
+    expect(copy).not.toBe(x.storage);
+    expect(copy).toEqual(x.data());
+    copy[0] = 42;
+    expect(x.data()[0]).toBe(0);
+    expect(Array.from(await x.transpose().dataAsync())).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(Array.from(await x.narrow(0, 1, 1).dataAsync())).toEqual([3, 4, 5]);
+    expect(Array.from(await tensor([7]).expand([3]).dataAsync())).toEqual([7, 7, 7]);
+    for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+      const t = tensor([1, 0, 2], { dtype });
+      const values = await t.dataAsync();
+      expect(values.constructor, dtype).toBe(t.storage.constructor);
+      expect(Array.from(values), dtype).toEqual(Array.from(t.data()));
+    }
+    expect((await zeros([0]).dataAsync()).length).toBe(0);
+  });
+
+  it('itemAsync() resolves to item(), and rejects as item() throws', async () => {
+    expect(await tensor(3).itemAsync()).toBe(3);
+    expect(await arange(10).narrow(0, 7, 1).itemAsync()).toBe(7);
+    expect(await tensor([0.1]).to('float64').itemAsync()).toBe(Math.fround(0.1));
+    await expect(tensor([1, 2]).itemAsync()).rejects.toThrow(
+      'item: tensor of shape [2] has 2 elements, not 1',
+    );
+  });
+
   it('toArray() nests by shape, gives booleans for bool, and handles 0-d and empty tensors', () => {
     expect(arange(6).reshape([3, 1, 2]).toArray()).toEqual([[[0, 1]], [[2, 3]], [[4, 5]]]);
     expect(tensor([true, false]).toArray()).toEqual([true, false]);

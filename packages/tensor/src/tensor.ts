@@ -156,6 +156,26 @@ export class Tensor {
     return this.storage[this.offset]!;
   }
 
+  /**
+   * The elements as a fresh contiguous typed array in logical order, when they are readable: at once
+   * on the CPU backends, after the device's copy on a backend whose memory the CPU cannot read
+   * directly. Unlike {@link Tensor.data}, always a copy, so writing into it never changes the tensor.
+   * @example const values = await logits.dataAsync();
+   */
+  async dataAsync(): Promise<TypedArray> {
+    const values = this.data();
+    return values === this.storage ? values.slice() : values;
+  }
+
+  /**
+   * The single value of a one-element tensor, when it is readable (see {@link Tensor.dataAsync}).
+   * @throws ShapeError (as a rejection) when the tensor has more than one element.
+   * @example const loss = await lossTensor.itemAsync();
+   */
+  async itemAsync(): Promise<number> {
+    return this.item();
+  }
+
   /** A readable summary: values (elided in the middle when large), shape and dtype. */
   toString(): string {
     return formatTensor(this);

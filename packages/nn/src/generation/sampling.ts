@@ -6,6 +6,7 @@ import {
   ShapeError,
   softmax,
   type Tensor,
+  tensor,
 } from '@proj/tensor';
 
 /** How the next token is chosen from a model's logits. */
@@ -48,14 +49,13 @@ export function unsampleableLogits(logits: Tensor): string | undefined {
 
 /** A float copy of `[..., V]` logits where `filter(row, out)` may set entries of each row `out` to −Infinity. */
 function filterRows(logits: Tensor, filter: (row: Float64Array, out: Float64Array) => void): Tensor {
-  const out = logits.to('float64').contiguous().clone();
-  const V = out.shape[out.ndim - 1]!;
-  const data = out.storage as Float64Array;
+  const V = logits.shape[logits.ndim - 1]!;
+  const data = Float64Array.from(logits.data());
   for (let start = 0; start < data.length; start += V) {
     const row = data.subarray(start, start + V);
     filter(row.slice(), row);
   }
-  return out.to(logits.dtype);
+  return tensor(data, { shape: logits.shape, dtype: 'float64' }).to(logits.dtype);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { concat, lift, mul, narrow, neg, type Variable, type VariableLike } from '@proj/autograd';
-import { type DType, type Tensor, zeros } from '@proj/tensor';
+import { type DType, type Tensor, tensor } from '@proj/tensor';
 
 /** Options of {@link RotaryEmbedding}. */
 export interface RotaryOptions {
@@ -35,17 +35,20 @@ export class RotaryEmbedding {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const half = this.dim / 2;
-    const cos = zeros([length, this.dim], { dtype });
-    const sin = zeros([length, this.dim], { dtype });
+    const cosValues = new Float64Array(length * this.dim);
+    const sinValues = new Float64Array(length * this.dim);
     for (let t = 0; t < length; t++) {
       for (let i = 0; i < half; i++) {
         const angle = (offset + t) * this.invFreq[i]!;
         const c = Math.cos(angle);
         const s = Math.sin(angle);
-        cos.storage[t * this.dim + i] = cos.storage[t * this.dim + i + half] = c;
-        sin.storage[t * this.dim + i] = sin.storage[t * this.dim + i + half] = s;
+        cosValues[t * this.dim + i] = cosValues[t * this.dim + i + half] = c;
+        sinValues[t * this.dim + i] = sinValues[t * this.dim + i + half] = s;
       }
     }
+    const shape = [length, this.dim];
+    const cos = tensor(cosValues, { shape, dtype });
+    const sin = tensor(sinValues, { shape, dtype });
     if (this.cache.size > 64) this.cache.clear();
     this.cache.set(key, [cos, sin]);
     return [cos, sin];

@@ -1,5 +1,5 @@
 import { Variable } from '@proj/autograd';
-import { type Tensor, zeros } from '@proj/tensor';
+import { type Tensor, tensor } from '@proj/tensor';
 import { Module } from '../module.js';
 
 /** Options of {@link sinusoidalEncoding} and {@link SinusoidalPositionalEncoding}. */
@@ -25,8 +25,7 @@ export function sinusoidalEncoding(length: number, dim: number, options: Sinusoi
     throw new RangeError(
       `sinusoidalEncoding: need an integer length >= 0 and dim > 0, got ${length}, ${dim}`,
     );
-  const out = zeros([length, dim], { dtype });
-  const pe = out.storage;
+  const pe = new Float64Array(length * dim);
   for (let t = 0; t < length; t++) {
     const p = offset + t;
     for (let i = 0; i < dim; i += 2) {
@@ -35,7 +34,7 @@ export function sinusoidalEncoding(length: number, dim: number, options: Sinusoi
       if (i + 1 < dim) pe[t * dim + i + 1] = Math.cos(angle);
     }
   }
-  return out;
+  return tensor(pe, { shape: [length, dim], dtype });
 }
 
 /**

@@ -1,6 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { disableThreads, enableThreads, getNumThreads, setNumThreads } from '../../node/index.js';
+import {
+  describeMismatch,
+  firstMismatch,
+  qkvScoresArgs,
+  randomF32,
+  TRANSPOSES,
+} from '../../testing/conformance/helpers.js';
 import type { AttentionArgs, MatmulArgs } from '../backend.js';
 import { contiguousBatch } from '../js/fused-attention.js';
 import { jsBackend } from '../js/index.js';
@@ -9,7 +16,6 @@ import { planTasks, SPAN } from '../wasm/matmul-plan.js';
 import { getRuntime, getThreadRuntime } from '../wasm/runtime.js';
 import type { SpawnWorker } from '../wasm/thread-pool.js';
 import { enableThreads as enableWith } from '../wasm/threads.js';
-import { describeMismatch, firstMismatch, qkvScoresArgs, randomF32, TRANSPOSES } from './helpers.js';
 
 /** A product large enough to be split across threads, A and/or B read transposed. */
 function product(batch: number, m: number, n: number, k: number, ta: boolean, tb: boolean): MatmulArgs {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import type { UnaryOp } from '../backend.js';
-import { jsBackend } from '../js/index.js';
-import { backendsUnderTest, describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+import { expect } from 'vitest';
+import type { Backend, UnaryOp } from '../../backend/backend.js';
+import { jsBackend } from '../../backend/js/index.js';
+import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
+import type { TestApi } from './test-api.js';
 
 /** Ops whose float32 result is correctly rounded, so every backend must agree exactly. */
 const EXACT: UnaryOp[] = [
@@ -62,28 +63,27 @@ function check(op: UnaryOp, x: Float32Array | Float64Array, run: typeof jsBacken
   expect(i, `${op} of ${x[i]}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
 }
 
-describe('unary conformance', () => {
-  for (const backend of backendsUnderTest()) {
-    describe(backend.name, () => {
-      const run = backend.unary.bind(backend);
-      for (const op of [...EXACT, ...APPROX, ...OTHERS]) {
-        it(`${op} on float32, sizes 1..1000 (tails) and special values`, () => {
-          for (const n of [1, 3, 17, 65, 127, 1000]) check(op, inputs(n, n), run);
-          check(op, Float32Array.from(SPECIAL), run);
-        });
-      }
-
-      it('float64 and integer inputs match the reference exactly', () => {
-        for (const op of [...EXACT, ...APPROX]) check(op, Float64Array.from(inputs(33, 7)), run);
-        const ints = Int32Array.from([-3, -1, 0, 2, 7]);
-        for (const op of ['neg', 'abs', 'square', 'sign', 'relu'] as const) {
-          const expected = new Int32Array(5);
-          const actual = new Int32Array(5);
-          jsBackend.unary(op, ints, expected);
-          run(op, ints, actual);
-          expect([...actual]).toEqual([...expected]);
-        }
+/** Registers the conformance tests of unary elementwise kernels for `backend`. */
+export function unaryConformance({ describe, it }: TestApi, backend: Backend): void {
+  describe('unary', () => {
+    const run = backend.unary.bind(backend);
+    for (const op of [...EXACT, ...APPROX, ...OTHERS]) {
+      it(`${op} on float32, sizes 1..1000 (tails) and special values`, () => {
+        for (const n of [1, 3, 17, 65, 127, 1000]) check(op, inputs(n, n), run);
+        check(op, Float32Array.from(SPECIAL), run);
       });
+    }
+
+    it('float64 and integer inputs match the reference exactly', () => {
+      for (const op of [...EXACT, ...APPROX]) check(op, Float64Array.from(inputs(33, 7)), run);
+      const ints = Int32Array.from([-3, -1, 0, 2, 7]);
+      for (const op of ['neg', 'abs', 'square', 'sign', 'relu'] as const) {
+        const expected = new Int32Array(5);
+        const actual = new Int32Array(5);
+        jsBackend.unary(op, ints, expected);
+        run(op, ints, actual);
+        expect([...actual]).toEqual([...expected]);
+      }
     });
-  }
-});
+  });
+}
