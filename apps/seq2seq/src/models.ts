@@ -131,11 +131,15 @@ export function transformerParameters(sizes: ModelSizes): number {
 }
 
 /**
- * The size `n` in `[1, 4096]` whose `count(n)` (increasing in `n`) is closest to `target`, by
- * binary search.
+ * The size `n` in `[1, 4096]` whose `count(n)` (increasing in `n`) is closest to `target`: doubling
+ * until the count reaches the target, then binary search (so no model far larger than the target
+ * is ever built).
  */
 export function closestSize(target: number, count: (n: number) => number): number {
-  let [lo, hi] = [1, 4096];
+  let hi = 1;
+  while (hi < 4096 && count(hi) < target) hi *= 2;
+  let lo = Math.max(1, hi / 2);
+  hi = Math.min(hi, 4096);
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     if (count(mid) < target) lo = mid + 1;
