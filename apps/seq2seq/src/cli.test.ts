@@ -41,7 +41,7 @@ describe('--quick end-to-end runs', () => {
       expect(m.train.curve.length).toBeGreaterThan(1);
       expect(m.train.tokensPerSecond).toBeGreaterThan(0);
       for (const method of ['greedy', 'beam'] as const) {
-        const { metrics, wordsPerSecond, byLength } = m.tests.test![method];
+        const { metrics, wordsPerSecond, byLength } = m.tests.test![method]!;
         expect(Object.keys(metrics)).toEqual(['WER', 'PER', 'WER no stress', 'PER no stress']);
         expect(metrics.WER).toBeGreaterThanOrEqual(0);
         expect(metrics.WER).toBeLessThanOrEqual(1);
@@ -70,24 +70,45 @@ describe('--quick end-to-end runs', () => {
     const r = results('numbers');
     expect(Object.keys(r.data.tests)).toEqual(['test', 'long']);
     expect(r.models.map((m) => m.kind)).toEqual(['gru', 'transformer']);
-    expect(Object.keys(r.models[0]!.tests.long!.beam.metrics)).toEqual(['exact match', 'word error rate']);
+    expect(Object.keys(r.models[0]!.tests.long!.beam!.metrics)).toEqual(['exact match', 'word error rate']);
   });
 
-  it('summaries trains the Transformer and scores it and the lead baseline with ROUGE', {
+  it('summaries trains the Transformer and the GPT and scores them and the lead baseline with ROUGE', {
     timeout: 120_000,
   }, async () => {
-    const { code, stderr } = await run(['summaries', '--quick', '--out', join(dir, 'summaries')]);
+    const { code, stdout, stderr } = await run(['summaries', '--quick', '--out', join(dir, 'summaries')]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const r = results('summaries');
-    expect(r.models.map((m) => m.kind)).toEqual(['transformer']);
+    expect(r.models.map((m) => m.kind)).toEqual(['transformer', 'gpt']);
+    const [transformer, gpt] = r.models as [RunResults['models'][number], RunResults['models'][number]];
+    // matched parameter counts: within 10% of the Transformer's
+    expect(Math.abs(gpt.parameters - transformer.parameters) / transformer.parameters).toBeLessThan(0.1);
+    expect(stdout).toMatch(/decoder-only GPT, prompt-masked SFT: [\d,]+ parameters \(2 layers, width \d+\)/);
+    expect(gpt.train.curve.map((p) => p.step)).toEqual([0, 10, 20, 30]);
+    expect(gpt.train.curve.every((p) => Number.isFinite(p.validLoss))).toBe(true);
+    expect(gpt.train.tokensPerSecond).toBeGreaterThan(0);
+    expect(gpt.tests.test!.beam).toBeUndefined();
+    const { metrics, wordsPerSecond } = gpt.tests.test!.greedy;
+    expect(Object.keys(metrics)).toEqual(['ROUGE-1', 'ROUGE-2', 'ROUGE-L']);
+    for (const v of Object.values(metrics)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(wordsPerSecond).toBeGreaterThan(0);
+    expect(gpt.samples).toHaveLength(8);
+    expect(existsSync(join(dir, 'summaries', 'gpt', 'model.safetensors'))).toBe(true);
     expect(r.baselines.map((b) => b.name)).toEqual(['lead (first line of the body)']);
     const lead = r.baselines[0]!.tests.test!;
     expect(Object.keys(lead)).toEqual(['ROUGE-1', 'ROUGE-2', 'ROUGE-L']);
     expect(lead['ROUGE-1']).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, 'summaries', 'results.md'), 'utf8')).toContain(
-      '| lead (first line of the body) | — |',
-    );
+    const md = readFileSync(join(dir, 'summaries', 'results.md'), 'utf8');
+    expect(md).toContain('| lead (first line of the body) | — |');
+    expect(md).toMatch(/^\| decoder-only GPT, prompt-masked SFT \| greedy \|/m);
+    expect(md).not.toContain('| decoder-only GPT, prompt-masked SFT | beam');
+  });
+
+  it('refuses the GPT for a task whose sources and targets have different vocabularies', async () => {
+    const { code, stderr } = await run(['numbers', '--quick', '--models', 'gpt', '--out', join(dir, 'no')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--models gpt needs a task whose sources and targets share one vocabulary');
   });
 });
 

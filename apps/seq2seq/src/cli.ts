@@ -10,7 +10,7 @@ Sequence-to-sequence reference apps: RNN, GRU, LSTM and Transformer encoder-deco
 Commands:
   g2p        Grapheme-to-phoneme on CMUdict (WER/PER)
   numbers    Number words between languages (exact match, held-out and longer numbers)
-  summaries  Email subject lines from bodies (ROUGE-1/2/L; Transformer vs the lead baseline)
+  summaries  Email subject lines from bodies (ROUGE-1/2/L; Transformer, decoder-only GPT, lead baseline)
   translate  Translate a word or number, or summarise a file, with a saved model (beam, attention heatmap)
 
 Run 'proj-seq2seq <command> --help' for the options of a command.

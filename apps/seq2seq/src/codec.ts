@@ -41,7 +41,8 @@ export type CodecJSON =
   | { kind: 'symbols'; segmentation: Segmentation; symbols: string[] }
   | { kind: 'bpe'; tokenizer: unknown };
 
-const SPECIALS = ['<pad>', '<s>', '</s>'] as const;
+/** The special tokens of every codec, ids 0–2: padding, start (also the GPT's separator), end. */
+export const SPECIALS = ['<pad>', '<s>', '</s>'] as const;
 
 /** A closed vocabulary of symbols (letters, phonemes, words): ids 0–2 are `<pad>`, `<s>`, `</s>`. */
 export class SymbolCodec implements Codec {

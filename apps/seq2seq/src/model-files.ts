@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Module } from '@proj/nn';
 import { loadSafetensors, saveSafetensors } from '@proj/tensor';
 import { writeFileAtomic } from '@proj/train/node';
 import type { NumberLanguage } from 'demo-data';
@@ -34,12 +35,7 @@ export interface LoadedModel {
  * Writes `<dir>/model.safetensors` (the state dict, `saveSafetensors`) and `<dir>/config.json`,
  * each atomically (`writeFileAtomic`), the config last.
  */
-export async function saveModel(
-  dir: string,
-  model: AnyModel,
-  spec: ModelSpec,
-  task: TaskData,
-): Promise<void> {
+export async function saveModel(dir: string, model: Module, spec: ModelSpec, task: TaskData): Promise<void> {
   await mkdir(dir, { recursive: true });
   const config: SavedModelConfig = {
     task: task.name,
@@ -69,6 +65,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } catch (error) {
     throw new InputError(`${dir} holds no saved model (${(error as Error).message})`);
   }
+  if (config.spec.kind === 'gpt')
+    throw new InputError(
+      `${dir} holds the decoder-only GPT, which translate does not run (it has no cross-attention to draw)`,
+    );
   const model = buildModel(config.spec);
   try {
     model.loadStateDict(loadSafetensors(bytes));

@@ -22,6 +22,7 @@ export function resultsMarkdown(results: RunResults): string {
     for (const m of results.models)
       for (const method of ['greedy', 'beam'] as const) {
         const scores = m.tests[test]![method];
+        if (!scores) continue;
         const decoding = method === 'greedy' ? 'greedy' : `beam ${results.options.beam}`;
         lines.push(
           `| ${m.label} | ${decoding} | ${metricNames.map((k) => percent(scores.metrics[k]!)).join(' | ')} | ${m.parameters.toLocaleString('en-US')} | ${m.train.seconds.toFixed(0)} s | ${rate(m.train.tokensPerSecond)} | ${rate(scores.wordsPerSecond)} |`,
@@ -62,7 +63,7 @@ export function accuracyByLengthSvg(results: RunResults, unit: string, test: str
     legend: 'top-right',
     series: results.models.map((m) => ({
       label: m.label,
-      points: (m.tests[test]?.beam.byLength ?? []).map(([n, correct]) => [n, correct] as const),
+      points: (m.tests[test]?.beam?.byLength ?? []).map(([n, correct]) => [n, correct] as const),
       markers: true,
     })),
   });

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { Generator } from '@proj/tensor';
 import type { EncodedPair } from './batches.js';
 import { decodeAll } from './decode.js';
+import { trainGptSystem } from './gpt-sft.js';
 import { saveModel } from './model-files.js';
-import { buildModel, MODEL_LABELS, type ModelKind, matchedSpecs } from './models.js';
+import {
+  buildModel,
+  MODEL_LABELS,
+  type ModelKind,
+  matchedSpecs,
+  type Seq2SeqSpec,
+  transformerParameters,
+} from './models.js';
 import { writeReport } from './report.js';
 import { encodeSource } from './source-input.js';
 import type { Example, Metrics, TaskData } from './tasks/task.js';
@@ -51,9 +59,9 @@ export interface ModelResult {
     examplesPerSecond: number;
     curve: CurvePoint[];
   };
-  /** Test set name → greedy and beam scores. */
-  tests: Record<string, { greedy: DecodeScores; beam: DecodeScores }>;
-  /** A few test outputs (beam), for the report. */
+  /** Test set name → greedy and beam scores (the GPT is decoded greedily only). */
+  tests: Record<string, { greedy: DecodeScores; beam?: DecodeScores }>;
+  /** A few test outputs (beam; greedy for the GPT), for the report. */
   samples: { source: string; reference: string; output: string }[];
 }
 
@@ -116,7 +124,16 @@ export async function runTask(task: TaskData, options: RunOptions): Promise<RunR
   log(`${task.title}: ${train.length} training pairs, ${valid.length} validation pairs`);
   await mkdir(options.out, { recursive: true });
   const models: ModelResult[] = [];
-  for (const spec of matchedSpecs(options.models, sizes)) {
+  const seq2seqKinds = options.models.filter((k): k is Seq2SeqSpec['kind'] => k !== 'gpt');
+  const specs = new Map(matchedSpecs(seq2seqKinds, sizes).map((spec) => [spec.kind, spec]));
+  for (const kind of options.models) {
+    if (kind === 'gpt') {
+      const { model, result } = await trainGptSystem(task, options, transformerParameters(sizes));
+      await saveModel(join(options.out, kind), model, { kind, config: model.config }, task);
+      models.push(result);
+      continue;
+    }
+    const spec = specs.get(kind)!;
     const model = buildModel(spec, new Generator(options.seed));
     const label = MODEL_LABELS[spec.kind];
     log(`${label}: ${model.numParameters().toLocaleString('en-US')} parameters, ${options.steps} steps`);

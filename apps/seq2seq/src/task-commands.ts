@@ -183,9 +183,9 @@ const TASKS: Record<'g2p' | 'numbers' | 'summaries', TaskCommand> = {
   },
   summaries: {
     summary:
-      'Email subject lines from bodies (SpamAssassin): a Transformer over BPE tokens against the lead baseline, ROUGE-1/2/L F1.',
+      'Email subject lines from bodies (SpamAssassin): a Transformer over BPE tokens and a decoder-only GPT finetuned with prompt masking, against the lead baseline, ROUGE-1/2/L F1.',
     defaults: {
-      models: ['transformer'],
+      models: ['transformer', 'gpt'],
       steps: 400,
       batchSize: 32,
       dModel: 64,
@@ -253,6 +253,10 @@ export async function runTaskCommand(
   if (warmup >= steps) throw new UsageError(`--warmup ${warmup} must be smaller than --steps ${steps}`);
   const threads = (values.threads as number) > 1 ? await enableThreads(values.threads as number) : 1;
   const task = command.build(values);
+  if ((values.models as ModelKind[]).includes('gpt') && task.source !== task.target)
+    throw new UsageError(
+      `--models gpt needs a task whose sources and targets share one vocabulary (summaries), not ${name}`,
+    );
   const options: RunOptions = {
     out: values.out as string,
     models: values.models as ModelKind[],

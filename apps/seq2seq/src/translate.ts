@@ -8,7 +8,7 @@ import { numberToWords } from 'demo-data';
 import { attentionSvg, attentionWeights } from './attention-map.js';
 import { InputError } from './input-error.js';
 import { type LoadedModel, loadModel } from './model-files.js';
-import { MODEL_KINDS } from './models.js';
+import { SEQ2SEQ_KINDS } from './models.js';
 import { formatUsage, type OptionSpec, parseOptions, UsageError } from './options.js';
 import { encodeSource } from './source-input.js';
 import type { Io } from './task-commands.js';
@@ -19,7 +19,7 @@ const SPECS: OptionSpec[] = [
   {
     name: 'model',
     type: 'string',
-    choices: MODEL_KINDS,
+    choices: SEQ2SEQ_KINDS,
     default: 'transformer',
     help: 'Which of its models',
   },
