@@ -97,5 +97,6 @@ describe('the demo stages, quick', () => {
     expect(report).toMatch(/\| base model \| -?\d+\.\d\d \| 0\.000 \|/);
     expect(report).toMatch(/\| best-of-4 \|/);
     expect(await readFile(join(out, 'reward-vs-kl.svg'), 'utf8')).toMatch(/^<svg .*n=4/s);
+    expect(await readFile(join(out, 'reward-vs-kl-zoom.svg'), 'utf8')).toMatch(/^<svg .*KL up to 0.7/s);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ const USAGE = `Usage: node apps/rlhf/dist/main.js <prompts|pairs|report> [--runs
 The stages of the RLHF demo that are not proj commands (see apps/rlhf/README.md):
   prompts  opening tokens of held-out SOTU sentences → prompts.jsonl, eval-prompts.jsonl
   pairs    two base-model continuations per prompt, the higher AFINN score chosen → pairs.jsonl, val-pairs.jsonl
-  report   base, best-of-n and every trained policy measured → results.json, results.md, reward-vs-kl.svg
+  report   base, best-of-n and every trained policy measured → results.json, results.md, reward-vs-kl.svg (and -zoom.svg)
 --quick: a few prompts and short continuations, for tests.
 `;
 

@@ -20,14 +20,14 @@ import {
   sampleContinuations,
   validationLoss,
 } from './measure.js';
-import { type RewardKLSeries, rewardKLSvg } from './reward-kl-svg.js';
+import { type RewardKLSeries, rewardKLSvg, withinKL } from './reward-kl-svg.js';
 import { loadRewardModel, loadRunModel } from './run-model.js';
 import { heldOut } from './sotu.js';
 
 /** Options of {@link reportStage}. */
 export interface ReportOptions {
   runs: string;
-  /** Where results.json, results.md and reward-vs-kl.svg go. */
+  /** Where results.json, results.md, reward-vs-kl.svg and its zoom go. */
   out: string;
   /** Continuations per evaluation prompt and method. */
   samples: number;
@@ -47,6 +47,9 @@ interface Row extends Measurement {
   seconds: number;
   samples: string[];
 }
+
+/** KL (nats per token) up to which the second chart shows the methods that kept their fluency. */
+const ZOOM_KL = 0.7;
 
 /** Chart colours by method, a darker one for each further run of the same method. */
 const COLORS: Record<string, string[]> = {
@@ -153,6 +156,10 @@ export async function reportStage(o: ReportOptions): Promise<string> {
   await writeFile(
     join(o.out, 'reward-vs-kl.svg'),
     rewardKLSvg(series, 'Positive SOTU continuations: reward against KL'),
+  );
+  await writeFile(
+    join(o.out, 'reward-vs-kl-zoom.svg'),
+    rewardKLSvg(withinKL(series, ZOOM_KL), `The same, KL up to ${ZOOM_KL} nats per token`),
   );
   const markdown = resultsMarkdown(rows, texts, accuracy);
   await writeFile(join(o.out, 'results.md'), markdown);

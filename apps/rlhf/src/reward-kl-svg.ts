@@ -22,3 +22,18 @@ export function rewardKLSvg(series: readonly RewardKLSeries[], title: string): s
     series: series.map((s) => ({ ...s, width: 1.5, markers: true })),
   });
 }
+
+/**
+ * The same series with only their points of KL at most `maxKL` (point labels kept with their
+ * points): a closer look at the region where the policies that kept their fluency lie.
+ */
+export function withinKL(series: readonly RewardKLSeries[], maxKL: number): RewardKLSeries[] {
+  return series.map((s) => {
+    const kept = s.points.flatMap((point, i) => (point[0] <= maxKL ? [i] : []));
+    return {
+      ...s,
+      points: kept.map((i) => s.points[i]!),
+      pointLabels: s.pointLabels && kept.map((i) => s.pointLabels![i]!),
+    };
+  });
+}
