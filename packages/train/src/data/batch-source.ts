@@ -17,3 +17,21 @@ export interface BatchSource<B = Batch> {
   /** The `index`-th of `count` fixed evaluation batches (the same ones every evaluation, no draws). */
   evalBatch(index: number, count: number, batchSize: number, blockSize: number): B;
 }
+
+/**
+ * Example indices of the `index`-th of `count` fixed evaluation batches over a set of `length`
+ * examples: spread evenly over the set, so every evaluation sees the same examples and draws nothing.
+ * @throws RangeError (named by `op`) for an index outside [0, count)
+ */
+export function evalBatchIndices(
+  op: string,
+  index: number,
+  count: number,
+  batchSize: number,
+  length: number,
+): number[] {
+  if (!(Number.isInteger(index) && index >= 0 && index < count))
+    throw new RangeError(`${op}: index ${index} outside [0, ${count})`);
+  const total = count * batchSize;
+  return Array.from({ length: batchSize }, (_, b) => Math.floor(((index * batchSize + b) * length) / total));
+}

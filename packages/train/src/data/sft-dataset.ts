@@ -1,6 +1,6 @@
 import { IGNORE_INDEX } from '@proj/nn';
 import { type Generator, Tensor } from '@proj/tensor';
-import type { BatchSource } from './batch-source.js';
+import { type BatchSource, evalBatchIndices } from './batch-source.js';
 import { type ChatTemplate, chatML, type TextSpan } from './chat-template.js';
 import { checkSFTExample, DatasetError, type SFTExample } from './sft-examples.js';
 import type { Batch } from './token-dataset.js';
@@ -196,12 +196,7 @@ export class SFTDataset implements BatchSource {
    */
   evalBatch(index: number, count: number, batchSize: number, blockSize: number): Batch {
     this.checkBlock('evalBatch', batchSize, blockSize);
-    if (!(Number.isInteger(index) && index >= 0 && index < count))
-      throw new RangeError(`SFTDataset.evalBatch: index ${index} outside [0, ${count})`);
-    const windows = count * batchSize;
-    const indices = Array.from({ length: batchSize }, (_, b) =>
-      Math.floor(((index * batchSize + b) * this.length) / windows),
-    );
+    const indices = evalBatchIndices('SFTDataset.evalBatch', index, count, batchSize, this.length);
     return this.batchAt(indices, blockSize);
   }
 

@@ -1,5 +1,5 @@
 import type { Generator } from '@proj/tensor';
-import type { BatchSource } from '../data/batch-source.js';
+import { type BatchSource, evalBatchIndices } from '../data/batch-source.js';
 import { SFTDataset, type SFTTokenizer } from '../data/sft-dataset.js';
 import { DatasetError } from '../data/sft-examples.js';
 import { checkPreferenceExample, type PreferenceExample } from './preference-examples.js';
@@ -139,12 +139,7 @@ export class PreferenceDataset implements BatchSource<PreferenceBatch> {
   /** The `index`-th of `count` fixed batches: pairs spread evenly over the set. */
   evalBatch(index: number, count: number, batchSize: number, blockSize: number): PreferenceBatch {
     this.checkBlock(batchSize, blockSize);
-    if (!(Number.isInteger(index) && index >= 0 && index < count))
-      throw new RangeError(`PreferenceDataset.evalBatch: index ${index} outside [0, ${count})`);
-    const total = count * batchSize;
-    const indices = Array.from({ length: batchSize }, (_, b) =>
-      Math.floor(((index * batchSize + b) * this.length) / total),
-    );
+    const indices = evalBatchIndices('PreferenceDataset.evalBatch', index, count, batchSize, this.length);
     return this.batchAt(indices, blockSize);
   }
 

@@ -1,5 +1,5 @@
 import type { Generator } from '@proj/tensor';
-import type { BatchSource } from '../data/batch-source.js';
+import { type BatchSource, evalBatchIndices } from '../data/batch-source.js';
 import { DatasetError } from '../data/sft-examples.js';
 
 /** Prompts of a PPO or GRPO iteration (token ids), and which ones of the set they are. */
@@ -65,12 +65,7 @@ export class PromptDataset implements BatchSource<PromptBatch> {
   /** The `index`-th of `count` fixed batches: prompts spread evenly over the set. */
   evalBatch(index: number, count: number, batchSize: number, blockSize: number): PromptBatch {
     this.checkBatchSize(batchSize);
-    if (!(Number.isInteger(index) && index >= 0 && index < count))
-      throw new RangeError(`PromptDataset.evalBatch: index ${index} outside [0, ${count})`);
-    const total = count * batchSize;
-    const indices = Array.from({ length: batchSize }, (_, b) =>
-      Math.floor(((index * batchSize + b) * this.length) / total),
-    );
+    const indices = evalBatchIndices('PromptDataset.evalBatch', index, count, batchSize, this.length);
     return this.batchAt(indices, blockSize);
   }
 
