@@ -1,10 +1,6 @@
-import { resolve } from 'node:path';
-import type { GPT } from '@proj/nn';
-import { Generator } from '@proj/tensor';
 import { dpoEvents, precomputeReferenceLogps, type ReferenceModel } from '@proj/train';
 import { type CommandSpec, UsageError } from '../args.js';
 import { command } from '../command.js';
-import { modelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
 import { type LoopArgs, loopOptions } from './loop-options.js';
 import {
@@ -15,16 +11,7 @@ import {
   type PreferenceDataArgs,
 } from './preference-data.js';
 import { runStage } from './rlhf-run.js';
-import {
-  adapt,
-  copyOfSource,
-  LORA_OPTIONS,
-  type LoRAArgs,
-  loraConfigOf,
-  openRun,
-  outOf,
-  seedAndOutOptions,
-} from './rlhf-start.js';
+import { LORA_OPTIONS, type LoRAArgs, referenceOf, seedAndOutOptions, startPolicy } from './rlhf-start.js';
 
 /** `proj dpo` options: TRL's `DPOConfig` names, in kebab case. */
 interface DPOArgs extends LoopArgs, PreferenceDataArgs, LoRAArgs {
@@ -82,26 +69,10 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
     throw new UsageError(`--loss-type must be sigmoid or ipo, got '${a.lossType}'`, DPO_SPEC);
   if (a.labelSmoothing >= 0.5)
     throw new UsageError(`--label-smoothing must be below 0.5, got ${a.labelSmoothing}`, DPO_SPEC);
-  const out = outOf(a, 'dpo');
-  const generator = new Generator(a.seed);
-  const resumed = a.resume ? await openRun(out, 'dpo') : undefined;
-  const lora =
-    (resumed?.opened.ckpt.state.config.lora as ReturnType<typeof loraConfigOf> | undefined) ??
-    loraConfigOf(a, DPO_SPEC);
-  const from = resumed?.from ?? resolve(a.from!);
-  let model: GPT;
-  let tokenizer = resumed?.opened.tokenizer;
-  if (resumed) model = modelOfCheckpoint(resumed.opened, out, generator);
-  else {
-    const source = await copyOfSource(from, generator, io, 'dpo');
-    model = adapt(source.gpt, lora, generator, DPO_SPEC);
-    tokenizer = source.tokenizer;
-  }
-  // the reference: the adapters switched off, or a second copy of --from
-  const reference: ReferenceModel = lora
-    ? 'adapters'
-    : (await copyOfSource(from, new Generator(0), io, 'dpo')).gpt;
-  const data = await loadPreferenceData(a, tokenizer!, model.config.blockSize);
+  const policy = await startPolicy(a, 'dpo', DPO_SPEC, io, (gpt) => gpt);
+  const { out, generator, resumed, lora, from, model, tokenizer } = policy;
+  const reference: ReferenceModel = await referenceOf(policy, io, 'dpo');
+  const data = await loadPreferenceData(a, tokenizer, model.config.blockSize);
   /** The pairs, with the reference's log-probabilities when asked (computed once the weights are restored). */
   const withReference = (set: typeof data.train) =>
     a.precomputeRefLogProbs
@@ -114,14 +85,14 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
     model: { ...model.config },
     head: null,
     lora,
-    dpo: { ...a, from: resumed?.from ?? from, out },
+    dpo: { ...a, from, out },
   };
   await runStage(io, {
     command: 'dpo',
     a,
     out,
     model,
-    tokenizer: tokenizer!,
+    tokenizer,
     generator,
     opened: resumed?.opened,
     describe:

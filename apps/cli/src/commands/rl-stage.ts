@@ -1,8 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type GPT, GPTWithValueHead } from '@proj/nn';
-import { Generator } from '@proj/tensor';
-import type { Tokenizer } from '@proj/tokenizers';
 import {
   type GenerationOptions,
   type ReferenceModel,
@@ -13,13 +11,12 @@ import {
 } from '@proj/train';
 import type { CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
-import { modelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
 import type { LoopRun } from './loop-options.js';
 import { generationOf, loadPrompts, loadReward, type RLPrompts, sampleLines } from './rl-inputs.js';
 import { checkRLArgs, type RLArgs } from './rl-options.js';
 import { runStage, type StageChart } from './rlhf-run.js';
-import { adapt, copyOfSource, loraConfigOf, openRun, outOf } from './rlhf-start.js';
+import { referenceOf, startPolicy } from './rlhf-start.js';
 
 /** What a PPO or GRPO loop is given besides the shared loop options. */
 export interface RLInputs {
@@ -59,29 +56,14 @@ export interface RLStageOptions {
  */
 export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<void> {
   checkRLArgs(a, o.spec);
-  const out = outOf(a, o.command);
-  const generator = new Generator(a.seed);
-  const resumed = a.resume ? await openRun(out, o.command) : undefined;
-  const saved = resumed?.opened.ckpt.state.config;
-  const lora = (saved?.lora as ReturnType<typeof loraConfigOf> | undefined) ?? loraConfigOf(a, o.spec);
-  const from = resumed?.from ?? resolve(a.from!);
-  let model: GPT;
-  let tokenizer: Tokenizer;
-  if (resumed) {
-    model = modelOfCheckpoint(resumed.opened, out, generator);
-    restoreCheckpoint(resumed.opened.ckpt, { model }); // now, for the samples before (runStage restores the rest)
-    tokenizer = resumed.opened.tokenizer;
-  } else {
-    const source = await copyOfSource(from, generator, io, o.command);
-    const policy = o.valueHead ? GPTWithValueHead.fromGPT(source.gpt, { generator }) : source.gpt;
-    model = adapt(policy, lora, generator, o.spec);
-    tokenizer = source.tokenizer;
-  }
-  const reference: ReferenceModel | undefined = lora
-    ? 'adapters'
-    : o.copyReference
-      ? (await copyOfSource(from, new Generator(0), io, o.command)).gpt
-      : undefined;
+  const policy = await startPolicy(a, o.command, o.spec, io, (gpt, generator) =>
+    o.valueHead ? GPTWithValueHead.fromGPT(gpt, { generator }) : gpt,
+  );
+  const { out, generator, resumed, lora, from, model, tokenizer } = policy;
+  // restored now, for the samples before (runStage restores the rest)
+  if (resumed) restoreCheckpoint(resumed.opened.ckpt, { model });
+  const reference: ReferenceModel | undefined =
+    lora || o.copyReference ? await referenceOf(policy, io, o.command) : undefined;
   const prompts = await loadPrompts(a, tokenizer, model.config.blockSize);
   const padId = tokenizer.specialTokens.get('<|endoftext|>') ?? 0;
   const { reward, name } = await loadReward(a, { vocabSize: model.config.vocabSize, tokenizer }, padId);
@@ -97,7 +79,7 @@ export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<
     generation,
     padId,
   };
-  const extra = o.config(saved?.[o.command] as Record<string, unknown> | undefined);
+  const extra = o.config(resumed?.opened.ckpt.state.config[o.command] as Record<string, unknown> | undefined);
   await runStage(io, {
     command: o.command,
     a,

@@ -1,10 +1,10 @@
 import { basename, join, resolve } from 'node:path';
 import { applyLoRA, GPT, type LoRAConfig, loraLayers, mergeAndUnloadLoRA } from '@proj/nn';
-import type { Generator } from '@proj/tensor';
+import { Generator } from '@proj/tensor';
 import type { Tokenizer } from '@proj/tokenizers';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
 import { CliError, type Io } from '../io.js';
-import { loadModelSource } from '../model-source.js';
+import { loadModelSource, modelOfCheckpoint } from '../model-source.js';
 import { type OpenedCheckpoint, openCheckpoint } from '../open-checkpoint.js';
 import { FINETUNE_SPEC } from './finetune-options.js';
 
@@ -109,4 +109,65 @@ export function seedAndOutOptions(seedHelp: string, suffix: string): OptionSpec[
 /** `--out`, or `runs/<the folder name of --from>-<suffix>`. */
 export function outOf(a: { out: string | undefined; from: string | undefined }, suffix: string): string {
   return a.out ?? join('runs', `${basename(resolve(a.from ?? 'model'))}-${suffix}`);
+}
+
+/** The options {@link startPolicy} reads. */
+export interface PolicyArgs extends LoRAArgs {
+  seed: number;
+  resume: boolean;
+  out: string | undefined;
+  from: string | undefined;
+}
+
+/** Where a DPO, PPO or GRPO run starts: its folder, the run it resumes, the policy and its tokenizer. */
+export interface PolicyStart {
+  out: string;
+  /** Seeds adapters, dropout and batches; a resumed run's checkpoint restores its state. */
+  generator: Generator;
+  resumed: { opened: OpenedCheckpoint; from: string } | undefined;
+  /** The adapters' config (a resumed run's own), or null for every weight. */
+  lora: LoRAConfig | null;
+  /** `--from`, absolute (a resumed run's own). */
+  from: string;
+  model: GPT;
+  tokenizer: Tokenizer;
+}
+
+/**
+ * The policy of `proj <command>`: with `--resume` the model checkpointed in `--out` (weights not yet
+ * restored), otherwise a copy of `--from` passed through `wrap` (PPO adds its value head) and given
+ * LoRA adapters with `--lora-r`.
+ * @throws CliError/UsageError for a missing or foreign run, an unreadable source, bad LoRA options.
+ */
+export async function startPolicy(
+  a: PolicyArgs,
+  command: string,
+  spec: CommandSpec,
+  io: Io,
+  wrap: (gpt: GPT, generator: Generator) => GPT,
+): Promise<PolicyStart> {
+  const out = outOf(a, command);
+  const generator = new Generator(a.seed);
+  const resumed = a.resume ? await openRun(out, command) : undefined;
+  const saved = resumed?.opened.ckpt.state.config.lora as LoRAConfig | null | undefined;
+  const lora = saved ?? loraConfigOf(a, spec);
+  const from = resumed?.from ?? resolve(a.from!);
+  if (resumed)
+    return {
+      out,
+      generator,
+      resumed,
+      lora,
+      from,
+      model: modelOfCheckpoint(resumed.opened, out, generator),
+      tokenizer: resumed.opened.tokenizer,
+    };
+  const source = await copyOfSource(from, generator, io, command);
+  const model = adapt(wrap(source.gpt, generator), lora, generator, spec);
+  return { out, generator, resumed, lora, from, model, tokenizer: source.tokenizer };
+}
+
+/** The reference of a policy: its adapters disabled under LoRA (no second model), else a frozen copy of `--from`. */
+export async function referenceOf(policy: PolicyStart, io: Io, command: string): Promise<'adapters' | GPT> {
+  return policy.lora ? 'adapters' : (await copyOfSource(policy.from, new Generator(0), io, command)).gpt;
 }
