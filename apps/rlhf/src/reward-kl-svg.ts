@@ -2,7 +2,6 @@ import { lineChart, type Series } from 'proj-charts';
 
 /** One method on the reward-against-KL chart: a path through its points, a marker on each. */
 export interface RewardKLSeries extends Series {
-  label: string;
   color: string;
   /** `[KL nats per token, mean score]`, in order (a training run's evaluations, best-of-n's n). */
   points: [number, number][];
