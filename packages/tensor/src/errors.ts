@@ -12,3 +12,12 @@ export class DTypeError extends Error {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * Thrown when the CPU reads a tensor that lives in a device's memory synchronously, or when an op
+ * gets a tensor from another device backend's memory than the active one; the message names the op,
+ * the tensor and both places.
+ */
+export class DeviceMemoryError extends Error {
+  override name = 'DeviceMemoryError';
+}

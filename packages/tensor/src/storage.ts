@@ -1,5 +1,6 @@
 import type { StridedView } from './backend/backend.js';
-import { getBackend } from './backend/registry.js';
+import type { Storage } from './backend/memory.js';
+import { backendOf, getBackend } from './backend/registry.js';
 import { allocStorage, type DType } from './dtype.js';
 import { shapeSize } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -25,5 +26,18 @@ export function contiguousData(t: Tensor, dtype: DType = t.dtype) {
     return out;
   }
   getBackend().copy({ data: t.storage, offset: t.offset, strides: t.strides }, out, t.shape);
+  return out;
+}
+
+/**
+ * `t`'s elements as contiguous storage of its backend's memory, starting at 0 and exactly `t.size`
+ * long: the storage itself when it already is, else a copy made by that backend's `copy` kernel.
+ */
+export function contiguousBuffer(t: Tensor): Storage {
+  const buffer = t.buffer;
+  if (t.isContiguous() && t.offset === 0 && buffer.length === t.size) return buffer;
+  const backend = backendOf(t);
+  const out = backend.alloc(t.dtype, t.size);
+  backend.copy({ data: buffer, offset: t.offset, strides: t.strides }, out, t.shape);
   return out;
 }

@@ -1,8 +1,10 @@
 import { copyInto } from './assign.js';
+import { isDeviceStorage, type Storage } from './backend/memory.js';
+import { backendOf } from './backend/registry.js';
 import type { DType, TypedArray } from './dtype.js';
 import { dtypeOfArray } from './dtype.js';
 import { rejectForeignCopy, TENSOR_BRAND, TENSOR_BRAND_KEY } from './duplicate-copies.js';
-import { DTypeError, fmtShape, ShapeError } from './errors.js';
+import { DeviceMemoryError, DTypeError, fmtShape, ShapeError } from './errors.js';
 import { formatTensor } from './format.js';
 import { checkInt32Cast } from './int32.js';
 import type { TensorLike } from './ops/binary.js';
@@ -14,7 +16,7 @@ import type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
 import * as reduce from './ops/reduce.js';
 import * as unary from './ops/unary.js';
 import { checkShape, contiguousStrides, type Shape, shapeSize } from './shape.js';
-import { contiguousData } from './storage.js';
+import { contiguousBuffer, contiguousData } from './storage.js';
 
 /** Nested arrays of numbers (or booleans for `bool`) returned by {@link Tensor.toArray}. */
 export type NestedValues = number | boolean | NestedValues[];
@@ -33,18 +35,21 @@ export class Tensor {
   readonly strides: readonly number[];
   /** Storage index of the first element. */
   readonly offset: number;
-  /** The typed array holding the elements (shared by views). */
-  readonly storage: TypedArray;
+  /**
+   * The memory holding the elements (shared by views): a typed array on the CPU backends, a handle
+   * into a device's memory on a backend such as WebGPU.
+   */
+  readonly buffer: Storage;
 
   /**
    * Wraps `storage` without copying; strides default to row-major.
    * @throws DTypeError for unsupported arrays; ShapeError when the view reaches outside `storage`.
    */
-  constructor(storage: TypedArray, shape: Shape, strides?: readonly number[], offset = 0) {
-    const dtype = dtypeOfArray(storage);
+  constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
+    const dtype = isDeviceStorage(storage) ? storage.dtype : dtypeOfArray(storage);
     if (!dtype) throw new DTypeError(`Tensor: unsupported storage ${(storage as object).constructor.name}`);
     this.dtype = dtype;
-    this.storage = storage;
+    this.buffer = storage;
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
     this.offset = offset;
@@ -64,6 +69,19 @@ export class Tensor {
   /** The version of the @proj/tensor copy that made this tensor: the brand {@link isTensor} reads. */
   get [TENSOR_BRAND_KEY](): string {
     return TENSOR_BRAND.version;
+  }
+
+  /**
+   * The typed array holding the elements, for tensors in host memory (every CPU backend).
+   * @throws DeviceMemoryError for a tensor in a device's memory: read it with {@link Tensor.dataAsync}.
+   */
+  get storage(): TypedArray {
+    const buffer = this.buffer;
+    if (isDeviceStorage(buffer))
+      throw new DeviceMemoryError(
+        `a ${this.dtype} tensor of shape ${fmtShape(this.shape)} lives in ${buffer.backend} memory, which the CPU reads only asynchronously: use await t.dataAsync() or t.itemAsync()`,
+      );
+    return buffer;
   }
 
   /** Number of axes. */
@@ -163,6 +181,7 @@ export class Tensor {
    * @example const values = await logits.dataAsync();
    */
   async dataAsync(): Promise<TypedArray> {
+    if (isDeviceStorage(this.buffer)) return backendOf(this).readAsync(contiguousBuffer(this));
     const values = this.data();
     return values === this.storage ? values.slice() : values;
   }
@@ -173,7 +192,12 @@ export class Tensor {
    * @example const loss = await lossTensor.itemAsync();
    */
   async itemAsync(): Promise<number> {
-    return this.item();
+    if (!isDeviceStorage(this.buffer)) return this.item();
+    if (this.size !== 1)
+      throw new ShapeError(
+        `itemAsync: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`,
+      );
+    return (await this.dataAsync())[0]!;
   }
 
   /** A readable summary: values (elided in the middle when large), shape and dtype. */
@@ -428,9 +452,9 @@ function checkView(t: Tensor): void {
     if (reach < 0) lo += reach;
     else hi += reach;
   }
-  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi >= t.storage.length) {
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi >= t.buffer.length) {
     throw new ShapeError(
-      `Tensor: shape ${fmtShape(t.shape)}, strides ${fmtShape(t.strides)} and offset ${t.offset} reach elements [${lo}, ${hi}] outside storage of ${t.storage.length}`,
+      `Tensor: shape ${fmtShape(t.shape)}, strides ${fmtShape(t.strides)} and offset ${t.offset} reach elements [${lo}, ${hi}] outside storage of ${t.buffer.length}`,
     );
   }
 }

@@ -1,5 +1,5 @@
-import type { FloatArray, TypedArray } from '../dtype.js';
 import type { WeightDType } from '../half-precision.js';
+import type { BackendMemory, HostMemory, KernelMemory } from './memory.js';
 import type {
   AvgPoolArgs,
   AvgPoolBackwardArgs,
@@ -59,8 +59,8 @@ export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
  * A strided read of `data`: element `(i0, i1, …)` of the output shape is
  * `data[offset + i0*strides[0] + i1*strides[1] + …]` (stride 0 broadcasts).
  */
-export interface StridedView {
-  data: TypedArray;
+export interface StridedView<M extends KernelMemory = HostMemory> {
+  data: M['array'];
   offset: number;
   strides: readonly number[];
 }
@@ -70,10 +70,10 @@ export interface StridedView {
  * `[batch, m, n]`. Element `(i, p)` of `A[b]` is at `a[aOffsets[b] + i*aRowStride + p*aColStride]`,
  * so transposed operands are read in place; likewise for `B`.
  */
-export interface MatmulArgs {
-  a: FloatArray;
-  b: FloatArray;
-  out: FloatArray;
+export interface MatmulArgs<M extends KernelMemory = HostMemory> {
+  a: M['float'];
+  b: M['float'];
+  out: M['float'];
   batch: number;
   m: number;
   n: number;
@@ -125,19 +125,19 @@ export type UnaryGradOp = 'gelu' | 'geluTanh' | 'silu' | 'relu' | 'sigmoid' | 't
  * `out = (x − mean)·rstd·weight + bias`, `rstd = 1/sqrt(var + eps)` with the biased variance, as
  * PyTorch. With `rms` the mean is not subtracted: `rstd = 1/sqrt(mean(x²) + eps)` and `bias` is ignored.
  */
-export interface NormArgs {
+export interface NormArgs<M extends KernelMemory = HostMemory> {
   /** Input `[rows, cols]`, contiguous. */
-  x: FloatArray;
+  x: M['float'];
   /** Scale `[cols]`, or null for 1. */
-  weight: FloatArray | null;
+  weight: M['float'] | null;
   /** Shift `[cols]`, or null for 0. */
-  bias: FloatArray | null;
+  bias: M['float'] | null;
   /** Output `[rows, cols]`, written. */
-  out: FloatArray;
+  out: M['float'];
   /** Per-row mean `[rows]`, written (left untouched with `rms`). */
-  mean: FloatArray;
+  mean: M['float'];
   /** Per-row reciprocal standard deviation `[rows]`, written. */
-  rstd: FloatArray;
+  rstd: M['float'];
   rows: number;
   cols: number;
   eps: number;
@@ -149,15 +149,15 @@ export interface NormArgs {
  * Backward of {@link NormArgs} given the saved `mean` and `rstd`: writes `dx`, and the column sums
  * `dweight = Σ_rows dy·x̂` and `dbias = Σ_rows dy` where requested (null to skip).
  */
-export interface NormBackwardArgs {
-  dy: FloatArray;
-  x: FloatArray;
-  weight: FloatArray | null;
-  mean: FloatArray;
-  rstd: FloatArray;
-  dx: FloatArray;
-  dweight: FloatArray | null;
-  dbias: FloatArray | null;
+export interface NormBackwardArgs<M extends KernelMemory = HostMemory> {
+  dy: M['float'];
+  x: M['float'];
+  weight: M['float'] | null;
+  mean: M['float'];
+  rstd: M['float'];
+  dx: M['float'];
+  dweight: M['float'] | null;
+  dbias: M['float'] | null;
   rows: number;
   cols: number;
   rms: boolean;
@@ -169,13 +169,13 @@ export interface NormBackwardArgs {
  * `lse = log Σ exp(x)`; rows whose target is `ignoreIndex` get loss 0 (their `lse` is still written).
  * Targets must lie in `[0, classes)` unless ignored (kernels throw a RangeError otherwise).
  */
-export interface CrossEntropyArgs {
-  logits: FloatArray;
-  targets: Int32Array;
+export interface CrossEntropyArgs<M extends KernelMemory = HostMemory> {
+  logits: M['float'];
+  targets: M['int32'];
   /** Per-row loss `[rows]`, written. */
-  losses: FloatArray;
+  losses: M['float'];
   /** Per-row log-sum-exp `[rows]`, written (kept for the backward). */
-  lse: FloatArray;
+  lse: M['float'];
   rows: number;
   classes: number;
   ignoreIndex: number;
@@ -187,13 +187,13 @@ export interface CrossEntropyArgs {
  * zero for ignored rows. `scale` is the upstream gradient of each row's loss (a number for all rows,
  * e.g. `g / count` for a mean).
  */
-export interface CrossEntropyBackwardArgs {
-  logits: FloatArray;
-  targets: Int32Array;
-  lse: FloatArray;
-  scale: number | FloatArray;
+export interface CrossEntropyBackwardArgs<M extends KernelMemory = HostMemory> {
+  logits: M['float'];
+  targets: M['int32'];
+  lse: M['float'];
+  scale: number | M['float'];
   /** `[rows, classes]`, written. */
-  dlogits: FloatArray;
+  dlogits: M['float'];
   rows: number;
   classes: number;
   ignoreIndex: number;
@@ -205,11 +205,11 @@ export interface CrossEntropyBackwardArgs {
  * over equal-length arrays: `p −= lr·wd·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
  * p −= lr·(m/(1−β1^step)) / (sqrt(v/(1−β2^step)) + eps)`.
  */
-export interface AdamWArgs {
-  param: FloatArray;
-  grad: FloatArray;
-  m: FloatArray;
-  v: FloatArray;
+export interface AdamWArgs<M extends KernelMemory = HostMemory> {
+  param: M['float'];
+  grad: M['float'];
+  m: M['float'];
+  v: M['float'];
   lr: number;
   beta1: number;
   beta2: number;
@@ -225,9 +225,9 @@ export interface AdamWArgs {
  * (bottom-right aligned: with a KV cache, query `i` sits at key position `i + S − L`); a row with no
  * visible key is NaN, as a fully masked softmax.
  */
-export interface AttentionSoftmaxArgs {
-  x: FloatArray;
-  out: FloatArray;
+export interface AttentionSoftmaxArgs<M extends KernelMemory = HostMemory> {
+  x: M['float'];
+  out: M['float'];
   batch: number;
   /** Queries per batch entry. */
   L: number;
@@ -242,8 +242,8 @@ export interface AttentionSoftmaxArgs {
  * `data[offsets[b] + i·rowStride + j·colStride]` (strides ≥ 0), so transposed or permuted views need
  * no copy.
  */
-export interface MatrixBatch {
-  data: FloatArray;
+export interface MatrixBatch<M extends KernelMemory = HostMemory> {
+  data: M['float'];
   offsets: Int32Array;
   rowStride: number;
   colStride: number;
@@ -256,18 +256,18 @@ export interface MatrixBatch {
  * `batch / groups` key and value matrices). With `causal`, query `i` sees keys `j ≤ i + S − L`
  * (bottom-right aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
  */
-export interface AttentionArgs {
+export interface AttentionArgs<M extends KernelMemory = HostMemory> {
   q: MatrixBatch;
   k: MatrixBatch;
   v: MatrixBatch;
   /** Additive mask `[maskBatch, L, S]`, contiguous (−∞ hides a key), or null. */
-  mask: FloatArray | null;
+  mask: M['float'] | null;
   /** 1 (one mask for every batch entry) or `batch`. */
   maskBatch: number;
   /** Output `[batch, L, Ev]`, contiguous, written. */
-  out: FloatArray;
+  out: M['float'];
   /** Per-row log-sum-exp of the masked, scaled scores `[batch, L]`, written (kept for the backward). */
-  lse: FloatArray;
+  lse: M['float'];
   batch: number;
   /** Query heads per key/value head (divides `batch`). */
   groups: number;
@@ -284,19 +284,20 @@ export interface AttentionArgs {
  * `[batch, L, Ev]`: writes `dq` `[batch, L, E]`, and `dk`, `dv` (summed over each key/value head's
  * group of query heads).
  */
-export interface AttentionBackwardArgs extends Omit<AttentionArgs, 'out' | 'lse'> {
+export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
+  extends Omit<AttentionArgs<M>, 'out' | 'lse'> {
   /** The forward's output `[batch, L, Ev]`, read. */
-  out: FloatArray;
+  out: M['float'];
   /** The forward's log-sum-exp `[batch, L]`, read. */
-  lse: FloatArray;
+  lse: M['float'];
   /** Gradient of the output: `batch` matrices `[L, Ev]`, read through strides. */
   dout: MatrixBatch;
   /** `[batch, L, E]`, contiguous, written. */
-  dq: FloatArray;
+  dq: M['float'];
   /** `[batch/groups, S, E]`, contiguous, written. */
-  dk: FloatArray;
+  dk: M['float'];
   /** `[batch/groups, S, Ev]`, contiguous, written. */
-  dv: FloatArray;
+  dv: M['float'];
 }
 
 /**
@@ -307,21 +308,27 @@ export interface AttentionBackwardArgs extends Omit<AttentionArgs, 'out' | 'lse'
  * autograd and training packages (`getBackend().layerNorm({...})`); they take contiguous arrays of one
  * float dtype (float32 or float64; every array of a call has the same dtype).
  */
-export interface Backend {
+export interface Backend<M extends KernelMemory = HostMemory> extends BackendMemory<M> {
   /** Short name used by `setBackend`. */
   readonly name: string;
   /** `out[i] = op(x[i])` over contiguous arrays of equal length. */
-  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  unary(op: UnaryOp, x: M['array'], out: M['array']): void;
   /** `out = op(a, b)` over `shape`, reading both operands through strided views. */
-  binary(op: BinaryOp, a: StridedView, b: StridedView, out: TypedArray, shape: readonly number[]): void;
+  binary(op: BinaryOp, a: StridedView<M>, b: StridedView<M>, out: M['array'], shape: readonly number[]): void;
   /** Copies (and converts) a strided view of `shape` into contiguous `out`. */
-  copy(src: StridedView, out: TypedArray, shape: readonly number[]): void;
+  copy(src: StridedView<M>, out: M['array'], shape: readonly number[]): void;
   /** `out[cond ? a : b]` elementwise over `shape` with three strided views. */
-  where(cond: StridedView, a: StridedView, b: StridedView, out: TypedArray, shape: readonly number[]): void;
+  where(
+    cond: StridedView<M>,
+    a: StridedView<M>,
+    b: StridedView<M>,
+    out: M['array'],
+    shape: readonly number[],
+  ): void;
   /** Reduces each row of a contiguous `[outer, inner]` block into `out[outer]`. */
-  reduce(op: ReduceOp, x: TypedArray, out: TypedArray, outer: number, inner: number): void;
+  reduce(op: ReduceOp, x: M['array'], out: M['array'], outer: number, inner: number): void;
   /** Batched strided matrix product. */
-  matmul(args: MatmulArgs): void;
+  matmul(args: MatmulArgs<M>): void;
   /**
    * Keeps a weight for repeated products in the backend's memory (packed for its matmul kernel, in
    * float32 or a 16-bit format); see {@link PackLinearArgs}.
@@ -329,59 +336,59 @@ export interface Backend {
    */
   packLinear(args: PackLinearArgs): PackedLinearKernel;
   /** Softmax (or log-softmax) of each contiguous row of a `[rows, cols]` block. */
-  softmax(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): void;
+  softmax(x: M['float'], out: M['float'], rows: number, cols: number, log: boolean): void;
   /**
    * Gradient of {@link Backend.softmax} from its output `y`: softmax `dx = y ⊙ (dy − Σ dy⊙y)`,
    * log-softmax `dx = dy − exp(y)·Σ dy` (sums over each row). `dx` may alias `dy`.
    */
   softmaxBackward(
-    y: FloatArray,
-    dy: FloatArray,
-    dx: FloatArray,
+    y: M['float'],
+    dy: M['float'],
+    dx: M['float'],
     rows: number,
     cols: number,
     log: boolean,
   ): void;
   /** Fused scaled (causal) attention softmax; see {@link AttentionSoftmaxArgs}. */
-  attentionSoftmax(args: AttentionSoftmaxArgs): void;
+  attentionSoftmax(args: AttentionSoftmaxArgs<M>): void;
   /**
    * Backward of {@link Backend.attentionSoftmax} from its output `y` `[rows, cols]`:
    * `dx = scale·y ⊙ (dy − Σ dy⊙y)` per row (masked weights are 0, so their gradient is too).
    */
   attentionSoftmaxBackward(
-    y: FloatArray,
-    dy: FloatArray,
-    dx: FloatArray,
+    y: M['float'],
+    dy: M['float'],
+    dx: M['float'],
     rows: number,
     cols: number,
     scale: number,
   ): void;
   /** Fused scaled dot-product attention forward; see {@link AttentionArgs}. */
-  attention(args: AttentionArgs): void;
+  attention(args: AttentionArgs<M>): void;
   /** Fused scaled dot-product attention backward; see {@link AttentionBackwardArgs}. */
-  attentionBackward(args: AttentionBackwardArgs): void;
+  attentionBackward(args: AttentionBackwardArgs<M>): void;
   /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
-  unaryBackward(op: UnaryGradOp, x: FloatArray, dy: FloatArray, dx: FloatArray): void;
+  unaryBackward(op: UnaryGradOp, x: M['float'], dy: M['float'], dx: M['float']): void;
   /** Fused layer norm / RMS norm forward; see {@link NormArgs}. */
-  layerNorm(args: NormArgs): void;
+  layerNorm(args: NormArgs<M>): void;
   /** Fused layer norm / RMS norm backward; see {@link NormBackwardArgs}. */
-  layerNormBackward(args: NormBackwardArgs): void;
+  layerNormBackward(args: NormBackwardArgs<M>): void;
   /** Fused cross-entropy forward; see {@link CrossEntropyArgs}. @throws RangeError for a bad target. */
-  crossEntropy(args: CrossEntropyArgs): void;
+  crossEntropy(args: CrossEntropyArgs<M>): void;
   /** Fused cross-entropy backward; see {@link CrossEntropyBackwardArgs}. */
-  crossEntropyBackward(args: CrossEntropyBackwardArgs): void;
+  crossEntropyBackward(args: CrossEntropyBackwardArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
-  adamw(args: AdamWArgs): void;
+  adamw(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */
-  unfold(args: UnfoldArgs): void;
+  unfold(args: UnfoldArgs<M>): void;
   /** col2im, the adjoint of {@link Backend.unfold}; see {@link FoldArgs}. */
-  fold(args: FoldArgs): void;
+  fold(args: FoldArgs<M>): void;
   /** Max pooling with the argmax indices; see {@link MaxPoolArgs}. */
-  maxPool2d(args: MaxPoolArgs): void;
+  maxPool2d(args: MaxPoolArgs<M>): void;
   /** Max pooling backward; see {@link MaxPoolBackwardArgs}. */
-  maxPool2dBackward(args: MaxPoolBackwardArgs): void;
+  maxPool2dBackward(args: MaxPoolBackwardArgs<M>): void;
   /** Average pooling; see {@link AvgPoolArgs}. */
-  avgPool2d(args: AvgPoolArgs): void;
+  avgPool2d(args: AvgPoolArgs<M>): void;
   /** Average pooling backward; see {@link AvgPoolBackwardArgs}. */
-  avgPool2dBackward(args: AvgPoolBackwardArgs): void;
+  avgPool2dBackward(args: AvgPoolBackwardArgs<M>): void;
 }

@@ -1,20 +1,33 @@
+import { DeviceMemoryError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { isDeviceStorage, type KernelMemory, type Storage } from './memory.js';
 import { wasmAvailable, wasmBackend } from './wasm/index.js';
 
-const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
+/** Kernel memory as the op layer sees it: any backend's storage, checked by {@link operandStorage}. */
+export interface AnyMemory extends KernelMemory {
+  array: Storage;
+  float: Storage;
+  int32: Storage;
+}
+
+/** A backend of any kind of memory, as ops call it. */
+export type AnyBackend = Backend<AnyMemory>;
+
+const backends = new Map<string, AnyBackend>([[jsBackend.name, jsBackend]]);
 if (wasmAvailable()) backends.set(wasmBackend.name, wasmBackend);
 /** The fastest backend this engine supports: WebAssembly SIMD where available, else plain JS. */
-let active: Backend = backends.get('wasm') ?? jsBackend;
+let active: AnyBackend = backends.get('wasm') ?? jsBackend;
 
 /** Makes a backend selectable by name with {@link setBackend}. */
-export function registerBackend(backend: Backend): void {
+export function registerBackend(backend: AnyBackend): void {
   backends.set(backend.name, backend);
 }
 
 /**
- * Selects the kernels every op uses from now on. Tensors are plain typed arrays, so tensors made
- * under one backend stay usable under another.
+ * Selects the kernels every op uses from now on. Tensors in host memory stay usable under every
+ * backend (a device backend copies them in); tensors in a device's memory only under their own.
  * @throws Error naming the known backends when `name` is not registered.
  */
 export function setBackend(name: string): void {
@@ -25,11 +38,35 @@ export function setBackend(name: string): void {
 }
 
 /** The backend whose kernels ops currently call. */
-export function getBackend(): Backend {
+export function getBackend(): AnyBackend {
   return active;
 }
 
 /** Names of all registered backends. */
 export function listBackends(): string[] {
   return [...backends.keys()];
+}
+
+/** The backend that owns `t`'s memory: its device backend, or the active one for host memory. */
+export function backendOf(t: Tensor): AnyBackend {
+  const buffer = t.buffer;
+  if (!isDeviceStorage(buffer)) return active;
+  const owner = backends.get(buffer.backend);
+  if (!owner)
+    throw new DeviceMemoryError(`tensor storage belongs to unregistered backend '${buffer.backend}'`);
+  return owner;
+}
+
+/**
+ * `t`'s storage as `backend`'s kernels take it: host memory as is on a host backend and copied in on a
+ * device backend, device memory only on the backend that owns it.
+ * @throws DeviceMemoryError naming `op` when `t` lives in another device backend's memory.
+ */
+export function operandStorage(op: string, t: Tensor, backend: AnyBackend = active): Storage {
+  const buffer = t.buffer;
+  if (!isDeviceStorage(buffer)) return backend.memory === 'host' ? buffer : backend.upload(buffer);
+  if (buffer.backend === backend.name) return buffer;
+  throw new DeviceMemoryError(
+    `${op}: a ${t.dtype} tensor of shape ${fmtShape(t.shape)} lives in ${buffer.backend} memory but the active backend is ${backend.name}; compute under setBackend('${buffer.backend}'), or copy it out with await t.dataAsync()`,
+  );
 }

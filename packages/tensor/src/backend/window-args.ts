@@ -1,4 +1,4 @@
-import type { FloatArray } from '../dtype.js';
+import type { HostMemory, KernelMemory } from './memory.js';
 
 /**
  * A sliding window over a batch of images `[batch, channels, height, width]` (NCHW, contiguous):
@@ -30,18 +30,18 @@ export interface WindowGeometry {
  * `(i, j)` of window `(oh, ow)` of image `b`, channel `c` (0 for padding). `cols` is
  * `[batch, channels·kernelH·kernelW, outHeight·outWidth]`, contiguous, written.
  */
-export interface UnfoldArgs extends WindowGeometry {
-  x: FloatArray;
-  cols: FloatArray;
+export interface UnfoldArgs<M extends KernelMemory = HostMemory> extends WindowGeometry {
+  x: M['float'];
+  cols: M['float'];
 }
 
 /**
  * col2im, PyTorch's `F.fold` (the adjoint of {@link UnfoldArgs}): every image position gets the sum of
  * the `cols` entries that read it (entries reading padding are dropped). `x` is written whole.
  */
-export interface FoldArgs extends WindowGeometry {
-  cols: FloatArray;
-  x: FloatArray;
+export interface FoldArgs<M extends KernelMemory = HostMemory> extends WindowGeometry {
+  cols: M['float'];
+  x: M['float'];
 }
 
 /**
@@ -51,20 +51,20 @@ export interface FoldArgs extends WindowGeometry {
  * number (the last NaN, as PyTorch). A window with no image element (dilated across the padding) gets
  * −∞ and index −1. `out` and `indices` are `[batch, channels, outHeight, outWidth]`.
  */
-export interface MaxPoolArgs extends WindowGeometry {
-  x: FloatArray;
-  out: FloatArray;
-  indices: Int32Array;
+export interface MaxPoolArgs<M extends KernelMemory = HostMemory> extends WindowGeometry {
+  x: M['float'];
+  out: M['float'];
+  indices: M['int32'];
 }
 
 /**
  * Backward of {@link MaxPoolArgs}: `dx` (written whole) gets each `dy` added at its window's index
  * (nothing for index −1).
  */
-export interface MaxPoolBackwardArgs extends WindowGeometry {
-  dy: FloatArray;
-  indices: Int32Array;
-  dx: FloatArray;
+export interface MaxPoolBackwardArgs<M extends KernelMemory = HostMemory> extends WindowGeometry {
+  dy: M['float'];
+  indices: M['int32'];
+  dx: M['float'];
 }
 
 /**
@@ -72,15 +72,16 @@ export interface MaxPoolBackwardArgs extends WindowGeometry {
  * of a window's image elements divided by `divisorOverride` when it is non-zero, else by the window's
  * size clipped to the padded image (`countIncludePad`) or by its count of image elements.
  */
-export interface AvgPoolArgs extends WindowGeometry {
-  x: FloatArray;
-  out: FloatArray;
+export interface AvgPoolArgs<M extends KernelMemory = HostMemory> extends WindowGeometry {
+  x: M['float'];
+  out: M['float'];
   countIncludePad: boolean;
   divisorOverride: number;
 }
 
 /** Backward of {@link AvgPoolArgs}: `dx` (written whole) gets `dy / divisor` at every element of each window. */
-export interface AvgPoolBackwardArgs extends Omit<AvgPoolArgs, 'x' | 'out'> {
-  dy: FloatArray;
-  dx: FloatArray;
+export interface AvgPoolBackwardArgs<M extends KernelMemory = HostMemory>
+  extends Omit<AvgPoolArgs<M>, 'x' | 'out'> {
+  dy: M['float'];
+  dx: M['float'];
 }

@@ -1,5 +1,5 @@
-import type { Backend, PackedLinearKernel } from '../backend/backend.js';
-import { getBackend } from '../backend/registry.js';
+import type { PackedLinearKernel } from '../backend/backend.js';
+import { type AnyBackend, getBackend } from '../backend/registry.js';
 import { allocStorage } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import type { WeightDType } from '../half-precision.js';
@@ -38,7 +38,7 @@ export class PackedLinear {
   constructor(
     kernel: PackedLinearKernel,
     /** The backend that packed it and runs its products. */
-    readonly backend: Backend,
+    readonly backend: AnyBackend,
     readonly outFeatures: number,
     readonly inFeatures: number,
     readonly dtype: WeightDType,

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import { hostBackendMemory } from '../memory.js';
 import { unaryBackward } from './activation-grad.js';
 import { adamw } from './adamw.js';
 import { attentionSoftmax, attentionSoftmaxBackward } from './attention.js';
@@ -14,6 +15,7 @@ import { avgPool2d, avgPool2dBackward, fold, maxPool2d, maxPool2dBackward, unfol
 /** The plain-JavaScript kernels: always available, and the reference for every other backend. */
 export const jsBackend: Backend = {
   name: 'js',
+  ...hostBackendMemory,
   unary,
   binary,
   copy,

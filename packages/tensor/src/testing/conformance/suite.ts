@@ -12,10 +12,13 @@ import type { TestApi } from './test-api.js';
 import { unaryConformance } from './unary.js';
 import { windowConformance } from './window.js';
 
+/** Members of a backend that are not kernels: its name and how it allocates and moves memory. */
+const NOT_KERNELS = new Set(['name', 'memory', 'alloc', 'upload', 'readAsync']);
+
 /** The kernels of the backend table: every function of the JS reference. */
 export function kernelNames(backend: Backend = jsBackend): string[] {
   return Object.keys(backend)
-    .filter((key) => key !== 'name')
+    .filter((key) => !NOT_KERNELS.has(key))
     .sort();
 }
 
