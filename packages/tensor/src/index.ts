@@ -7,6 +7,7 @@ export type {
   BinaryOp,
   CrossEntropyArgs,
   CrossEntropyBackwardArgs,
+  HostBackend,
   MatmulArgs,
   MatrixBatch,
   NormArgs,
@@ -19,6 +20,9 @@ export type {
   UnaryOp,
 } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
+export type { DeviceMemory, DeviceStorage, HostMemory, KernelMemory, Storage } from './backend/memory.js';
+export { isDeviceStorage } from './backend/memory.js';
+export type { AnyBackend, AnyMemory } from './backend/registry.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export { wasmBackend } from './backend/wasm/index.js';
 export type { WasmStats } from './backend/wasm/stats.js';
@@ -27,6 +31,7 @@ export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
 export type { EnableThreadsOptions } from './backend/wasm/threads.js';
 export { disableThreads, enableThreads, getNumThreads, setNumThreads } from './backend/wasm/threads.js';
 export type { WorkerInit } from './backend/wasm/worker-source.js';
+export { createWebGPUBackend, type WebGPUBackend, type WebGPUOptions } from './backend/webgpu/index.js';
 export type {
   AvgPoolArgs,
   AvgPoolBackwardArgs,
@@ -39,7 +44,7 @@ export type {
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
 export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
-export { DTypeError, ShapeError } from './errors.js';
+export { DeviceMemoryError, DTypeError, ShapeError } from './errors.js';
 export type { WeightDType } from './half-precision.js';
 export {
   halfToFloat,

@@ -332,9 +332,10 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   /**
    * Keeps a weight for repeated products in the backend's memory (packed for its matmul kernel, in
    * float32 or a 16-bit format); see {@link PackLinearArgs}.
+   * Host backends only: a packed kernel computes on typed arrays synchronously.
    * @throws RangeError when a weight does not fit a 16-bit `dtype` (not finite, or overflowing it).
    */
-  packLinear(args: PackLinearArgs): PackedLinearKernel;
+  packLinear?(args: PackLinearArgs): PackedLinearKernel;
   /** Softmax (or log-softmax) of each contiguous row of a `[rows, cols]` block. */
   softmax(x: M['float'], out: M['float'], rows: number, cols: number, log: boolean): void;
   /**
@@ -392,3 +393,6 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   /** Average pooling backward; see {@link AvgPoolBackwardArgs}. */
   avgPool2dBackward(args: AvgPoolBackwardArgs<M>): void;
 }
+
+/** A CPU backend: typed arrays in host memory, and weights packed for inference. */
+export type HostBackend = Backend<HostMemory> & Required<Pick<Backend<HostMemory>, 'packLinear'>>;

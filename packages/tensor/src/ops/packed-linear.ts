@@ -107,6 +107,10 @@ export function packLinear(
     if (t && t.dtype !== 'float32' && t.dtype !== 'float64')
       throw new DTypeError(`packLinear: ${name} must be float32 or float64, got ${t.dtype}`);
   const backend = getBackend();
+  if (!backend.packLinear)
+    throw new DTypeError(
+      `packLinear: backend ${backend.name} does not pack weights (packed weights are for the CPU backends js and wasm)`,
+    );
   const kernel = backend.packLinear({
     weight: contiguousData(weight, 'float32') as Float32Array,
     bias: bias ? (contiguousData(bias, 'float32') as Float32Array) : null,

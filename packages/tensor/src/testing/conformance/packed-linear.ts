@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import reference from '../../../fixtures/half-rounding.json';
-import type { Backend } from '../../backend/backend.js';
+import type { Backend, HostBackend } from '../../backend/backend.js';
 import { jsBackend } from '../../backend/js/index.js';
 import type { WeightDType } from '../../half-precision.js';
 import { toHalfBits, widenHalfBits } from '../../half-precision.js';
@@ -76,7 +76,7 @@ export function unpacked(
 }
 
 export function applyPacked(
-  backend: Backend,
+  backend: HostBackend,
   w: Float32Array,
   bias: Float32Array | null,
   x: Float32Array,
@@ -93,7 +93,7 @@ export function applyPacked(
 }
 
 /** Registers the conformance tests of `packLinear` (packed weights, float32 and 16-bit) for `backend`. */
-export function packedLinearConformance({ describe, it }: TestApi, backend: Backend): void {
+export function packedLinearConformance({ describe, it }: TestApi, backend: HostBackend): void {
   describe('packLinear', () => {
     it('multiplies by the rounded weight and adds the bias', () => {
       const [m, n, k] = [3, 5, 7];

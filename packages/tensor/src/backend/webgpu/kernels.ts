@@ -1,0 +1,5 @@
+import type { Backend } from '../backend.js';
+import type { DeviceMemory } from '../memory.js';
+
+/** The WebGPU backend's table without its name and memory functions. */
+export type GPUKernels = Omit<Backend<DeviceMemory>, 'name' | 'memory' | 'alloc' | 'upload' | 'readAsync'>;
