@@ -52,6 +52,8 @@ export function isDeviceStorage(storage: Storage): storage is DeviceStorage {
 export interface BackendMemory<M extends KernelMemory> {
   /** `'host'` when its arrays are typed arrays the CPU reads at once; `'device'` otherwise. */
   readonly memory: 'host' | 'device';
+  /** The dtypes its memory holds (ops on other dtypes throw a DTypeError naming the backend). */
+  readonly dtypes: readonly DType[];
   /** Zeroed storage for `length` elements of `dtype`. */
   alloc(dtype: DType, length: number): M['array'];
   /** Storage holding a copy of `values` (a host backend may return `values` itself: never write into it). */
@@ -63,6 +65,7 @@ export interface BackendMemory<M extends KernelMemory> {
 /** The memory of every CPU backend: arrays from {@link allocStorage}, uploads without a copy. */
 export const hostBackendMemory: BackendMemory<HostMemory> = {
   memory: 'host',
+  dtypes: ['float32', 'float64', 'int32', 'bool'],
   alloc: (dtype, length) => allocStorage(dtype, length),
   upload: (values) => values,
   readAsync: async (storage) => storage.slice(),

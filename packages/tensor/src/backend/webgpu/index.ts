@@ -64,6 +64,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     adapterName: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '),
     bytesAllocated: () => rt.bytesAllocated,
     memory: 'device',
+    dtypes: ['float32', 'int32', 'bool'],
     alloc: (dtype, length) => rt.alloc(dtype, length),
     upload: (values) => rt.upload(values),
     readAsync: (storage) => rt.readAsync(gpuStorage(storage, 'readAsync')),

@@ -3,7 +3,7 @@ import { requestNodeGPU } from '../../node/index.js';
 import { WebGPURuntime } from './runtime.js';
 
 const gpu = await requestNodeGPU();
-const adapter = gpu && (await (gpu as GPU).requestAdapter());
+const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
 if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU memory tests are skipped');
 
 describe.runIf(adapter)('webgpu runtime memory', () => {

@@ -13,7 +13,7 @@ import { unaryConformance } from './unary.js';
 import { windowConformance } from './window.js';
 
 /** Members of a backend that are not kernels: its name and how it allocates and moves memory. */
-const NOT_KERNELS = new Set(['name', 'memory', 'alloc', 'upload', 'readAsync']);
+const NOT_KERNELS = new Set(['name', 'memory', 'dtypes', 'alloc', 'upload', 'readAsync']);
 
 /** The kernels of the backend table: every function of the JS reference. */
 export function kernelNames(backend: Backend = jsBackend): string[] {
