@@ -1,3 +1,4 @@
+import { isDeviceStorage } from './backend/memory.js';
 import type { Tensor } from './tensor.js';
 
 /** Tensors with more elements than this print only `EDGE_ITEMS` at each end of every axis. */
@@ -6,10 +7,14 @@ const EDGE_ITEMS = 3;
 
 /**
  * Formats a tensor as PyTorch does: nested brackets with aligned values, the middle of large axes
- * elided with `...`, followed by shape and dtype.
+ * elided with `...`, followed by shape and dtype. A tensor in a device's memory prints its shape and
+ * dtype only (the CPU reads device memory asynchronously).
  * @example tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]], shape=[2, 2], dtype=float32)
  */
 export function formatTensor(t: Tensor): string {
+  const buffer = t.buffer;
+  if (isDeviceStorage(buffer))
+    return `tensor(<in ${buffer.backend} memory: await t.dataAsync() reads it>, shape=[${t.shape.join(', ')}], dtype=${t.dtype})`;
   const summarize = t.size > SUMMARY_THRESHOLD;
   const isFloat = t.dtype === 'float32' || t.dtype === 'float64';
   const fmt = (v: number): string => {

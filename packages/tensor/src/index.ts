@@ -8,6 +8,8 @@ export type {
   CrossEntropyArgs,
   CrossEntropyBackwardArgs,
   HostBackend,
+  IndexAddArgs,
+  IndexSelectArgs,
   MatmulArgs,
   MatrixBatch,
   NormArgs,
@@ -87,8 +89,9 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export { indexAdd, indexSelect } from './ops/index-rows.js';
 export type { TopkOptions } from './ops/indexing.js';
-export { gather, indexSelect, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { gather, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';
 export {
   chunk,

@@ -9,6 +9,7 @@ import { formatTensor } from './format.js';
 import { checkInt32Cast } from './int32.js';
 import type { TensorLike } from './ops/binary.js';
 import * as binary from './ops/binary.js';
+import * as indexRows from './ops/index-rows.js';
 import * as indexing from './ops/indexing.js';
 import { matmul } from './ops/matmul.js';
 import * as movement from './ops/movement.js';
@@ -16,7 +17,7 @@ import type { Dims, ReduceOptions, VarianceOptions } from './ops/reduce.js';
 import * as reduce from './ops/reduce.js';
 import * as unary from './ops/unary.js';
 import { checkShape, contiguousStrides, type Shape, shapeSize } from './shape.js';
-import { contiguousBuffer, contiguousData } from './storage.js';
+import { contiguousData, contiguousStorage, copiedStorage } from './storage.js';
 
 /** Nested arrays of numbers (or booleans for `bool`) returned by {@link Tensor.toArray}. */
 export type NestedValues = number | boolean | NestedValues[];
@@ -117,8 +118,7 @@ export class Tensor {
 
   /** A contiguous copy with its own storage. */
   clone(): Tensor {
-    const data = contiguousData(this);
-    return new Tensor(data === this.storage ? data.slice() : data, this.shape);
+    return new Tensor(copiedStorage('clone', this, backendOf(this)), this.shape);
   }
 
   /**
@@ -129,8 +129,8 @@ export class Tensor {
    */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
-    if (dtype === 'int32') checkInt32Cast('to', this);
-    return new Tensor(contiguousData(this, dtype), this.shape);
+    if (dtype === 'int32' && !isDeviceStorage(this.buffer)) checkInt32Cast('to', this);
+    return new Tensor(contiguousStorage('to', this, backendOf(this), dtype), this.shape);
   }
 
   /** Alias of {@link Tensor.to}. */
@@ -181,7 +181,10 @@ export class Tensor {
    * @example const values = await logits.dataAsync();
    */
   async dataAsync(): Promise<TypedArray> {
-    if (isDeviceStorage(this.buffer)) return backendOf(this).readAsync(contiguousBuffer(this));
+    if (isDeviceStorage(this.buffer)) {
+      const backend = backendOf(this);
+      return backend.readAsync(contiguousStorage('dataAsync', this, backend));
+    }
     const values = this.data();
     return values === this.storage ? values.slice() : values;
   }
@@ -415,7 +418,10 @@ export class Tensor {
     return indexing.gather(this, dim, index);
   }
   indexSelect(dim: number, index: Tensor): Tensor {
-    return indexing.indexSelect(this, dim, index);
+    return indexRows.indexSelect(this, dim, index);
+  }
+  indexAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return indexRows.indexAdd(this, dim, index, src);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return indexing.scatterAdd(this, dim, index, src);

@@ -301,6 +301,36 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
 }
 
 /**
+ * Rows of a contiguous `x` `[outer, size, inner]` picked by `index` `[count]` (int32, each in
+ * `[0, size)`, checked by the op): `out[o, i, j] = x[o, index[i], j]`, `out` `[outer, count, inner]`
+ * contiguous, written. Any dtype (`out` has `x`'s).
+ */
+export interface IndexSelectArgs<M extends KernelMemory = HostMemory> {
+  x: M['array'];
+  index: M['int32'];
+  out: M['array'];
+  outer: number;
+  size: number;
+  count: number;
+  inner: number;
+}
+
+/**
+ * The adjoint of {@link IndexSelectArgs}: `out[o, index[i], j] += src[o, i, j]` for `src`
+ * `[outer, count, inner]` into `out` `[outer, size, inner]` (both contiguous, one float dtype);
+ * repeated indices accumulate, in order of `i`.
+ */
+export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
+  src: M['float'];
+  index: M['int32'];
+  out: M['float'];
+  outer: number;
+  size: number;
+  count: number;
+  inner: number;
+}
+
+/**
  * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
  * The JS backend is the reference every other backend is tested against.
  *
@@ -378,6 +408,10 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   crossEntropy(args: CrossEntropyArgs<M>): void;
   /** Fused cross-entropy backward; see {@link CrossEntropyBackwardArgs}. */
   crossEntropyBackward(args: CrossEntropyBackwardArgs<M>): void;
+  /** Row gather (an embedding lookup); see {@link IndexSelectArgs}. Optional: ops compose it from primitives. */
+  indexSelect?(args: IndexSelectArgs<M>): void;
+  /** Row scatter-add (an embedding's gradient); see {@link IndexAddArgs}. Optional, as `indexSelect`. */
+  indexAdd?(args: IndexAddArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
   adamw(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */

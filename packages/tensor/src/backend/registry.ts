@@ -70,3 +70,22 @@ export function operandStorage(op: string, t: Tensor, backend: AnyBackend = acti
     `${op}: a ${t.dtype} tensor of shape ${fmtShape(t.shape)} lives in ${buffer.backend} memory but the active backend is ${backend.name}; compute under setBackend('${buffer.backend}'), or copy it out with await t.dataAsync()`,
   );
 }
+
+/**
+ * The backend an op on `tensors` runs on: the device backend whose memory holds any of them, else the
+ * active one (which copies host operands in when it is a device backend).
+ * @throws DeviceMemoryError naming `op` when operands live in two device backends' memory.
+ */
+export function backendFor(op: string, ...tensors: readonly Tensor[]): AnyBackend {
+  let device: string | null = null;
+  for (const t of tensors) {
+    const buffer = t.buffer;
+    if (!isDeviceStorage(buffer) || buffer.backend === device) continue;
+    if (device !== null)
+      throw new DeviceMemoryError(
+        `${op}: operands live in ${device} and ${buffer.backend} memory; move them to one backend`,
+      );
+    device = buffer.backend;
+  }
+  return device === null ? active : backendOf(tensors.find((t) => isDeviceStorage(t.buffer))!);
+}

@@ -1,5 +1,5 @@
 import type { BinaryOp } from '../backend/backend.js';
-import { getBackend } from '../backend/registry.js';
+import { backendFor } from '../backend/registry.js';
 import { allocStorage, type DType, floatTypeFor, isFloatDType, promoteTypes } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { INT32_MAX, INT32_MIN } from '../int32.js';
@@ -47,8 +47,15 @@ function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
 /** Applies a broadcasting binary kernel, writing a fresh tensor of `dtype`. */
 export function applyBinary(op: BinaryOp, x: Tensor, y: Tensor, dtype: DType, name: string = op): Tensor {
   const shape = broadcastShapes(name, x.shape, y.shape);
-  const out = allocStorage(dtype, shapeSize(shape));
-  getBackend().binary(op, broadcastView(x, shape), broadcastView(y, shape), out, shape);
+  const backend = backendFor(name, x, y);
+  const out = backend.alloc(dtype, shapeSize(shape));
+  backend.binary(
+    op,
+    broadcastView(x, shape, backend, name),
+    broadcastView(y, shape, backend, name),
+    out,
+    shape,
+  );
   return new Tensor(out, shape);
 }
 
@@ -108,11 +115,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
       : [scalarTensor(a), scalarTensor(b)];
   const dtype = promoteTypes(x.dtype, y.dtype);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
-  const out = allocStorage(dtype, shapeSize(shape));
-  getBackend().where(
-    broadcastView(cond, shape),
-    broadcastView(x, shape),
-    broadcastView(y, shape),
+  const backend = backendFor('where', cond, x, y);
+  const out = backend.alloc(dtype, shapeSize(shape));
+  backend.where(
+    broadcastView(cond, shape, backend, 'where'),
+    broadcastView(x, shape, backend, 'where'),
+    broadcastView(y, shape, backend, 'where'),
     out,
     shape,
   );

@@ -1,8 +1,10 @@
+import { getBackend } from '../backend/registry.js';
 import { allocStorage, type DType, dtypeOfArray, isDType, type TypedArray } from '../dtype.js';
 import { rejectForeignCopy, TENSOR_BRAND } from '../duplicate-copies.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { elementName, fitsInt32, int32Error } from '../int32.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
+import { placed } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 /** Nested arrays of numbers or booleans, as accepted by {@link tensor}. */
@@ -56,7 +58,7 @@ export function tensor(
       storage[i] = value;
     }
   }
-  return new Tensor(storage, shape);
+  return new Tensor(placed(storage), shape);
 }
 
 function inferDType(data: unknown): DType {
@@ -114,9 +116,12 @@ export function full(shape: Shape, value: number | boolean, options: TensorOptio
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const fill = Number(value);
   if (dtype === 'int32' && !fitsInt32(fill)) throw int32Error('full', fill, 'the fill value');
+  const backend = getBackend();
+  if (fill === 0 && backend.dtypes.includes(dtype))
+    return new Tensor(backend.alloc(dtype, shapeSize(shape)), [...shape]);
   const storage = allocStorage(dtype, shapeSize(shape));
   storage.fill(dtype === 'bool' ? (fill !== 0 ? 1 : 0) : fill);
-  return new Tensor(storage, [...shape]);
+  return new Tensor(placed(storage), [...shape]);
 }
 
 /** A tensor of `shape` filled with zeros. */
@@ -169,7 +174,7 @@ function filled(op: string, dtype: DType, n: number, valueAt: (i: number) => num
     if (dtype === 'int32' && !fitsInt32(value)) throw int32Error(op, value, elementName(i, [n]));
     storage[i] = dtype === 'bool' ? Number(value !== 0) : value;
   }
-  return new Tensor(storage, [n]);
+  return new Tensor(placed(storage), [n]);
 }
 
 /**
@@ -189,5 +194,5 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   checkShape('eye', [n, m]);
   const storage = allocStorage(options.dtype ?? 'float32', n * m);
   for (let i = 0; i < Math.min(n, m); i++) storage[i * m + i] = 1;
-  return new Tensor(storage, [n, m]);
+  return new Tensor(placed(storage), [n, m]);
 }

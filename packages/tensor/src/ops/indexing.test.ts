@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assertClose, errorOf, valuesOf } from '../testing/index.js';
 import { arange, tensor, zeros } from './creation.js';
-import { gather, indexSelect, oneHot, scatterAdd, topk, tril, triu } from './indexing.js';
+import { indexSelect } from './index-rows.js';
+import { gather, oneHot, scatterAdd, topk, tril, triu } from './indexing.js';
 
 const { NaN: nan, POSITIVE_INFINITY: inf } = Number;
 const ids = (data: number[] | number[][]) => tensor(data, { dtype: 'int32' });

@@ -59,31 +59,6 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return new Tensor(out, [...index.shape]);
 }
 
-/** Selects entries `index` (1-D int32) along `dim`: an embedding lookup for `dim = 0`. */
-export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndexDType('indexSelect', index);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
-  const d = axisOf('indexSelect', x, dim);
-  const idx = contiguousData(index);
-  const shape = [...x.shape];
-  shape[d] = idx.length;
-  const size = x.shape[d]!;
-  if (d === 0 && x.isContiguous()) {
-    const row = shapeSize(x.shape.slice(1));
-    const out = allocStorage(x.dtype, idx.length * row);
-    for (let i = 0; i < idx.length; i++) {
-      const start = x.offset + checkRange('indexSelect', idx[i]!, size, d) * row;
-      out.set(x.storage.subarray(start, start + row) as never, i * row);
-    }
-    return new Tensor(out, shape);
-  }
-  const out = new Tensor(allocStorage(x.dtype, shapeSize(shape)), shape);
-  for (let i = 0; i < idx.length; i++) {
-    narrow(out, d, i, 1).assign(narrow(x, d, checkRange('indexSelect', idx[i]!, size, d), 1));
-  }
-  return out;
-}
-
 /** A copy of `x` with `src` values added at `index` along `dim` (repeated indices accumulate), as `scatter_add`. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkIndexDType('scatterAdd', index);

@@ -1,8 +1,8 @@
-import { getBackend } from '../backend/registry.js';
-import { allocStorage, type DType, type FloatArray, isFloatDType, promoteTypes } from '../dtype.js';
+import { type AnyBackend, backendFor, operandStorage } from '../backend/registry.js';
+import { type DType, isFloatDType, promoteTypes } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, shapeSize } from '../shape.js';
-import { contiguousData } from '../storage.js';
+import { contiguousStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { expand, squeeze, unsqueeze } from './movement.js';
 
@@ -34,13 +34,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
   }
   const batchShape = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
-  const xs = operand(expand(x, [...batchShape, m, k]), dtype);
-  const ys = operand(expand(y, [...batchShape, k, n]), dtype);
+  const backend = backendFor('matmul', a, b);
+  const xs = operand(expand(x, [...batchShape, m, k]), dtype, backend);
+  const ys = operand(expand(y, [...batchShape, k, n]), dtype, backend);
   const batch = shapeSize(batchShape);
-  const out = allocStorage(dtype, batch * m * n) as FloatArray;
-  getBackend().matmul({
-    a: xs.storage as FloatArray,
-    b: ys.storage as FloatArray,
+  const out = backend.alloc(dtype, batch * m * n);
+  backend.matmul({
+    a: operandStorage('matmul', xs, backend),
+    b: operandStorage('matmul', ys, backend),
     out,
     batch,
     m,
@@ -60,13 +61,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 /** A view readable by the kernel: right dtype and unit stride along one of the last two axes. */
-function operand(t: Tensor, dtype: DType): Tensor {
+function operand(t: Tensor, dtype: DType, backend: AnyBackend): Tensor {
   const rowStride = t.strides[t.ndim - 2]!;
   const colStride = t.strides[t.ndim - 1]!;
   const unitStride =
     colStride === 1 || rowStride === 1 || t.shape[t.ndim - 2] === 1 || t.shape[t.ndim - 1] === 1;
   if (t.dtype === dtype && unitStride) return t;
-  return new Tensor(contiguousData(t, dtype), [...t.shape]);
+  return new Tensor(contiguousStorage('matmul', t, backend, dtype), [...t.shape]);
 }
 
 /** Storage offset of each matrix of a batch, walking `batchShape` in row-major order. */

@@ -1,7 +1,8 @@
+import { backendFor } from '../backend/registry.js';
 import { allocStorage, promoteTypes } from '../dtype.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, type Shape, shapeSize } from '../shape.js';
-import { contiguousData } from '../storage.js';
+import { contiguousStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -72,8 +73,8 @@ function resolveShape(op: string, x: Tensor, shape: Shape): number[] {
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const resolved = resolveShape('reshape', x, shape);
   const strides = x.size === 0 ? contiguousStrides(resolved) : viewStrides(x.shape, x.strides, resolved);
-  if (strides) return new Tensor(x.storage, resolved, strides, x.offset);
-  return new Tensor(contiguousData(x), resolved);
+  if (strides) return new Tensor(x.buffer, resolved, strides, x.offset);
+  return new Tensor(contiguousStorage('reshape', x, backendFor('reshape', x)), resolved);
 }
 
 /** Like {@link reshape} but never copies. @throws ShapeError when the layout needs a copy. */
@@ -85,7 +86,7 @@ export function view(x: Tensor, shape: Shape): Tensor {
       `view: ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} cannot be viewed as ${fmtShape(shape)}; use reshape()`,
     );
   }
-  return new Tensor(x.storage, resolved, strides, x.offset);
+  return new Tensor(x.buffer, resolved, strides, x.offset);
 }
 
 /** Flattens axes `startDim..endDim` into one. */
@@ -106,7 +107,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const axes = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (new Set(axes).size !== axes.length) throw new ShapeError(`permute: dims [${dims}] repeat an axis`);
   return new Tensor(
-    x.storage,
+    x.buffer,
     axes.map((a) => x.shape[a]!),
     axes.map((a) => x.strides[a]!),
     x.offset,
@@ -146,7 +147,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
     strides.push(own >= 0 && size === target ? x.strides[own]! : 0);
   });
   checkShape('expand', outShape);
-  return new Tensor(x.storage, outShape, strides, x.offset);
+  return new Tensor(x.buffer, outShape, strides, x.offset);
 }
 
 /** The view `x[..., start : start+length, ...]` along `dim`. */
@@ -167,7 +168,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   }
   const shape = [...x.shape];
   shape[d] = length;
-  return new Tensor(x.storage, shape, x.strides, x.offset + start * x.strides[d]!);
+  return new Tensor(x.buffer, shape, x.strides, x.offset + start * x.strides[d]!);
 }
 
 /**
@@ -186,7 +187,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const strides = [...x.strides];
   shape[d] = Math.ceil((e - s) / step);
   strides[d] = x.strides[d]! * step;
-  return new Tensor(x.storage, shape, strides, x.offset + s * x.strides[d]!);
+  return new Tensor(x.buffer, shape, strides, x.offset + s * x.strides[d]!);
 }
 
 /** The view `x[..., index, ...]` with axis `dim` removed (negative indices count from the end). */
@@ -197,7 +198,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   if (!Number.isInteger(i) || i < 0 || i >= size)
     throw new ShapeError(`select: index ${index} is out of range for axis ${dim} of size ${size}`);
   return new Tensor(
-    x.storage,
+    x.buffer,
     x.shape.filter((_, k) => k !== d),
     x.strides.filter((_, k) => k !== d),
     x.offset + i * x.strides[d]!,
@@ -212,7 +213,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
       : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
   const keep = x.shape.map((d, i) => !(d === 1 && dims.includes(i)));
   return new Tensor(
-    x.storage,
+    x.buffer,
     x.shape.filter((_, i) => keep[i]),
     x.strides.filter((_, i) => keep[i]),
     x.offset,
@@ -226,7 +227,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const strides = [...x.strides];
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d]! * x.shape[d]! : 1);
-  return new Tensor(x.storage, shape, strides, x.offset);
+  return new Tensor(x.buffer, shape, strides, x.offset);
 }
 
 /** Joins tensors along an existing axis `dim`; all other axes must match. */

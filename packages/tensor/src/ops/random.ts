@@ -2,7 +2,7 @@ import { allocStorage, type DType, type FloatArray, isFloatDType } from '../dtyp
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random/generator.js';
 import { checkShape, type Shape, shapeSize } from '../shape.js';
-import { contiguousData } from '../storage.js';
+import { contiguousData, placed } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 /** Options shared by random creation functions. */
@@ -27,7 +27,7 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const g = options.generator ?? defaultGenerator();
   const storage = floatStorage('rand', shape, options.dtype);
   g.fillUniform(storage as FloatArray, options.low ?? 0, options.high ?? 1);
-  return new Tensor(storage, [...shape]);
+  return new Tensor(placed(storage), [...shape]);
 }
 
 /**
@@ -39,7 +39,7 @@ export function randn(shape: Shape, options: RandomOptions & { mean?: number; st
   const g = options.generator ?? defaultGenerator();
   const storage = floatStorage('randn', shape, options.dtype);
   g.fillNormal(storage as FloatArray, options.mean ?? 0, options.std ?? 1);
-  return new Tensor(storage, [...shape]);
+  return new Tensor(placed(storage), [...shape]);
 }
 
 /** Uniform integers in [low, high) as `int32`. */
@@ -64,7 +64,7 @@ export function randint(
   const g = options.generator ?? defaultGenerator();
   const storage = allocStorage('int32', shapeSize(shape));
   for (let i = 0; i < storage.length; i++) storage[i] = g.integer(low, high);
-  return new Tensor(storage, [...shape]);
+  return new Tensor(placed(storage), [...shape]);
 }
 
 /**
@@ -84,7 +84,7 @@ export function randperm(n: number, options: { generator?: Generator } = {}): Te
     out[i] = out[j]!;
     out[j] = t;
   }
-  return new Tensor(out, [n]);
+  return new Tensor(placed(out), [n]);
 }
 
 /** A `bool` tensor whose entries are true with probability `p` (dropout masks). */
@@ -94,7 +94,7 @@ export function bernoulli(shape: Shape, p: number, options: { generator?: Genera
   const g = options.generator ?? defaultGenerator();
   const storage = allocStorage('bool', shapeSize(shape));
   for (let i = 0; i < storage.length; i++) storage[i] = g.uniform() < p ? 1 : 0;
-  return new Tensor(storage, [...shape]);
+  return new Tensor(placed(storage), [...shape]);
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { ReduceOp } from '../backend/backend.js';
-import { getBackend } from '../backend/registry.js';
+import { backendFor } from '../backend/registry.js';
 import { allocStorage, type DType, floatTypeFor, isFloatDType } from '../dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { normalizeDim, normalizeDims } from '../shape.js';
-import { contiguousData } from '../storage.js';
+import { contiguousData, contiguousStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { div, sub, where } from './binary.js';
 import { movedToLast, permute } from './movement.js';
@@ -38,9 +38,10 @@ function reduceWith(
   if (inner === 0 && op !== 'sum' && op !== 'prod') {
     throw new ShapeError(`${name}: cannot reduce over an empty axis of ${fmtShape(x.shape)}`);
   }
-  const data = contiguousData(permute(x, [...kept, ...dims]), inDtype);
-  const out = allocStorage(outDtype, outer);
-  getBackend().reduce(op, data, out, outer, inner);
+  const backend = backendFor(name, x);
+  const data = contiguousStorage(name, permute(x, [...kept, ...dims]), backend, inDtype);
+  const out = backend.alloc(outDtype, outer);
+  backend.reduce(op, data, out, outer, inner);
   const shape = keepdim ? x.shape.map((d, i) => (dims.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
   return new Tensor(out, shape);
 }
@@ -129,10 +130,11 @@ function softmaxWith(name: string, x: Tensor, dim: number, logarithm: boolean): 
   if (!isFloatDType(x.dtype)) throw new DTypeError(`${name}: expected a float tensor, got ${x.dtype}`);
   const d = normalizeDim(name, dim, x.ndim);
   const [moved, restore] = movedToLast(x, d);
-  const data = contiguousData(moved);
-  const out = allocStorage(x.dtype, data.length);
+  const backend = backendFor(name, x);
+  const data = contiguousStorage(name, moved, backend);
+  const out = backend.alloc(x.dtype, data.length);
   const cols = x.ndim === 0 ? 1 : x.shape[d]!;
-  getBackend().softmax(data as Float32Array, out, cols === 0 ? 0 : data.length / cols, cols, logarithm);
+  backend.softmax(data, out, cols === 0 ? 0 : data.length / cols, cols, logarithm);
   return restore(new Tensor(out, [...moved.shape]));
 }
 

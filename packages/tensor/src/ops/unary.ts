@@ -1,7 +1,7 @@
 import type { UnaryOp } from '../backend/backend.js';
-import { getBackend } from '../backend/registry.js';
-import { allocStorage, type DType, floatTypeFor, isFloatDType } from '../dtype.js';
-import { contiguousData } from '../storage.js';
+import { backendFor } from '../backend/registry.js';
+import { type DType, floatTypeFor, isFloatDType } from '../dtype.js';
+import { contiguousStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { maximum, minimum } from './binary.js';
 
@@ -24,9 +24,10 @@ export function applyUnary(op: UnaryOp, x: Tensor): Tensor {
   else if (INTEGER_PRESERVING.has(op) && !isFloatDType(x.dtype))
     dtype = x.dtype === 'bool' ? 'int32' : x.dtype;
   else dtype = floatTypeFor(x.dtype);
-  const input = contiguousData(x, op === 'logicalNot' ? x.dtype : dtype);
-  const out = allocStorage(dtype, input.length);
-  getBackend().unary(op, input, out);
+  const backend = backendFor(op, x);
+  const input = contiguousStorage(op, x, backend, op === 'logicalNot' ? x.dtype : dtype);
+  const out = backend.alloc(dtype, input.length);
+  backend.unary(op, input, out);
   return new Tensor(out, [...x.shape]);
 }
 

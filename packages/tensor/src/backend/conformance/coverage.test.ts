@@ -27,6 +27,8 @@ const COVERED: Record<string, string> = {
   crossEntropyBackward: 'rows.ts',
   unaryBackward: 'fused.ts',
   adamw: 'fused.ts',
+  indexSelect: 'indexing.ts',
+  indexAdd: 'indexing.ts',
   unfold: 'window.ts',
   fold: 'window.ts',
   maxPool2d: 'window.ts',

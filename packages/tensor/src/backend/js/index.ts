@@ -6,6 +6,7 @@ import { attentionSoftmax, attentionSoftmaxBackward } from './attention.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { attention, attentionBackward } from './fused-attention.js';
+import { indexAdd, indexSelect } from './indexing.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
 import { packLinear } from './packed-linear.js';
@@ -34,6 +35,8 @@ export const jsBackend: HostBackend = {
   layerNormBackward,
   crossEntropy,
   crossEntropyBackward,
+  indexSelect,
+  indexAdd,
   adamw,
   unfold,
   fold,

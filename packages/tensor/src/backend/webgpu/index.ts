@@ -2,6 +2,7 @@ import type { Backend } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
 import { elementwiseKernels } from './elementwise.js';
 import { gpuStorage } from './gpu-storage.js';
+import { indexingKernels } from './indexing.js';
 import { matmulKernels } from './matmul.js';
 import { rowKernels } from './rows.js';
 import { WebGPURuntime } from './runtime.js';
@@ -57,7 +58,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
       maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
     },
   });
-  const rt = new WebGPURuntime(device);
+  const rt = new WebGPURuntime(device, [gpu, adapter]);
   const info = adapter.info;
   return {
     name: 'webgpu',
@@ -71,5 +72,6 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     ...elementwiseKernels(rt),
     ...matmulKernels(rt),
     ...rowKernels(rt),
+    ...indexingKernels(rt),
   };
 }

@@ -47,7 +47,15 @@ export class WebGPURuntime {
   /** Bytes held in live and pooled storage buffers. */
   bytesAllocated = 0;
 
-  constructor(readonly device: GPUDevice) {
+  /**
+   * @param device the device every kernel runs on
+   * @param owners the entry point and adapter it came from, kept reachable: Dawn in Node tears its
+   * instance down when the garbage collector takes them, crashing work still queued on the device
+   */
+  constructor(
+    readonly device: GPUDevice,
+    readonly owners: readonly unknown[] = [],
+  ) {
     device.addEventListener('uncapturederror', (event) => {
       const { error } = event as GPUUncapturedErrorEvent;
       this.#error ??= new Error(`webgpu: ${error.message}`);
