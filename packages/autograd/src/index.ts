@@ -21,7 +21,7 @@ export {
   where,
 } from './ops/binary.js';
 export { type Conv2dOptions, conv2d, fold, unfold } from './ops/conv.js';
-export { gather, indexSelect, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { gather, indexAdd, indexSelect, scatterAdd, topk, tril, triu } from './ops/indexing.js';
 export { lift } from './ops/lift.js';
 export { matmul } from './ops/matmul.js';
 export {

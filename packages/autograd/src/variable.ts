@@ -400,6 +400,9 @@ export class Variable {
   indexSelect(dim: number, index: Tensor): Variable {
     return indexing.indexSelect(this, dim, index);
   }
+  indexAdd(dim: number, index: Tensor, src: VariableLike): Variable {
+    return indexing.indexAdd(this, dim, index, src);
+  }
   scatterAdd(dim: number, index: Tensor, src: VariableLike): Variable {
     return indexing.scatterAdd(this, dim, index, src);
   }

@@ -60,6 +60,23 @@ export const indexingCases = {
         .map(([x, index]): Trial => ({ inputs: [x], fn: (v) => v.transpose(0, -1).indexSelect(-1, index) })),
     ),
   },
+  indexAdd: {
+    'into x and from src, any axis, repeated indices': ranked.chain((shape) =>
+      axis(shape.length).chain((dim) => {
+        const d = norm(dim, shape.length);
+        return fc.integer({ min: 1, max: 5 }).chain((n) =>
+          fc
+            .tuple(values(shape), values(shape.map((s, i) => (i === d ? n : s))), indices([n], shape[d]!))
+            .map(
+              ([x, src, index]): Trial => ({
+                inputs: [x, src],
+                fn: (v, s) => A.indexAdd(v, dim, index, s),
+              }),
+            ),
+        );
+      }),
+    ),
+  },
   scatterAdd: {
     'into x and from src': scatterArgs.map(
       ([x, dim, index, src]): Trial => ({

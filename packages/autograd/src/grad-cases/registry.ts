@@ -65,6 +65,8 @@ export const nonDifferentiableTensorFunctions = [
   'getBackend',
   'listBackends',
   'registerBackend',
+  'createWebGPUBackend',
+  'isDeviceStorage',
   'setBackend',
   'wasmStats',
   'beginAllocationScope',

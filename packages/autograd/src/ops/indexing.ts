@@ -17,31 +17,21 @@ export function indexSelect(x: VariableLike, dim: number, index: Tensor): Variab
   const vx = lift(x);
   const d = dim < 0 ? dim + vx.ndim : dim;
   return record('indexSelect', T.indexSelect(vx.data, d, index), [vx], (g) => [
-    indexAdd(vx.shape, d, index, g),
+    T.indexAdd(T.zeros(vx.shape, { dtype: g.dtype }), d, index, g),
   ]);
 }
 
 /**
- * The gradient of an index select: zeros of `shape` with each slice `i` of `g` along `dim` added
- * at slice `index[i]` (repeated indices accumulate). One pass over contiguous rows, which for an
- * embedding is a row-accumulate loop (the forward already checked the indices).
+ * Differentiable `torch.index_add`: `x` with slice `i` of `src` along `dim` added at slice `index[i]`.
+ * `x` gets the gradient unchanged, `src` the gradient's slices at `index` (an index select).
  */
-function indexAdd(shape: readonly number[], dim: number, index: Tensor, g: Tensor): Tensor {
-  const ids = index.data();
-  const src = g.data();
-  const out = T.zeros(shape, { dtype: g.dtype });
-  const dst = out.storage;
-  const size = shape[dim]!;
-  const inner = shape.slice(dim + 1).reduce((p, s) => p * s, 1);
-  const outer = shape.slice(0, dim).reduce((p, s) => p * s, 1);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < ids.length; i++) {
-      const to = (o * size + ids[i]!) * inner;
-      const from = (o * ids.length + i) * inner;
-      for (let j = 0; j < inner; j++) dst[to + j]! += src[from + j]!;
-    }
-  }
-  return out;
+export function indexAdd(x: VariableLike, dim: number, index: Tensor, src: VariableLike): Variable {
+  const vx = lift(x);
+  const vs = lift(src, vx);
+  return record('indexAdd', T.indexAdd(vx.data, dim, index, vs.data), [vx, vs], (g) => [
+    g,
+    vs.requiresGrad ? T.indexSelect(g, dim, index) : null,
+  ]);
 }
 
 /** Differentiable scatter-add: `x` gets the gradient unchanged, `src` gathers it. */

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import type { DType } from '../../dtype.js';
 import { DeviceMemoryError } from '../../errors.js';
 import type { DeviceStorage } from '../memory.js';

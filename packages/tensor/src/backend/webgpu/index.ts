@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import type { Backend } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
 import { elementwiseKernels } from './elementwise.js';

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import type { DType, TypedArray } from '../../dtype.js';
 import { DTypeError } from '../../errors.js';
 import { GPUStorage, isGPUDType } from './gpu-storage.js';

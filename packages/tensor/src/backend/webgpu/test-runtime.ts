@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import { requestNodeGPU } from '../../node/index.js';
 import { WebGPURuntime } from './runtime.js';
 
