@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Module } from '@proj/nn';
 import type { Generator } from '@proj/tensor';
-import { enableThreads } from '@proj/tensor/node';
+import { enableThreads, enableWebGPU } from '@proj/tensor/node';
 import { serializeTokenizer, type Tokenizer } from '@proj/tokenizers';
 import {
   AdamW,
@@ -17,6 +17,7 @@ import {
 } from '@proj/train';
 import { saveCheckpoint } from '@proj/train/node';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
+import { CliError } from '../io.js';
 
 /** The options `proj train` and `proj finetune` share: the optimizer, the schedule, evaluations and the run. */
 export interface LoopArgs {
@@ -74,6 +75,29 @@ export function defaultThreads(): number {
 export async function startThreads(requested: number | undefined): Promise<number> {
   const wanted = requested ?? defaultThreads();
   return wanted > 1 ? enableThreads(wanted) : 1;
+}
+
+/**
+ * Starts where the run computes, and describes it for the run's header line: `cpu` starts the worker
+ * threads of `threads` (see {@link startThreads}); `webgpu` makes the WebGPU backend on this
+ * machine's GPU the active one (tensors made from now on live in GPU memory).
+ * @throws UsageError for another device name; CliError when WebGPU finds no GPU.
+ */
+export async function startDevice(
+  device: string,
+  threads: number | undefined,
+  spec: CommandSpec,
+): Promise<string> {
+  if (device === 'cpu') {
+    const running = await startThreads(threads);
+    return `${running} thread${running === 1 ? '' : 's'}`;
+  }
+  if (device !== 'webgpu') throw new UsageError(`--device must be cpu or webgpu, got '${device}'`, spec);
+  try {
+    return `webgpu (${(await enableWebGPU()).adapterName})`;
+  } catch (error) {
+    throw new CliError(`--device webgpu: ${(error as Error).message}`);
+  }
 }
 
 /** The specs of the shared options, with a command's defaults. */

@@ -13,7 +13,7 @@ import { checkWritable } from '../out-dir.js';
 import { sampleText } from '../sampling.js';
 import { buildTokenizer, parseTokenizerChoice, tokenizerLabel } from '../tokenizer-io.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { loopRun, optimizerOf, startThreads } from './loop-options.js';
+import { loopRun, optimizerOf, startDevice } from './loop-options.js';
 import { checkArgs, checkDataFits, checkMemory, checkResumeOptions, planResume } from './train-checks.js';
 import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 
@@ -21,7 +21,7 @@ import { TRAIN_SPEC, type TrainArgs } from './train-options.js';
 export const trainCommand = command<TrainArgs>(TRAIN_SPEC, async (a, io, argv) => {
   const choice = parseTokenizerChoice(a.tokenizer);
   checkArgs(a);
-  const threads = await startThreads(a.threads);
+  const compute = await startDevice(a.device, a.threads, TRAIN_SPEC);
 
   const corpus = await loadCorpus(a.data, { allowBinary: a.allowBinary });
   const out = a.out ?? join('runs', `${corpus.name}-${tokenizerLabel(choice)}`);
@@ -69,7 +69,7 @@ export const trainCommand = command<TrainArgs>(TRAIN_SPEC, async (a, io, argv) =
     `${opened ? `resuming ${out} at iter ${resumedFrom}` : `training into ${out}`}: ` +
       `${corpus.name} (${(corpus.text.length / 1e6).toFixed(2)}M chars, ${(ids.length / 1e6).toFixed(2)}M tokens, vocab ${tokenizer.vocabSize}), ` +
       `GPT ${(model.numParameters() / 1e6).toFixed(2)}M parameters, ${a.maxIters} iters of ${tokensPerIter} tokens, ` +
-      `${threads} thread${threads === 1 ? '' : 's'}\n${plan?.note ? `note: ${plan.note}\n` : ''}`,
+      `${compute}\n${plan?.note ? `note: ${plan.note}\n` : ''}`,
   );
   const config = {
     model: { ...model.config },

@@ -5,7 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { registerBackend, setBackend } from '../backend/registry.js';
 import { enableThreads as enableWith } from '../backend/wasm/threads.js';
+import { createWebGPUBackend, type WebGPUBackend } from '../backend/webgpu/index.js';
 
 export { disableThreads, getNumThreads, setNumThreads } from '../backend/wasm/threads.js';
 
@@ -47,4 +49,22 @@ export async function requestNodeGPU(): Promise<unknown | null> {
   for (const [name, value] of Object.entries(dawn.globals))
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true });
   return dawn.create([]);
+}
+
+/**
+ * Builds the WebGPU backend on this machine's GPU (Dawn through `webgpu`), registers it and makes it
+ * the active backend: tensors created from now on live in GPU memory.
+ * @throws Error when the `webgpu` package is not installed or finds no adapter (the message says which).
+ * @example
+ * const backend = await enableWebGPU();
+ * console.log(backend.adapterName);
+ */
+export async function enableWebGPU(): Promise<WebGPUBackend> {
+  const gpu = await requestNodeGPU();
+  if (!gpu)
+    throw new Error('enableWebGPU: the optional `webgpu` package is not installed (npm install webgpu)');
+  const backend = await createWebGPUBackend({ gpu });
+  registerBackend(backend);
+  setBackend(backend.name);
+  return backend;
 }

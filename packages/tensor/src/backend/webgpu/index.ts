@@ -26,6 +26,8 @@ export interface WebGPUBackend extends Backend<DeviceMemory> {
   readonly adapterName: string;
   /** Bytes of GPU memory held in tensors and the buffer pool. */
   bytesAllocated(): number;
+  /** Resolves once every kernel queued so far has run (to time GPU work; reads wait on their own). */
+  finish(): Promise<void>;
 }
 
 /**
@@ -49,7 +51,10 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
   const adapter = await gpu.requestAdapter(
     options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
   );
-  if (!adapter) throw new Error('createWebGPUBackend: the WebGPU entry point found no adapter');
+  if (!adapter)
+    throw new Error(
+      'createWebGPUBackend: the WebGPU entry point found no adapter (no GPU driver; on Linux without a GPU, Mesa 24+ lavapipe from mesa-vulkan-drivers provides a software one)',
+    );
   const device = await adapter.requestDevice({
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -65,6 +70,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     name: 'webgpu',
     adapterName: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '),
     bytesAllocated: () => rt.bytesAllocated,
+    finish: () => rt.finish(),
     memory: 'device',
     dtypes: ['float32', 'int32', 'bool'],
     alloc: (dtype, length) => rt.alloc(dtype, length),

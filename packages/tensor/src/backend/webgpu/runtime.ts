@@ -125,6 +125,12 @@ export class WebGPURuntime {
     return Uint8Array.from(new Uint32Array(words));
   }
 
+  /** Resolves once every kernel submitted so far has run (for timing; reads wait on their own). */
+  async finish(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    this.#throwPendingError();
+  }
+
   /** Workgroups covering `count` invocations of `size` threads, wrapped into y past 65,535 along x. */
   grid(count: number, size: number): [number, number, number] {
     const groups = Math.max(1, Math.ceil(count / size));
