@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   lora: () => import('./lora.js').then((m) => m.run()),
   vision: () => import('./vision.js').then((m) => m.run()),
   inference: () => import('./inference.js').then((m) => m.run()),
+  webgpu: () => import('./webgpu.js').then((m) => m.run()),
   memory: () => import('./memory.js').then((m) => m.run()),
   bundle: () => import('./bundle.js').then((m) => m.run()),
 };

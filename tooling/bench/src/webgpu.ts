@@ -1,0 +1,134 @@
+/**
+ * `pnpm bench webgpu` (part of the default run when a WebGPU adapter exists): the WebGPU backend's
+ * float32 matrix products (TFLOP/s at 1024–4096) and GPT training steps (the default `proj train`
+ * shape and a GPT-2-small one), with PyTorch on the same GPU (CUDA, TF32 off) in the same run where
+ * it has one. On a software adapter (Mesa's llvmpipe, SwiftShader) the numbers measure a CPU
+ * emulating a GPU: the table says so, and the large shapes are skipped.
+ */
+import { GPT } from '@proj/nn';
+import {
+  createWebGPUBackend,
+  Generator,
+  getBackend,
+  matmul,
+  randn,
+  registerBackend,
+  setBackend,
+  type WebGPUBackend,
+} from '@proj/tensor';
+import { requestNodeGPU } from '@proj/tensor/node';
+import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
+import { median, printTable } from './report.js';
+import { runTorch } from './torch.js';
+
+/** GPT shapes of the training rows (batch sizes as torch_cuda.py's). */
+const SHAPES = {
+  default: { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batchSize: 12 },
+  gpt2Small: { vocabSize: 50257, blockSize: 1024, nLayer: 12, nHead: 12, nEmbd: 768, batchSize: 4 },
+} as const;
+
+interface TorchCuda {
+  cuda: boolean;
+  device?: string;
+  matmulTflops?: Record<string, number>;
+  stepMs?: Record<keyof typeof SHAPES, number>;
+}
+
+/** TFLOP/s of `reps` float32 `n × n` products on the active (WebGPU) backend, after two warm-up products. */
+async function matmulTflops(backend: WebGPUBackend, n: number, reps: number): Promise<number> {
+  const a = randn([n, n]);
+  const b = randn([n, n]);
+  for (let i = 0; i < 2; i++) matmul(a, b);
+  await backend.finish();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) matmul(a, b);
+  await backend.finish();
+  return (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e12;
+}
+
+/** Median ms of `steps` steps of the real `pretrain` loop on the active backend, after `warmup` steps. */
+async function stepMs(shape: (typeof SHAPES)[keyof typeof SHAPES], steps: number, warmup: number) {
+  const g = new Generator(1337);
+  const ids = Int32Array.from({ length: 50_000 }, () => g.integer(0, shape.vocabSize));
+  const model = new GPT({ ...shape, bias: false, dropout: 0 }, { generator: new Generator(1337) });
+  const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
+    lr: 1e-3,
+    betas: [0.9, 0.99],
+  });
+  const times: number[] = [];
+  let last = 0;
+  await pretrain({
+    model,
+    optimizer,
+    train: new TokenDataset(ids),
+    batchSize: shape.batchSize,
+    blockSize: shape.blockSize,
+    maxIters: warmup + steps,
+    gradClip: 1,
+    evalIters: 0,
+    generator: g,
+    onEvent: (e) => {
+      if (e.type !== 'step') return;
+      if (e.iter >= warmup) times.push(e.elapsedMs - last);
+      last = e.elapsedMs;
+    },
+  });
+  return median(times);
+}
+
+export async function run(): Promise<void> {
+  const gpu = await requestNodeGPU();
+  let backend: WebGPUBackend;
+  try {
+    backend = await createWebGPUBackend({ gpu });
+  } catch (error) {
+    console.log(`\nwebgpu: skipped (${(error as Error).message})`);
+    return;
+  }
+  const software = /llvmpipe|swiftshader|lavapipe/i.test(backend.adapterName);
+  const torch = software ? null : runTorch<TorchCuda>('torch_cuda.py', []);
+  const cuda = torch?.cuda ? torch : null;
+  const note = software
+    ? 'software adapter: a CPU emulating a GPU, so these are not GPU numbers (GPU numbers: run on a machine with one)'
+    : `PyTorch: ${cuda ? `${cuda.device}, CUDA, fp32, TF32 off` : 'no CUDA device here'}`;
+  registerBackend(backend);
+  const previous = getBackend().name;
+  setBackend(backend.name);
+  try {
+    const sizes = software ? [256, 512] : [1024, 2048, 4096];
+    const rows: (string | number)[][] = [];
+    for (const n of sizes) {
+      const ours = await matmulTflops(backend, n, software ? 3 : 20);
+      const theirs = cuda?.matmulTflops?.[String(n)];
+      rows.push([
+        n,
+        ours.toFixed(3),
+        theirs ? theirs.toFixed(1) : '—',
+        theirs ? `${((ours / theirs) * 100).toFixed(0)}%` : '',
+      ]);
+    }
+    printTable(
+      `float32 matmul n×n on WebGPU (${backend.adapterName}; ${note})`,
+      ['n', '@proj webgpu TFLOP/s', 'PyTorch TFLOP/s', 'ours / PyTorch'],
+      rows,
+    );
+    const steps: (string | number)[][] = [];
+    for (const name of software ? (['default'] as const) : (['default', 'gpt2Small'] as const)) {
+      const ours = await stepMs(SHAPES[name], software ? 3 : 10, 2);
+      const theirs = cuda?.stepMs?.[name];
+      steps.push([
+        name,
+        ours.toFixed(1),
+        theirs ? theirs.toFixed(1) : '—',
+        theirs ? `${(ours / theirs).toFixed(2)}x` : '',
+      ]);
+    }
+    printTable(
+      `GPT training step on WebGPU (${note})`,
+      ['shape', '@proj webgpu ms', 'PyTorch ms', 'time vs PyTorch'],
+      steps,
+    );
+  } finally {
+    setBackend(previous);
+  }
+}
