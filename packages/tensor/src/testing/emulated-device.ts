@@ -84,15 +84,16 @@ export interface EmulatedDeviceOptions {
 }
 
 /**
- * A backend with the memory of a GPU and the kernels of a host backend (by default the JS reference
- * as a GPU computes it, {@link deviceContractKernels}), for testing without a GPU what a device backend changes: its storages are opaque
- * `DeviceStorage` handles (`memory: 'device'`, no float64), readable only through
- * `await readAsync(…)`; its kernels refuse host typed arrays (the per-matrix offsets of `MatmulArgs`
- * and `MatrixBatch` excepted, which stay host metadata) and storage of other backends; and it has no
+ * A backend with the memory of a GPU and the kernels of a host backend (by default
+ * {@link deviceContractKernels}), for testing without a GPU what a device backend changes: its
+ * storages are opaque `DeviceStorage` handles (`memory: 'device'`, no float64), readable only
+ * through `await readAsync(…)`; its kernels refuse host typed arrays (except the per-matrix offsets
+ * of `MatmulArgs` and `MatrixBatch`, host metadata) and storage of other backends; it has no
  * `packLinear` (host backends only).
  *
- * The conformance suite runs on it in this package. Register it to run op-level code under device
- * memory semantics: every synchronous read of its tensors throws a DeviceMemoryError.
+ * The conformance suite runs on it in this package. Registered and selected, it runs op-level code
+ * under device memory rules: a kernel given a host array, or a synchronous read of one of its
+ * tensors, throws a DeviceMemoryError that says where.
  * @example
  * registerBackend(createEmulatedDeviceBackend());
  * setBackend('emulated-device');

@@ -103,16 +103,9 @@ export function binaryConformance({ describe, it }: TestApi, backend: AnyBackend
       const a: StridedView = { data, offset: 0, strides: [5, 1] };
       const b: StridedView = { data: Int32Array.from([1, -2, 3, 0, 5]), offset: 0, strides: [0, 1] };
       for (const op of ['add', 'mul', 'maximum'] as const) {
-        const expected = data.map(() => 0);
+        const [expected, out] = [data.map(() => 0), data.map(() => 0)];
         jsBackend.binary(op, a, b, expected, shape);
-        const actual = await runBinary(
-          backend,
-          op,
-          a,
-          b,
-          data.map(() => 0),
-          shape,
-        );
+        const actual = await runBinary(backend, op, a, b, out, shape);
         expect([...actual], `${op} of ${float} and int32`).toEqual([...expected]);
       }
     };

@@ -8,13 +8,14 @@ import { type DType, dtypeOfArray, type TypedArray } from '../../dtype.js';
  * allocated there (or uploaded pre-filled); results come back through `readAsync`.
  */
 
+const HOST_FIELD_NAMES = ['offsets', 'aOffsets', 'bOffsets'] as const;
+type HostField = (typeof HOST_FIELD_NAMES)[number];
 /**
  * Fields of kernel arguments that stay host typed arrays on every backend: the per-matrix offsets of
  * `MatmulArgs` and `MatrixBatch`, metadata the backend reads on the CPU (uploading it itself where a
  * shader needs it).
  */
-export const HOST_FIELDS: ReadonlySet<string> = new Set(['offsets', 'aOffsets', 'bOffsets']);
-type HostField = 'offsets' | 'aOffsets' | 'bOffsets';
+export const HOST_FIELDS: ReadonlySet<string> = new Set(HOST_FIELD_NAMES);
 
 /** `T` as a backend's kernels take it: every typed array outside {@link HOST_FIELDS} is storage. */
 export type OnBackend<T> = T extends TypedArray
@@ -49,7 +50,9 @@ export function dtypeOf(array: TypedArray): DType {
  *   of their host arrays.
  * On a host backend `upload` may return the host array itself, so this is the direct call, read
  * through a copy.
- * @example const { out } = await runKernel(backend, { x, out: new Float32Array(n) }, ['out'], (a) => backend.unary('exp', a.x, a.out));
+ * @example
+ * const args = { x, out: new Float32Array(x.length) };
+ * const { out } = await runKernel(backend, args, ['out'], (a) => backend.unary('exp', a.x, a.out));
  */
 export async function runKernel<A extends object, K extends keyof A & string>(
   backend: AnyBackend,
