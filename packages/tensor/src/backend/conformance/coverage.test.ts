@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernelNames } from '../../testing/conformance/suite.js';
+import { kernelNames } from '../../testing/conformance/kernels.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from '../wasm/index.js';
 

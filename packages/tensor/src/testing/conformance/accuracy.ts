@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
-import type { Backend, UnaryGradOp, UnaryOp } from '../../backend/backend.js';
+import type { UnaryGradOp, UnaryOp } from '../../backend/backend.js';
+import type { AnyBackend } from '../../backend/registry.js';
 import { erf, erfc } from '../../math.js';
+import { runKernel } from './harness.js';
 import type { TestApi } from './test-api.js';
 
 /**
@@ -78,16 +80,14 @@ function inf(x: number, a: number, e: number): never {
   throw new Error(`at x = ${x}: got ${a}, float64 reference ${e}`);
 }
 
-function forward(backend: Backend, op: UnaryOp, x: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  backend.unary(op, x, out);
-  return out;
+async function forward(backend: AnyBackend, op: UnaryOp, x: Float32Array): Promise<Float32Array> {
+  const args = { x, out: new Float32Array(x.length) };
+  return (await runKernel(backend, args, ['out'], (a) => backend.unary(op, a.x, a.out))).out;
 }
 
-function derivative(backend: Backend, op: UnaryGradOp, x: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  backend.unaryBackward(op, x, new Float32Array(x.length).fill(1), out);
-  return out;
+async function derivative(backend: AnyBackend, op: UnaryGradOp, x: Float32Array): Promise<Float32Array> {
+  const args = { x, dy: new Float32Array(x.length).fill(1), dx: new Float32Array(x.length) };
+  return (await runKernel(backend, args, ['dx'], (a) => backend.unaryBackward(op, a.x, a.dy, a.dx))).dx;
 }
 
 /** Both the grid and the special values through one call each. */
@@ -99,32 +99,32 @@ function gridAndSpecial(): Float32Array {
 }
 
 /** Registers the conformance tests of the float32 accuracy of the transcendental kernels for `backend`. */
-export function accuracyConformance({ describe, it }: TestApi, backend: Backend): void {
+export function accuracyConformance({ describe, it }: TestApi, backend: AnyBackend): void {
   describe('float32 accuracy against float64 references', () => {
     const x = gridAndSpecial();
-    it('exp, log, tanh, sigmoid, silu: a few ulp', () => {
-      const exp = errors(x, forward(backend, 'exp', x), Math.exp);
+    it('exp, log, tanh, sigmoid, silu: a few ulp', async () => {
+      const exp = errors(x, await forward(backend, 'exp', x), Math.exp);
       expect(exp.rel).toBeLessThan(1.5e-7);
       // exp over its whole range: subnormal results to the nearest step or the next
       const wide = Float32Array.from({ length: 20001 }, (_, i) => -104 + (193 * i) / 20000);
-      const expWide = errors(wide, forward(backend, 'exp', wide), Math.exp);
+      const expWide = errors(wide, await forward(backend, 'exp', wide), Math.exp);
       expect(expWide.rel).toBeLessThan(1.5e-7);
       expect(expWide.subnormalSteps).toBeLessThanOrEqual(1);
-      const log = errors(x, forward(backend, 'log', x), Math.log, (v) => !(v < 0));
+      const log = errors(x, await forward(backend, 'log', x), Math.log, (v) => !(v < 0));
       expect(log.rel).toBeLessThan(1.5e-7);
-      expect(errors(x, forward(backend, 'tanh', x), Math.tanh).rel).toBeLessThan(2e-7);
-      expect(errors(x, forward(backend, 'sigmoid', x), sigmoid).rel).toBeLessThan(3e-7);
-      expect(errors(x, forward(backend, 'silu', x), (v) => v * sigmoid(v)).rel).toBeLessThan(3e-7);
+      expect(errors(x, await forward(backend, 'tanh', x), Math.tanh).rel).toBeLessThan(2e-7);
+      expect(errors(x, await forward(backend, 'sigmoid', x), sigmoid).rel).toBeLessThan(3e-7);
+      expect(errors(x, await forward(backend, 'silu', x), (v) => v * sigmoid(v)).rel).toBeLessThan(3e-7);
     });
 
-    it('erf: 1.5e-7 absolute (Abramowitz–Stegun 7.1.26) and 2.5e-7 relative', () => {
-      const e = errors(x, forward(backend, 'erf', x), erf);
+    it('erf: 1.5e-7 absolute (Abramowitz–Stegun 7.1.26) and 2.5e-7 relative', async () => {
+      const e = errors(x, await forward(backend, 'erf', x), erf);
       expect(e.abs).toBeLessThan(1.5e-7);
       expect(e.rel).toBeLessThan(2.5e-7);
     });
 
-    it('gelu: AS-level absolute accuracy, and relative accuracy in the negative tail', () => {
-      const y = forward(backend, 'gelu', x);
+    it('gelu: AS-level absolute accuracy, and relative accuracy in the negative tail', async () => {
+      const y = await forward(backend, 'gelu', x);
       const all = errors(x, y, (v) => v * Phi(v));
       // |error| <= 1.1e-7·max(1, |x|): Φ to ~7.5e-8 (AS) plus rounding of x·Φ(x)
       expect(all.absPerX).toBeLessThan(1.1e-7);
@@ -140,12 +140,12 @@ export function accuracyConformance({ describe, it }: TestApi, backend: Backend)
       ).toBeLessThan(5e-7);
     });
 
-    it('geluTanh: 2e-7·max(1, |x|) absolute', () => {
-      const e = errors(x, forward(backend, 'geluTanh', x), (v) => v * sigmoid(2 * u(v)));
+    it('geluTanh: 2e-7·max(1, |x|) absolute', async () => {
+      const e = errors(x, await forward(backend, 'geluTanh', x), (v) => v * sigmoid(2 * u(v)));
       expect(e.absPerX).toBeLessThan(2e-7);
     });
 
-    it('each result depends on its own input only, not on its neighbours (fast paths)', () => {
+    it('each result depends on its own input only, not on its neighbours (fast paths)', async () => {
       // the same values alone, and with every other element 3 (which needs GELU's tail piece)
       const mixed = new Float32Array(2 * GRID.length);
       for (let i = 0; i < GRID.length; i++) {
@@ -154,20 +154,22 @@ export function accuracyConformance({ describe, it }: TestApi, backend: Backend)
       }
       const even = (y: Float32Array) => y.filter((_, i) => i % 2 === 0);
       for (const op of ['gelu', 'erf', 'exp', 'tanh', 'sigmoid'] as const) {
-        expect(even(forward(backend, op, mixed)), op).toEqual(forward(backend, op, GRID));
+        expect(even(await forward(backend, op, mixed)), op).toEqual(await forward(backend, op, GRID));
       }
       for (const op of ['gelu', 'geluTanh', 'silu'] as const) {
-        expect(even(derivative(backend, op, mixed)), `${op}'`).toEqual(derivative(backend, op, GRID));
+        expect(even(await derivative(backend, op, mixed)), `${op}'`).toEqual(
+          await derivative(backend, op, GRID),
+        );
       }
     });
 
-    it('derivatives of gelu, geluTanh, silu, sigmoid, tanh', () => {
-      const gelu = errors(x, derivative(backend, 'gelu', x), (v) => Phi(v) + v * phi(v));
+    it('derivatives of gelu, geluTanh, silu, sigmoid, tanh', async () => {
+      const gelu = errors(x, await derivative(backend, 'gelu', x), (v) => Phi(v) + v * phi(v));
       expect(gelu.abs).toBeLessThan(2.2e-7);
       expect(
         errors(
           x,
-          derivative(backend, 'gelu', x),
+          await derivative(backend, 'gelu', x),
           (v) => Phi(v) + v * phi(v),
           (v) => v < -3,
         ).rel,
@@ -176,15 +178,19 @@ export function accuracyConformance({ describe, it }: TestApi, backend: Backend)
       const du = (v: number) => 2 * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
       const geluTanh = errors(
         x,
-        derivative(backend, 'geluTanh', x),
+        await derivative(backend, 'geluTanh', x),
         (v) => s(v) + v * s(v) * (1 - s(v)) * du(v),
       );
       expect(geluTanh.abs).toBeLessThan(3e-6);
-      const silu = errors(x, derivative(backend, 'silu', x), (v) => sigmoid(v) * (1 + v * (1 - sigmoid(v))));
+      const silu = errors(
+        x,
+        await derivative(backend, 'silu', x),
+        (v) => sigmoid(v) * (1 + v * (1 - sigmoid(v))),
+      );
       expect(silu.abs).toBeLessThan(1.1e-6);
-      const sig = errors(x, derivative(backend, 'sigmoid', x), (v) => sigmoid(v) * (1 - sigmoid(v)));
+      const sig = errors(x, await derivative(backend, 'sigmoid', x), (v) => sigmoid(v) * (1 - sigmoid(v)));
       expect(sig.abs).toBeLessThan(1.5e-7);
-      const tanh = errors(x, derivative(backend, 'tanh', x), (v) => 1 - Math.tanh(v) ** 2);
+      const tanh = errors(x, await derivative(backend, 'tanh', x), (v) => 1 - Math.tanh(v) ** 2);
       expect(tanh.abs).toBeLessThan(1.7e-7);
     });
   });

@@ -1,7 +1,9 @@
 import { expect } from 'vitest';
-import type { AttentionArgs, Backend, MatrixBatch } from '../../backend/backend.js';
+import type { AttentionArgs, MatrixBatch } from '../../backend/backend.js';
 import { contiguousBatch } from '../../backend/js/fused-attention.js';
 import { jsBackend } from '../../backend/js/index.js';
+import type { AnyBackend } from '../../backend/registry.js';
+import { holds, runKernel } from './harness.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 import type { TestApi } from './test-api.js';
 
@@ -75,11 +77,22 @@ function expectClose(
   expect(i, `${what}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
 }
 
+type AttentionInputs = Omit<AttentionArgs, 'out' | 'lse'>;
+
+/** `out` and `lse` of the fused attention on `backend`, read back. */
+function attention(backend: AnyBackend, args: AttentionInputs) {
+  const outputs = {
+    out: new Float32Array(args.batch * args.L * args.Ev),
+    lse: new Float32Array(args.batch * args.L),
+  };
+  return runKernel(backend, { ...args, ...outputs }, ['out', 'lse'], (a) => backend.attention(a));
+}
+
 /** Registers the conformance tests of the fused attention kernels for `backend`. */
-export function attentionConformance({ describe, it }: TestApi, backend: Backend): void {
+export function attentionConformance({ describe, it }: TestApi, backend: AnyBackend): void {
   describe('fused attention', () => {
-    it('forward and backward: causal, KV-cache, grouped-query and masked shapes', () => {
-      SHAPES.forEach((shape, n) => {
+    it('forward and backward: causal, KV-cache, grouped-query and masked shapes', async () => {
+      for (const [n, shape] of SHAPES.entries()) {
         const { batch, groups, L, S, E, Ev } = shape;
         const kv = batch / groups;
         for (const maskBatch of [0, 1, batch]) {
@@ -92,14 +105,7 @@ export function attentionConformance({ describe, it }: TestApi, backend: Backend
             scale: 0.3 + 0.1 * n,
           };
           const what = `attention ${JSON.stringify(shape)} maskBatch=${maskBatch}`;
-          const run = (b: typeof backend) => {
-            const out = new Float32Array(batch * L * Ev);
-            const lse = new Float32Array(batch * L);
-            b.attention({ ...args, out, lse });
-            return { out, lse };
-          };
-          const ref = run(jsBackend);
-          const got = run(backend);
+          const [ref, got] = [await attention(jsBackend, args), await attention(backend, args)];
           expectClose(got.out, ref.out, what);
           expectClose(got.lse, ref.lse, `${what} lse`);
           // the upstream gradient contiguous, or (odd layouts) as the view of a [batch, L·2, Ev] block
@@ -112,25 +118,25 @@ export function attentionConformance({ describe, it }: TestApi, backend: Backend
                   rowStride: 2 * Ev,
                   colStride: 1,
                 };
-          const grads = (b: typeof backend) => {
-            const g = {
+          const grads = (b: AnyBackend) => {
+            const outputs = {
               dq: new Float32Array(batch * L * E),
               dk: new Float32Array(kv * S * E).fill(Number.NaN), // written, not accumulated into
               dv: new Float32Array(kv * S * Ev).fill(Number.NaN),
             };
-            b.attentionBackward({ ...args, ...ref, dout, ...g });
-            return g;
+            return runKernel(b, { ...args, ...ref, dout, ...outputs }, ['dq', 'dk', 'dv'], (a) =>
+              b.attentionBackward(a),
+            );
           };
-          const gref = grads(jsBackend);
-          const ggot = grads(backend);
+          const [gref, ggot] = [await grads(jsBackend), await grads(backend)];
           expectClose(ggot.dq, gref.dq, `${what} dq`, 1e-3, 1e-4);
           expectClose(ggot.dk, gref.dk, `${what} dk`, 1e-3, 1e-4);
           expectClose(ggot.dv, gref.dv, `${what} dv`, 1e-3, 1e-4);
         }
-      });
+      }
     });
 
-    it('reads keys and values from the used rows of a KV cache whose buffers are mostly empty', () => {
+    it('reads keys and values from the used rows of a KV cache whose buffers are mostly empty', async () => {
       // [kv, capacity, E] buffers of which S rows per head are filled, one query per head (decoding)
       const [batch, groups, S, E, capacity] = [6, 2, 37, 8, 1000];
       const kv = batch / groups;
@@ -155,57 +161,44 @@ export function attentionConformance({ describe, it }: TestApi, backend: Backend
         maskBatch: 1,
         scale: 0.4,
       };
-      const [ref, got] = [jsBackend, backend].map((b) => {
-        const out = new Float32Array(batch * E);
-        b.attention({ ...args, out, lse: new Float32Array(batch) });
-        return out;
-      });
-      expectClose(got!, ref!, 'attention over a KV cache');
+      const [ref, got] = [await attention(jsBackend, args), await attention(backend, args)];
+      expectClose(got.out, ref.out, 'attention over a KV cache');
     });
 
-    it('queries that see no key (causal with L > S) are NaN; the others match', () => {
+    it('queries that see no key (causal with L > S) are NaN; the others match', async () => {
       const shape = { batch: 2, groups: 1, L: 7, S: 3, E: 4, Ev: 5, causal: true };
-      const args = {
-        ...shape,
-        ...layouts(shape, 1, 0),
-        mask: null,
-        maskBatch: 1,
-        scale: 0.5,
-      };
-      const [ref, got] = [jsBackend, backend].map((b) => {
-        const out = new Float32Array(2 * 7 * 5);
-        b.attention({ ...args, out, lse: new Float32Array(14) });
-        return out;
-      });
-      expect(Number.isNaN(got![0]!) && Number.isNaN(got![4 * 5 - 1]!)).toBe(true);
-      expectClose(got!, ref!, 'attention L > S');
+      const args = { ...shape, ...layouts(shape, 1, 0), mask: null, maskBatch: 1, scale: 0.5 };
+      const [ref, got] = [await attention(jsBackend, args), await attention(backend, args)];
+      expect(Number.isNaN(got.out[0]!) && Number.isNaN(got.out[4 * 5 - 1]!)).toBe(true);
+      expectClose(got.out, ref.out, 'attention L > S');
     });
 
-    it('falls back to the reference for float64', () => {
-      const shape = {
-        batch: 1,
-        groups: 1,
-        L: 3,
-        S: 4,
-        E: 2,
-        Ev: 2,
-        causal: true,
-        mask: null,
-        maskBatch: 1,
-      };
-      const args = {
-        ...shape,
-        q: contiguousBatch(Float64Array.from(randomF32(6, 1)), 1, 3, 2),
-        k: contiguousBatch(Float64Array.from(randomF32(8, 2)), 1, 4, 2),
-        v: contiguousBatch(Float64Array.from(randomF32(8, 3)), 1, 4, 2),
-        scale: 0.7,
-      };
-      const [ref, got] = [jsBackend, backend].map((b) => {
-        const out = new Float64Array(6);
-        b.attention({ ...args, out, lse: new Float64Array(3) });
-        return out;
+    if (holds(backend, 'float64'))
+      it('float64 matches the reference exactly (the reference is the fallback)', async () => {
+        const args = {
+          batch: 1,
+          groups: 1,
+          L: 3,
+          S: 4,
+          E: 2,
+          Ev: 2,
+          causal: true,
+          mask: null,
+          maskBatch: 1,
+          q: contiguousBatch(Float64Array.from(randomF32(6, 1)), 1, 3, 2),
+          k: contiguousBatch(Float64Array.from(randomF32(8, 2)), 1, 4, 2),
+          v: contiguousBatch(Float64Array.from(randomF32(8, 3)), 1, 4, 2),
+          scale: 0.7,
+        };
+        const expected = { out: new Float64Array(6), lse: new Float64Array(3) };
+        jsBackend.attention({ ...args, ...expected });
+        const { out } = await runKernel(
+          backend,
+          { ...args, out: new Float64Array(6), lse: new Float64Array(3) },
+          ['out'],
+          (a) => backend.attention(a),
+        );
+        expect([...out]).toEqual([...expected.out]);
       });
-      expect([...got!]).toEqual([...ref!]);
-    });
   });
 }

@@ -1,7 +1,10 @@
 import { expect } from 'vitest';
-import type { Backend, BinaryOp, ReduceOp, StridedView } from '../../backend/backend.js';
+import type { BinaryOp, ReduceOp, StridedView } from '../../backend/backend.js';
 import { jsBackend } from '../../backend/js/index.js';
+import type { AnyBackend } from '../../backend/registry.js';
+import { allocStorage, type TypedArray } from '../../dtype.js';
 import { contiguousStrides } from '../../shape.js';
+import { holds, runKernel } from './harness.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 import type { TestApi } from './test-api.js';
 
@@ -59,58 +62,80 @@ const CASES: { shape: number[]; a: Parameters<typeof view>[2]; b: Parameters<typ
   { shape: [2, 3, 5, 7], a: {}, b: { zeroAxes: [1] } },
 ];
 
+/** `out = op(a, b)` over `shape` on `backend`, read back. */
+async function runBinary(
+  backend: AnyBackend,
+  op: BinaryOp,
+  a: StridedView,
+  b: StridedView,
+  out: TypedArray,
+  shape: number[],
+): Promise<TypedArray> {
+  const args = { a, b, out };
+  const result = await runKernel(backend, args, ['out'], (d) => backend.binary(op, d.a, d.b, d.out, shape));
+  return result.out;
+}
+
 /** Registers the conformance tests of binary, where, copy and reduce kernels for `backend`. */
-export function binaryConformance({ describe, it }: TestApi, backend: Backend): void {
+export function binaryConformance({ describe, it }: TestApi, backend: AnyBackend): void {
   describe('binary, where, copy and reduce', () => {
     for (const op of OPS) {
-      it(`${op} over same-shaped, broadcast and strided float32 operands`, () => {
-        CASES.forEach(({ shape, a, b }, c) => {
+      it(`${op} over same-shaped, broadcast and strided float32 operands`, async () => {
+        for (const [c, { shape, a, b }] of CASES.entries()) {
           const va = view(shape, 3 * c + 1, a);
           const vb = view(shape, 3 * c + 2, b);
           const size = shape.reduce((p, d) => p * d, 1);
           const make = () => (COMPARISONS.has(op) ? new Uint8Array(size) : new Float32Array(size));
           const expected = make();
-          const actual = make();
           jsBackend.binary(op, va, vb, expected, shape);
-          backend.binary(op, va, vb, actual, shape);
+          const actual = await runBinary(backend, op, va, vb, make(), shape);
           const i = firstMismatch(actual, expected, 0, 0);
           expect(i, `${op} case ${c}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
-        });
+        }
       });
     }
 
-    it('mixed dtypes and float64 match the reference', () => {
+    /** float32 (or float64) rows with int32 operands broadcast along them, as the op layer mixes dtypes. */
+    const mixed = (float: 'float32' | 'float64') => async () => {
       const shape = [4, 5];
-      const a: StridedView = { data: Float64Array.from(randomF32(20, 1)), offset: 0, strides: [5, 1] };
+      const values = randomF32(20, 1);
+      const data = float === 'float32' ? values : Float64Array.from(values);
+      const a: StridedView = { data, offset: 0, strides: [5, 1] };
       const b: StridedView = { data: Int32Array.from([1, -2, 3, 0, 5]), offset: 0, strides: [0, 1] };
       for (const op of ['add', 'mul', 'maximum'] as const) {
-        const expected = new Float64Array(20);
-        const actual = new Float64Array(20);
+        const [expected, out] = [data.map(() => 0), data.map(() => 0)];
         jsBackend.binary(op, a, b, expected, shape);
-        backend.binary(op, a, b, actual, shape);
-        expect([...actual]).toEqual([...expected]);
+        const actual = await runBinary(backend, op, a, b, out, shape);
+        expect([...actual], `${op} of ${float} and int32`).toEqual([...expected]);
       }
-    });
+    };
+    it('float32 and int32 operands (add, mul, maximum) match the reference exactly', mixed('float32'));
+    if (holds(backend, 'float64'))
+      it('float64 and int32 operands (add, mul, maximum) match the reference exactly', mixed('float64'));
 
-    it('where over broadcast and strided operands (bool and float conditions)', () => {
-      CASES.forEach(({ shape, a, b }, c) => {
+    it('where over broadcast and strided operands (bool and float conditions)', async () => {
+      for (const [c, { shape, a, b }] of CASES.entries()) {
         const size = shape.reduce((p, d) => p * d, 1);
         const cv = view(shape, 3 * c + 3, b);
         const cond = { ...cv, data: Uint8Array.from(cv.data, (v) => (v > 0 ? 1 : 0)) };
         for (const condition of [cond, cv]) {
-          const va = view(shape, 3 * c + 1, a);
-          const vb = view(shape, 3 * c + 2, {});
+          const args = { condition, a: view(shape, 3 * c + 1, a), b: view(shape, 3 * c + 2, {}) };
           const expected = new Float32Array(size);
-          const actual = new Float32Array(size);
-          jsBackend.where(condition, va, vb, expected, shape);
-          backend.where(condition, va, vb, actual, shape);
+          jsBackend.where(args.condition, args.a, args.b, expected, shape);
+          const { out: actual } = await runKernel(
+            backend,
+            { ...args, out: new Float32Array(size) },
+            ['out'],
+            (d) => backend.where(d.condition, d.a, d.b, d.out, shape),
+          );
           const i = firstMismatch(actual, expected, 0, 0);
           expect(i, `where case ${c}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
         }
-      });
+      }
     });
 
-    it('copy of permuted, transposed, broadcast and offset views, every output dtype', () => {
+    const outputDTypes = (['float32', 'float64', 'int32', 'bool'] as const).filter((d) => holds(backend, d));
+    it(`copy of permuted, transposed, broadcast and offset views into ${outputDTypes.join(', ')}`, async () => {
       const layouts: [number[], number[], number][] = [
         // [shape, strides, offset] over a 400-element storage
         [[6, 11], [1, 6], 3], // transpose
@@ -123,25 +148,22 @@ export function binaryConformance({ describe, it }: TestApi, backend: Backend): 
         [[17], [3], 5], // stepped 1-D
         [[65], [1], 9], // one contiguous run
       ];
-      layouts.forEach(([shape, strides, offset], c) => {
+      for (const [c, [shape, strides, offset]] of layouts.entries()) {
         const src: StridedView = { data: randomF32(400, c), offset, strides };
         const size = shape.reduce((p, d) => p * d, 1);
-        for (const make of [
-          () => new Float32Array(size),
-          () => new Float64Array(size),
-          () => new Int32Array(size),
-          () => new Uint8Array(size),
-        ]) {
-          const [expected, out] = [make(), make()];
+        for (const dtype of outputDTypes) {
+          const expected = allocStorage(dtype, size);
           jsBackend.copy(src, expected, shape);
-          backend.copy(src, out, shape);
-          expect([...out], `copy case ${c}`).toEqual([...expected]);
+          const { out } = await runKernel(backend, { src, out: allocStorage(dtype, size) }, ['out'], (d) =>
+            backend.copy(d.src, d.out, shape),
+          );
+          expect([...out], `copy case ${c} into ${dtype}`).toEqual([...expected]);
         }
-      });
+      }
     });
 
     for (const op of ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
-      it(`reduce ${op} of float32 rows (odd lengths, NaN rows)`, () => {
+      it(`reduce ${op} of float32 rows (odd lengths, NaN rows)`, async () => {
         for (const [outer, inner] of [
           [1, 1],
           [3, 3],
@@ -153,9 +175,8 @@ export function binaryConformance({ describe, it }: TestApi, backend: Backend): 
           const x = randomF32(outer * inner, outer + inner, -2, 2);
           if (outer > 2) x[inner + 1] = Number.NaN;
           const expected = new Float32Array(outer);
-          const actual = new Float32Array(outer);
           jsBackend.reduce(op, x, expected, outer, inner);
-          backend.reduce(op, x, actual, outer, inner);
+          const actual = await runReduce(backend, op, x, new Float32Array(outer), outer, inner);
           const tol = op === 'sum' ? 1e-6 : 0;
           const i = firstMismatch(actual, expected, tol, tol);
           expect(i, `${op} [${outer}, ${inner}]: ${describeMismatch(i, actual, expected)}`).toBe(-1);
@@ -163,19 +184,35 @@ export function binaryConformance({ describe, it }: TestApi, backend: Backend): 
       });
     }
 
-    it('reduce of float64 and int32 matches the reference exactly', () => {
-      const x64 = Float64Array.from(randomF32(30, 9));
-      const xi = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 11);
-      for (const op of ['sum', 'max', 'min'] as const) {
-        for (const [x, out, ref] of [
-          [x64, new Float64Array(3), new Float64Array(3)],
-          [xi, new Int32Array(3), new Int32Array(3)],
-        ] as const) {
-          jsBackend.reduce(op, x, ref, 3, 10);
-          backend.reduce(op, x, out, 3, 10);
-          expect([...out]).toEqual([...ref]);
+    const reduceDTypes = (['float64', 'int32'] as const).filter((d) => holds(backend, d));
+    it(`reduce sum, max, min of ${reduceDTypes.join(' and ')} match the reference exactly`, async () => {
+      const inputs = {
+        float64: Float64Array.from(randomF32(30, 9)),
+        int32: Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 11),
+      };
+      for (const op of ['sum', 'max', 'min'] as const)
+        for (const dtype of reduceDTypes) {
+          const x = inputs[dtype];
+          const expected = allocStorage(dtype, 3);
+          jsBackend.reduce(op, x, expected, 3, 10);
+          const actual = await runReduce(backend, op, x, allocStorage(dtype, 3), 3, 10);
+          expect([...actual], `${op} of ${dtype}`).toEqual([...expected]);
         }
-      }
     });
   });
+}
+
+/** Reduces each row of `x` `[outer, inner]` on `backend`, read back. */
+async function runReduce(
+  backend: AnyBackend,
+  op: ReduceOp,
+  x: TypedArray,
+  out: TypedArray,
+  outer: number,
+  inner: number,
+): Promise<TypedArray> {
+  const result = await runKernel(backend, { x, out }, ['out'], (d) =>
+    backend.reduce(op, d.x, d.out, outer, inner),
+  );
+  return result.out;
 }

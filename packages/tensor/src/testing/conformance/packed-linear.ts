@@ -7,6 +7,9 @@ import { toHalfBits, widenHalfBits } from '../../half-precision.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 import type { TestApi } from './test-api.js';
 
+/** What the packed-weight tests use of a host backend. */
+export type PackingBackend = Pick<HostBackend, 'packLinear'>;
+
 /** [m, n, k]: one row, a few rows, the 4-row tiles, and the 256-deep k slices and 512-wide column blocks. */
 export const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -75,8 +78,9 @@ export function unpacked(
   return out;
 }
 
+/** `x·Wᵀ + b` through a weight packed by `backend` (released after the product). */
 export function applyPacked(
-  backend: HostBackend,
+  backend: PackingBackend,
   w: Float32Array,
   bias: Float32Array | null,
   x: Float32Array,
@@ -93,7 +97,7 @@ export function applyPacked(
 }
 
 /** Registers the conformance tests of `packLinear` (packed weights, float32 and 16-bit) for `backend`. */
-export function packedLinearConformance({ describe, it }: TestApi, backend: HostBackend): void {
+export function packedLinearConformance({ describe, it }: TestApi, backend: PackingBackend): void {
   describe('packLinear', () => {
     it('multiplies by the rounded weight and adds the bias', () => {
       const [m, n, k] = [3, 5, 7];

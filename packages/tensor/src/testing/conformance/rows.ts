@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
-import type { Backend } from '../../backend/backend.js';
+import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../../backend/backend.js';
 import { jsBackend } from '../../backend/js/index.js';
+import type { AnyBackend } from '../../backend/registry.js';
+import { runKernel } from './harness.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 import type { TestApi } from './test-api.js';
 
@@ -22,24 +24,26 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
 }
 
 /** Registers the conformance tests of the row kernels (softmax, norms, cross-entropy) for `backend`. */
-export function rowConformance({ describe, it }: TestApi, backend: Backend): void {
+export function rowConformance(api: TestApi, backend: AnyBackend): void {
+  const { describe, it } = api;
   describe('row kernels', () => {
-    it('softmax and log-softmax, including -inf (masked) entries and fully masked rows', () => {
+    it('softmax and log-softmax, including -inf (masked) entries and fully masked rows', async () => {
       for (const [rows, cols] of SHAPES) {
         const x = randomF32(rows * cols, rows + cols, -10, 10);
         if (cols > 2) x[1] = Number.NEGATIVE_INFINITY;
         if (rows > 2) x.fill(Number.NEGATIVE_INFINITY, cols, 2 * cols);
         for (const log of [false, true]) {
           const expected = new Float32Array(rows * cols);
-          const actual = new Float32Array(rows * cols);
           jsBackend.softmax(x, expected, rows, cols, log);
-          backend.softmax(x, actual, rows, cols, log);
-          expectClose(actual, expected, `softmax [${rows}, ${cols}] log=${log}`);
+          const { out } = await runKernel(backend, { x, out: new Float32Array(rows * cols) }, ['out'], (a) =>
+            backend.softmax(a.x, a.out, rows, cols, log),
+          );
+          expectClose(out, expected, `softmax [${rows}, ${cols}] log=${log}`);
         }
       }
     });
 
-    it('softmax backward from the output', () => {
+    it('softmax backward from the output', async () => {
       for (const [rows, cols] of SHAPES) {
         const x = randomF32(rows * cols, rows * cols, -4, 4);
         const dy = randomF32(rows * cols, cols);
@@ -47,15 +51,16 @@ export function rowConformance({ describe, it }: TestApi, backend: Backend): voi
           const y = new Float32Array(rows * cols);
           jsBackend.softmax(x, y, rows, cols, log);
           const expected = new Float32Array(rows * cols);
-          const actual = new Float32Array(rows * cols);
           jsBackend.softmaxBackward(y, dy, expected, rows, cols, log);
-          backend.softmaxBackward(y, dy, actual, rows, cols, log);
-          expectClose(actual, expected, `softmaxBackward [${rows}, ${cols}] log=${log}`);
+          const { dx } = await runKernel(backend, { y, dy, dx: new Float32Array(rows * cols) }, ['dx'], (a) =>
+            backend.softmaxBackward(a.y, a.dy, a.dx, rows, cols, log),
+          );
+          expectClose(dx, expected, `softmaxBackward [${rows}, ${cols}] log=${log}`);
         }
       }
     });
 
-    it('attention softmax (scaled, causal and KV-cache shapes) and its backward', () => {
+    it('attention softmax (scaled, causal and KV-cache shapes) and its backward', async () => {
       for (const [batch, L, S] of [
         [1, 1, 1],
         [2, 3, 3],
@@ -67,22 +72,26 @@ export function rowConformance({ describe, it }: TestApi, backend: Backend): voi
         for (const causal of [false, true]) {
           const x = randomF32(batch * L * S, L + S, -5, 5);
           const n = x.length;
-          const [expected, actual] = [new Float32Array(n), new Float32Array(n)];
-          const common = { x, batch, L, S, scale: 0.17, causal };
-          jsBackend.attentionSoftmax({ ...common, out: expected });
-          backend.attentionSoftmax({ ...common, out: actual });
+          const expected = new Float32Array(n);
+          const common = { batch, L, S, scale: 0.17, causal };
+          jsBackend.attentionSoftmax({ ...common, x, out: expected });
+          const { out } = await runKernel(backend, { ...common, x, out: new Float32Array(n) }, ['out'], (a) =>
+            backend.attentionSoftmax(a),
+          );
           const what = `attentionSoftmax [${batch}, ${L}, ${S}] causal=${causal}`;
-          expectClose(actual, expected, what);
+          expectClose(out, expected, what);
           const dy = randomF32(n, 3 * n);
-          const [dxRef, dx] = [new Float32Array(n), new Float32Array(n)];
+          const dxRef = new Float32Array(n);
           const y = expected.map((v) => (Number.isNaN(v) ? 0 : v));
           jsBackend.attentionSoftmaxBackward(y, dy, dxRef, batch * L, S, 0.17);
-          backend.attentionSoftmaxBackward(y, dy, dx, batch * L, S, 0.17);
+          const { dx } = await runKernel(backend, { y, dy, dx: new Float32Array(n) }, ['dx'], (a) =>
+            backend.attentionSoftmaxBackward(a.y, a.dy, a.dx, batch * L, S, 0.17),
+          );
           expectClose(dx, dxRef, `${what} backward`);
         }
     });
 
-    it('layer norm and RMS norm forward and backward, with and without weight and bias', () => {
+    it('layer norm and RMS norm forward and backward, with and without weight and bias', async () => {
       for (const [rows, cols] of SHAPES)
         for (const rms of [false, true])
           for (const affine of [false, true]) {
@@ -91,90 +100,110 @@ export function rowConformance({ describe, it }: TestApi, backend: Backend): voi
             const bias = affine ? randomF32(cols, cols + 1) : null;
             const dy = randomF32(rows * cols, 7 * cols);
             const what = `norm [${rows}, ${cols}] rms=${rms} affine=${affine}`;
-            const results = [jsBackend, backend].map((b) => {
-              const mean = new Float32Array(rows);
-              const rstd = new Float32Array(rows);
-              const out = new Float32Array(rows * cols);
-              const common = { x, weight, mean, rstd, rows, cols, rms };
-              b.layerNorm({ ...common, bias, out, eps: 1e-5 });
-              const dx = new Float32Array(rows * cols);
-              const dweight = new Float32Array(cols);
-              const dbias = new Float32Array(cols);
-              // Both backends run the backward from the reference statistics.
-              return { out, mean, rstd, dx, dweight, dbias, common };
-            });
-            const [ref, got] = results as [(typeof results)[0], (typeof results)[0]];
+            const forward = (b: AnyBackend) =>
+              runKernel(
+                b,
+                {
+                  x,
+                  weight,
+                  bias,
+                  rows,
+                  cols,
+                  rms,
+                  eps: 1e-5,
+                  out: new Float32Array(rows * cols),
+                  mean: new Float32Array(rows),
+                  rstd: new Float32Array(rows),
+                },
+                ['out', 'mean', 'rstd'],
+                (a) => b.layerNorm(a),
+              );
+            const [ref, got] = [await forward(jsBackend), await forward(backend)];
             expectClose(got.out, ref.out, `${what} out`);
             expectClose(got.rstd, ref.rstd, `${what} rstd`);
             if (!rms) expectClose(got.mean, ref.mean, `${what} mean`);
-            for (const [b, r] of [
-              [jsBackend, ref],
-              [backend, got],
-            ] as const) {
-              b.layerNormBackward({
-                ...ref.common,
-                dy,
-                dx: r.dx,
-                dweight: affine ? r.dweight : null,
-                dbias: affine ? r.dbias : null,
-              });
+            // Both backends run the backward from the reference statistics.
+            const backward = (b: AnyBackend) =>
+              runKernel(
+                b,
+                {
+                  dy,
+                  x,
+                  weight,
+                  mean: ref.mean,
+                  rstd: ref.rstd,
+                  rows,
+                  cols,
+                  rms,
+                  dx: new Float32Array(rows * cols),
+                  dweight: affine ? new Float32Array(cols) : null,
+                  dbias: affine ? new Float32Array(cols) : null,
+                },
+                ['dx', ...(affine ? (['dweight', 'dbias'] as const) : [])],
+                (a) => b.layerNormBackward(a),
+              );
+            const [gradRef, grad] = [await backward(jsBackend), await backward(backend)];
+            expectClose(grad.dx, gradRef.dx, `${what} dx`, 1e-4);
+            if (affine) {
+              expectClose(grad.dweight!, gradRef.dweight!, `${what} dweight`, 1e-4);
+              expectClose(grad.dbias!, gradRef.dbias!, `${what} dbias`, 1e-4);
             }
-            expectClose(got.dx, ref.dx, `${what} dx`, 1e-4);
-            expectClose(got.dweight, ref.dweight, `${what} dweight`, 1e-4);
-            expectClose(got.dbias, ref.dbias, `${what} dbias`, 1e-4);
           }
     });
 
-    it('cross-entropy forward and backward, label smoothing and ignored rows', () => {
+    it('cross-entropy forward and backward, label smoothing and ignored rows', async () => {
       for (const [rows, classes] of SHAPES)
         for (const labelSmoothing of [0, 0.1]) {
           const logits = randomF32(rows * classes, rows + classes, -6, 6);
           const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7) % classes);
           if (rows > 2) targets[1] = -100;
           const common = { logits, targets, rows, classes, ignoreIndex: -100, labelSmoothing };
-          const out = [jsBackend, backend].map((b) => {
-            const losses = new Float32Array(rows);
-            const lse = new Float32Array(rows);
-            b.crossEntropy({ ...common, losses, lse });
-            return { losses, lse };
-          });
           const what = `crossEntropy [${rows}, ${classes}] s=${labelSmoothing}`;
-          expectClose(out[1]!.losses, out[0]!.losses, `${what} losses`);
-          expectClose(out[1]!.lse, out[0]!.lse, `${what} lse`);
+          const [ref, got] = [await crossEntropy(jsBackend, common), await crossEntropy(backend, common)];
+          expectClose(got.losses, ref.losses, `${what} losses`);
+          expectClose(got.lse, ref.lse, `${what} lse`);
           for (const scale of [0.25, randomF32(rows, 3)]) {
-            const grads = [jsBackend, backend].map((b) => {
-              const dlogits = new Float32Array(rows * classes).fill(Number.NaN);
-              b.crossEntropyBackward({ ...common, lse: out[0]!.lse, scale, dlogits });
-              return dlogits;
-            });
-            expectClose(grads[1]!, grads[0]!, `${what} dlogits`);
+            const backward = { ...common, lse: ref.lse, scale };
+            const [gradRef, grad] = [
+              await crossEntropyBackward(jsBackend, backward),
+              await crossEntropyBackward(backend, backward),
+            ];
+            expectClose(grad, gradRef, `${what} dlogits`);
           }
         }
     });
 
-    it('empty blocks ([rows, 0] and [0, cols]) match the reference', () => {
+    it('empty blocks ([rows, 0] and [0, cols]) match the reference', async () => {
       for (const [rows, cols] of [
         [3, 0],
         [0, 5],
       ] as const) {
         const x = new Float32Array(rows * cols);
-        const stats = () => ({ mean: new Float32Array(rows), rstd: new Float32Array(rows) });
-        const [ref, got] = [stats(), stats()];
-        const common = {
-          x,
-          weight: null,
-          bias: null,
-          out: new Float32Array(0),
-          rows,
-          cols,
-          eps: 1e-5,
-          rms: false,
-        };
-        jsBackend.layerNorm({ ...common, ...ref });
-        backend.layerNorm({ ...common, ...got });
+        const norm = (b: AnyBackend) =>
+          runKernel(
+            b,
+            {
+              x,
+              weight: null,
+              bias: null,
+              out: new Float32Array(0),
+              mean: new Float32Array(rows),
+              rstd: new Float32Array(rows),
+              rows,
+              cols,
+              eps: 1e-5,
+              rms: false,
+            },
+            ['mean', 'rstd'],
+            (a) => b.layerNorm(a),
+          );
+        const [ref, got] = [await norm(jsBackend), await norm(backend)];
         expect([...got.rstd]).toEqual([...ref.rstd]);
         expect([...got.mean]).toEqual([...ref.mean]);
-        backend.softmax(x, new Float32Array(0), rows, cols, false);
+        const { out } = await runKernel(backend, { x, out: new Float32Array(0) }, ['out'], (a) =>
+          backend.softmax(a.x, a.out, rows, cols, false),
+        );
+        expect(out.length).toBe(0);
         const ce = {
           logits: x,
           targets: new Int32Array(rows),
@@ -183,25 +212,74 @@ export function rowConformance({ describe, it }: TestApi, backend: Backend): voi
           ignoreIndex: 0,
           labelSmoothing: 0,
         };
-        const [l1, l2] = [new Float32Array(rows), new Float32Array(rows)];
-        jsBackend.crossEntropy({ ...ce, losses: l1, lse: new Float32Array(rows) });
-        backend.crossEntropy({ ...ce, losses: l2, lse: new Float32Array(rows) });
-        expect([...l2]).toEqual([...l1]);
+        const [l1, l2] = [await crossEntropy(jsBackend, ce), await crossEntropy(backend, ce)];
+        expect([...l2.losses]).toEqual([...l1.losses]);
       }
     });
 
-    it('cross-entropy rejects out-of-range targets', () => {
-      const args = {
-        logits: new Float32Array(6),
-        losses: new Float32Array(2),
-        lse: new Float32Array(2),
-        targets: Int32Array.of(1, 3),
-        rows: 2,
-        classes: 3,
-        ignoreIndex: -100,
-        labelSmoothing: 0,
-      };
+    badTargetConformance(api, backend);
+  });
+}
+
+/** Cross-entropy targets of two rows of three classes: the second is out of range. */
+const BAD_TARGET = {
+  logits: Float32Array.of(0.5, -1, 2, 1, 0, -3),
+  targets: Int32Array.of(1, 3),
+  rows: 2,
+  classes: 3,
+  ignoreIndex: -100,
+  labelSmoothing: 0,
+};
+
+/**
+ * What an out-of-range cross-entropy target does: a host kernel throws a RangeError; a device kernel
+ * cannot throw, so it writes NaN for that row's loss, lse and gradient (and computes the other rows).
+ */
+function badTargetConformance({ it }: TestApi, backend: AnyBackend): void {
+  if (backend.memory === 'host') {
+    it('cross-entropy rejects out-of-range targets with a RangeError (host memory)', () => {
+      const args = { ...BAD_TARGET, losses: new Float32Array(2), lse: new Float32Array(2) };
       expect(() => backend.crossEntropy(args)).toThrow(RangeError);
     });
+    return;
+  }
+  it('cross-entropy of an out-of-range or negative target gives NaN loss, lse and gradient in that row (device memory)', async () => {
+    for (const bad of [3, 7, -1]) {
+      const common = { ...BAD_TARGET, targets: Int32Array.of(1, bad) };
+      const got = await crossEntropy(backend, common);
+      // the good row as the reference computes it with the bad target replaced by a valid class
+      const ref = await crossEntropy(jsBackend, { ...common, targets: Int32Array.of(1, 0) });
+      const what = `target ${bad} of 3 classes`;
+      expectClose(got.losses, [ref.losses[0]!, Number.NaN], `${what}: losses`);
+      expectClose(got.lse, [ref.lse[0]!, Number.NaN], `${what}: lse`);
+      const backward = { ...common, lse: ref.lse, scale: 0.5 };
+      const dlogits = await crossEntropyBackward(backend, backward);
+      const gradRef = await crossEntropyBackward(jsBackend, { ...backward, targets: Int32Array.of(1, 0) });
+      expectClose(
+        dlogits,
+        [...gradRef.subarray(0, 3), Number.NaN, Number.NaN, Number.NaN],
+        `${what}: dlogits`,
+      );
+    }
   });
+}
+
+type CrossEntropyInputs = Omit<CrossEntropyArgs, 'losses' | 'lse'>;
+
+/** Per-row losses and log-sum-exps of cross-entropy on `backend`, read back. */
+function crossEntropy(backend: AnyBackend, args: CrossEntropyInputs) {
+  const outputs = { losses: new Float32Array(args.rows), lse: new Float32Array(args.rows) };
+  return runKernel(backend, { ...args, ...outputs }, ['losses', 'lse'], (a) => backend.crossEntropy(a));
+}
+
+/** `dlogits` of cross-entropy on `backend` (pre-filled with NaN: every element must be written), read back. */
+async function crossEntropyBackward(
+  backend: AnyBackend,
+  args: Omit<CrossEntropyBackwardArgs, 'dlogits'>,
+): Promise<Float32Array> {
+  const dlogits = new Float32Array(args.rows * args.classes).fill(Number.NaN);
+  const result = await runKernel(backend, { ...args, dlogits }, ['dlogits'], (a) =>
+    backend.crossEntropyBackward(a),
+  );
+  return result.dlogits;
 }

@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
-import type { Backend } from '../../backend/backend.js';
 import { jsBackend } from '../../backend/js/index.js';
+import type { AnyBackend } from '../../backend/registry.js';
 import type { WindowGeometry } from '../../backend/window-args.js';
+import { runKernel } from './harness.js';
 import { describeMismatch, firstMismatch, randomF32 } from './helpers.js';
 import type { TestApi } from './test-api.js';
 
@@ -85,34 +86,42 @@ function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what
 }
 
 /** Registers the conformance tests of the window kernels (unfold, fold, pooling) for `backend`. */
-export function windowConformance({ describe, it }: TestApi, backend: Backend): void {
+export function windowConformance({ describe, it }: TestApi, backend: AnyBackend): void {
   describe('window kernels', () => {
     GEOMETRIES.forEach((g, n) => {
-      it(`unfold and fold, geometry ${n}`, () => {
+      it(`unfold and fold, geometry ${n}`, async () => {
         const x = randomF32(size(g), n);
-        const [want, got] = [new Float32Array(columns(g)), new Float32Array(columns(g)).fill(Number.NaN)];
-        jsBackend.unfold({ ...g, x, cols: want });
-        backend.unfold({ ...g, x, cols: got });
-        expectSame(got, want, 'unfold');
+        const unfold = (b: AnyBackend) =>
+          runKernel(b, { ...g, x, cols: new Float32Array(columns(g)).fill(Number.NaN) }, ['cols'], (a) =>
+            b.unfold(a),
+          );
+        const [want, got] = [await unfold(jsBackend), await unfold(backend)];
+        expectSame(got.cols, want.cols, 'unfold');
         const cols = randomF32(columns(g), 10 + n);
-        const [back, backGot] = [new Float32Array(size(g)), new Float32Array(size(g)).fill(Number.NaN)];
-        jsBackend.fold({ ...g, cols, x: back });
-        backend.fold({ ...g, cols, x: backGot });
-        expectSame(backGot, back, 'fold');
+        const fold = (b: AnyBackend) =>
+          runKernel(b, { ...g, cols, x: new Float32Array(size(g)).fill(Number.NaN) }, ['x'], (a) =>
+            b.fold(a),
+          );
+        const [back, backGot] = [await fold(jsBackend), await fold(backend)];
+        expectSame(backGot.x, back.x, 'fold');
       });
 
-      it(`max pooling forward (values, indices) and backward, geometry ${n}`, () => {
+      it(`max pooling forward (values, indices) and backward, geometry ${n}`, async () => {
         const x = randomF32(size(g), 20 + n);
         x[3] = Number.NaN;
-        const run = (b: typeof backend) => {
-          const out = new Float32Array(pooled(g));
-          const indices = new Int32Array(pooled(g));
-          b.maxPool2d({ ...g, x, out, indices });
+        const dy = randomF32(pooled(g), 30 + n);
+        const run = async (b: AnyBackend) => {
+          const outputs = { out: new Float32Array(pooled(g)), indices: new Int32Array(pooled(g)) };
+          const forward = await runKernel(b, { ...g, x, ...outputs }, ['out', 'indices'], (a) =>
+            b.maxPool2d(a),
+          );
           const dx = new Float32Array(size(g)).fill(Number.NaN);
-          b.maxPool2dBackward({ ...g, dy: randomF32(pooled(g), 30 + n), indices, dx });
-          return { out, indices, dx };
+          const backward = await runKernel(b, { ...g, dy, indices: forward.indices, dx }, ['dx'], (a) =>
+            b.maxPool2dBackward(a),
+          );
+          return { ...forward, ...backward };
         };
-        const [want, got] = [run(jsBackend), run(backend)];
+        const [want, got] = [await run(jsBackend), await run(backend)];
         expectSame(got.out, want.out, 'maxPool2d values');
         expect([...got.indices]).toEqual([...want.indices]);
         expectSame(got.dx, want.dx, 'maxPool2dBackward');
@@ -123,18 +132,19 @@ export function windowConformance({ describe, it }: TestApi, backend: Backend): 
         [false, 0],
         [true, 5],
       ] as const) {
-        it(`average pooling forward and backward, geometry ${n}, countIncludePad ${countIncludePad}, divisorOverride ${divisorOverride}`, () => {
+        it(`average pooling forward and backward, geometry ${n}, countIncludePad ${countIncludePad}, divisorOverride ${divisorOverride}`, async () => {
           const a = { ...g, dilationH: 1, dilationW: 1, countIncludePad, divisorOverride };
           const x = randomF32(size(g), 40 + n);
           const dy = randomF32(pooled(g), 50 + n);
-          const run = (b: typeof backend) => {
-            const out = new Float32Array(pooled(g));
-            b.avgPool2d({ ...a, x, out });
+          const run = async (b: AnyBackend) => {
+            const forward = await runKernel(b, { ...a, x, out: new Float32Array(pooled(g)) }, ['out'], (d) =>
+              b.avgPool2d(d),
+            );
             const dx = new Float32Array(size(g)).fill(Number.NaN);
-            b.avgPool2dBackward({ ...a, dy, dx });
-            return { out, dx };
+            const backward = await runKernel(b, { ...a, dy, dx }, ['dx'], (d) => b.avgPool2dBackward(d));
+            return { ...forward, ...backward };
           };
-          const [want, got] = [run(jsBackend), run(backend)];
+          const [want, got] = [await run(jsBackend), await run(backend)];
           expectSame(got.out, want.out, 'avgPool2d');
           expectSame(got.dx, want.dx, 'avgPool2dBackward');
         });

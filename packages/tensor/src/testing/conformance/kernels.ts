@@ -1,0 +1,15 @@
+import { jsBackend } from '../../backend/js/index.js';
+import type { AnyBackend } from '../../backend/registry.js';
+
+/** Members of a backend that are not kernels: its name and how it allocates and moves memory. */
+const NOT_KERNELS = new Set(['name', 'memory', 'dtypes', 'alloc', 'upload', 'readAsync']);
+
+/** Kernels only host backends have: a packed weight computes on typed arrays synchronously. */
+export const HOST_ONLY_KERNELS: readonly string[] = ['packLinear'];
+
+/** The kernels of the backend table: every function of the JS reference (or of `backend`), sorted. */
+export function kernelNames(backend: AnyBackend = jsBackend): string[] {
+  return Object.keys(backend)
+    .filter((key) => !NOT_KERNELS.has(key))
+    .sort();
+}
