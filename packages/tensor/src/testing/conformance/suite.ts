@@ -4,6 +4,7 @@ import { accuracyConformance } from './accuracy.js';
 import { attentionConformance } from './attention.js';
 import { binaryConformance } from './binary.js';
 import { fusedConformance } from './fused.js';
+import { indexingConformance } from './indexing.js';
 import { HOST_ONLY_KERNELS, kernelNames } from './kernels.js';
 import { matmulConformance } from './matmul.js';
 import { memoryConformance } from './memory.js';
@@ -40,6 +41,7 @@ export function registerBackendConformance(api: TestApi, name: string, backend: 
     rowConformance(api, backend);
     attentionConformance(api, backend);
     fusedConformance(api, backend);
+    indexingConformance(api, backend);
     windowConformance(api, backend);
     accuracyConformance(api, backend);
   });
