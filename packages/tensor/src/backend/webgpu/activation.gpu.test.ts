@@ -53,7 +53,12 @@ describe.runIf(rt)('webgpu activation derivatives', () => {
       const x = Float32Array.from(SPECIAL_X);
       await compare(op, x, new Float32Array(x.length).fill(0.75), 'special x');
       const dy = Float32Array.from(x, (_, i) => [Number.NaN, Number.POSITIVE_INFINITY, -2][i % 3]!);
-      await compare(op, Float32Array.from(x, (_, i) => [-1, 0, 0.5, 3][i % 4]!), dy, 'special dy');
+      await compare(
+        op,
+        Float32Array.from(x, (_, i) => [-1, 0, 0.5, 3][i % 4]!),
+        dy,
+        'special dy',
+      );
       await compare(op, new Float32Array(0), new Float32Array(0), 'empty');
     });
   }

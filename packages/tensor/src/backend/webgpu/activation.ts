@@ -54,7 +54,10 @@ const BACKWARDS: Record<UnaryGradOp, { helpers: string; body: string }> = {
   // dy itself where x > 0 (a NaN or infinite dy too) and 0 elsewhere, as the reference
   relu: { helpers: '', body: 'dx[i] = select(0.0, g, v > 0.0);' },
   sigmoid: { helpers: LOGISTIC_WGSL, body: 'let s = logistic(v);\n  dx[i] = g * (s.x * s.y);' },
-  tanh: { helpers: '', body: 'let e = exp(-2.0 * abs(v));\n  dx[i] = g * (4.0 * e / ((1.0 + e) * (1.0 + e)));' },
+  tanh: {
+    helpers: '',
+    body: 'let e = exp(-2.0 * abs(v));\n  dx[i] = g * (4.0 * e / ((1.0 + e) * (1.0 + e)));',
+  },
 };
 
 /** Activation derivatives in WGSL: `dx = dy·f'(x)`, one thread per element. */

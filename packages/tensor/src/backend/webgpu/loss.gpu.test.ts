@@ -115,7 +115,13 @@ describe.runIf(rt)('webgpu cross-entropy', () => {
     jsBackend.crossEntropyBackward({ ...args, targets: standIns, scale: 1, dlogits: want });
     const dlogits = rt!.alloc('float32', 20);
     lossKernels(rt!).crossEntropyBackward({ ...gpu, lse: rt!.upload(args.lse), scale: 1, dlogits });
-    await expectClose(rt!, dlogits, want.map((v, i) => bad(v, Math.floor(i / 5))), 'dlogits', GRAD);
+    await expectClose(
+      rt!,
+      dlogits,
+      want.map((v, i) => bad(v, Math.floor(i / 5))),
+      'dlogits',
+      GRAD,
+    );
   });
 
   it('empty blocks match the reference ([rows, 0] with ignored targets, [0, classes])', async () => {

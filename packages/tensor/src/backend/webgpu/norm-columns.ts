@@ -35,7 +35,8 @@ export function normColumnSums(rt: WebGPURuntime, args: NormBackwardArgs<DeviceM
   } as const;
   const xhat = `((x[at] - ${rms ? '0.0' : 'mean[r]'}) * rstd[r])`;
   const slots = outputs.map(
-    (_, o) => `partial[(chunk * ${outputs.length}u + ${o}u) * cols + j] = ${o === 0 && dweight ? 'total.x' : 'total.y'};`,
+    (_, o) =>
+      `partial[(chunk * ${outputs.length}u + ${o}u) * cols + j] = ${o === 0 && dweight ? 'total.x' : 'total.y'};`,
   );
   if (blocks > 0)
     runShader(rt, {

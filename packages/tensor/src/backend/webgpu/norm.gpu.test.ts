@@ -33,7 +33,13 @@ const AFFINES = [
 const FORWARD = { rtol: 2e-6, atol: 2e-6 };
 const BACKWARD = { rtol: 2e-5, atol: 2e-5 };
 
-function normArgs(rows: number, cols: number, rms: boolean, withWeight: boolean, withBias: boolean): NormArgs {
+function normArgs(
+  rows: number,
+  cols: number,
+  rms: boolean,
+  withWeight: boolean,
+  withBias: boolean,
+): NormArgs {
   return {
     x: randomF32(rows * cols, rows + 3 * cols, -3, 5),
     weight: withWeight ? randomF32(cols, cols, 0.5, 1.5) : null,
@@ -102,7 +108,7 @@ describe.runIf(rt)('webgpu layer norm and RMS norm', () => {
         kernels.layerNorm(gpu);
         await expectClose(rt!, gpu.mean, args.mean, `layerNorm [${rows}, ${cols}] rms=${rms} mean`);
         await expectClose(rt!, gpu.rstd, args.rstd, `layerNorm [${rows}, ${cols}] rms=${rms} rstd`);
-        const backward: NormBackwardArgs = {
+        const backward = {
           ...args,
           dy: new Float32Array(0),
           dx: new Float32Array(0),
@@ -112,8 +118,8 @@ describe.runIf(rt)('webgpu layer norm and RMS norm', () => {
         const gpuBackward = toDevice(rt!, backward);
         jsBackend.layerNormBackward(backward);
         kernels.layerNormBackward(gpuBackward);
-        await expectClose(rt!, gpuBackward.dweight, backward.dweight!, `[${rows}, ${cols}] dweight`);
-        await expectClose(rt!, gpuBackward.dbias, backward.dbias!, `[${rows}, ${cols}] dbias`);
+        await expectClose(rt!, gpuBackward.dweight, backward.dweight, `[${rows}, ${cols}] dweight`);
+        await expectClose(rt!, gpuBackward.dbias, backward.dbias, `[${rows}, ${cols}] dbias`);
       }
   });
 });

@@ -2,14 +2,7 @@ import type { NormArgs, NormBackwardArgs } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
 import type { GPUKernels } from './kernels.js';
 import { normColumnSums } from './norm-columns.js';
-import {
-  bindArg,
-  perRowMainWGSL,
-  present,
-  runShader,
-  WORKGROUP,
-  workgroupReduceWGSL,
-} from './rows-wgsl.js';
+import { bindArg, perRowMainWGSL, present, runShader, WORKGROUP, workgroupReduceWGSL } from './rows-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
 
 /** `for` header of a thread's share of row `row`'s columns: `j = lid, lid + WORKGROUP, …`. */

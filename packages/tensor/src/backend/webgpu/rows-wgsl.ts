@@ -92,7 +92,11 @@ fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
  * a workgroup of {@link WORKGROUP} threads (a tree in workgroup memory), returned to all of them.
  * `combine(a, b)` is a WGSL expression. Call it from uniform control flow (it holds barriers).
  */
-export function workgroupReduceWGSL(name: string, type: string, combine: (a: string, b: string) => string): string {
+export function workgroupReduceWGSL(
+  name: string,
+  type: string,
+  combine: (a: string, b: string) => string,
+): string {
   return `
 var<workgroup> ${name}Scratch: array<${type}, ${WORKGROUP}>;
 fn ${name}(value: ${type}, lid: u32) -> ${type} {
