@@ -34,8 +34,14 @@ export function lossKernels(rt: WebGPURuntime): Pick<GPUKernels, 'crossEntropy' 
 
 function crossEntropy(rt: WebGPURuntime, args: CrossEntropyArgs<DeviceMemory>): void {
   const { rows, classes, labelSmoothing: s } = args;
-  if (rows === 0) return;
   const k = 'crossEntropy';
+  const buffers = [
+    bindArg(k, 'logits', args.logits, 'float32', rows * classes),
+    bindArg(k, 'targets', args.targets, 'int32', rows),
+    bindArg(k, 'losses', args.losses, 'float32', rows, true),
+    bindArg(k, 'lse', args.lse, 'float32', rows, true),
+  ];
+  if (rows === 0) return;
   // The reference's peak ignores NaN (`x > peak`) and is 0 for a row without a number above −∞.
   const body = `${SPECIAL_FLOATS_WGSL}
 ${BAD_TARGET_WGSL}
@@ -71,12 +77,7 @@ ${perRowMainWGSL(`  let classes = params.classes;
     losses[row] = params.keep * (logZ - logits[base + u32(t)]) + params.smoothing * (logZ - sums.y / f32(classes));
   }`)}`;
   runShader(rt, {
-    buffers: [
-      bindArg(k, 'logits', args.logits, 'float32', rows * classes),
-      bindArg(k, 'targets', args.targets, 'int32', rows),
-      bindArg(k, 'losses', args.losses, 'float32', rows, true),
-      bindArg(k, 'lse', args.lse, 'float32', rows, true),
-    ],
+    buffers,
     params: {
       rows: ['u32', rows],
       classes: ['u32', classes],
@@ -92,7 +93,6 @@ ${perRowMainWGSL(`  let classes = params.classes;
 function crossEntropyBackward(rt: WebGPURuntime, args: CrossEntropyBackwardArgs<DeviceMemory>): void {
   const { rows, classes, labelSmoothing: s, scale } = args;
   const count = rows * classes;
-  if (count === 0) return;
   const k = 'crossEntropyBackward';
   const buffers = [
     bindArg(k, 'logits', args.logits, 'float32', count),
@@ -101,6 +101,7 @@ function crossEntropyBackward(rt: WebGPURuntime, args: CrossEntropyBackwardArgs<
     bindArg(k, 'dlogits', args.dlogits, 'float32', count, true),
   ];
   if (typeof scale !== 'number') buffers.push(bindArg(k, 'scale', scale, 'float32', rows));
+  if (count === 0) return;
   const body = `${SPECIAL_FLOATS_WGSL}
 ${BAD_TARGET_WGSL}
 ${perElementMainWGSL(

@@ -26,7 +26,6 @@ export function normKernels(rt: WebGPURuntime): Pick<GPUKernels, 'layerNorm' | '
 
 function layerNorm(rt: WebGPURuntime, args: NormArgs<DeviceMemory>): void {
   const { rows, cols, rms } = args;
-  if (rows === 0) return;
   const k = 'layerNorm';
   const weight = args.weight && bindArg(k, 'weight', args.weight, 'float32', cols);
   const bias = rms ? null : args.bias && bindArg(k, 'bias', args.bias, 'float32', cols);
@@ -38,6 +37,7 @@ function layerNorm(rt: WebGPURuntime, args: NormArgs<DeviceMemory>): void {
     rms ? null : bindArg(k, 'mean', args.mean, 'float32', rows, true),
     bindArg(k, 'rstd', args.rstd, 'float32', rows, true),
   );
+  if (rows === 0) return;
   // An empty row divides 0 by 0: mean and rstd NaN, as the reference.
   const mean = rms
     ? 'let mu = 0.0;'
@@ -67,7 +67,6 @@ ${perRowMainWGSL(`  let cols = params.cols;
 /** `dx` of the norm backward: `rstd·(g − mean(g) − x̂·mean(g·x̂))` with `g = dy·weight` (no `mean(g)` for RMS). */
 function normBackwardRows(rt: WebGPURuntime, args: NormBackwardArgs<DeviceMemory>): void {
   const { rows, cols, rms } = args;
-  if (rows === 0) return;
   const k = 'layerNormBackward';
   const weight = args.weight && bindArg(k, 'weight', args.weight, 'float32', cols);
   const buffers = present(
@@ -78,6 +77,7 @@ function normBackwardRows(rt: WebGPURuntime, args: NormBackwardArgs<DeviceMemory
     bindArg(k, 'rstd', args.rstd, 'float32', rows),
     bindArg(k, 'dx', args.dx, 'float32', rows * cols, true),
   );
+  if (rows === 0) return;
   const normalized = `let xhat = (x[base + j] - mu) * inv;
     let g = dy[base + j]${weight ? ' * weight[j]' : ''};`;
   const body = `${workgroupReduceWGSL('rowSums', 'vec2f', (a, b) => `${a} + ${b}`)}
