@@ -3,7 +3,7 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { UnaryGradOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { activationKernels } from './activation.js';
-import { expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
+import { compareWithReference, type OnDevice, requestTestRuntime } from './rows-testing.js';
 
 const rt = await requestTestRuntime('activation derivative');
 afterAll(() => rt?.device.destroy());
@@ -35,11 +35,14 @@ const SPECIAL_X = [
 
 /** Compares the GPU's `dx` of `op` with the reference's on `x` and `dy`. */
 async function compare(op: UnaryGradOp, x: Float32Array, dy: Float32Array, what: string): Promise<void> {
-  const args = { x, dy, dx: new Float32Array(x.length).fill(Number.NaN) };
-  const gpu = toDevice(rt!, args);
-  activationKernels(rt!).unaryBackward(op, gpu.x, gpu.dy, gpu.dx);
-  jsBackend.unaryBackward(op, args.x, args.dy, args.dx);
-  await expectClose(rt!, gpu.dx, args.dx, `${op}' ${what}`, TOLERANCE);
+  const kernel = {
+    reference: (a: { x: Float32Array; dy: Float32Array; dx: Float32Array }) =>
+      jsBackend.unaryBackward(op, a.x, a.dy, a.dx),
+    gpu: (a: OnDevice<{ x: Float32Array; dy: Float32Array; dx: Float32Array }>) =>
+      activationKernels(rt!).unaryBackward(op, a.x, a.dy, a.dx),
+  };
+  const dx = new Float32Array(x.length).fill(Number.NaN);
+  await compareWithReference(rt!, kernel, { x, dy, dx }, ['dx'], `${op}' ${what}`, TOLERANCE);
 }
 
 describe.runIf(rt)('webgpu activation derivatives', () => {

@@ -3,7 +3,7 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { AdamWArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { adamwKernels } from './adamw.js';
-import { expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
+import { compareWithReference, expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
 
 const rt = await requestTestRuntime('AdamW');
 afterAll(() => rt?.device.destroy());
@@ -42,10 +42,7 @@ describe.runIf(rt)('webgpu adamw', () => {
       weightDecay: 0.01,
       step: 3,
     };
-    const gpu = toDevice(rt!, args);
-    adamwKernels(rt!).adamw(gpu);
-    jsBackend.adamw(args);
-    for (const key of ['param', 'm', 'v'] as const)
-      await expectClose(rt!, gpu[key], args[key], `adamw ${key}`, TOLERANCE);
+    const kernel = { reference: jsBackend.adamw, gpu: adamwKernels(rt!).adamw };
+    await compareWithReference(rt!, kernel, args, ['param', 'm', 'v'], 'adamw', TOLERANCE);
   });
 });

@@ -3,21 +3,19 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { lossKernels } from './loss.js';
-import { expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
+import {
+  compareWithReference,
+  expectClose,
+  ROW_SHAPES,
+  requestTestRuntime,
+  toDevice,
+} from './rows-testing.js';
 
 const rt = await requestTestRuntime('cross-entropy');
 afterAll(() => rt?.device.destroy());
 
-/** Odd lengths, rows longer than a workgroup (256), and GPT-2's vocabulary. */
-const SHAPES: [number, number][] = [
-  [1, 1],
-  [3, 3],
-  [2, 17],
-  [5, 65],
-  [4, 257],
-  [3, 1000],
-  [2, 50257],
-];
+/** The shared row lengths, and GPT-2's vocabulary. */
+const SHAPES = [...ROW_SHAPES, [2, 50257]] as const;
 
 // Float32 sums of up to 50257 exponentials (the reference sums in double): lse and the losses
 // (differences of lse and a logit, both of order 10) within a few dozen float32 roundings of 10;
@@ -42,27 +40,21 @@ function ceArgs(rows: number, classes: number, labelSmoothing: number, ignoreInd
   };
 }
 
-/** Runs the forward on the reference and the GPU, compares, and returns both argument sets. */
-async function forwardBoth(args: CrossEntropyArgs, what: string) {
-  const gpu = toDevice(rt!, args);
-  lossKernels(rt!).crossEntropy(gpu);
-  jsBackend.crossEntropy(args);
-  await expectClose(rt!, gpu.losses, args.losses, `${what} losses`, LOSS);
-  await expectClose(rt!, gpu.lse, args.lse, `${what} lse`, LOSS);
-  return gpu;
+/** Compares the forward of the GPU and the reference on `args` (the reference's outputs land in `args`). */
+function forwardBoth(args: CrossEntropyArgs, what: string) {
+  const kernel = { reference: jsBackend.crossEntropy, gpu: lossKernels(rt!).crossEntropy };
+  return compareWithReference(rt!, kernel, args, ['losses', 'lse'], what, LOSS);
 }
 
-/** Runs the backward on the reference and the GPU from the reference's `lse`, and compares. */
-async function backwardBoth(forward: CrossEntropyArgs, scale: number | Float32Array, what: string) {
+/** Compares the backward of the GPU and the reference from the reference's `lse` in `forward`. */
+function backwardBoth(forward: CrossEntropyArgs, scale: number | Float32Array, what: string) {
   const args: CrossEntropyBackwardArgs = {
     ...forward,
     scale,
     dlogits: new Float32Array(forward.rows * forward.classes).fill(Number.NaN),
   };
-  const gpu = toDevice(rt!, args);
-  lossKernels(rt!).crossEntropyBackward(gpu);
-  jsBackend.crossEntropyBackward(args);
-  await expectClose(rt!, gpu.dlogits, args.dlogits, `${what} dlogits`, GRAD);
+  const kernel = { reference: jsBackend.crossEntropyBackward, gpu: lossKernels(rt!).crossEntropyBackward };
+  return compareWithReference(rt!, kernel, args, ['dlogits'], what, GRAD);
 }
 
 describe.runIf(rt)('webgpu cross-entropy', () => {

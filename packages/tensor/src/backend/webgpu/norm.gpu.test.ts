@@ -3,21 +3,13 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { NormArgs, NormBackwardArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { normKernels } from './norm.js';
-import { expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
+import { compareWithReference, ROW_SHAPES, requestTestRuntime } from './rows-testing.js';
 
 const rt = await requestTestRuntime('layer norm');
 afterAll(() => rt?.device.destroy());
 
-/** Odd lengths, rows longer than a workgroup (256), and more rows than a column-sum chunk (256). */
-const SHAPES: [number, number][] = [
-  [1, 1],
-  [3, 3],
-  [2, 17],
-  [5, 65],
-  [4, 257],
-  [3, 1000],
-  [600, 70],
-];
+/** The shared row lengths, and more rows than a column-sum chunk (256) over two column blocks (64). */
+const SHAPES = [...ROW_SHAPES, [600, 70]] as const;
 
 /** Which of weight and bias are given. */
 const AFFINES = [
@@ -56,20 +48,17 @@ function normArgs(
 
 describe.runIf(rt)('webgpu layer norm and RMS norm', () => {
   const kernels = normKernels(rt!);
+  const forward = { reference: jsBackend.layerNorm, gpu: kernels.layerNorm };
+  const backward = { reference: jsBackend.layerNormBackward, gpu: kernels.layerNormBackward };
 
   it('forward matches the reference (out, mean, rstd), with and without weight and bias', async () => {
     for (const [rows, cols] of SHAPES)
       for (const rms of [false, true])
         for (const [withWeight, withBias] of AFFINES) {
           const args = normArgs(rows, cols, rms, withWeight, withBias);
-          const gpu = toDevice(rt!, args);
-          jsBackend.layerNorm(args);
-          kernels.layerNorm(gpu);
           const what = `layerNorm [${rows}, ${cols}] rms=${rms} weight=${withWeight} bias=${withBias}`;
-          await expectClose(rt!, gpu.out, args.out, `${what} out`, FORWARD);
-          await expectClose(rt!, gpu.rstd, args.rstd, `${what} rstd`, FORWARD);
           // RMS norm leaves mean untouched (NaN here)
-          await expectClose(rt!, gpu.mean, args.mean, `${what} mean`, FORWARD);
+          await compareWithReference(rt!, forward, args, ['out', 'mean', 'rstd'], what, FORWARD);
         }
   });
 
@@ -77,22 +66,17 @@ describe.runIf(rt)('webgpu layer norm and RMS norm', () => {
     for (const [rows, cols] of SHAPES)
       for (const rms of [false, true])
         for (const [withWeight, withBias] of AFFINES) {
-          const forward = normArgs(rows, cols, rms, withWeight, true);
-          jsBackend.layerNorm(forward);
+          const saved = normArgs(rows, cols, rms, withWeight, true);
+          jsBackend.layerNorm(saved);
           const args: NormBackwardArgs = {
-            ...forward,
+            ...saved,
             dy: randomF32(rows * cols, 7 * cols),
             dx: new Float32Array(rows * cols).fill(Number.NaN),
             dweight: withWeight ? new Float32Array(cols).fill(Number.NaN) : null,
             dbias: withBias ? new Float32Array(cols).fill(Number.NaN) : null,
           };
-          const gpu = toDevice(rt!, args);
-          jsBackend.layerNormBackward(args);
-          kernels.layerNormBackward(gpu);
           const what = `layerNormBackward [${rows}, ${cols}] rms=${rms} dweight=${withWeight} dbias=${withBias}`;
-          await expectClose(rt!, gpu.dx, args.dx, `${what} dx`, BACKWARD);
-          if (gpu.dweight) await expectClose(rt!, gpu.dweight, args.dweight!, `${what} dweight`, BACKWARD);
-          if (gpu.dbias) await expectClose(rt!, gpu.dbias, args.dbias!, `${what} dbias`, BACKWARD);
+          await compareWithReference(rt!, backward, args, ['dx', 'dweight', 'dbias'], what, BACKWARD);
         }
   });
 
@@ -103,23 +87,14 @@ describe.runIf(rt)('webgpu layer norm and RMS norm', () => {
     ] as const)
       for (const rms of [false, true]) {
         const args = normArgs(rows, cols, rms, true, true);
-        const gpu = toDevice(rt!, args);
-        jsBackend.layerNorm(args);
-        kernels.layerNorm(gpu);
-        await expectClose(rt!, gpu.mean, args.mean, `layerNorm [${rows}, ${cols}] rms=${rms} mean`);
-        await expectClose(rt!, gpu.rstd, args.rstd, `layerNorm [${rows}, ${cols}] rms=${rms} rstd`);
-        const backward = {
-          ...args,
-          dy: new Float32Array(0),
-          dx: new Float32Array(0),
+        const what = `[${rows}, ${cols}] rms=${rms}`;
+        await compareWithReference(rt!, forward, args, ['mean', 'rstd'], what);
+        const empty = { ...args, dy: new Float32Array(0), dx: new Float32Array(0) };
+        const sums = {
           dweight: new Float32Array(cols).fill(Number.NaN),
           dbias: new Float32Array(cols).fill(Number.NaN),
         };
-        const gpuBackward = toDevice(rt!, backward);
-        jsBackend.layerNormBackward(backward);
-        kernels.layerNormBackward(gpuBackward);
-        await expectClose(rt!, gpuBackward.dweight, backward.dweight, `[${rows}, ${cols}] dweight`);
-        await expectClose(rt!, gpuBackward.dbias, backward.dbias, `[${rows}, ${cols}] dbias`);
+        await compareWithReference(rt!, backward, { ...empty, ...sums }, ['dweight', 'dbias'], what);
       }
   });
 });

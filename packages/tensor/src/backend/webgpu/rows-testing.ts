@@ -9,6 +9,22 @@ import { WebGPURuntime } from './runtime.js';
  * machine's adapter, host arguments uploaded as they are, and comparisons with the JS reference.
  */
 
+/** Row lengths every row-kernel test covers: odd lengths, and rows longer than a workgroup (256). */
+export const ROW_SHAPES: readonly [rows: number, cols: number][] = [
+  [1, 1],
+  [3, 3],
+  [2, 17],
+  [5, 65],
+  [4, 257],
+  [3, 1000],
+];
+
+/** Absolute and relative tolerance of a comparison (`atol + rtol·|expected|`). */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
 /**
  * Dawn's entry points in use. Dawn's instance must outlive its devices: a device does not keep it
  * alive, and processing a device's events after the instance was garbage-collected crashes the process.
@@ -54,9 +70,32 @@ export async function expectClose(
   actual: GPUStorage,
   expected: ArrayLike<number>,
   what: string,
-  tol: { rtol: number; atol: number } = { rtol: 0, atol: 0 },
+  tol: Tolerance = { rtol: 0, atol: 0 },
 ): Promise<void> {
   const got = await rt.readAsync(actual);
   const i = firstMismatch(got, expected, tol.rtol, tol.atol);
   if (i >= 0) throw new Error(`${what}: ${describeMismatch(i, got, expected)}`);
+}
+
+/**
+ * Runs a kernel on the JS reference with `args` and on the GPU with an upload of them, then compares
+ * each of `outputs` (a null output is skipped). Resolves with the GPU's arguments.
+ */
+export async function compareWithReference<A extends object>(
+  rt: WebGPURuntime,
+  kernel: { reference: (args: NoInfer<A>) => void; gpu: (args: OnDevice<NoInfer<A>>) => void },
+  args: A,
+  outputs: readonly (keyof A & string)[],
+  what: string,
+  tol?: Tolerance,
+): Promise<OnDevice<A>> {
+  const gpu = toDevice(rt, args);
+  kernel.gpu(gpu);
+  kernel.reference(args);
+  for (const name of outputs) {
+    const [actual, expected] = [gpu[name], args[name]];
+    if (actual !== null)
+      await expectClose(rt, actual as GPUStorage, expected as ArrayLike<number>, `${what} ${name}`, tol);
+  }
+  return gpu;
 }

@@ -1,5 +1,7 @@
+import type { DeviceStorage } from '../memory.js';
 import type { WindowGeometry } from '../window-args.js';
-import { perElementMainWGSL, runShader, type ShaderBuffer, WORKGROUP } from './rows-wgsl.js';
+import type { GPUDType } from './gpu-storage.js';
+import { bindArg, perElementMainWGSL, runShader, WORKGROUP } from './rows-wgsl.js';
 import type { Uniform, WebGPURuntime } from './runtime.js';
 
 /** Elements of the images `[batch, channels, height, width]`. */
@@ -30,44 +32,66 @@ const GEOMETRY_WGSL = `fn windowRange(pos: i32, pad: i32, reach: i32, stride: i3
   return vec2i(select((far + stride - 1) / stride, 0, far <= 0), min(count - 1, (pos + pad) / stride));
 }`;
 
-/** One dispatch of a window kernel: a thread for each of `count` elements, `body` run for index `i`. */
-export interface WindowShader {
-  geometry: WindowGeometry;
-  buffers: readonly ShaderBuffer[];
+/** What an argument of a window kernel spans: the images, the pooled maps, or the columns. */
+export type Extent = 'image' | 'pooled' | 'columns';
+
+const EXTENTS: Record<Extent, (g: WindowGeometry) => number> = {
+  image: imageSize,
+  pooled: pooledSize,
+  columns: columnsSize,
+};
+
+/** A window kernel: its storage arguments, its threads, its uniforms and its WGSL. */
+export interface WindowKernel<A extends WindowGeometry> {
+  /** Storage arguments in binding order, each bound under its argument's name (float32 unless said). */
+  buffers: readonly { name: keyof A & string; extent: Extent; write?: boolean; dtype?: GPUDType }[];
+  /** A thread for each element of this extent. */
+  threads: Extent;
   /** Uniforms besides the geometry. */
-  params?: Record<string, Uniform>;
+  params?: (args: A) => Record<string, Uniform>;
   /** WGSL helpers besides `windowRange`. */
   helpers?: string;
-  count: number;
+  /** WGSL run by the thread of element `idx` (i32). */
   body: string;
 }
 
-/** Dispatches a window kernel with the geometry as uniforms (`params.height`, …, `params.outWidth`). */
-export function runWindowShader(rt: WebGPURuntime, shader: WindowShader): void {
-  const { geometry: g, count } = shader;
-  if (count === 0) return;
-  const geometry: Record<string, Uniform> = {};
-  for (const key of [
-    'height',
-    'width',
-    'kernelH',
-    'kernelW',
-    'strideH',
-    'strideW',
-    'padH',
-    'padW',
-    'dilationH',
-    'dilationW',
-    'outHeight',
-    'outWidth',
-  ] as const)
-    geometry[key] = ['i32', g[key]];
-  runShader(rt, {
-    buffers: shader.buffers,
-    params: { count: ['u32', count], ...geometry, ...shader.params },
-    body: `${GEOMETRY_WGSL}
-${shader.helpers ?? ''}
-${perElementMainWGSL('count', `  let idx = i32(i);\n${shader.body}`)}`,
-    workgroups: rt.grid(count, WORKGROUP),
-  });
+/** The geometry fields the shaders read, as `params.height`, …, `params.outWidth`. */
+const GEOMETRY_FIELDS = [
+  'height',
+  'width',
+  'kernelH',
+  'kernelW',
+  'strideH',
+  'strideW',
+  'padH',
+  'padW',
+  'dilationH',
+  'dilationW',
+  'outHeight',
+  'outWidth',
+] as const;
+
+/** The kernel function of `spec`: checks and binds its arguments, then dispatches it (nothing when empty). */
+export function windowKernel<A extends WindowGeometry>(
+  rt: WebGPURuntime,
+  kernel: string,
+  spec: WindowKernel<A>,
+): (args: A) => void {
+  return (args) => {
+    const buffers = spec.buffers.map(({ name, extent, write, dtype }) =>
+      bindArg(kernel, name, args[name] as DeviceStorage, dtype ?? 'float32', EXTENTS[extent](args), write),
+    );
+    const count = EXTENTS[spec.threads](args);
+    if (count === 0) return;
+    const geometry: Record<string, Uniform> = {};
+    for (const field of GEOMETRY_FIELDS) geometry[field] = ['i32', args[field]];
+    runShader(rt, {
+      buffers,
+      params: { count: ['u32', count], ...geometry, ...spec.params?.(args) },
+      body: `${GEOMETRY_WGSL}
+${spec.helpers ?? ''}
+${perElementMainWGSL('count', `  let idx = i32(i);\n${spec.body}`)}`,
+      workgroups: rt.grid(count, WORKGROUP),
+    });
+  };
 }

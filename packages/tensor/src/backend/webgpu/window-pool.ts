@@ -1,7 +1,9 @@
+import type { DeviceMemory } from '../memory.js';
+import type { AvgPoolArgs, AvgPoolBackwardArgs, MaxPoolArgs, MaxPoolBackwardArgs } from '../window-args.js';
 import type { GPUKernels } from './kernels.js';
-import { bindArg, SPECIAL_FLOATS_WGSL } from './rows-wgsl.js';
-import type { WebGPURuntime } from './runtime.js';
-import { imageSize, pooledSize, runWindowShader } from './window-geometry.js';
+import { SPECIAL_FLOATS_WGSL } from './rows-wgsl.js';
+import type { Uniform, WebGPURuntime } from './runtime.js';
+import { windowKernel } from './window-geometry.js';
 
 /**
  * WGSL of average pooling's windows: `span(o, stride, pad, kernel, size)` is window `o` along one
@@ -18,6 +20,14 @@ fn divisor(rows: vec4i, cols: vec4i) -> f32 {
   if (params.countIncludePad != 0u) { return f32((rows.y - rows.x) * (cols.y - cols.x)); }
   return f32(max(0, rows.w - rows.z) * max(0, cols.w - cols.z));
 }`;
+
+/** The uniforms `divisor` reads. */
+function averageParams(args: Omit<AvgPoolArgs<DeviceMemory>, 'x' | 'out'>): Record<string, Uniform> {
+  return {
+    countIncludePad: ['u32', args.countIncludePad ? 1 : 0],
+    divisorOverride: ['f32', args.divisorOverride],
+  };
+}
 
 /** WGSL: `oh`, `ow` and `plane` of pooled element `idx`. */
 const POOLED_POSITION = `  let ow = idx % params.outWidth;
@@ -45,17 +55,15 @@ export function poolKernels(
   rt: WebGPURuntime,
 ): Pick<GPUKernels, 'maxPool2d' | 'maxPool2dBackward' | 'avgPool2d' | 'avgPool2dBackward'> {
   return {
-    maxPool2d(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('maxPool2d', 'x', args.x, 'float32', imageSize(args)),
-          bindArg('maxPool2d', 'out', args.out, 'float32', pooledSize(args), true),
-          bindArg('maxPool2d', 'indices', args.indices, 'int32', pooledSize(args), true),
-        ],
-        helpers: SPECIAL_FLOATS_WGSL,
-        count: pooledSize(args),
-        body: `${POOLED_POSITION}
+    maxPool2d: windowKernel<MaxPoolArgs<DeviceMemory>>(rt, 'maxPool2d', {
+      buffers: [
+        { name: 'x', extent: 'image' },
+        { name: 'out', extent: 'pooled', write: true },
+        { name: 'indices', extent: 'pooled', write: true, dtype: 'int32' },
+      ],
+      threads: 'pooled',
+      helpers: SPECIAL_FLOATS_WGSL,
+      body: `${POOLED_POSITION}
   var best = -infinity();
   var bestIndex = -1; // a window with no image element (dilated over padding) stays −∞, index −1
   for (var ki = 0; ki < params.kernelH; ki++) {
@@ -73,18 +81,15 @@ export function poolKernels(
   }
   out[i] = best;
   indices[i] = bestIndex;`,
-      });
-    },
-    maxPool2dBackward(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('maxPool2dBackward', 'dy', args.dy, 'float32', pooledSize(args)),
-          bindArg('maxPool2dBackward', 'indices', args.indices, 'int32', pooledSize(args)),
-          bindArg('maxPool2dBackward', 'dx', args.dx, 'float32', imageSize(args), true),
-        ],
-        count: imageSize(args),
-        body: `${imagePosition(true)}
+    }),
+    maxPool2dBackward: windowKernel<MaxPoolBackwardArgs<DeviceMemory>>(rt, 'maxPool2dBackward', {
+      buffers: [
+        { name: 'dy', extent: 'pooled' },
+        { name: 'indices', extent: 'pooled', dtype: 'int32' },
+        { name: 'dx', extent: 'image', write: true },
+      ],
+      threads: 'image',
+      body: `${imagePosition(true)}
   let pixel = h * params.width + w;
   var total = 0.0;
   for (var oh = rows.x; oh <= rows.y; oh++) {
@@ -94,22 +99,16 @@ export function poolKernels(
     }
   }
   dx[i] = total;`,
-      });
-    },
-    avgPool2d(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('avgPool2d', 'x', args.x, 'float32', imageSize(args)),
-          bindArg('avgPool2d', 'out', args.out, 'float32', pooledSize(args), true),
-        ],
-        params: {
-          countIncludePad: ['u32', args.countIncludePad ? 1 : 0],
-          divisorOverride: ['f32', args.divisorOverride],
-        },
-        helpers: AVERAGE_WGSL,
-        count: pooledSize(args),
-        body: `${POOLED_POSITION}
+    }),
+    avgPool2d: windowKernel<AvgPoolArgs<DeviceMemory>>(rt, 'avgPool2d', {
+      buffers: [
+        { name: 'x', extent: 'image' },
+        { name: 'out', extent: 'pooled', write: true },
+      ],
+      threads: 'pooled',
+      params: averageParams,
+      helpers: AVERAGE_WGSL,
+      body: `${POOLED_POSITION}
   let rows = span(oh, params.strideH, params.padH, params.kernelH, params.height);
   let cols = span(ow, params.strideW, params.padW, params.kernelW, params.width);
   var total = 0.0;
@@ -117,22 +116,16 @@ export function poolKernels(
     for (var iw = cols.z; iw < cols.w; iw++) { total += x[(plane * params.height + ih) * params.width + iw]; }
   }
   out[i] = select(0.0, total / divisor(rows, cols), rows.z < rows.w && cols.z < cols.w);`,
-      });
-    },
-    avgPool2dBackward(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('avgPool2dBackward', 'dy', args.dy, 'float32', pooledSize(args)),
-          bindArg('avgPool2dBackward', 'dx', args.dx, 'float32', imageSize(args), true),
-        ],
-        params: {
-          countIncludePad: ['u32', args.countIncludePad ? 1 : 0],
-          divisorOverride: ['f32', args.divisorOverride],
-        },
-        helpers: AVERAGE_WGSL,
-        count: imageSize(args),
-        body: `${imagePosition(false)}
+    }),
+    avgPool2dBackward: windowKernel<AvgPoolBackwardArgs<DeviceMemory>>(rt, 'avgPool2dBackward', {
+      buffers: [
+        { name: 'dy', extent: 'pooled' },
+        { name: 'dx', extent: 'image', write: true },
+      ],
+      threads: 'image',
+      params: averageParams,
+      helpers: AVERAGE_WGSL,
+      body: `${imagePosition(false)}
   var total = 0.0;
   for (var oh = rows.x; oh <= rows.y; oh++) {
     let windowRows = span(oh, params.strideH, params.padH, params.kernelH, params.height);
@@ -142,7 +135,6 @@ export function poolKernels(
     }
   }
   dx[i] = total;`,
-      });
-    },
+    }),
   };
 }

@@ -1,7 +1,8 @@
+import type { DeviceMemory } from '../memory.js';
+import type { FoldArgs, UnfoldArgs } from '../window-args.js';
 import type { GPUKernels } from './kernels.js';
-import { bindArg } from './rows-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
-import { columnsSize, imageSize, runWindowShader } from './window-geometry.js';
+import { windowKernel } from './window-geometry.js';
 
 /**
  * im2col and col2im in WGSL. `unfold` is a thread per column entry (a copy, or 0 in the padding);
@@ -11,15 +12,13 @@ import { columnsSize, imageSize, runWindowShader } from './window-geometry.js';
  */
 export function windowKernels(rt: WebGPURuntime): Pick<GPUKernels, 'unfold' | 'fold'> {
   return {
-    unfold(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('unfold', 'x', args.x, 'float32', imageSize(args)),
-          bindArg('unfold', 'cols', args.cols, 'float32', columnsSize(args), true),
-        ],
-        count: columnsSize(args),
-        body: `  let ow = idx % params.outWidth;
+    unfold: windowKernel<UnfoldArgs<DeviceMemory>>(rt, 'unfold', {
+      buffers: [
+        { name: 'x', extent: 'image' },
+        { name: 'cols', extent: 'columns', write: true },
+      ],
+      threads: 'columns',
+      body: `  let ow = idx % params.outWidth;
   let oh = (idx / params.outWidth) % params.outHeight;
   let row = idx / (params.outHeight * params.outWidth); // (plane·kernelH + ki)·kernelW + kj
   let kj = row % params.kernelW;
@@ -32,17 +31,14 @@ export function windowKernels(rt: WebGPURuntime): Pick<GPUKernels, 'unfold' | 'f
     value = x[(plane * params.height + ih) * params.width + iw];
   }
   cols[i] = value;`,
-      });
-    },
-    fold(args) {
-      runWindowShader(rt, {
-        geometry: args,
-        buffers: [
-          bindArg('fold', 'cols', args.cols, 'float32', columnsSize(args)),
-          bindArg('fold', 'x', args.x, 'float32', imageSize(args), true),
-        ],
-        count: imageSize(args),
-        body: `  let w = idx % params.width;
+    }),
+    fold: windowKernel<FoldArgs<DeviceMemory>>(rt, 'fold', {
+      buffers: [
+        { name: 'cols', extent: 'columns' },
+        { name: 'x', extent: 'image', write: true },
+      ],
+      threads: 'image',
+      body: `  let w = idx % params.width;
   let h = (idx / params.width) % params.height;
   let plane = idx / (params.width * params.height);
   var total = 0.0;
@@ -57,7 +53,6 @@ export function windowKernels(rt: WebGPURuntime): Pick<GPUKernels, 'unfold' | 'f
     }
   }
   x[i] = total;`,
-      });
-    },
+    }),
   };
 }
