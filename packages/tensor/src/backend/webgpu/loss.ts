@@ -10,12 +10,21 @@ import {
   WORKGROUP,
   workgroupReduceWGSL,
 } from './rows-wgsl.js';
-import type { WebGPURuntime } from './runtime.js';
+import type { Uniform, WebGPURuntime } from './runtime.js';
 
 /** WGSL: whether target `t` is neither ignored nor a class (the row's outputs are then NaN). */
 const BAD_TARGET_WGSL = `fn badTarget(t: i32) -> bool {
   return t != params.ignoreIndex && (t < 0 || t >= i32(params.classes));
 }`;
+
+/** The uniforms `badTarget` reads, and `keep = 1 − labelSmoothing`, the weight of the target's term. */
+function targetParams(args: CrossEntropyArgs<DeviceMemory> | CrossEntropyBackwardArgs<DeviceMemory>) {
+  return {
+    classes: ['u32', args.classes],
+    ignoreIndex: ['i32', args.ignoreIndex],
+    keep: ['f32', 1 - args.labelSmoothing],
+  } satisfies Record<string, Uniform>;
+}
 
 /**
  * Fused cross-entropy in WGSL. The forward gives each row a workgroup: the row's largest logit,
@@ -78,13 +87,7 @@ ${perRowMainWGSL(`  let classes = params.classes;
   }`)}`;
   runShader(rt, {
     buffers,
-    params: {
-      rows: ['u32', rows],
-      classes: ['u32', classes],
-      ignoreIndex: ['i32', args.ignoreIndex],
-      keep: ['f32', 1 - s],
-      smoothing: ['f32', s],
-    },
+    params: { rows: ['u32', rows], ...targetParams(args), smoothing: ['f32', s] },
     body,
     workgroups: rt.grid(rows, 1),
   });
@@ -124,9 +127,7 @@ ${perElementMainWGSL(
     buffers,
     params: {
       count: ['u32', count],
-      classes: ['u32', classes],
-      ignoreIndex: ['i32', args.ignoreIndex],
-      keep: ['f32', 1 - s],
+      ...targetParams(args),
       smoothShare: ['f32', s / classes],
       scale: ['f32', typeof scale === 'number' ? scale : 0],
     },
