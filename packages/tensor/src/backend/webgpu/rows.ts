@@ -1,9 +1,15 @@
+import { activationKernels } from './activation.js';
+import { adamwKernels } from './adamw.js';
 import type { GPUKernels } from './kernels.js';
+import { lossKernels } from './loss.js';
+import { normKernels } from './norm.js';
 import type { WebGPURuntime } from './runtime.js';
+import { windowKernels } from './window.js';
+import { poolKernels } from './window-pool.js';
 
 /** Layer norm, cross-entropy, activation gradients, AdamW and window kernels in WGSL. */
 export function rowKernels(
-  _rt: WebGPURuntime,
+  rt: WebGPURuntime,
 ): Pick<
   GPUKernels,
   | 'layerNorm'
@@ -19,5 +25,12 @@ export function rowKernels(
   | 'avgPool2d'
   | 'avgPool2dBackward'
 > {
-  throw new Error('webgpu: row kernels are not written yet');
+  return {
+    ...normKernels(rt),
+    ...lossKernels(rt),
+    ...activationKernels(rt),
+    ...adamwKernels(rt),
+    ...windowKernels(rt),
+    ...poolKernels(rt),
+  };
 }
