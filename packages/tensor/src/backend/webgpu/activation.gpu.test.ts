@@ -3,9 +3,10 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { UnaryGradOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { activationKernels } from './activation.js';
-import { compareWithReference, type OnDevice, requestTestRuntime } from './rows-testing.js';
+import { compareWithReference, type OnDevice } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const rt = await requestTestRuntime('activation derivative');
+const rt = await testRuntime('activation derivative');
 afterAll(() => rt?.device.destroy());
 
 const OPS: UnaryGradOp[] = ['gelu', 'geluTanh', 'silu', 'relu', 'sigmoid', 'tanh'];

@@ -3,9 +3,10 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { AdamWArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { adamwKernels } from './adamw.js';
-import { compareWithReference, expectClose, requestTestRuntime, toDevice } from './rows-testing.js';
+import { compareWithReference, expectClose, toDevice } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const rt = await requestTestRuntime('AdamW');
+const rt = await testRuntime('AdamW');
 afterAll(() => rt?.device.destroy());
 
 // The reference works each element in double and rounds once; the GPU rounds every float32 step

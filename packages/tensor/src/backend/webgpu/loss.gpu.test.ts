@@ -3,15 +3,10 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { lossKernels } from './loss.js';
-import {
-  compareWithReference,
-  expectClose,
-  ROW_SHAPES,
-  requestTestRuntime,
-  toDevice,
-} from './rows-testing.js';
+import { compareWithReference, expectClose, ROW_SHAPES, toDevice } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const rt = await requestTestRuntime('cross-entropy');
+const rt = await testRuntime('cross-entropy');
 afterAll(() => rt?.device.destroy());
 
 /** The shared row lengths, and GPT-2's vocabulary. */

@@ -3,9 +3,10 @@ import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { NormArgs, NormBackwardArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { normKernels } from './norm.js';
-import { compareWithReference, ROW_SHAPES, requestTestRuntime } from './rows-testing.js';
+import { compareWithReference, ROW_SHAPES } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const rt = await requestTestRuntime('layer norm');
+const rt = await testRuntime('layer norm');
 afterAll(() => rt?.device.destroy());
 
 /** The shared row lengths, and more rows than a column-sum chunk (256) over two column blocks (64). */

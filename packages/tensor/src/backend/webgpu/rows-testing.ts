@@ -2,7 +2,7 @@ import type { TypedArray } from '../../dtype.js';
 import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch } from '../../testing/conformance/helpers.js';
 import type { GPUStorage } from './gpu-storage.js';
-import { WebGPURuntime } from './runtime.js';
+import type { WebGPURuntime } from './runtime.js';
 
 /**
  * Test support of the `*.gpu.test.ts` files of the row and window kernels: a runtime on the
@@ -23,27 +23,6 @@ export const ROW_SHAPES: readonly [rows: number, cols: number][] = [
 export interface Tolerance {
   rtol: number;
   atol: number;
-}
-
-/**
- * Dawn's entry points in use. Dawn's instance must outlive its devices: a device does not keep it
- * alive, and processing a device's events after the instance was garbage-collected crashes the process.
- */
-const entryPoints: GPU[] = [];
-
-/**
- * A runtime on the machine's WebGPU adapter (lavapipe on a CPU-only machine), or null, with a
- * printed notice, where Node has none (the caller's tests then skip).
- */
-export async function requestTestRuntime(what: string): Promise<WebGPURuntime | null> {
-  const gpu = (await requestNodeGPU()) as GPU | null;
-  if (gpu) entryPoints.push(gpu);
-  const adapter = gpu ? await gpu.requestAdapter() : null;
-  if (!adapter) {
-    console.warn(`webgpu: no adapter here, so the ${what} tests are skipped`);
-    return null;
-  }
-  return new WebGPURuntime(await adapter.requestDevice());
 }
 
 /** `V` with its typed arrays replaced by GPU storage (distributes over unions such as `Float32Array | null`). */

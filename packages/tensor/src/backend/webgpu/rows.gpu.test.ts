@@ -2,9 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceMemoryError, DTypeError, ShapeError } from '../../errors.js';
 import type { DeviceStorage } from '../memory.js';
 import { rowKernels } from './rows.js';
-import { requestTestRuntime } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const rt = await requestTestRuntime('row kernel assembly');
+const rt = await testRuntime('row kernel assembly');
 afterAll(() => rt?.device.destroy());
 
 describe.runIf(rt)('webgpu row kernels', () => {

@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import { jsBackend } from '../js/index.js';
 import type { WindowGeometry } from '../window-args.js';
-import { compareWithReference, requestTestRuntime } from './rows-testing.js';
+import { compareWithReference } from './rows-testing.js';
+import { testRuntime } from './test-runtime.js';
 import { windowKernels } from './window.js';
 import { columnsSize, imageSize, pooledSize } from './window-geometry.js';
 import { poolKernels } from './window-pool.js';
 
-const rt = await requestTestRuntime('window kernel');
+const rt = await testRuntime('window kernel');
 afterAll(() => rt?.device.destroy());
 
 /** PyTorch's output size of one axis (`ceil_mode` drops a last window that starts in the right padding). */
