@@ -7,6 +7,8 @@ export type {
   BinaryOp,
   CrossEntropyArgs,
   CrossEntropyBackwardArgs,
+  FusedHostBackend,
+  FusedKernelName,
   HostBackend,
   MatmulArgs,
   MatrixBatch,
@@ -19,12 +21,11 @@ export type {
   UnaryGradOp,
   UnaryOp,
 } from './backend/backend.js';
-export { jsBackend } from './backend/js/index.js';
+export { FUSED_KERNEL_NAMES } from './backend/backend.js';
 export type { DeviceMemory, DeviceStorage, HostMemory, KernelMemory, Storage } from './backend/memory.js';
 export { isDeviceStorage } from './backend/memory.js';
 export type { AnyBackend, AnyMemory } from './backend/registry.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
-export { wasmBackend } from './backend/wasm/index.js';
+export { backendName, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export type { WasmStats } from './backend/wasm/stats.js';
 export { wasmStats } from './backend/wasm/stats.js';
 export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
@@ -42,7 +43,7 @@ export type {
   WindowGeometry,
 } from './backend/window-args.js';
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
-export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
+export { isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
 export { DeviceMemoryError, DTypeError, ShapeError } from './errors.js';
 export type { WeightDType } from './half-precision.js';
@@ -75,6 +76,36 @@ export {
   where,
 } from './ops/binary.js';
 export type { NestedArray, TensorOptions } from './ops/creation.js';
+export { unaryBackward } from './ops/fused/activation-backward.js';
+export { type AdamWStepOptions, adamwStep } from './ops/fused/adamw.js';
+export {
+  type AttentionGrads,
+  type AttentionResult,
+  scaledDotProductAttentionBackward,
+  scaledDotProductAttentionForward,
+} from './ops/fused/attention.js';
+export type { AttentionKernelOptions } from './ops/fused/attention-layout.js';
+export { attentionSoftmaxBackward, attentionSoftmaxForward } from './ops/fused/attention-softmax.js';
+export {
+  type CrossEntropyKernelOptions,
+  type CrossEntropyResult,
+  crossEntropyBackward,
+  crossEntropyForward,
+} from './ops/fused/cross-entropy.js';
+export { indexSelectBackward } from './ops/fused/index-select-backward.js';
+export {
+  type LayerNormResult,
+  layerNormBackward,
+  layerNormForward,
+  type NormGradMask,
+  type NormGrads,
+  type RmsNormResult,
+  rmsNormBackward,
+  rmsNormForward,
+} from './ops/fused/norm.js';
+export { avgPool2dBackward, maxPool2dBackward } from './ops/fused/pool-backward.js';
+export { logSoftmaxBackward, softmaxBackward } from './ops/fused/softmax.js';
+export { mulInPlace } from './ops/in-place.js';
 export {
   arange,
   eye,
@@ -176,12 +207,5 @@ export type {
 export { defaultGenerator, Generator, manualSeed } from './random/generator.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
-export {
-  type AllocationScope,
-  type AllocationScopeOptions,
-  beginAllocationScope,
-  type StorageReuseStats,
-  storageReuseStats,
-} from './storage-reuse.js';
 export type { NestedValues } from './tensor.js';
 export { isTensor, Tensor } from './tensor.js';

@@ -257,9 +257,9 @@ export interface MatrixBatch<M extends KernelMemory = HostMemory> {
  * (bottom-right aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
  */
 export interface AttentionArgs<M extends KernelMemory = HostMemory> {
-  q: MatrixBatch;
-  k: MatrixBatch;
-  v: MatrixBatch;
+  q: MatrixBatch<M>;
+  k: MatrixBatch<M>;
+  v: MatrixBatch<M>;
   /** Additive mask `[maskBatch, L, S]`, contiguous (−∞ hides a key), or null. */
   mask: M['float'] | null;
   /** 1 (one mask for every batch entry) or `batch`. */
@@ -291,7 +291,7 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
   /** The forward's log-sum-exp `[batch, L]`, read. */
   lse: M['float'];
   /** Gradient of the output: `batch` matrices `[L, Ev]`, read through strides. */
-  dout: MatrixBatch;
+  dout: MatrixBatch<M>;
   /** `[batch, L, E]`, contiguous, written. */
   dq: M['float'];
   /** `[batch/groups, S, E]`, contiguous, written. */
@@ -301,12 +301,40 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
 }
 
 /**
- * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
- * The JS backend is the reference every other backend is tested against.
+ * The fused kernels: optional in a {@link Backend}. Each has a tensor-level function in `@proj/tensor`
+ * (`layerNormForward`, `crossEntropyForward`, `scaledDotProductAttentionForward`, `adamwStep`, …) that
+ * calls the kernel when the active backend has it and otherwise computes the same result from the
+ * primitive kernels, so a new backend works with the primitives alone and gets faster kernel by kernel.
+ */
+export const FUSED_KERNEL_NAMES = [
+  'layerNorm',
+  'layerNormBackward',
+  'crossEntropy',
+  'crossEntropyBackward',
+  'softmax',
+  'softmaxBackward',
+  'attentionSoftmax',
+  'attentionSoftmaxBackward',
+  'attention',
+  'attentionBackward',
+  'unaryBackward',
+  'adamw',
+] as const;
+
+/** Name of a fused kernel (see {@link FUSED_KERNEL_NAMES}). */
+export type FusedKernelName = (typeof FUSED_KERNEL_NAMES)[number];
+
+/**
+ * The kernel table. Ops validate, broadcast and allocate (through the backend's `alloc`); kernels only
+ * compute on the backend's memory. The JS backend is the reference every other backend is tested
+ * against.
  *
- * Fused kernels (`softmaxBackward`, `layerNorm`, `crossEntropy`, `adamw`, `unaryBackward`, …) serve the
- * autograd and training packages (`getBackend().layerNorm({...})`); they take contiguous arrays of one
- * float dtype (float32 or float64; every array of a call has the same dtype).
+ * The primitives (`unary`, `binary`, `copy`, `where`, `reduce`, `matmul` and the window kernels) are
+ * required. The fused kernels ({@link FusedKernelName}) are optional: only `@proj/tensor`'s
+ * tensor-level functions call them, with a default composed from the primitives when a backend lacks
+ * one. They take contiguous arrays of one float dtype (float32 or float64; every array of a call has
+ * the same dtype). `softmax` is still required until the `softmax`/`logSoftmax` ops call their
+ * tensor-level function.
  */
 export interface Backend<M extends KernelMemory = HostMemory> extends BackendMemory<M> {
   /** Short name used by `setBackend`. */
@@ -342,7 +370,7 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
    * Gradient of {@link Backend.softmax} from its output `y`: softmax `dx = y ⊙ (dy − Σ dy⊙y)`,
    * log-softmax `dx = dy − exp(y)·Σ dy` (sums over each row). `dx` may alias `dy`.
    */
-  softmaxBackward(
+  softmaxBackward?(
     y: M['float'],
     dy: M['float'],
     dx: M['float'],
@@ -351,12 +379,12 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
     log: boolean,
   ): void;
   /** Fused scaled (causal) attention softmax; see {@link AttentionSoftmaxArgs}. */
-  attentionSoftmax(args: AttentionSoftmaxArgs<M>): void;
+  attentionSoftmax?(args: AttentionSoftmaxArgs<M>): void;
   /**
    * Backward of {@link Backend.attentionSoftmax} from its output `y` `[rows, cols]`:
    * `dx = scale·y ⊙ (dy − Σ dy⊙y)` per row (masked weights are 0, so their gradient is too).
    */
-  attentionSoftmaxBackward(
+  attentionSoftmaxBackward?(
     y: M['float'],
     dy: M['float'],
     dx: M['float'],
@@ -365,21 +393,21 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
     scale: number,
   ): void;
   /** Fused scaled dot-product attention forward; see {@link AttentionArgs}. */
-  attention(args: AttentionArgs<M>): void;
+  attention?(args: AttentionArgs<M>): void;
   /** Fused scaled dot-product attention backward; see {@link AttentionBackwardArgs}. */
-  attentionBackward(args: AttentionBackwardArgs<M>): void;
+  attentionBackward?(args: AttentionBackwardArgs<M>): void;
   /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
-  unaryBackward(op: UnaryGradOp, x: M['float'], dy: M['float'], dx: M['float']): void;
+  unaryBackward?(op: UnaryGradOp, x: M['float'], dy: M['float'], dx: M['float']): void;
   /** Fused layer norm / RMS norm forward; see {@link NormArgs}. */
-  layerNorm(args: NormArgs<M>): void;
+  layerNorm?(args: NormArgs<M>): void;
   /** Fused layer norm / RMS norm backward; see {@link NormBackwardArgs}. */
-  layerNormBackward(args: NormBackwardArgs<M>): void;
+  layerNormBackward?(args: NormBackwardArgs<M>): void;
   /** Fused cross-entropy forward; see {@link CrossEntropyArgs}. @throws RangeError for a bad target. */
-  crossEntropy(args: CrossEntropyArgs<M>): void;
+  crossEntropy?(args: CrossEntropyArgs<M>): void;
   /** Fused cross-entropy backward; see {@link CrossEntropyBackwardArgs}. */
-  crossEntropyBackward(args: CrossEntropyBackwardArgs<M>): void;
+  crossEntropyBackward?(args: CrossEntropyBackwardArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
-  adamw(args: AdamWArgs<M>): void;
+  adamw?(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */
   unfold(args: UnfoldArgs<M>): void;
   /** col2im, the adjoint of {@link Backend.unfold}; see {@link FoldArgs}. */
@@ -396,3 +424,6 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
 
 /** A CPU backend: typed arrays in host memory, and weights packed for inference. */
 export type HostBackend = Backend<HostMemory> & Required<Pick<Backend<HostMemory>, 'packLinear'>>;
+
+/** A CPU backend with every fused kernel, as the JS reference and the WASM backend are. */
+export type FusedHostBackend = HostBackend & Required<Pick<Backend<HostMemory>, FusedKernelName>>;

@@ -86,7 +86,7 @@ function forward(backend: Backend, op: UnaryOp, x: Float32Array): Float32Array {
 
 function derivative(backend: Backend, op: UnaryGradOp, x: Float32Array): Float32Array {
   const out = new Float32Array(x.length);
-  backend.unaryBackward(op, x, new Float32Array(x.length).fill(1), out);
+  backend.unaryBackward!(op, x, new Float32Array(x.length).fill(1), out);
   return out;
 }
 

@@ -20,14 +20,14 @@ export function fusedConformance({ describe, it }: TestApi, backend: Backend): v
           const expected = new Float32Array(n);
           const actual = new Float32Array(n);
           jsBackend.unaryBackward(op, x, dy, expected);
-          backend.unaryBackward(op, x, dy, actual);
+          backend.unaryBackward!(op, x, dy, actual);
           const i = firstMismatch(actual, expected, 1e-5, 1e-6);
           expect(i, `${op}'(${x[i]}): ${describeMismatch(i, actual, expected)}`).toBe(-1);
           const x64 = Float64Array.from(x);
           const e64 = new Float64Array(n);
           const a64 = new Float64Array(n);
           jsBackend.unaryBackward(op, x64, Float64Array.from(dy), e64);
-          backend.unaryBackward(op, x64, Float64Array.from(dy), a64);
+          backend.unaryBackward!(op, x64, Float64Array.from(dy), a64);
           expect([...a64]).toEqual([...e64]);
         }
       });
@@ -37,7 +37,7 @@ export function fusedConformance({ describe, it }: TestApi, backend: Backend): v
       const x = Float32Array.of(-1, 0, 2, -3, 5);
       const dy = Float32Array.of(Number.POSITIVE_INFINITY, Number.NaN, 3, Number.NaN, Number.NaN);
       const dx = new Float32Array(5);
-      backend.unaryBackward('relu', x, dy, dx);
+      backend.unaryBackward!('relu', x, dy, dx);
       expect([...dx]).toEqual([0, 0, 3, 0, Number.NaN]);
     });
 
@@ -51,7 +51,7 @@ export function fusedConformance({ describe, it }: TestApi, backend: Backend): v
         for (let step = 1; step <= 10; step++) {
           const grad = randomF32(n, 100 * n + step, -0.1, 0.1);
           [jsBackend, backend].forEach((b, i) => {
-            b.adamw({
+            b.adamw!({
               ...state[i]!,
               grad,
               lr: 1e-2,
