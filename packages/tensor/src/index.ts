@@ -76,6 +76,18 @@ export {
   where,
 } from './ops/binary.js';
 export type { NestedArray, TensorOptions } from './ops/creation.js';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  ones,
+  onesLike,
+  tensor,
+  zeros,
+  zerosLike,
+} from './ops/creation.js';
 export { unaryBackward } from './ops/fused/activation-backward.js';
 export { type AdamWStepOptions, adamwStep } from './ops/fused/adamw.js';
 export {
@@ -106,18 +118,6 @@ export {
 export { avgPool2dBackward, maxPool2dBackward } from './ops/fused/pool-backward.js';
 export { logSoftmaxBackward, softmaxBackward } from './ops/fused/softmax.js';
 export { mulInPlace } from './ops/in-place.js';
-export {
-  arange,
-  eye,
-  full,
-  fullLike,
-  linspace,
-  ones,
-  onesLike,
-  tensor,
-  zeros,
-  zerosLike,
-} from './ops/creation.js';
 export type { TopkOptions } from './ops/indexing.js';
 export { gather, indexSelect, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';

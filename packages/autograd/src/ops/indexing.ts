@@ -17,31 +17,8 @@ export function indexSelect(x: VariableLike, dim: number, index: Tensor): Variab
   const vx = lift(x);
   const d = dim < 0 ? dim + vx.ndim : dim;
   return record('indexSelect', T.indexSelect(vx.data, d, index), [vx], (g) => [
-    indexAdd(vx.shape, d, index, g),
+    T.indexSelectBackward(g, vx.shape, d, index),
   ]);
-}
-
-/**
- * The gradient of an index select: zeros of `shape` with each slice `i` of `g` along `dim` added
- * at slice `index[i]` (repeated indices accumulate). One pass over contiguous rows, which for an
- * embedding is a row-accumulate loop (the forward already checked the indices).
- */
-function indexAdd(shape: readonly number[], dim: number, index: Tensor, g: Tensor): Tensor {
-  const ids = index.data();
-  const src = g.data();
-  const out = T.zeros(shape, { dtype: g.dtype });
-  const dst = out.storage;
-  const size = shape[dim]!;
-  const inner = shape.slice(dim + 1).reduce((p, s) => p * s, 1);
-  const outer = shape.slice(0, dim).reduce((p, s) => p * s, 1);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < ids.length; i++) {
-      const to = (o * size + ids[i]!) * inner;
-      const from = (o * ids.length + i) * inner;
-      for (let j = 0; j < inner; j++) dst[to + j]! += src[from + j]!;
-    }
-  }
-  return out;
 }
 
 /** Differentiable scatter-add: `x` gets the gradient unchanged, `src` gathers it. */

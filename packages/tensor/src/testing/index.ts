@@ -4,8 +4,8 @@ import type { Tensor } from '../tensor.js';
 
 export { describeBackendConformance } from './backend-conformance.js';
 export { backendNames, withBackend } from './backends.js';
-export { withoutFusedKernels } from './primitives-only.js';
 export { stridedOfShapeArb, stridedTensorArb } from './layout.js';
+export { withoutFusedKernels } from './primitives-only.js';
 export type { CloseOptions, NestedNumbers } from './reference.js';
 export {
   assertClose,

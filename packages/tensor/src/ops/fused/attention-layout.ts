@@ -66,16 +66,16 @@ export function attentionLayout(
   const L = q.shape[q.ndim - 2]!;
   const E = q.shape[q.ndim - 1]!;
   const S = k.shape[k.ndim - 2]!;
+  const batchShape = broadcastShapes(op, q.shape.slice(0, -2), k.shape.slice(0, -2), v.shape.slice(0, -2));
   const { mask } = options;
-  if (mask) broadcastShapes(`${op} (mask)`, mask.shape, [L, S]);
-  const maskBatch = mask && mask.ndim > 2 ? mask.shape.slice(0, -2) : [];
-  const batchShape = broadcastShapes(
-    op,
-    q.shape.slice(0, -2),
-    k.shape.slice(0, -2),
-    v.shape.slice(0, -2),
-    maskBatch,
-  );
+  if (mask) {
+    const scores = [...batchShape, L, S];
+    const masked = broadcastShapes(`${op} (mask)`, mask.shape, scores);
+    if (masked.length !== scores.length || masked.some((d, i) => d !== scores[i]))
+      throw new ShapeError(
+        `${op}: mask ${fmtShape(mask.shape)} does not broadcast to the scores ${fmtShape(scores)}`,
+      );
+  }
   const groups = sharedGroups(batchShape, k.shape.slice(0, -2), v.shape.slice(0, -2));
   return {
     dtype,

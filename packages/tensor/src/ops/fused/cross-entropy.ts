@@ -1,5 +1,5 @@
-import { getBackend } from '../../backend/registry.js';
 import { isDeviceStorage } from '../../backend/memory.js';
+import { getBackend } from '../../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import { isTensor, type Tensor } from '../../tensor.js';
 import { add, eq, ge, logicalOr, lt, mul, ne, sub, where } from '../binary.js';

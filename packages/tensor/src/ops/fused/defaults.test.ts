@@ -244,8 +244,8 @@ describe.each(DTYPES)('fused attention default against the JS kernels (%s)', (dt
       },
     ],
     [
-      'float mask that enlarges the batch (q broadcast, dq summed)',
-      () => qkv([1, 2], [1, 2], 3, 4, { mask: r.normal([3, 1, 3, 4], dtype) }),
+      'q broadcast over a leading dim (dq summed), float mask per batch entry',
+      () => qkv([1, 2], [3, 2], 3, 4, { mask: r.normal([3, 1, 3, 4], dtype) }),
     ],
     [
       'transposed q and k views',
@@ -292,7 +292,7 @@ describe('fused functions on a backend with the primitives and softmax', () => {
       errorOf(() => scaledDotProductAttentionForward(zeros([2, 3, 4]), zeros([3, 5, 4]), zeros([3, 5, 2])))
         .message,
     ).toBe(
-      'scaledDotProductAttentionForward: shapes [2] and [3] and [3] and [] cannot be broadcast (axis -1: 2 vs 3)',
+      'scaledDotProductAttentionForward: shapes [2] and [3] and [3] cannot be broadcast (axis -1: 2 vs 3)',
     );
     expect(errorOf(() => adamwStep(x.transpose(), x, zeros([3, 2]), zeros([3, 2]), ADAM)).message).toMatch(
       /^adamwStep: param \[3, 2\] is a view; the step writes it in place/,

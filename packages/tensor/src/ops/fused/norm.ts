@@ -202,12 +202,12 @@ function normBackward(
   const backend = getBackend();
   const rms = mean === null;
   if (!backend.layerNormBackward) {
-    const stats = (t: Tensor | null) => t && t.to(dtype).reshape(statsShape);
+    const stat = (t: Tensor) => t.to(dtype).reshape(statsShape);
     return composedNormBackward(
       dy.to(dtype),
       x,
-      stats(mean),
-      stats(rstd)!,
+      mean ? stat(mean) : null,
+      stat(rstd),
       weight?.to(dtype) ?? null,
       wantWeight,
       wantBias,

@@ -1,5 +1,5 @@
-import type { WindowGeometry } from '../../backend/window-args.js';
 import { getBackend } from '../../backend/registry.js';
+import type { WindowGeometry } from '../../backend/window-args.js';
 import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import type { AvgPool2dOptions, MaxPool2dOptions } from '../pool.js';
