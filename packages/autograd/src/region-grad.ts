@@ -1,4 +1,5 @@
 import { type Storage, Tensor, zeros } from '@proj/tensor';
+import { assignSlice } from '@proj/tensor/internal';
 
 /**
  * The gradient of a view that picks the slab `start … start + length − 1` of axis `dim` from an input
@@ -69,8 +70,11 @@ export class PendingGrad {
     const out = zeros(first.shape, { dtype: first.grad.dtype });
     const disjoint = this.disjoint();
     for (const part of this.parts) {
-      const view = out.narrow(part.dim, part.start, part.length);
-      view.assign(disjoint ? part.grad : view.add(part.grad));
+      if (disjoint && part.grad.dtype === out.dtype) assignSlice(out, part.dim, part.start, part.grad);
+      else {
+        const view = out.narrow(part.dim, part.start, part.length);
+        view.assign(view.add(part.grad));
+      }
     }
     return out;
   }

@@ -8,6 +8,7 @@ export { jsBackend } from '../backend/js/index.js';
 export { backendOf, getBackend, operandStorage } from '../backend/registry.js';
 export { wasmBackend } from '../backend/wasm/index.js';
 export { allocStorage } from '../dtype.js';
+export { assignSlice } from '../ops/assign-slice.js';
 export {
   type AllocationScope,
   type AllocationScopeOptions,
