@@ -1,3 +1,6 @@
+// The WebGPU backend's sources use the WebGPU globals: packages that type-check this source (through
+// the @proj/source condition) get them here. TypeScript does not emit the directive into declarations.
+/// <reference types="@webgpu/types" />
 export type {
   AdamWArgs,
   AttentionArgs,
