@@ -1,4 +1,4 @@
-import type { MatrixBatch } from '../../backend/backend.js';
+import type { AttentionArgs, MatrixBatch } from '../../backend/backend.js';
 import type { Storage } from '../../backend/memory.js';
 import type { AnyBackend, AnyMemory } from '../../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
@@ -28,18 +28,11 @@ export interface AttentionKernelOptions {
  * matrices share one; otherwise every operand is read through a broadcast view of the whole batch
  * (`groups` 1).
  */
-export interface AttentionLayout {
+export interface AttentionLayout
+  extends Pick<AttentionArgs, 'batch' | 'groups' | 'L' | 'S' | 'E' | 'Ev' | 'scale' | 'causal'> {
   dtype: FloatDType;
   batchShape: number[];
-  batch: number;
   sharedKV: boolean;
-  groups: number;
-  L: number;
-  S: number;
-  E: number;
-  Ev: number;
-  scale: number;
-  causal: boolean;
 }
 
 /** Resolves and checks the layout of an attention call. */

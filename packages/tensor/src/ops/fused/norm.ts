@@ -60,7 +60,7 @@ export function layerNormForward(
   bias: Tensor | null = null,
   eps = 1e-5,
 ): LayerNormResult {
-  const { out, mean, rstd } = normForward('layerNormForward', x, weight, bias, eps, false);
+  const { out, mean, rstd } = normForward('layerNormForward', { x, weight, bias, eps, rms: false });
   return { out, mean: mean!, rstd };
 }
 
@@ -72,7 +72,7 @@ export function layerNormForward(
  * @throws DTypeError for a non-float `x`; ShapeError for a 0-d `x` or a weight that is not `[C]`.
  */
 export function rmsNormForward(x: Tensor, weight: Tensor | null = null, eps = 1e-6): RmsNormResult {
-  const { out, rstd } = normForward('rmsNormForward', x, weight, null, eps, true);
+  const { out, rstd } = normForward('rmsNormForward', { x, weight, bias: null, eps, rms: true });
   return { out, rstd };
 }
 
@@ -128,18 +128,32 @@ function normLayout(op: string, x: Tensor, params: Record<string, Tensor | null>
   return { dtype: x.dtype as FloatDType, rows: shapeSize(statsShape), cols, statsShape };
 }
 
-function normForward(
-  op: string,
-  x: Tensor,
-  weight: Tensor | null,
-  bias: Tensor | null,
-  eps: number,
-  rms: boolean,
-): { out: Tensor; mean: Tensor | null; rstd: Tensor } {
+/** A norm's operands: RMS norm when `rms` (its `bias` is ignored). */
+interface NormInputs {
+  x: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  eps: number;
+  rms: boolean;
+}
+
+/** A norm's output and the statistics its backward needs (`mean` null for RMS norm). */
+interface NormStats {
+  out: Tensor;
+  mean: Tensor | null;
+  rstd: Tensor;
+}
+
+function normForward(op: string, inputs: NormInputs): NormStats {
+  const { x, weight, bias, eps, rms } = inputs;
   const { dtype, rows, cols, statsShape } = normLayout(op, x, { weight, bias });
   const backend = getBackend();
   if (!backend.layerNorm)
-    return composedNormForward(x, weight?.to(dtype) ?? null, bias?.to(dtype) ?? null, eps, rms);
+    return composedNormForward({
+      ...inputs,
+      weight: weight?.to(dtype) ?? null,
+      bias: bias?.to(dtype) ?? null,
+    });
   const out = kernelOutput(backend, dtype, x.shape);
   const mean = kernelOutput(backend, dtype, rms ? [0] : statsShape);
   const rstd = kernelOutput(backend, dtype, statsShape);
@@ -158,14 +172,8 @@ function normForward(
   return { out, mean: rms ? null : mean, rstd };
 }
 
-/** The norm forward from primitive ops (statistics in `x`'s dtype). */
-function composedNormForward(
-  x: Tensor,
-  weight: Tensor | null,
-  bias: Tensor | null,
-  eps: number,
-  rms: boolean,
-): { out: Tensor; mean: Tensor | null; rstd: Tensor } {
+/** The norm forward from primitive ops (statistics in `x`'s dtype; parameters already in it). */
+function composedNormForward({ x, weight, bias, eps, rms }: NormInputs): NormStats {
   const mean = rms ? null : meanOf(x, -1, { keepdim: true });
   const centered = mean ? sub(x, mean) : x;
   const rstd = rsqrt(add(meanOf(square(centered), -1, { keepdim: true }), eps));
