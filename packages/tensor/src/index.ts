@@ -10,8 +10,6 @@ export type {
   BinaryOp,
   CrossEntropyArgs,
   CrossEntropyBackwardArgs,
-  FusedHostBackend,
-  FusedKernelName,
   HostBackend,
   MatmulArgs,
   MatrixBatch,
@@ -24,7 +22,7 @@ export type {
   UnaryGradOp,
   UnaryOp,
 } from './backend/backend.js';
-export { FUSED_KERNEL_NAMES } from './backend/backend.js';
+export { FUSED_KERNEL_NAMES, type FusedHostBackend, type FusedKernelName } from './backend/fused-kernels.js';
 export type { DeviceMemory, DeviceStorage, HostMemory, KernelMemory, Storage } from './backend/memory.js';
 export { isDeviceStorage } from './backend/memory.js';
 export type { AnyBackend, AnyMemory } from './backend/registry.js';

@@ -301,36 +301,12 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
 }
 
 /**
- * The fused kernels: optional in a {@link Backend}. Each has a tensor-level function in `@proj/tensor`
- * (`layerNormForward`, `crossEntropyForward`, `scaledDotProductAttentionForward`, `adamwStep`, …) that
- * calls the kernel when the active backend has it and otherwise computes the same result from the
- * primitive kernels, so a new backend works with the primitives alone and gets faster kernel by kernel.
- */
-export const FUSED_KERNEL_NAMES = [
-  'layerNorm',
-  'layerNormBackward',
-  'crossEntropy',
-  'crossEntropyBackward',
-  'softmax',
-  'softmaxBackward',
-  'attentionSoftmax',
-  'attentionSoftmaxBackward',
-  'attention',
-  'attentionBackward',
-  'unaryBackward',
-  'adamw',
-] as const;
-
-/** Name of a fused kernel (see {@link FUSED_KERNEL_NAMES}). */
-export type FusedKernelName = (typeof FUSED_KERNEL_NAMES)[number];
-
-/**
  * The kernel table. Ops validate, broadcast and allocate (through the backend's `alloc`); kernels only
  * compute on the backend's memory. The JS backend is the reference every other backend is tested
  * against.
  *
  * The primitives (`unary`, `binary`, `copy`, `where`, `reduce`, `matmul` and the window kernels) are
- * required. The fused kernels ({@link FusedKernelName}) are optional: only `@proj/tensor`'s
+ * required. The fused kernels (`FUSED_KERNEL_NAMES`) are optional: only `@proj/tensor`'s
  * tensor-level functions call them, with a default composed from the primitives when a backend lacks
  * one. They take contiguous arrays of one float dtype (float32 or float64; every array of a call has
  * the same dtype). `softmax` is still required until the `softmax`/`logSoftmax` ops call their
@@ -424,6 +400,3 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
 
 /** A CPU backend: typed arrays in host memory, and weights packed for inference. */
 export type HostBackend = Backend<HostMemory> & Required<Pick<Backend<HostMemory>, 'packLinear'>>;
-
-/** A CPU backend with every fused kernel, as the JS reference and the WASM backend are. */
-export type FusedHostBackend = HostBackend & Required<Pick<Backend<HostMemory>, FusedKernelName>>;

@@ -1,4 +1,5 @@
-import { type Backend, FUSED_KERNEL_NAMES } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
+import { FUSED_KERNEL_NAMES } from '../backend/fused-kernels.js';
 import type { KernelMemory } from '../backend/memory.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { FusedHostBackend } from '../backend.js';
+import type { FusedHostBackend } from '../fused-kernels.js';
 import { hostBackendMemory } from '../memory.js';
 import { unaryBackward } from './activation-grad.js';
 import { adamw } from './adamw.js';

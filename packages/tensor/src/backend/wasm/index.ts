@@ -1,4 +1,4 @@
-import type { FusedHostBackend } from '../backend.js';
+import type { FusedHostBackend } from '../fused-kernels.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
 import { wasmAttention, wasmAttentionBackward } from './attention.js';
