@@ -67,8 +67,9 @@ export function crossEntropy(
       T.crossEntropyBackward(logits2d, targets1d, lse, g.reshape([rows]), kernelOptions).reshape(vl.shape),
     ]);
   }
-  // Summed in float64 (and divided there for a mean), then rounded once to the logits' dtype.
-  const total = T.sum(losses.to('float64'));
+  // Summed (and divided, for a mean) in float64 on the CPU, then rounded once to the logits' dtype;
+  // a device's memory may hold no float64, so there in the logits' dtype.
+  const total = T.sum(losses.to(isDeviceStorage(losses.buffer) ? vl.dtype : 'float64'));
   const counted = reduction === 'mean' ? T.sum(T.ne(targets1d, ignoreIndex)) : null;
   const out = (counted ? total.div(counted) : total).to(vl.dtype);
   return record('crossEntropy', out, [vl], (g) => [
