@@ -1,4 +1,5 @@
-import { Generator, getBackend, randn } from '@proj/tensor';
+import { Generator, randn } from '@proj/tensor';
+import { getBackend } from '@proj/tensor/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { linear, matmul, Variable, variable } from './index.js';
 

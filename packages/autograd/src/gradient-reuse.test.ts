@@ -1,4 +1,5 @@
-import { full, storageReuseStats, type Tensor, tensor } from '@proj/tensor';
+import { full, type Tensor, tensor } from '@proj/tensor';
+import { storageReuseStats } from '@proj/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import { GradFn, Variable, variable } from './index.js';
 

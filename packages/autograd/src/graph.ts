@@ -1,4 +1,5 @@
-import { type AllocationScope, beginAllocationScope, Tensor } from '@proj/tensor';
+import { isDeviceStorage, type Storage, Tensor } from '@proj/tensor';
+import { type AllocationScope, beginAllocationScope } from '@proj/tensor/internal';
 import { isGradEnabled } from './grad-mode.js';
 import { PendingGrad, RegionGrad } from './region-grad.js';
 import { fmtShapeOf } from './tensor-utils.js';
@@ -187,37 +188,39 @@ export function runBackward(root: Variable, grad: Tensor, retainGraph: boolean):
  * into it was made by an op), and neither a gradient still pending nor one the current rule
  * returned lives in it (`add` passes its gradient on as is, `reshape` a view of it). Such a storage
  * can be reused once consumed, or handed to a leaf as its `.grad` without a copy. In a small GPT's
- * step that reuses about 59 arrays and skips the copy of every parameter's gradient.
+ * step that reuses about 59 arrays and skips the copy of every parameter's gradient. Only host
+ * memory is tracked (an allocation scope records the typed arrays ops allocate); a device backend
+ * pools its own buffers, so gradients in a device's memory are never reused here.
  */
 class WalkOwnership {
   private readonly scope: AllocationScope = beginAllocationScope();
   /** Storages that must outlive the walk: kept by a rule that may keep tensors, or a leaf's `.grad`. */
-  private readonly kept = new Set<ArrayBufferView>();
+  private readonly kept = new Set<Storage>();
 
   constructor(private readonly pending: ReadonlyMap<Variable, Tensor | PendingGrad>) {}
 
   /** Whether `t`'s storage is the walk's alone, apart from the gradients in `live`. */
   exclusive(t: Tensor, live: readonly (Tensor | RegionGrad | null)[]): boolean {
-    const storage = t.storage;
-    if (!this.scope.allocatedHere(storage) || this.kept.has(storage) || storage.length !== t.size)
-      return false;
+    const storage = t.buffer;
+    if (isDeviceStorage(storage) || !this.scope.allocatedHere(storage)) return false;
+    if (this.kept.has(storage) || storage.length !== t.size) return false;
     for (const other of live) {
-      if (other && (other instanceof RegionGrad ? other.grad : other).storage === storage) return false;
+      if (other && (other instanceof RegionGrad ? other.grad : other).buffer === storage) return false;
     }
     for (const other of this.pending.values()) {
-      if (other instanceof Tensor ? other.storage === storage : other.references(storage)) return false;
+      if (other instanceof Tensor ? other.buffer === storage : other.references(storage)) return false;
     }
     return true;
   }
 
   /** Never reuse `t`'s storage. */
   keep(t: Tensor): void {
-    this.kept.add(t.storage);
+    this.kept.add(t.buffer);
   }
 
   /** Hands `t`'s storage back for reuse if the walk alone holds it (`t` itself is done with). */
   release(t: Tensor, live: readonly (Tensor | RegionGrad | null)[]): void {
-    if (this.exclusive(t, live)) this.scope.release(t.storage);
+    if (this.exclusive(t, live)) this.scope.release(t.buffer as ArrayBufferView);
   }
 
   /** Stops tracking allocations. */

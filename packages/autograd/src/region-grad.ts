@@ -1,4 +1,5 @@
-import { getBackend, Tensor, zeros } from '@proj/tensor';
+import { type Storage, Tensor, zeros } from '@proj/tensor';
+import { assignSlice } from '@proj/tensor/internal';
 
 /**
  * The gradient of a view that picks the slab `start … start + length − 1` of axis `dim` from an input
@@ -53,8 +54,8 @@ export class PendingGrad {
   }
 
   /** Whether any gradient gathered here lives in `storage`. */
-  references(storage: ArrayBufferView): boolean {
-    return this.dense?.storage === storage || this.parts.some((part) => part.grad.storage === storage);
+  references(storage: Storage): boolean {
+    return this.dense?.buffer === storage || this.parts.some((part) => part.grad.buffer === storage);
   }
 
   /** The summed dense gradient. */
@@ -69,7 +70,7 @@ export class PendingGrad {
     const out = zeros(first.shape, { dtype: first.grad.dtype });
     const disjoint = this.disjoint();
     for (const part of this.parts) {
-      if (disjoint && part.grad.dtype === out.dtype) copySlab(out, part);
+      if (disjoint && part.grad.dtype === out.dtype) assignSlice(out, part.dim, part.start, part.grad);
       else {
         const view = out.narrow(part.dim, part.start, part.length);
         view.assign(view.add(part.grad));
@@ -84,29 +85,5 @@ export class PendingGrad {
     if (this.parts.some((p) => p.dim !== dim)) return false;
     const sorted = [...this.parts].sort((a, b) => a.start - b.start);
     return sorted.every((p, i) => i === 0 || p.start >= sorted[i - 1]!.start + sorted[i - 1]!.length);
-  }
-}
-
-/**
- * Copies `part.grad` into its slab of the contiguous `out`: one contiguous run per outer index, or
- * for a slab that is one block (a slab of the first axes) a single strided copy on the backend.
- */
-function copySlab(out: Tensor, part: RegionGrad): void {
-  const { shape, dim, start, length, grad } = part;
-  const dst = out.storage;
-  const inner = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
-  const run = length * inner;
-  const outer = shape.slice(0, dim).reduce((p, d) => p * d, 1);
-  if (outer === 1 && !grad.isContiguous()) {
-    const block = dst.subarray(start * inner, start * inner + run);
-    getBackend().copy({ data: grad.storage, offset: grad.offset, strides: grad.strides }, block, grad.shape);
-    return;
-  }
-  const src = grad.data();
-  const stride = shape[dim]! * inner;
-  for (let o = 0; o < outer; o++) {
-    const to = o * stride + start * inner;
-    if (run >= 64) dst.set(src.subarray(o * run, (o + 1) * run) as never, to);
-    else for (let j = 0; j < run; j++) dst[to + j] = src[o * run + j]!;
   }
 }

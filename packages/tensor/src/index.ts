@@ -1,3 +1,6 @@
+// The WebGPU backend's sources use the WebGPU globals: packages that type-check this source (through
+// the @proj/source condition) get them here. TypeScript does not emit the directive into declarations.
+/// <reference types="@webgpu/types" />
 export type {
   AdamWArgs,
   AttentionArgs,
@@ -21,12 +24,11 @@ export type {
   UnaryGradOp,
   UnaryOp,
 } from './backend/backend.js';
-export { jsBackend } from './backend/js/index.js';
+export { FUSED_KERNEL_NAMES, type FusedHostBackend, type FusedKernelName } from './backend/fused-kernels.js';
 export type { DeviceMemory, DeviceStorage, HostMemory, KernelMemory, Storage } from './backend/memory.js';
 export { isDeviceStorage } from './backend/memory.js';
 export type { AnyBackend, AnyMemory } from './backend/registry.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
-export { wasmBackend } from './backend/wasm/index.js';
+export { backendName, listBackends, registerBackend, setBackend } from './backend/registry.js';
 export type { WasmStats } from './backend/wasm/stats.js';
 export { wasmStats } from './backend/wasm/stats.js';
 export type { SpawnWorker, WorkerHandle } from './backend/wasm/thread-pool.js';
@@ -44,7 +46,7 @@ export type {
   WindowGeometry,
 } from './backend/window-args.js';
 export type { DType, FloatArray, StorageMap, TypedArray } from './dtype.js';
-export { allocStorage, isFloatDType, promoteTypes } from './dtype.js';
+export { isFloatDType, promoteTypes } from './dtype.js';
 export { DuplicatePackageError, type PackageBrand, rejectForeignCopy } from './duplicate-copies.js';
 export { DeviceMemoryError, DTypeError, ShapeError } from './errors.js';
 export type { WeightDType } from './half-precision.js';
@@ -89,6 +91,35 @@ export {
   zeros,
   zerosLike,
 } from './ops/creation.js';
+export { unaryBackward } from './ops/fused/activation-backward.js';
+export { type AdamWStepOptions, adamwStep } from './ops/fused/adamw.js';
+export {
+  type AttentionGrads,
+  type AttentionResult,
+  scaledDotProductAttentionBackward,
+  scaledDotProductAttentionForward,
+} from './ops/fused/attention.js';
+export type { AttentionKernelOptions } from './ops/fused/attention-layout.js';
+export { attentionSoftmaxBackward, attentionSoftmaxForward } from './ops/fused/attention-softmax.js';
+export {
+  type CrossEntropyKernelOptions,
+  type CrossEntropyResult,
+  crossEntropyBackward,
+  crossEntropyForward,
+} from './ops/fused/cross-entropy.js';
+export {
+  type LayerNormResult,
+  layerNormBackward,
+  layerNormForward,
+  type NormGradMask,
+  type NormGrads,
+  type RmsNormResult,
+  rmsNormBackward,
+  rmsNormForward,
+} from './ops/fused/norm.js';
+export { avgPool2dBackward, maxPool2dBackward } from './ops/fused/pool-backward.js';
+export { logSoftmaxBackward, softmaxBackward } from './ops/fused/softmax.js';
+export { mulInPlace } from './ops/in-place.js';
 export { indexAdd, indexSelect } from './ops/index-rows.js';
 export type { TopkOptions } from './ops/indexing.js';
 export { gather, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
@@ -179,12 +210,5 @@ export type {
 export { defaultGenerator, Generator, manualSeed } from './random/generator.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, contiguousStrides, shapeSize } from './shape.js';
-export {
-  type AllocationScope,
-  type AllocationScopeOptions,
-  beginAllocationScope,
-  type StorageReuseStats,
-  storageReuseStats,
-} from './storage-reuse.js';
 export type { NestedValues } from './tensor.js';
 export { isTensor, Tensor } from './tensor.js';

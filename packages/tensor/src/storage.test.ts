@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getBackend, listBackends, setBackend } from './backend/registry.js';
-import { jsBackend } from './index.js';
+import { jsBackend } from './internal/index.js';
 import { arange, tensor } from './ops/creation.js';
 import { broadcastView, contiguousData } from './storage.js';
 import { errorOf } from './testing/index.js';

@@ -1,6 +1,12 @@
 import type { StridedView } from './backend/backend.js';
 import { isDeviceStorage, type Storage } from './backend/memory.js';
-import { type AnyBackend, type AnyMemory, getBackend, operandStorage } from './backend/registry.js';
+import {
+  type AnyBackend,
+  type AnyMemory,
+  backendOf,
+  getBackend,
+  operandStorage,
+} from './backend/registry.js';
 import { allocStorage, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, shapeSize } from './shape.js';
 import type { Tensor } from './tensor.js';
@@ -28,7 +34,11 @@ export function broadcastView(
   return { data: operandStorage(op, t, backend), offset: t.offset, strides: broadcastStrides(t, shape) };
 }
 
-/** A contiguous copy of `t`'s elements in `dtype` (the storage itself when no copy is needed). */
+/**
+ * A contiguous copy of `t`'s elements in `dtype` as a host typed array (the storage itself when no
+ * copy is needed), made by a host backend.
+ * @throws DeviceMemoryError for a tensor in a device's memory.
+ */
 export function contiguousData(t: Tensor, dtype: DType = t.dtype) {
   if (dtype === t.dtype && t.isContiguous() && t.offset === 0 && t.storage.length === t.size)
     return t.storage;
@@ -37,7 +47,7 @@ export function contiguousData(t: Tensor, dtype: DType = t.dtype) {
     out.set(t.storage.subarray(t.offset, t.offset + t.size) as never);
     return out;
   }
-  getBackend().copy({ data: t.storage, offset: t.offset, strides: t.strides }, out, t.shape);
+  backendOf(t).copy({ data: t.storage, offset: t.offset, strides: t.strides }, out, t.shape);
   return out;
 }
 

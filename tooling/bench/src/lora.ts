@@ -6,7 +6,7 @@
  * gradients after the steps, and the median ms/step. One thread.
  */
 import { applyLoRA, GPT, type GPTConfig, type LoRAConfig, trainableParameters } from '@proj/nn';
-import { Generator, getBackend, randint, type Tensor } from '@proj/tensor';
+import { backendName, Generator, randint, type Tensor } from '@proj/tensor';
 import { AdamW, clipGradNorm, decayParamGroups } from '@proj/train';
 import { median, printTable } from './report.js';
 
@@ -90,7 +90,7 @@ export async function run(): Promise<void> {
     }
     const fullMs = median(runs[0]!.times);
     printTable(
-      `LoRA vs full finetuning, ${shape.title}: forward + backward + clip + AdamW (${getBackend().name}, 1 thread, median of ${shape.steps} steps, modes interleaved)`,
+      `LoRA vs full finetuning, ${shape.title}: forward + backward + clip + AdamW (${backendName()}, 1 thread, median of ${shape.steps} steps, modes interleaved)`,
       ['mode', 'trainable params', 'trainable %', 'optimizer state', 'gradients', 'ms/step', 'time vs full'],
       runs.map(({ mode, model, optimizer, times }) => {
         const { trainable, percent } = trainableParameters(model);

@@ -18,8 +18,8 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
+  backendName,
   Generator,
-  getBackend,
   listBackends,
   matmul,
   setBackend,
@@ -86,11 +86,11 @@ const SHAPES: Shape[] = [
 
 /** @proj/tensor with backend `name` active while it runs. */
 function ours(name: string): Contestant {
-  let previous = getBackend().name;
+  let previous = backendName();
   return {
     name: `@proj/tensor ${name}${name === 'wasm' ? ' (1 thread)' : ''}`,
     setup: async () => {
-      previous = getBackend().name;
+      previous = backendName();
       setBackend(name);
       // WebAssembly starts on a baseline compiler and tiers up while it runs: warm the kernels first.
       if (name === 'wasm') {
@@ -223,7 +223,7 @@ function torchTiming(shapes: Shape[]): TorchTiming | null {
 
 /** Prints the table. */
 export async function run(): Promise<void> {
-  const defaultBackend = getBackend().name;
+  const defaultBackend = backendName();
   const contestants: Contestant[] = [
     ours(defaultBackend),
     ...listBackends()

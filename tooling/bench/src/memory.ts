@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { GPT } from '@proj/nn';
-import { Generator, getBackend, wasmStats } from '@proj/tensor';
+import { backendName, Generator, wasmStats } from '@proj/tensor';
 import { enableThreads } from '@proj/tensor/node';
 import { CharTokenizer } from '@proj/tokenizers';
 import { AdamW, cosineWithWarmup, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
@@ -163,7 +163,7 @@ function conditions(threads: number, source: string) {
     node: process.version,
     cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
     loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
-    backend: getBackend().name,
+    backend: backendName(),
     threads,
     data: source,
   };

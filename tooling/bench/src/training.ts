@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GPT } from '@proj/nn';
-import { Generator, getBackend, setBackend } from '@proj/tensor';
+import { backendName, Generator, setBackend } from '@proj/tensor';
 import { disableThreads, enableThreads } from '@proj/tensor/node';
 import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
 import { median, printTable, ratio } from './report.js';
@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
   const cores = availableParallelism();
   /** Rows: name, ms/iter, and the thread count to compare with PyTorch at (0: no such column). */
   const rows: [string, number, number][] = [];
-  const initial = getBackend().name;
+  const initial = backendName();
   rows.push([`@proj (${initial}, 1 thread)`, await oursMs(30), 1]);
   const threads = await enableThreads(cores);
   rows.push([`@proj (${initial}, ${threads} threads: proj train's default here)`, await oursMs(30), threads]);

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { crossEntropy, noGrad } from '@proj/autograd';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '@proj/nn';
-import { Generator, getBackend, rand, randint, setBackend } from '@proj/tensor';
+import { backendName, Generator, rand, randint, setBackend } from '@proj/tensor';
 import { disableThreads, enableThreads } from '@proj/tensor/node';
 import { AdamW } from '@proj/train';
 import { median, printTable, ratio } from './report.js';
@@ -66,7 +66,7 @@ function oursMs(steps: number, warmup: number): { train: number; infer: number }
 export async function run(): Promise<void> {
   const cores = availableParallelism();
   const rows: { name: string; train: number; infer: number; threads: number }[] = [];
-  const initial = getBackend().name;
+  const initial = backendName();
   rows.push({ name: `@proj (${initial}, 1 thread)`, ...oursMs(20, 5), threads: 1 });
   const threads = await enableThreads(cores);
   rows.push({ name: `@proj (${initial}, ${threads} threads)`, ...oursMs(20, 5), threads });

@@ -5,14 +5,15 @@
  */
 import {
   type AttentionArgs,
+  backendName,
   enableThreads,
   Generator,
-  getBackend,
   matmul,
   randn,
   setNumThreads,
   wasmStats,
 } from '@proj/tensor';
+import { getBackend } from '@proj/tensor/internal';
 
 /** What one run of the checks saw. */
 export interface CheckResult {
@@ -129,9 +130,9 @@ function attentionOnce(): { values: Float32Array; threads: number } {
     causal: true,
   };
   const backend = getBackend();
-  backend.attention(args);
+  backend.attention!(args);
   const dq = new Float32Array(batch * L * E);
-  backend.attentionBackward({
+  backend.attentionBackward!({
     ...args,
     dout: heads(4),
     dq,
@@ -148,7 +149,7 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
   const result: CheckResult = {
     where,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
-    defaultBackend: getBackend().name,
+    defaultBackend: backendName(),
     relaxedSimd: false,
     err1: Number.NaN,
     threads: 0,

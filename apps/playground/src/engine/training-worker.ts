@@ -4,7 +4,7 @@
  * WASM backend with its threads. A run yields to the message queue after every event, so pause,
  * resume and stop arrive between steps while the loop runs.
  */
-import { enableThreads, getBackend, getNumThreads, setNumThreads, wasmStats } from '@proj/tensor';
+import { backendName, enableThreads, getNumThreads, setNumThreads, wasmStats } from '@proj/tensor';
 import { serializeTokenizer } from '@proj/tokenizers';
 import type { RequestMessage, Requests, RequestType, WorkerMessage } from './protocol.js';
 import { PlaygroundSession } from './session.js';
@@ -37,7 +37,7 @@ const handlers: Handlers = {
     if (threads === 1) setNumThreads(1);
     const running = threads > 1 ? await enableThreads(threads) : 1;
     return {
-      backend: getBackend().name,
+      backend: backendName(),
       threads: Math.min(running, getNumThreads()),
       crossOriginIsolated: self.crossOriginIsolated,
       threadsUnavailable: wasmStats()?.threadsUnavailable ?? null,

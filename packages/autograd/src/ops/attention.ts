@@ -1,10 +1,9 @@
 import * as T from '@proj/tensor';
-import { allocStorage, type FloatArray, type Generator, getBackend, ShapeError, Tensor } from '@proj/tensor';
+import { type Generator, ShapeError, type Tensor } from '@proj/tensor';
 import { record } from '../graph.js';
 import type { Variable, VariableLike } from '../variable.js';
 import { add, maskedFill, mul } from './binary.js';
 import { fusedAttention } from './fused-attention.js';
-import { floatDTypeOf, kernelInput } from './kernel-data.js';
 import { lift } from './lift.js';
 import { matmul } from './matmul.js';
 import { transpose } from './movement.js';
@@ -26,12 +25,14 @@ export interface AttentionOptions {
 
 /**
  * `softmax(q·kᵀ·scale + mask) · v` for `q` `[..., L, E]`, `k` `[..., S, E]`, `v` `[..., S, Ev]` → `[..., L, Ev]`,
- * as PyTorch's `F.scaled_dot_product_attention`. Without dropout the whole op is one fused backend
- * kernel (and its backward one more) that keeps only each query's log-sum-exp between them; `k`/`v`
- * may then broadcast over trailing batch dims of `q` (grouped-query heads, `[B, nKV, 1, S, E]`
- * against `[B, nKV, g, L, E]`) without being copied. With dropout, or other broadcasts, the composed
- * ops run. A query that sees no key gets NaN.
- * @throws ShapeError when the last dims do not fit (`q`'s E differs from `k`'s, or `k`'s S from `v`'s).
+ * as PyTorch's `F.scaled_dot_product_attention`. Without dropout (and with q, k, v of one float
+ * dtype) the op is `@proj/tensor`'s `scaledDotProductAttentionForward` and its backward: one fused
+ * backend kernel each way where the backend has it, keeping only each query's log-sum-exp between
+ * them; batch dims broadcast, and grouped-query heads (`k`/`v` `[B, nKV, 1, S, E]` against `q`
+ * `[B, nKV, g, L, E]`) are read without copies. With dropout, or mixed dtypes, the composed ops run.
+ * A query that sees no key gets NaN.
+ * @throws ShapeError when the last dims do not fit (`q`'s E differs from `k`'s, or `k`'s S from `v`'s),
+ * or the mask does not broadcast to the scores `[..., L, S]`.
  * @example scaledDotProductAttention(q, k, v, { causal: true }) // [B, nh, T, hs] each → [B, nh, T, hs]
  */
 export function scaledDotProductAttention(
@@ -83,22 +84,11 @@ function checkShapes(q: Variable, k: Variable, v: Variable): void {
 
 /**
  * `softmax(scale·scores)` over the last axis of `scores` `[..., L, S]`, keys after each query hidden
- * when `causal` (bottom-right aligned), on the backend's attention-softmax kernels.
+ * when `causal` (bottom-right aligned), on `@proj/tensor`'s attention-softmax functions.
  */
 function attentionSoftmax(scores: Variable, scale: number, causal: boolean): Variable {
-  const dtype = floatDTypeOf('scaledDotProductAttention', scores.data, 'q·kᵀ');
-  const L = scores.shape[scores.ndim - 2]!;
-  const S = scores.shape[scores.ndim - 1]!;
-  const x = kernelInput(scores.data, dtype);
-  const out = allocStorage(dtype, x.length) as FloatArray;
-  const batch = L * S === 0 ? 0 : x.length / (L * S);
-  getBackend().attentionSoftmax({ x, out, batch, L, S, scale, causal });
-  return record('attentionSoftmax', new Tensor(out, scores.shape), [scores], (g) => {
-    const dy = kernelInput(g, dtype);
-    const dx = allocStorage(dtype, x.length) as FloatArray;
-    getBackend().attentionSoftmaxBackward(out, dy, dx, batch * L, S, scale);
-    return [new Tensor(dx, scores.shape)];
-  });
+  const out = T.attentionSoftmaxForward(scores.data, scale, causal);
+  return record('attentionSoftmax', out, [scores], (g) => [T.attentionSoftmaxBackward(g, out, scale)]);
 }
 
 /** A bool `[L, S]` mask that is true where key `j` lies in the future of query `i` (bottom-right aligned). */

@@ -1,53 +1,26 @@
 import * as T from '@proj/tensor';
-import {
-  allocStorage,
-  DTypeError,
-  type FloatArray,
-  type Generator,
-  getBackend,
-  ShapeError,
-  Tensor,
-} from '@proj/tensor';
+import { DTypeError, type Generator, isDeviceStorage, ShapeError, type Tensor } from '@proj/tensor';
 import { record } from '../graph.js';
 import { fmtShapeOf } from '../tensor-utils.js';
 import type { Variable, VariableLike } from '../variable.js';
 import { add, mul } from './binary.js';
 import { indexSelect } from './indexing.js';
-import { floatDTypeOf, kernelInput, reuseOrAlloc } from './kernel-data.js';
 import { lift } from './lift.js';
 import { matmul } from './matmul.js';
 import { reshape, transpose } from './movement.js';
-
-/**
- * Gradient of a softmax (or log-softmax) along `dim` from its output `out`, on the backend's fused
- * kernel: softmax `dx = y ⊙ (g − Σ g⊙y)`, log-softmax `dx = g − exp(y)·Σ g`.
- */
-function softmaxGrad(out: Tensor, g: Tensor, dim: number, log: boolean): Tensor {
-  const d = dim < 0 ? dim + out.ndim : dim;
-  const moved = out.ndim === 0 || d === out.ndim - 1 ? (t: Tensor) => t : (t: Tensor) => t.transpose(d, -1);
-  const y = moved(out);
-  const dtype = floatDTypeOf(log ? 'logSoftmax' : 'softmax', out);
-  const ys = kernelInput(y, dtype);
-  const dy = moved(g);
-  const dys = kernelInput(dy, dtype);
-  const dx = reuseOrAlloc(dys, dy, dtype); // the kernel allows dx to alias dy
-  const cols = out.ndim === 0 ? 1 : out.shape[d]!;
-  getBackend().softmaxBackward(ys, dys, dx, cols === 0 ? 0 : ys.length / cols, cols, log);
-  return moved(new Tensor(dx, y.shape));
-}
 
 /** Differentiable softmax along `dim` (default the last): `dx = y ⊙ (g − Σ g⊙y)`, one fused kernel. */
 export function softmax(x: VariableLike, dim = -1): Variable {
   const vx = lift(x);
   const out = T.softmax(vx.data, dim);
-  return record('softmax', out, [vx], (g) => [softmaxGrad(out, g, dim, false)]);
+  return record('softmax', out, [vx], (g) => [T.softmaxBackward(g, out, dim)]);
 }
 
 /** Differentiable log-softmax along `dim`: `dx = g − softmax(x) · Σ g`, one fused kernel. */
 export function logSoftmax(x: VariableLike, dim = -1): Variable {
   const vx = lift(x);
   const out = T.logSoftmax(vx.data, dim);
-  return record('logSoftmax', out, [vx], (g) => [softmaxGrad(out, g, dim, true)]);
+  return record('logSoftmax', out, [vx], (g) => [T.logSoftmaxBackward(g, out, dim)]);
 }
 
 /** Options of {@link crossEntropy}. */
@@ -84,32 +57,36 @@ export function crossEntropy(
       `crossEntropy: targets ${fmtShapeOf(targets)} must match logits ${fmtShapeOf(vl.data)} without the class axis`,
     );
   }
-  const dtype = vl.dtype;
-  const x = kernelInput(vl.data, dtype);
-  const t = targets.data() as Int32Array;
-  const rows = t.length;
-  const losses = allocStorage(dtype, rows) as FloatArray;
-  const lse = allocStorage(dtype, rows) as FloatArray;
-  const kernel = { logits: x, targets: t, rows, classes, ignoreIndex, labelSmoothing };
-  getBackend().crossEntropy({ ...kernel, losses, lse });
-  let counted = 0;
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    if (t[r] === ignoreIndex) continue;
-    counted++;
-    total += losses[r]!;
+  const rows = targets.size;
+  const logits2d = vl.data.reshape([rows, classes]);
+  const targets1d = targets.reshape([rows]);
+  const kernelOptions = { ignoreIndex, labelSmoothing };
+  const { losses, lse } = T.crossEntropyForward(logits2d, targets1d, kernelOptions);
+  if (reduction === 'none') {
+    return record('crossEntropy', losses.reshape(rowsShape), [vl], (g) => [
+      T.crossEntropyBackward(logits2d, targets1d, lse, g.reshape([rows]), kernelOptions).reshape(vl.shape),
+    ]);
   }
-  const out =
-    reduction === 'none'
-      ? new Tensor(losses, rowsShape)
-      : T.full([], reduction === 'mean' ? total / counted : total, { dtype });
-  return record('crossEntropy', out, [vl], (g) => {
-    const dlogits = allocStorage(dtype, rows * classes) as FloatArray;
-    const scale =
-      reduction === 'none' ? kernelInput(g, dtype) : reduction === 'mean' ? g.item() / counted : g.item();
-    getBackend().crossEntropyBackward({ ...kernel, lse, scale, dlogits });
-    return [new Tensor(dlogits, vl.shape)];
-  });
+  // Summed (and divided, for a mean) in float64 on the CPU, then rounded once to the logits' dtype;
+  // a device's memory may hold no float64, so there in the logits' dtype.
+  const total = T.sum(losses.to(isDeviceStorage(losses.buffer) ? vl.dtype : 'float64'));
+  const counted = reduction === 'mean' ? T.sum(T.ne(targets1d, ignoreIndex)) : null;
+  const out = (counted ? total.div(counted) : total).to(vl.dtype);
+  return record('crossEntropy', out, [vl], (g) => [
+    T.crossEntropyBackward(logits2d, targets1d, lse, lossScale(g, counted, rows), kernelOptions).reshape(
+      vl.shape,
+    ),
+  ]);
+}
+
+/**
+ * The upstream gradient of every row's loss of a reduced cross-entropy, `g` (a sum) or `g / count` (a
+ * mean): a number computed in double precision for host tensors, as the kernels take it; else (a
+ * device's memory, not readable synchronously) a `[rows]` tensor.
+ */
+function lossScale(g: Tensor, count: Tensor | null, rows: number): number | Tensor {
+  if (!isDeviceStorage(g.buffer)) return count ? g.item() / count.item() : g.item();
+  return (count ? g.div(count) : g).expand([rows]);
 }
 
 /** Options of {@link dropout}. */

@@ -1,14 +1,15 @@
-import { allocStorage, DTypeError, type FloatArray, getBackend, ShapeError, Tensor } from '@proj/tensor';
+import * as T from '@proj/tensor';
+import { DTypeError, ShapeError, type Tensor } from '@proj/tensor';
 import { record } from '../graph.js';
 import { fmtShapeOf } from '../tensor-utils.js';
 import type { Variable, VariableLike } from '../variable.js';
-import { type FloatDType, kernelInput } from './kernel-data.js';
 import { lift } from './lift.js';
 
 /**
- * Layer norm (`rms` false) or RMS norm over the last axis on the backend's fused kernels, with the
- * per-row statistics kept for a backward that also yields the `weight` and `bias` column sums.
- * Parameters of another float dtype are read in the input's dtype; their gradients come back in theirs.
+ * Layer norm (`rms` false) or RMS norm over the last axis on `@proj/tensor`'s norm functions (the
+ * backend's fused kernels where it has them), with the per-row statistics kept for a backward that
+ * also yields the `weight` and `bias` column sums. Parameters of another float dtype are read in the
+ * input's dtype; their gradients come back in theirs.
  */
 function normalize(
   op: string,
@@ -30,27 +31,20 @@ function normalize(
   }
   if (vx.dtype !== 'float32' && vx.dtype !== 'float64')
     throw new DTypeError(`${op}: input must be float, got ${vx.dtype}`);
-  const dtype: FloatDType = vx.dtype;
-  const x = kernelInput(vx.data, dtype);
-  const rows = cols === 0 ? 0 : x.length / cols;
-  const w = weight && kernelInput(weight.data, dtype);
-  const out = allocStorage(dtype, x.length) as FloatArray;
-  const mean = allocStorage(dtype, rms ? 0 : rows) as FloatArray;
-  const rstd = allocStorage(dtype, rows) as FloatArray;
-  const b = bias && kernelInput(bias.data, dtype);
-  getBackend().layerNorm({ x, weight: w, bias: b, out, mean, rstd, rows, cols, eps, rms });
+  const x = vx.data;
+  const w = weight?.data ?? null;
+  const { out, mean, rstd } = rms
+    ? { ...T.rmsNormForward(x, w, eps), mean: null }
+    : T.layerNormForward(x, w, bias?.data ?? null, eps);
   const inputs = [vx, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  return record(op, new Tensor(out, vx.shape), inputs, (g) => {
-    const dy = kernelInput(g, dtype);
-    const dx = allocStorage(dtype, x.length) as FloatArray;
-    const column = (p: Variable | null) =>
-      p?.requiresGrad ? (allocStorage(dtype, cols) as FloatArray) : null;
-    const dweight = column(weight);
-    const dbias = column(bias);
-    getBackend().layerNormBackward({ dy, x, weight: w, mean, rstd, dx, dweight, dbias, rows, cols, rms });
-    const grads: (Tensor | null)[] = [new Tensor(dx, vx.shape)];
-    if (weight) grads.push(dweight && new Tensor(dweight, [cols]).to(weight.dtype));
-    if (bias) grads.push(dbias && new Tensor(dbias, [cols]).to(bias.dtype));
+  return record(op, out, inputs, (g) => {
+    const mask = { weight: weight?.requiresGrad ?? false, bias: bias?.requiresGrad ?? false };
+    const { dx, dweight, dbias } = mean
+      ? T.layerNormBackward(g, x, mean, rstd, w, mask)
+      : T.rmsNormBackward(g, x, rstd, w, mask);
+    const grads: (Tensor | null)[] = [dx];
+    if (weight) grads.push(dweight?.to(weight.dtype) ?? null);
+    if (bias) grads.push(dbias?.to(bias.dtype) ?? null);
     return grads;
   });
 }

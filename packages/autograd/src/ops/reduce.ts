@@ -44,34 +44,38 @@ export function mean(x: VariableLike, dim?: Dims, options: ReduceOptions = {}): 
 }
 
 /**
- * Product of the other entries of each reduced group, `∂ prod / ∂ x_i`, from prefix and suffix
- * products: exact with zeros and free of the underflow of `prod / x_i`.
+ * Product of the other entries of each reduced group, `∂ prod / ∂ x_i`, as the product of the
+ * entries before `i` and of those after it: exact with zeros and free of the underflow of
+ * `prod / x_i`. The reduced axes are flattened into one of length `n`, and both exclusive products
+ * come from log₂(n) doubling steps (each multiplies by the product shifted by 1, 2, 4, … places).
  */
 function othersProduct(x: Tensor, axes: number[]): Tensor {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const order = [...kept, ...axes];
   const moved = x.permute(order);
-  const inner = count(x.shape, axes);
-  const data = moved.contiguous().data();
-  const out = T.zeros(moved.shape, { dtype: x.dtype });
-  const o = out.storage;
-  for (let base = 0; base < data.length; base += inner) {
-    let prefix = 1;
-    for (let j = 0; j < inner; j++) {
-      o[base + j] = prefix;
-      prefix *= data[base + j]!;
-    }
-    let suffix = 1;
-    for (let j = inner - 1; j >= 0; j--) {
-      o[base + j]! *= suffix;
-      suffix *= data[base + j]!;
-    }
-  }
+  const rows = moved.reshape([count(x.shape, kept), count(x.shape, axes)]);
+  const others = exclusiveProducts(rows, 'before').mul(exclusiveProducts(rows, 'after'));
   const inverse = new Array<number>(order.length);
   order.forEach((axis, i) => {
     inverse[axis] = i;
   });
-  return out.permute(inverse);
+  return others.reshape(moved.shape).permute(inverse);
+}
+
+/** Per row of `[rows, n]`, the product of the entries strictly before (or after) each one (1 at the ends). */
+function exclusiveProducts(x: Tensor, side: 'before' | 'after'): Tensor {
+  const n = x.shape[1]!;
+  /** `t` moved `s` places towards the end (`before`) or the start (`after`), filled with ones. */
+  const shift = (t: Tensor, s: number): Tensor => {
+    const ones = T.ones([t.shape[0]!, Math.min(s, n)], { dtype: t.dtype });
+    if (s >= n) return ones;
+    return side === 'before'
+      ? T.concat([ones, t.narrow(1, 0, n - s)], 1)
+      : T.concat([t.narrow(1, s, n - s), ones], 1);
+  };
+  let inclusive = x;
+  for (let s = 1; s < n; s *= 2) inclusive = inclusive.mul(shift(inclusive, s));
+  return shift(inclusive, 1);
 }
 
 /** Differentiable product over `dim`; exact at zeros (the gradient is the product of the other entries). */

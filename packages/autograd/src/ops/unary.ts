@@ -1,8 +1,7 @@
+import type { Tensor, UnaryGradOp } from '@proj/tensor';
 import * as T from '@proj/tensor';
-import { allocStorage, type FloatArray, getBackend, Tensor, type UnaryGradOp } from '@proj/tensor';
 import { record } from '../graph.js';
 import type { Variable, VariableLike } from '../variable.js';
-import { type FloatDType, kernelInput } from './kernel-data.js';
 import { lift } from './lift.js';
 
 /** Builds a differentiable unary op from its forward and a rule `(g, x, out) → dx`. */
@@ -19,17 +18,11 @@ function unaryOp(
 }
 
 /**
- * The rule `dx = g · f'(x)` of an activation on the backend's fused `unaryBackward` kernel (one pass
- * instead of a chain of elementwise ops), in float64 when `g` or `x` is float64, else float32.
+ * The rule `dx = g · f'(x)` of an activation, `@proj/tensor`'s `unaryBackward` (one fused pass where
+ * the backend has the kernel), in float64 when `g` or `x` is float64, else float32.
  */
 function activationRule(op: UnaryGradOp) {
-  return (g: Tensor, x: Tensor): Tensor => {
-    const dtype: FloatDType = g.dtype === 'float64' || x.dtype === 'float64' ? 'float64' : 'float32';
-    const xs = kernelInput(x, dtype);
-    const dx = allocStorage(dtype, xs.length) as FloatArray;
-    getBackend().unaryBackward(op, xs, kernelInput(g, dtype), dx);
-    return new Tensor(dx, x.shape);
-  };
+  return (g: Tensor, x: Tensor): Tensor => T.unaryBackward(op, g, x);
 }
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;

@@ -1,13 +1,6 @@
 import { noGrad } from '@proj/autograd';
-import {
-  Generator,
-  logSoftmax,
-  randn,
-  storageReuseStats,
-  type Tensor,
-  tensor,
-  wasmStats,
-} from '@proj/tensor';
+import { Generator, logSoftmax, randn, type Tensor, tensor, wasmStats } from '@proj/tensor';
+import { storageReuseStats } from '@proj/tensor/internal';
 import { describe, expect, it } from 'vitest';
 import { packWeights } from '../inference/packed-weights.js';
 import { Linear } from '../layers/linear.js';

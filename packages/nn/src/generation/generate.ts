@@ -1,12 +1,6 @@
 import { noGrad } from '@proj/autograd';
-import {
-  type AllocationScope,
-  beginAllocationScope,
-  logSoftmax,
-  type Tensor,
-  tensor,
-  type WeightDType,
-} from '@proj/tensor';
+import { logSoftmax, type Tensor, tensor, type WeightDType } from '@proj/tensor';
+import { type AllocationScope, beginAllocationScope } from '@proj/tensor/internal';
 import { packedWeightsOf, withPackedWeights } from '../inference/packed-weights.js';
 import type { LanguageModel, LanguageModelCache } from '../models/language-model.js';
 import { Module } from '../module.js';

@@ -1,4 +1,5 @@
-import { Generator, getBackend, randint } from '@proj/tensor';
+import { Generator, randint } from '@proj/tensor';
+import { getBackend } from '@proj/tensor/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { GPT } from '../models/gpt.js';
 import { applyLoRA } from './apply-lora.js';

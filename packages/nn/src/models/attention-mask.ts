@@ -1,4 +1,4 @@
-import { allocStorage, DTypeError, ShapeError, Tensor } from '@proj/tensor';
+import { DTypeError, ShapeError, Tensor } from '@proj/tensor';
 
 /** What a padded batch needs in a decoder: per-row positions and the attention mask. */
 export interface PaddedBatch {
@@ -34,8 +34,8 @@ export function paddedBatch(
       `${op}: attentionMask must be [B, past + T] = [${B}, ${S}] (cached positions included), got [${attentionMask.shape.join(', ')}]`,
     );
   const real = attentionMask.contiguous().data();
-  const positions = allocStorage('int32', B * T);
-  const mask = allocStorage('bool', B * T * S);
+  const positions = new Int32Array(B * T);
+  const mask = new Uint8Array(B * T * S); // bool storage: 1 = may attend
   for (let b = 0; b < B; b++) {
     let count = 0;
     for (let j = 0; j < S; j++) {

@@ -1,14 +1,5 @@
 import { GradFn, isGradEnabled, narrow, reshape, Variable } from '@proj/autograd';
-import {
-  allocStorage,
-  DTypeError,
-  type FloatArray,
-  getBackend,
-  ShapeError,
-  sum,
-  Tensor,
-  matmul as tensorMatmul,
-} from '@proj/tensor';
+import { DTypeError, type FloatArray, ShapeError, sum, Tensor, matmul as tensorMatmul } from '@proj/tensor';
 import {
   backwardRow,
   type CellKind,
@@ -43,15 +34,15 @@ export interface RecurrenceResult {
   c: Variable | null;
 }
 
-const ONE_OFFSET = new Int32Array(1);
+type FloatDType = 'float32' | 'float64';
 
 /**
  * One direction of one recurrent layer over a whole sequence as a single graph node with a
  * hand-written backward (backpropagation through time in a loop, so any length is stack-safe).
  * The input projection `xProj = x·W_ihᵀ + b_ih` (`[T·B, G·H]`) is computed by the caller with one
- * matmul; per step this runs one `[B, H]·[H, G·H]` matmul through the backend plus the gate math,
- * writing into buffers allocated once for the sequence. Backward does one `[B, G·H]·[G·H, H]`
- * matmul per step and a single `[G·H, T·B]·[T·B, H]` matmul for `dW_hh`.
+ * matmul; per step this runs one `[B, H]·[H, G·H]` matmul plus the gate math, a host-memory loop over
+ * buffers allocated once for the sequence (so its inputs must be readable synchronously). Backward
+ * does one `[B, G·H]·[G·H, H]` matmul per step and a single `[G·H, T·B]·[T·B, H]` matmul for `dW_hh`.
  *
  * Shapes: `xProj` `[T·B, G·H]`, `h0`/`c0` `[B, H]`, `wHH` `[G·H, H]`, `bHH` `[G·H]`.
  * @throws ShapeError or DTypeError naming the mismatching operand.
@@ -68,7 +59,7 @@ export function recurrence(
   const H = wHH.shape[1]!;
   const G = GATE_COUNT[kind] * H;
   validate(xProj, h0, c0, wHH, bHH, kind, T, B, H, G);
-  const dtype = xProj.dtype as 'float32' | 'float64';
+  const dtype = xProj.dtype as FloatDType;
   const lengths = options.lengths ?? new Int32Array(B).fill(T);
   const xRow = (b: number, s: number): number => {
     const t = reverse ? lengths[b]! - 1 - s : s;
@@ -78,28 +69,22 @@ export function recurrence(
   const buffers: RecurrenceBuffers = {
     H,
     xp: xProj.data.contiguous().data() as FloatArray,
-    pre: allocStorage(dtype, T * B * G),
-    hs: allocStorage(dtype, (T + 1) * B * H),
-    cs: kind === 'lstm' ? allocStorage(dtype, (T + 1) * B * H) : null,
-    hn: kind === 'gru' ? allocStorage(dtype, T * B * H) : null,
+    pre: hostArray(dtype, T * B * G),
+    hs: hostArray(dtype, (T + 1) * B * H),
+    cs: kind === 'lstm' ? hostArray(dtype, (T + 1) * B * H) : null,
+    hn: kind === 'gru' ? hostArray(dtype, T * B * H) : null,
   };
   const { pre, hs, cs } = buffers;
   hs.set(h0.data.contiguous().data() as FloatArray);
   if (cs && c0) cs.set(c0.data.contiguous().data() as FloatArray);
   // Packed result: outputs in the caller's layout, then h_n, then (LSTM) c_n.
-  const packed = allocStorage(dtype, (T * B + (cs ? 2 : 1) * B) * H);
-  const backend = getBackend();
-  const wT = wHH.data.transpose(0, 1).contiguous().data() as FloatArray; // [H, G·H]
+  const packed = hostArray(dtype, (T * B + (cs ? 2 : 1) * B) * H);
+  const wT = wHH.data.transpose(0, 1).contiguous(); // [H, G·H]
   const bias = bHH ? (bHH.data.contiguous().data() as FloatArray) : null;
 
   for (let s = 0; s < T; s++) {
     const preStep = pre.subarray(s * B * G, (s + 1) * B * G);
-    backend.matmul({
-      ...matmulShape(B, G, H, G),
-      a: hs.subarray(s * B * H, (s + 1) * B * H),
-      b: wT,
-      out: preStep,
-    });
+    preStep.set(rowsTimes(hs.subarray(s * B * H, (s + 1) * B * H), B, wT));
     if (bias) for (let r = 0; r < B * G; r++) preStep[r]! += bias[r % G]!;
     for (let b = 0; b < B; b++) {
       const from = (s * B + b) * H;
@@ -166,19 +151,17 @@ function backward(
 ) {
   const { H, xp } = v;
   const G = GATE_COUNT[kind] * H;
-  const dtype = wHH.dtype as 'float32' | 'float64';
+  const dtype = wHH.dtype as FloatDType;
   const d: RecurrenceGrads = {
-    dxp: allocStorage(dtype, xp.length),
-    dhh: allocStorage(dtype, T * B * G),
-    dh: allocStorage(dtype, B * H),
-    dc: allocStorage(dtype, B * H),
-    direct: allocStorage(dtype, B * H),
+    dxp: hostArray(dtype, xp.length),
+    dhh: hostArray(dtype, T * B * G),
+    dh: hostArray(dtype, B * H),
+    dc: hostArray(dtype, B * H),
+    direct: hostArray(dtype, B * H),
   };
   d.dh.set(g.subarray(T * B * H, (T + 1) * B * H));
   if (v.cs) d.dc.set(g.subarray((T + 1) * B * H, (T + 2) * B * H));
-  const w = wHH.data.contiguous().data() as FloatArray; // [G·H, H]
-  const scratch = allocStorage(dtype, B * H);
-  const backend = getBackend();
+  const w = wHH.data.contiguous(); // [G·H, H]
   for (let s = T - 1; s >= 0; s--) {
     for (let b = 0; b < B; b++) {
       if (s >= lengths[b]!) continue;
@@ -186,12 +169,7 @@ function backward(
       for (let j = 0; j < H; j++) d.dh[b * H + j]! += g[row * H + j]!;
       backwardRow(kind, v, d, row, s * B + b, b, B);
     }
-    backend.matmul({
-      ...matmulShape(B, H, G, H),
-      a: d.dhh.subarray(s * B * G, (s + 1) * B * G),
-      b: w,
-      out: scratch,
-    });
+    const scratch = rowsTimes(d.dhh.subarray(s * B * G, (s + 1) * B * G), B, w);
     for (let b = 0; b < B; b++) {
       if (s >= lengths[b]!) continue;
       for (let j = b * H; j < (b + 1) * H; j++) d.dh[j] = scratch[j]! + d.direct[j]!;
@@ -207,20 +185,14 @@ function backward(
   };
 }
 
-/** Backend matmul arguments for a single contiguous `[m, k]·[k, n]` product (`bRowStride` = n). */
-function matmulShape(m: number, n: number, k: number, bRowStride: number) {
-  return {
-    batch: 1,
-    m,
-    n,
-    k,
-    aOffsets: ONE_OFFSET,
-    bOffsets: ONE_OFFSET,
-    aRowStride: k,
-    aColStride: 1,
-    bRowStride,
-    bColStride: 1,
-  };
+/** A zeroed host array of `n` elements of `dtype`, for the recurrence's own buffers. */
+function hostArray(dtype: FloatDType, n: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** `a·w` for `m` contiguous rows `a` (`[m, k]`) and a contiguous `[k, n]` tensor `w`, as a fresh array. */
+function rowsTimes(a: FloatArray, m: number, w: Tensor): FloatArray {
+  return tensorMatmul(new Tensor(a, [m, w.shape[0]!]), w).data() as FloatArray;
 }
 
 function validate(

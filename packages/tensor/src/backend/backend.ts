@@ -331,12 +331,15 @@ export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
 }
 
 /**
- * The kernel table. Ops validate, broadcast and allocate; kernels only compute on typed arrays.
- * The JS backend is the reference every other backend is tested against.
+ * The kernel table. Ops validate, broadcast and allocate (through the backend's `alloc`); kernels only
+ * compute on the backend's memory. The JS backend is the reference every other backend is tested
+ * against.
  *
- * Fused kernels (`softmaxBackward`, `layerNorm`, `crossEntropy`, `adamw`, `unaryBackward`, …) serve the
- * autograd and training packages (`getBackend().layerNorm({...})`); they take contiguous arrays of one
- * float dtype (float32 or float64; every array of a call has the same dtype).
+ * The primitives (`unary`, `binary`, `copy`, `where`, `reduce`, `matmul` and the window kernels) are
+ * required. The fused kernels (`FUSED_KERNEL_NAMES`) are optional: only `@proj/tensor`'s
+ * tensor-level functions call them, with a default composed from the primitives when a backend lacks
+ * one. They take contiguous arrays of one float dtype (float32 or float64; every array of a call has
+ * the same dtype).
  */
 export interface Backend<M extends KernelMemory = HostMemory> extends BackendMemory<M> {
   /** Short name used by `setBackend`. */
@@ -367,12 +370,12 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
    */
   packLinear?(args: PackLinearArgs): PackedLinearKernel;
   /** Softmax (or log-softmax) of each contiguous row of a `[rows, cols]` block. */
-  softmax(x: M['float'], out: M['float'], rows: number, cols: number, log: boolean): void;
+  softmax?(x: M['float'], out: M['float'], rows: number, cols: number, log: boolean): void;
   /**
    * Gradient of {@link Backend.softmax} from its output `y`: softmax `dx = y ⊙ (dy − Σ dy⊙y)`,
    * log-softmax `dx = dy − exp(y)·Σ dy` (sums over each row). `dx` may alias `dy`.
    */
-  softmaxBackward(
+  softmaxBackward?(
     y: M['float'],
     dy: M['float'],
     dx: M['float'],
@@ -381,12 +384,12 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
     log: boolean,
   ): void;
   /** Fused scaled (causal) attention softmax; see {@link AttentionSoftmaxArgs}. */
-  attentionSoftmax(args: AttentionSoftmaxArgs<M>): void;
+  attentionSoftmax?(args: AttentionSoftmaxArgs<M>): void;
   /**
    * Backward of {@link Backend.attentionSoftmax} from its output `y` `[rows, cols]`:
    * `dx = scale·y ⊙ (dy − Σ dy⊙y)` per row (masked weights are 0, so their gradient is too).
    */
-  attentionSoftmaxBackward(
+  attentionSoftmaxBackward?(
     y: M['float'],
     dy: M['float'],
     dx: M['float'],
@@ -395,25 +398,25 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
     scale: number,
   ): void;
   /** Fused scaled dot-product attention forward; see {@link AttentionArgs}. */
-  attention(args: AttentionArgs<M>): void;
+  attention?(args: AttentionArgs<M>): void;
   /** Fused scaled dot-product attention backward; see {@link AttentionBackwardArgs}. */
-  attentionBackward(args: AttentionBackwardArgs<M>): void;
+  attentionBackward?(args: AttentionBackwardArgs<M>): void;
   /** `dx = dy · f'(x)` for an activation `f`, elementwise over equal-length arrays. */
-  unaryBackward(op: UnaryGradOp, x: M['float'], dy: M['float'], dx: M['float']): void;
+  unaryBackward?(op: UnaryGradOp, x: M['float'], dy: M['float'], dx: M['float']): void;
   /** Fused layer norm / RMS norm forward; see {@link NormArgs}. */
-  layerNorm(args: NormArgs<M>): void;
+  layerNorm?(args: NormArgs<M>): void;
   /** Fused layer norm / RMS norm backward; see {@link NormBackwardArgs}. */
-  layerNormBackward(args: NormBackwardArgs<M>): void;
+  layerNormBackward?(args: NormBackwardArgs<M>): void;
   /** Fused cross-entropy forward; see {@link CrossEntropyArgs}. @throws RangeError for a bad target. */
-  crossEntropy(args: CrossEntropyArgs<M>): void;
+  crossEntropy?(args: CrossEntropyArgs<M>): void;
   /** Fused cross-entropy backward; see {@link CrossEntropyBackwardArgs}. */
-  crossEntropyBackward(args: CrossEntropyBackwardArgs<M>): void;
+  crossEntropyBackward?(args: CrossEntropyBackwardArgs<M>): void;
   /** Row gather (an embedding lookup); see {@link IndexSelectArgs}. Optional: ops compose it from primitives. */
   indexSelect?(args: IndexSelectArgs<M>): void;
   /** Row scatter-add (an embedding's gradient); see {@link IndexAddArgs}. Optional, as `indexSelect`. */
   indexAdd?(args: IndexAddArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
-  adamw(args: AdamWArgs<M>): void;
+  adamw?(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */
   unfold(args: UnfoldArgs<M>): void;
   /** col2im, the adjoint of {@link Backend.unfold}; see {@link FoldArgs}. */

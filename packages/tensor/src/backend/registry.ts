@@ -17,8 +17,9 @@ export type AnyBackend = Backend<AnyMemory>;
 
 const backends = new Map<string, AnyBackend>([[jsBackend.name, jsBackend]]);
 if (wasmAvailable()) backends.set(wasmBackend.name, wasmBackend);
-/** The fastest backend this engine supports: WebAssembly SIMD where available, else plain JS. */
-let active: AnyBackend = backends.get('wasm') ?? jsBackend;
+/** The fastest host backend this engine supports: WebAssembly SIMD where available, else plain JS. */
+const defaultHost: AnyBackend = backends.get('wasm') ?? jsBackend;
+let active: AnyBackend = defaultHost;
 
 /** Makes a backend selectable by name with {@link setBackend}. */
 export function registerBackend(backend: AnyBackend): void {
@@ -37,9 +38,14 @@ export function setBackend(name: string): void {
   active = backend;
 }
 
-/** The backend whose kernels ops currently call. */
+/** The backend whose kernels ops currently call (its kernel table: `@proj/tensor/internal`). */
 export function getBackend(): AnyBackend {
   return active;
+}
+
+/** Name of the backend ops currently run on (`'wasm'`, `'js'`, or a registered one such as `'webgpu'`). */
+export function backendName(): string {
+  return active.name;
 }
 
 /** Names of all registered backends. */
@@ -47,10 +53,13 @@ export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
-/** The backend that owns `t`'s memory: its device backend, or the active one for host memory. */
+/**
+ * The backend that owns `t`'s memory: its device backend; for host memory the active backend when it
+ * is a host backend, else the default host one (a device backend's kernels cannot read host arrays).
+ */
 export function backendOf(t: Tensor): AnyBackend {
   const buffer = t.buffer;
-  if (!isDeviceStorage(buffer)) return active;
+  if (!isDeviceStorage(buffer)) return hostBackend();
   const owner = backends.get(buffer.backend);
   if (!owner)
     throw new DeviceMemoryError(`tensor storage belongs to unregistered backend '${buffer.backend}'`);
@@ -72,8 +81,10 @@ export function operandStorage(op: string, t: Tensor, backend: AnyBackend = acti
 }
 
 /**
- * The backend an op on `tensors` runs on: the device backend whose memory holds any of them, else the
- * active one (which copies host operands in when it is a device backend).
+ * The backend an op on `tensors` runs on, as PyTorch's ops follow their operands' device: the device
+ * backend whose memory holds any of them (host operands are copied in), else a host backend (the
+ * active one, or the default while a device backend is active). New tensors from creation and random
+ * ops go where the active backend keeps them.
  * @throws DeviceMemoryError naming `op` when operands live in two device backends' memory.
  */
 export function backendFor(op: string, ...tensors: readonly Tensor[]): AnyBackend {
@@ -87,5 +98,10 @@ export function backendFor(op: string, ...tensors: readonly Tensor[]): AnyBacken
       );
     device = buffer.backend;
   }
-  return device === null ? active : backendOf(tensors.find((t) => isDeviceStorage(t.buffer))!);
+  return device === null ? hostBackend() : backendOf(tensors.find((t) => isDeviceStorage(t.buffer))!);
+}
+
+/** The backend for tensors in host memory: the active one when it is a host backend, else the default (wasm or js). */
+function hostBackend(): AnyBackend {
+  return active.memory === 'host' ? active : defaultHost;
 }

@@ -6,6 +6,7 @@ import { normalizeDim, normalizeDims } from '../shape.js';
 import { contiguousData, contiguousStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { div, sub, where } from './binary.js';
+import { softmaxLastDim } from './fused/softmax.js';
 import { movedToLast, permute } from './movement.js';
 import { exp, log, sqrt, square } from './unary.js';
 
@@ -128,14 +129,8 @@ export function logsumexp(x: Tensor, dim?: Dims, options: ReduceOptions = {}): T
 
 function softmaxWith(name: string, x: Tensor, dim: number, logarithm: boolean): Tensor {
   if (!isFloatDType(x.dtype)) throw new DTypeError(`${name}: expected a float tensor, got ${x.dtype}`);
-  const d = normalizeDim(name, dim, x.ndim);
-  const [moved, restore] = movedToLast(x, d);
-  const backend = backendFor(name, x);
-  const data = contiguousStorage(name, moved, backend);
-  const out = backend.alloc(x.dtype, data.length);
-  const cols = x.ndim === 0 ? 1 : x.shape[d]!;
-  backend.softmax(data, out, cols === 0 ? 0 : data.length / cols, cols, logarithm);
-  return restore(new Tensor(out, [...moved.shape]));
+  const [moved, restore] = movedToLast(x, normalizeDim(name, dim, x.ndim));
+  return restore(softmaxLastDim(name, moved, logarithm));
 }
 
 /** Softmax along `dim` (default the last), stable for large inputs. */

@@ -6,6 +6,7 @@ export { describeBackendConformance } from './backend-conformance.js';
 export { backendNames, withBackend } from './backends.js';
 export { createEmulatedDeviceBackend } from './emulated-device.js';
 export { stridedOfShapeArb, stridedTensorArb } from './layout.js';
+export { withoutFusedKernels } from './primitives-only.js';
 export type { CloseOptions, NestedNumbers } from './reference.js';
 export {
   assertClose,

@@ -1,6 +1,6 @@
 import type { Variable } from '@proj/autograd';
-import { type FloatArray, getBackend } from '@proj/tensor';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot } from './optimizer.js';
+import { adamwStep, gt, type Tensor, where } from '@proj/tensor';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot, updateDType } from './optimizer.js';
 import { checkNonNegative, definedOnly } from './sgd.js';
 
 /** Options of {@link Adam} and {@link AdamW} (PyTorch's names, camel-cased). */
@@ -41,31 +41,52 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     }
   }
 
-  protected update(group: ParamGroup<AdamOptions>, w: FloatArray, grad: FloatArray, slot: Slot): void {
+  protected update(group: ParamGroup<AdamOptions>, w: Tensor, grad: Tensor, slot: Slot): void {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = group.betas;
     const step = ++slot.step;
     const m = slot.buffers.expAvg!;
     const v = slot.buffers.expAvgSq!;
     if (!amsgrad && !maximize && (this.decoupled || weightDecay === 0)) {
-      // The backend's fused AdamW kernel (SIMD where the backend has one); weight decay 0 makes it Adam.
+      // One fused step (the backend's AdamW kernel where it has one); weight decay 0 makes it Adam.
       const decay = this.decoupled ? weightDecay : 0;
-      getBackend().adamw({ param: w, grad, m, v, lr, beta1, beta2, eps, weightDecay: decay, step });
+      adamwStep(w, grad, m, v, { lr, betas: [beta1, beta2], eps, weightDecay: decay, step });
       return;
     }
-    const l2 = this.decoupled ? 0 : weightDecay;
-    const shrink = this.decoupled ? 1 - lr * weightDecay : 1;
-    const stepSize = lr / (1 - beta1 ** step);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    // AMSGrad, maximize or Adam's L2 term: the same formulas op by op, in float64 on the CPU.
+    const dtype = updateDType(w);
+    const wc = w.to(dtype);
+    let g = grad.to(dtype).reshape(w.shape);
+    if (maximize) g = g.neg();
+    if (!this.decoupled && weightDecay !== 0) g = g.add(wc.mul(weightDecay));
+    m.assign(
+      m
+        .to(dtype)
+        .mul(beta1)
+        .add(g.mul(1 - beta1)),
+    );
+    v.assign(
+      v
+        .to(dtype)
+        .mul(beta2)
+        .add(g.mul(1 - beta2).mul(g)),
+    );
     const vMax = amsgrad ? slot.buffers.maxExpAvgSq! : v;
-    for (let i = 0; i < w.length; i++) {
-      const wi = w[i]!;
-      const g = (maximize ? -grad[i]! : grad[i]!) + l2 * wi;
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      if (amsgrad && v[i]! > vMax[i]!) vMax[i] = v[i]!;
-      w[i] = wi * shrink - (stepSize * m[i]!) / (Math.sqrt(vMax[i]!) / bc2Sqrt + eps);
-    }
+    if (amsgrad) vMax.assign(where(gt(v, vMax), v, vMax));
+    const shrunk = this.decoupled ? wc.mul(1 - lr * weightDecay) : wc;
+    const denominator = vMax
+      .to(dtype)
+      .sqrt()
+      .div(Math.sqrt(1 - beta2 ** step))
+      .add(eps);
+    w.assign(
+      shrunk.sub(
+        m
+          .to(dtype)
+          .mul(lr / (1 - beta1 ** step))
+          .div(denominator),
+      ),
+    );
   }
 }
 

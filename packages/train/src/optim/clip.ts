@@ -1,4 +1,5 @@
 import type { Variable } from '@proj/autograd';
+import { mulInPlace } from '@proj/tensor';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -26,19 +27,13 @@ export function clipGradNorm(
   if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
   if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0, got ${normType}`);
   const withGrad = [...params].filter((p) => p.grad !== null);
-  // Dense copies only where a gradient is a view, so that scaling below can write the storage.
+  // Dense copies where a gradient is a view (it may share its storage), so that scaling writes only it.
   for (const p of withGrad) if (!p.grad!.isContiguous() || p.grad!.offset !== 0) p.grad = p.grad!.clone();
   const total = gradNorm(withGrad, { normType });
   if (options.errorIfNonfinite && !Number.isFinite(total))
     throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}`);
   const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) {
-    for (const p of withGrad) {
-      const g = p.grad!.storage;
-      const n = p.grad!.size;
-      for (let i = 0; i < n; i++) g[i] = g[i]! * coef;
-    }
-  }
+  if (coef < 1) for (const p of withGrad) mulInPlace(p.grad!, coef);
   return total;
 }
 
@@ -58,7 +53,7 @@ export function gradNorm(
   let acc = 0;
   for (const p of params) {
     if (p.grad === null) continue;
-    const g = p.grad.isContiguous() && p.grad.offset === 0 ? p.grad.storage : p.grad.data();
+    const g = p.grad.data();
     const n = p.grad.size;
     if (normType === Infinity) {
       for (let i = 0; i < n; i++) acc = Math.max(acc, Math.abs(g[i]!));

@@ -1,5 +1,5 @@
 import type { Variable } from '@proj/autograd';
-import { type FloatArray, Tensor } from '@proj/tensor';
+import { isDeviceStorage, type Tensor, zeros } from '@proj/tensor';
 
 /** A parameter group as given to an optimizer: its parameters plus options overriding the defaults. */
 export type ParamGroupInput<O> = { params: Iterable<Variable> } & Partial<O>;
@@ -27,13 +27,15 @@ export interface OptimizerStateDict {
 /** Internal per-parameter slot: the preallocated buffers an update writes in place. */
 export interface Slot {
   step: number;
-  buffers: Record<string, FloatArray>;
+  /** Dense tensors shaped and typed as the parameter, in the memory of the backend that made them. */
+  buffers: Record<string, Tensor>;
 }
 
 /**
  * Base class of optimizers: parameter groups with their own options, per-parameter buffers
  * allocated once, `zeroGrad`, and `stateDict`/`loadStateDict` for exact resumption.
- * Subclasses implement {@link Optimizer.update} as a tight loop over one parameter's storage.
+ * Subclasses implement {@link Optimizer.update} with tensor ops that write the parameter and its
+ * buffers in place (`assign`, or a fused function such as `adamwStep`), so they run on any backend.
  */
 export abstract class Optimizer<O extends object> {
   /** Groups of parameters with their resolved options (`lr`, …), mutable like PyTorch's `param_groups`. */
@@ -77,9 +79,8 @@ export abstract class Optimizer<O extends object> {
         throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
       if (p.dtype !== 'float32' && p.dtype !== 'float64')
         throw new Error(`${this.name}: can only optimize float tensors, got ${p.dtype}`);
-      const buffers: Record<string, FloatArray> = {};
-      const Ctor = p.dtype === 'float64' ? Float64Array : Float32Array;
-      for (const name of this.bufferNames(group)) buffers[name] = new Ctor(p.size);
+      const buffers: Record<string, Tensor> = {};
+      for (const name of this.bufferNames(group)) buffers[name] = zeros(p.shape, { dtype: p.dtype });
       this.slots.set(p, { step: 0, buffers });
     }
     this.paramGroups.push(group);
@@ -89,10 +90,11 @@ export abstract class Optimizer<O extends object> {
   protected abstract validate(group: ParamGroup<O>): void;
 
   /**
-   * Updates one parameter in place: `param` is its contiguous storage, `grad` its gradient, `slot`
-   * its buffers (`slot.step` is the number of updates before this one).
+   * Updates one parameter in place: `param` is its data (dense: contiguous over its whole storage),
+   * `grad` its gradient (of the same size, possibly a view), `slot` its buffers (`slot.step` is the
+   * number of updates before this one).
    */
-  protected abstract update(group: ParamGroup<O>, param: FloatArray, grad: FloatArray, slot: Slot): void;
+  protected abstract update(group: ParamGroup<O>, param: Tensor, grad: Tensor, slot: Slot): void;
 
   /** Performs one optimization step on every parameter with a gradient, in place. */
   step(): void {
@@ -100,8 +102,8 @@ export abstract class Optimizer<O extends object> {
       const group = this.paramGroups[i]!;
       for (let k = 0; k < group.params.length; k++) {
         const p = group.params[k]!;
-        const grad = gradStorage(p);
-        if (grad) this.update(group, denseStorage(p), grad, this.slots.get(p)!);
+        const grad = checkedGrad(p);
+        if (grad) this.update(group, denseData(p), grad, this.slots.get(p)!);
       }
     }
   }
@@ -126,8 +128,7 @@ export abstract class Optimizer<O extends object> {
         const slot = this.slots.get(p)!;
         if (slot.step > 0) {
           const buffers: Record<string, Tensor> = {};
-          for (const [name, buf] of Object.entries(slot.buffers))
-            buffers[name] = new Tensor(buf.slice(), p.shape);
+          for (const [name, buf] of Object.entries(slot.buffers)) buffers[name] = buf.clone();
           state[index] = { step: slot.step, buffers };
         }
         ids.push(index++);
@@ -187,9 +188,7 @@ export abstract class Optimizer<O extends object> {
       const entry = saved.state[i];
       slot.step = entry?.step ?? 0;
       for (const [name, buf] of Object.entries(slot.buffers)) {
-        const src = entry?.buffers[name];
-        if (src) buf.set(src.to(p.dtype).data());
-        else buf.fill(0);
+        buf.assign(entry?.buffers[name] ?? 0);
       }
     });
   }
@@ -203,20 +202,28 @@ function structuredCloneOptions(options: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
 }
 
-/** The contiguous storage of `p.data` (made dense once if it is a view). */
-function denseStorage(p: Variable): FloatArray {
+/** `p.data`, made dense once (a contiguous copy replaces it) if it is a view, so it can be updated in place. */
+function denseData(p: Variable): Tensor {
   const t = p.data;
-  if (!(t.offset === 0 && t.storage.length === t.size && t.isContiguous())) p.data = t.clone();
-  return p.data.storage as FloatArray;
+  if (!(t.offset === 0 && t.buffer.length === t.size && t.isContiguous())) p.data = t.clone();
+  return p.data;
 }
 
-/** The gradient of `p` as a contiguous array (a copy only when the gradient is a view). */
-function gradStorage(p: Variable): FloatArray | null {
+/** The gradient of `p`, checked to have the parameter's size. */
+function checkedGrad(p: Variable): Tensor | null {
   const g = p.grad;
-  if (!g) return null;
-  if (g.size !== p.size)
+  if (g && g.size !== p.size)
     throw new Error(
       `optimizer: gradient of shape [${g.shape.join(', ')}] for a parameter of shape [${p.shape.join(', ')}]`,
     );
-  return g.data() as FloatArray;
+  return g;
+}
+
+/**
+ * The dtype an optimizer's elementwise update computes in: float64 for tensors in host memory (the
+ * double-precision arithmetic of a plain JavaScript loop, rounded once when written back), the
+ * parameter's own dtype in a device's memory (which may hold no float64).
+ */
+export function updateDType(param: Tensor): Tensor['dtype'] {
+  return isDeviceStorage(param.buffer) ? param.dtype : 'float64';
 }

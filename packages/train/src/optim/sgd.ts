@@ -1,6 +1,6 @@
 import type { Variable } from '@proj/autograd';
-import type { FloatArray } from '@proj/tensor';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot } from './optimizer.js';
+import type { Tensor } from '@proj/tensor';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type Slot, updateDType } from './optimizer.js';
 
 /** Options of {@link SGD} (PyTorch's names, camel-cased). */
 export interface SGDOptions {
@@ -63,25 +63,31 @@ export class SGD extends Optimizer<SGDOptions> {
       throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
   }
 
-  protected update(group: ParamGroup<SGDOptions>, w: FloatArray, grad: FloatArray, slot: Slot): void {
+  protected update(group: ParamGroup<SGDOptions>, w: Tensor, grad: Tensor, slot: Slot): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const buf = slot.buffers.momentumBuffer;
     const first = slot.step === 0;
     slot.step++;
-    const n = w.length;
+    // Op by op in float64 on the CPU (rounded once when written back), in the parameter's dtype on a device.
+    const dtype = updateDType(w);
+    const wc = w.to(dtype);
+    let g = grad.to(dtype).reshape(w.shape);
+    if (maximize) g = g.neg();
+    if (weightDecay !== 0) g = g.add(wc.mul(weightDecay));
     if (!buf) {
-      for (let i = 0; i < n; i++) {
-        const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * w[i]!;
-        w[i] = w[i]! - lr * g;
-      }
+      w.assign(wc.sub(g.mul(lr)));
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const g = (maximize ? -grad[i]! : grad[i]!) + weightDecay * w[i]!;
-      buf[i] = first ? g : momentum * buf[i]! + (1 - dampening) * g;
-      const b = buf[i]!;
-      w[i] = w[i]! - lr * (nesterov ? g + momentum * b : b);
-    }
+    buf.assign(
+      first
+        ? g
+        : buf
+            .to(dtype)
+            .mul(momentum)
+            .add(g.mul(1 - dampening)),
+    );
+    const b = buf.to(dtype);
+    w.assign(wc.sub((nesterov ? g.add(b.mul(momentum)) : b).mul(lr)));
   }
 }
 

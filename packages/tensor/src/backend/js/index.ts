@@ -1,4 +1,4 @@
-import type { HostBackend } from '../backend.js';
+import type { FusedHostBackend } from '../fused-kernels.js';
 import { hostBackendMemory } from '../memory.js';
 import { unaryBackward } from './activation-grad.js';
 import { adamw } from './adamw.js';
@@ -14,7 +14,7 @@ import { reduce, softmax, softmaxBackward } from './reduce.js';
 import { avgPool2d, avgPool2dBackward, fold, maxPool2d, maxPool2dBackward, unfold } from './window.js';
 
 /** The plain-JavaScript kernels: always available, and the reference for every other backend. */
-export const jsBackend: HostBackend = {
+export const jsBackend: FusedHostBackend = {
   name: 'js',
   ...hostBackendMemory,
   unary,

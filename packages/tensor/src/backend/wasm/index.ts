@@ -1,4 +1,4 @@
-import type { HostBackend } from '../backend.js';
+import type { FusedHostBackend } from '../fused-kernels.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
 import { wasmAttention, wasmAttentionBackward } from './attention.js';
@@ -18,7 +18,7 @@ import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softma
  * the fused norm / loss / optimizer kernels, with the JS kernels for every dtype or layout they do
  * not cover. The module is instantiated on first use.
  */
-export const wasmBackend: HostBackend = {
+export const wasmBackend: FusedHostBackend = {
   ...jsBackend,
   name: 'wasm',
   unary(op, x, out) {

@@ -1,8 +1,16 @@
+import { FUSED_KERNEL_NAMES } from '../../backend/fused-kernels.js';
 import { jsBackend } from '../../backend/js/index.js';
 import type { AnyBackend } from '../../backend/registry.js';
 
 /** Members of a backend that are not kernels: its name and how it allocates and moves memory. */
 const NOT_KERNELS = new Set(['name', 'memory', 'dtypes', 'alloc', 'upload', 'readAsync']);
+
+/**
+ * Kernels a backend may lack: the fused kernels (their tensor-level functions compose a default from
+ * the primitives) and the row kernels (composed from a one-hot matrix product). The suite tests each
+ * one a backend has.
+ */
+export const OPTIONAL_KERNELS: readonly string[] = [...FUSED_KERNEL_NAMES, 'indexSelect', 'indexAdd'];
 
 /** Kernels only host backends have: a packed weight computes on typed arrays synchronously. */
 export const HOST_ONLY_KERNELS: readonly string[] = ['packLinear'];
