@@ -1,9 +1,9 @@
-import { forEachRow } from './backend/js/strided.js';
-import { type AnyBackend, backendFor, operandStorage } from './backend/registry.js';
+import { isDeviceStorage } from './backend/memory.js';
+import { backendFor, operandStorage } from './backend/registry.js';
 import { DeviceMemoryError, fmtShape, ShapeError } from './errors.js';
 import { checkInt32Cast } from './int32.js';
 import { broadcastShapes, shapesEqual } from './shape.js';
-import { broadcastStrides, broadcastView } from './storage.js';
+import { broadcastView } from './storage.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -18,37 +18,19 @@ export function copyInto(dst: Tensor, src: Tensor): void {
       `assign: source ${fmtShape(src.shape)} does not broadcast to destination ${fmtShape(dst.shape)}`,
     );
   }
-  if (dst.dtype === 'int32') checkInt32Cast('assign', src);
+  if (dst.dtype === 'int32' && !isDeviceStorage(src.buffer)) checkInt32Cast('assign', src);
   const backend = backendFor('assign', dst, src);
-  if (backend.memory === 'device') {
-    copyIntoDevice(dst, src, shape, backend);
-    return;
-  }
-  const from = { data: src.storage, offset: src.offset, strides: broadcastStrides(src, shape) };
-  const to = { data: dst.storage, offset: dst.offset, strides: dst.strides };
-  const x = from.data;
-  const out = to.data;
-  const toBool = dst.dtype === 'bool' && src.dtype !== 'bool';
-  forEachRow(shape, [from, to], (offsets, _r, n, strides) => {
-    let si = offsets[0]!;
-    let di = offsets[1]!;
-    const ss = strides[0]!;
-    const ds = strides[1]!;
-    if (toBool) for (let j = 0; j < n; j++, si += ss, di += ds) out[di] = x[si] !== 0 ? 1 : 0;
-    else for (let j = 0; j < n; j++, si += ss, di += ds) out[di] = x[si]!;
-  });
-}
-
-/**
- * {@link copyInto} on a device backend, whose `copy` kernel writes contiguous storage from offset 0:
- * the destination must be a whole contiguous tensor (what optimizers and caches write).
- * @throws DeviceMemoryError for a strided or partial destination in device memory.
- */
-function copyIntoDevice(dst: Tensor, src: Tensor, shape: readonly number[], backend: AnyBackend): void {
-  const out = operandStorage('assign', dst, backend);
-  if (!(dst.isContiguous() && dst.offset === 0 && out.length === dst.size))
+  if (backend.memory === 'device' && !isDeviceStorage(dst.buffer))
     throw new DeviceMemoryError(
-      `assign: writing into a view (shape ${fmtShape(dst.shape)}, offset ${dst.offset}) of ${backend.name} memory is not supported; assign whole tensors there`,
+      `assign: the destination is in host memory but the source in ${backend.name} memory; read the source with await src.dataAsync()`,
     );
-  backend.copy(broadcastView(src, shape, backend, 'assign'), out, shape);
+  const from = broadcastView(src, shape, backend, 'assign');
+  const out = operandStorage('assign', dst, backend);
+  if (backend.copyInto)
+    backend.copyInto(from, { data: out, offset: dst.offset, strides: dst.strides }, shape);
+  else if (dst.isContiguous() && dst.offset === 0 && out.length === dst.size) backend.copy(from, out, shape);
+  else
+    throw new DeviceMemoryError(
+      `assign: backend ${backend.name} cannot write into a view (shape ${fmtShape(dst.shape)}, offset ${dst.offset}) of its memory (it has no copyInto kernel)`,
+    );
 }

@@ -49,7 +49,12 @@ export {
 } from './data/sft-examples.js';
 export { type Batch, type TokenArray, TokenDataset } from './data/token-dataset.js';
 export { type Divergence, TrainingDivergedError } from './loop/diverged.js';
-export { type EstimateLossOptions, estimateLoss, estimateObjective } from './loop/evaluate.js';
+export {
+  type EstimateLossOptions,
+  estimateLoss,
+  estimateObjective,
+  estimateObjectiveAsync,
+} from './loop/evaluate.js';
 export type {
   CheckpointEvent,
   EvalEvent,
@@ -80,7 +85,13 @@ export {
   trainLoopEvents,
 } from './loop/train-loop.js';
 export { Adam, type AdamOptions, AdamW } from './optim/adam.js';
-export { type ClipGradNormOptions, clipGradNorm, gradNorm } from './optim/clip.js';
+export {
+  type ClipGradNormOptions,
+  clipGradNorm,
+  clipGradNormAsync,
+  gradNorm,
+  gradNormAsync,
+} from './optim/clip.js';
 export {
   Optimizer,
   type OptimizerStateDict,

@@ -7,9 +7,9 @@
  */
 import { GPT } from '@proj/nn';
 import {
+  backendName,
   createWebGPUBackend,
   Generator,
-  getBackend,
   matmul,
   randn,
   registerBackend,
@@ -92,7 +92,7 @@ export async function run(): Promise<void> {
     ? 'software adapter: a CPU emulating a GPU, so these are not GPU numbers (GPU numbers: run on a machine with one)'
     : `PyTorch: ${cuda ? `${cuda.device}, CUDA, fp32, TF32 off` : 'no CUDA device here'}`;
   registerBackend(backend);
-  const previous = getBackend().name;
+  const previous = backendName();
   setBackend(backend.name);
   try {
     const sizes = software ? [256, 512] : [1024, 2048, 4096];

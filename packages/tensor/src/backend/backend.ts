@@ -350,6 +350,12 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   binary(op: BinaryOp, a: StridedView<M>, b: StridedView<M>, out: M['array'], shape: readonly number[]): void;
   /** Copies (and converts) a strided view of `shape` into contiguous `out`. */
   copy(src: StridedView<M>, out: M['array'], shape: readonly number[]): void;
+  /**
+   * Writes the strided view `src` into the strided view `dst` over `shape`, converting to `dst`'s dtype
+   * as `copy` does: a write into a slice or other view of a tensor (`dst` never overlaps itself).
+   * Optional: host backends write views in JavaScript; a device backend needs it to assign into views.
+   */
+  copyInto?(src: StridedView<M>, dst: StridedView<M>, shape: readonly number[]): void;
   /** `out[cond ? a : b]` elementwise over `shape` with three strided views. */
   where(
     cond: StridedView<M>,

@@ -16,12 +16,12 @@ type Windows = ReturnType<TokenDataset['batchAt']>;
 /** Two optimizer steps per iteration; the second one's loss is NaN at iteration 1. */
 const twoSteps =
   (model: TinyLM): Update<Windows> =>
-  (batch, ctx) => {
+  async (batch, ctx) => {
     let gradNorm = 0;
     for (let k = 0; k < 2; k++) {
       const loss = lossOf(model, batch.x, batch.y);
       loss.backward();
-      gradNorm = ctx.optimizerStep(ctx.iter === 1 && k === 1 ? Number.NaN : loss.item());
+      gradNorm = await ctx.optimizerStep(ctx.iter === 1 && k === 1 ? Number.NaN : loss.item());
     }
     return { loss: 1, gradNorm, tokens: batch.x.size, metrics: { 'objective/kl': ctx.iter } };
   };

@@ -1,5 +1,5 @@
 import { noGrad } from '@proj/autograd';
-import type { Generator } from '@proj/tensor';
+import type { Generator, Tensor } from '@proj/tensor';
 import type { BatchSource } from '../data/batch-source.js';
 import type { TrainableLM, TrainableModule } from './model.js';
 import { languageModelObjective, MetricSums, type Metrics, type Objective } from './objective.js';
@@ -33,7 +33,8 @@ export function estimateLoss(model: TrainableLM, data: BatchSource, options: Est
 
 /**
  * {@link estimateLoss} for any objective: the mean loss and the mean of each metric over
- * `evalIters` batches, without a graph and in eval mode.
+ * `evalIters` batches, without a graph and in eval mode (CPU backends: see
+ * {@link estimateObjectiveAsync} for tensors in a device's memory).
  */
 export function estimateObjective<B>(
   model: TrainableModule,
@@ -41,6 +42,32 @@ export function estimateObjective<B>(
   objective: Objective<B>,
   options: EstimateLossOptions,
 ): { loss: number; metrics: Metrics } {
+  const { losses, metrics } = evaluationLosses(model, data, objective, options);
+  let total = 0;
+  for (const loss of losses) total += loss.item();
+  return { loss: total / losses.length, metrics };
+}
+
+/** {@link estimateObjective} on any backend: the losses are read asynchronously (from a GPU too). */
+export async function estimateObjectiveAsync<B>(
+  model: TrainableModule,
+  data: BatchSource<B>,
+  objective: Objective<B>,
+  options: EstimateLossOptions,
+): Promise<{ loss: number; metrics: Metrics }> {
+  const { losses, metrics } = evaluationLosses(model, data, objective, options);
+  let total = 0;
+  for (const loss of losses) total += await loss.itemAsync();
+  return { loss: total / losses.length, metrics };
+}
+
+/** The objective's loss tensor on each of `evalIters` batches and its mean metrics, without a graph, in eval mode. */
+function evaluationLosses<B>(
+  model: TrainableModule,
+  data: BatchSource<B>,
+  objective: Objective<B>,
+  options: EstimateLossOptions,
+): { losses: Tensor[]; metrics: Metrics } {
   const { batchSize, blockSize, evalIters, generator } = options;
   if (!(Number.isInteger(evalIters) && evalIters > 0))
     throw new RangeError(`estimateLoss: evalIters must be a positive integer, got ${evalIters}`);
@@ -48,17 +75,17 @@ export function estimateObjective<B>(
   model.eval();
   try {
     return noGrad(() => {
-      let total = 0;
+      const losses: Tensor[] = [];
       const sums = new MetricSums();
       for (let k = 0; k < evalIters; k++) {
         const batch = generator
           ? data.randomBatch(batchSize, blockSize, generator)
           : data.evalBatch(k, evalIters, batchSize, blockSize);
         const out = objective(batch);
-        total += out.loss.item();
+        losses.push(out.loss.data);
         sums.add(out.metrics);
       }
-      return { loss: total / evalIters, metrics: sums.means() };
+      return { losses, metrics: sums.means() };
     });
   } finally {
     model.train(wasTraining);

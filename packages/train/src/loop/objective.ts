@@ -38,9 +38,9 @@ export interface UpdateContext<B> {
    * (clipping it to `gradClip`), and when `loss` and the norm are finite steps and zeroes them.
    * When either is not finite the gradients are zeroed, no step is taken, and this throws: the
    * loop then stops the run, or skips the rest of the iteration (`skipNonFiniteSteps`).
-   * @returns the gradient norm before clipping.
+   * @returns the gradient norm before clipping (read asynchronously: gradients may live on a GPU).
    */
-  optimizerStep(loss: number): number;
+  optimizerStep(loss: number): Promise<number>;
 }
 
 /** What one iteration's update reports. */

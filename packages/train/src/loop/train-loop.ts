@@ -1,9 +1,9 @@
 import type { Variable } from '@proj/autograd';
 import type { Batch } from '../data/token-dataset.js';
-import { clipGradNorm, gradNorm as totalGradNorm } from '../optim/clip.js';
+import { clipGradNormAsync, gradNormAsync } from '../optim/clip.js';
 import { constantLR } from '../schedule/lr-schedule.js';
 import { TrainingDivergedError } from './diverged.js';
-import { estimateObjective } from './evaluate.js';
+import { estimateObjectiveAsync } from './evaluate.js';
 import type {
   CheckpointEvent,
   EvalEvent,
@@ -112,8 +112,8 @@ export async function* trainLoopEvents<B = Batch>(
       history,
     };
   }
-  const optimizerStep = (loss: number): number => {
-    const gradNorm = gradClip > 0 ? clipGradNorm(params, gradClip) : totalGradNorm(params);
+  const optimizerStep = async (loss: number): Promise<number> => {
+    const gradNorm = await (gradClip > 0 ? clipGradNormAsync(params, gradClip) : gradNormAsync(params));
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       o.optimizer.zeroGrad();
       throw new NonFiniteStep(loss, gradNorm);
@@ -254,7 +254,7 @@ function copyHistory(h: LossHistory | undefined): LossHistory {
  * nanoGPT), then one optimizer step.
  */
 function objectiveUpdate<B>(objective: Objective<B>, gradAccum: number): Update<B> {
-  return (first, ctx) => {
+  return async (first, ctx) => {
     let batch = first;
     let lossSum = 0;
     let tokens = 0;
@@ -263,12 +263,12 @@ function objectiveUpdate<B>(objective: Objective<B>, gradAccum: number): Update<
       const out = objective(batch);
       tokens += out.tokens;
       if (micro + 1 < gradAccum) batch = ctx.drawBatch();
-      lossSum += out.loss.item();
+      lossSum += await out.loss.data.itemAsync();
       sums.add(out.metrics);
       (gradAccum > 1 ? out.loss.div(gradAccum) : out.loss).backward();
     }
     const loss = lossSum / gradAccum;
-    return { loss, gradNorm: ctx.optimizerStep(loss), tokens, metrics: sums.means() };
+    return { loss, gradNorm: await ctx.optimizerStep(loss), tokens, metrics: sums.means() };
   };
 }
 
@@ -283,12 +283,12 @@ function objectiveEvaluation<B>(
   objective: Objective<B>,
   evalIters: number,
 ): Evaluate {
-  return ({ scheduled }) => {
+  return async ({ scheduled }) => {
     const random = (o.evalBatches ?? 'fixed') === 'random';
     const shape = { batchSize: o.batchSize, blockSize: o.blockSize, evalIters };
     const options = random ? { ...shape, generator: scheduled ? o.generator : o.generator.clone() } : shape;
-    const train = estimateObjective(o.model, o.train, objective, options);
-    const val = o.val && estimateObjective(o.model, o.val, objective, options);
+    const train = await estimateObjectiveAsync(o.model, o.train, objective, options);
+    const val = o.val && (await estimateObjectiveAsync(o.model, o.val, objective, options));
     const metrics: Metrics = { ...prefixed('train_', train.metrics), ...prefixed('eval_', val?.metrics) };
     return { trainLoss: train.loss, valLoss: val?.loss, metrics };
   };

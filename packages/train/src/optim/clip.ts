@@ -1,5 +1,5 @@
 import type { Variable } from '@proj/autograd';
-import { mulInPlace } from '@proj/tensor';
+import { isDeviceStorage, mulInPlace, type Tensor } from '@proj/tensor';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -23,15 +23,33 @@ export function clipGradNorm(
   maxNorm: number,
   options: ClipGradNormOptions = {},
 ): number {
+  const withGrad = clippable('clipGradNorm', params, maxNorm, options);
+  return scaleToNorm('clipGradNorm', withGrad, maxNorm, gradNorm(withGrad, options), options);
+}
+
+/**
+ * The parameters of `params` with a gradient, after checking the options; a gradient that is a view
+ * (it may share its storage) is replaced by a dense copy, so that scaling writes only it.
+ */
+function clippable(op: string, params: Iterable<Variable>, maxNorm: number, options: ClipGradNormOptions) {
   const normType = options.normType ?? 2;
-  if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
-  if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be > 0, got ${normType}`);
+  if (!(maxNorm >= 0)) throw new RangeError(`${op}: maxNorm must be >= 0, got ${maxNorm}`);
+  if (!(normType > 0)) throw new RangeError(`${op}: normType must be > 0, got ${normType}`);
   const withGrad = [...params].filter((p) => p.grad !== null);
-  // Dense copies where a gradient is a view (it may share its storage), so that scaling writes only it.
   for (const p of withGrad) if (!p.grad!.isContiguous() || p.grad!.offset !== 0) p.grad = p.grad!.clone();
-  const total = gradNorm(withGrad, { normType });
+  return withGrad;
+}
+
+/** Scales the gradients of `withGrad` in place by `min(1, maxNorm / (total + 1e-6))`; returns `total`. */
+function scaleToNorm(
+  op: string,
+  withGrad: readonly Variable[],
+  maxNorm: number,
+  total: number,
+  options: ClipGradNormOptions,
+): number {
   if (options.errorIfNonfinite && !Number.isFinite(total))
-    throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is ${total}`);
+    throw new Error(`${op}: the total norm of order ${options.normType ?? 2} of the gradients is ${total}`);
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) for (const p of withGrad) mulInPlace(p.grad!, coef);
   return total;
@@ -85,4 +103,50 @@ function sumOfSquares(g: ArrayLike<number>, n: number): number {
   }
   for (; i < n; i++) s0 += g[i]! * g[i]!;
   return s0 + s1 + (s2 + s3);
+}
+
+/** True when some gradient of `params` lives in a device's memory (the CPU reads it only asynchronously). */
+function onDevice(params: readonly Variable[]): boolean {
+  return params.some((p) => p.grad !== null && isDeviceStorage(p.grad.buffer));
+}
+
+/**
+ * {@link gradNorm} for gradients on any backend: on the CPU backends the same number, at once; in a
+ * device's memory (WebGPU) the norm is reduced there, in float32, and read back asynchronously.
+ * @example const norm = await gradNormAsync(model.parameters());
+ */
+export async function gradNormAsync(
+  params: Iterable<Variable>,
+  options: Pick<ClipGradNormOptions, 'normType'> = {},
+): Promise<number> {
+  const list = [...params];
+  if (!onDevice(list)) return gradNorm(list, options);
+  const normType = options.normType ?? 2;
+  if (!(normType > 0)) throw new RangeError(`gradNormAsync: normType must be > 0, got ${normType}`);
+  let total: Tensor | null = null;
+  for (const p of list) {
+    if (p.grad === null) continue;
+    const g = p.grad.abs();
+    const part = normType === Infinity ? g.max() : normType === 2 ? g.square().sum() : g.pow(normType).sum();
+    total = total === null ? part : normType === Infinity ? total.maximum(part) : total.add(part);
+  }
+  if (total === null) return 0;
+  const acc = await total.itemAsync();
+  return normType === Infinity ? acc : normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
+}
+
+/**
+ * {@link clipGradNorm} for gradients on any backend: the norm from {@link gradNormAsync}, then the
+ * same in-place rescaling (on the device, for device gradients).
+ * @returns the total norm before clipping.
+ */
+export async function clipGradNormAsync(
+  params: Iterable<Variable>,
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+): Promise<number> {
+  const list = [...params];
+  if (!onDevice(list)) return clipGradNorm(list, maxNorm, options);
+  const withGrad = clippable('clipGradNormAsync', list, maxNorm, options);
+  return scaleToNorm('clipGradNormAsync', withGrad, maxNorm, await gradNormAsync(withGrad, options), options);
 }

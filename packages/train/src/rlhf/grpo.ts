@@ -43,7 +43,7 @@ export function grpoUpdate(o: GRPOOptions): Update<PromptBatch> {
     const old = scoreSequences(model, r.batch, { processing }).logprobs;
     const ref = o.reference && referenceLogprobs(model, o.reference, r.batch, { processing });
     const N = prompts.length;
-    const done = optimizeOnRollout(
+    const done = await optimizeOnRollout(
       model,
       r.batch,
       ctx,

@@ -63,13 +63,13 @@ export interface RolloutOptimization {
  * `loss`, backward and one optimizer step; the mode is restored after. Returns the iteration's
  * result: the mean loss and metrics over the steps, the last gradient norm, the tokens processed.
  */
-export function optimizeOnRollout(
+export async function optimizeOnRollout(
   model: PolicyModel,
   batch: SequenceBatch,
   ctx: Pick<UpdateContext<unknown>, 'generator' | 'optimizerStep'>,
   o: RolloutOptimization,
   loss: (mb: RolloutMiniBatch) => { loss: Variable; metrics: Metrics },
-): UpdateResult {
+): Promise<UpdateResult> {
   const sums = new MetricSums();
   let lossSum = 0;
   let gradNorm = Number.NaN;
@@ -86,7 +86,7 @@ export function optimizeOnRollout(
       const step = loss({ rows, sequences, pick: (t) => selectTensorRows(t, rows, width), logprobs, output });
       step.loss.backward();
       const value = step.loss.item();
-      gradNorm = ctx.optimizerStep(value);
+      gradNorm = await ctx.optimizerStep(value);
       const entropy = tokenEntropy(output.logits.data, o.processing).to(sequences.mask.dtype);
       sums.add({ ...step.metrics, [o.entropyName]: maskedMean(entropy, sequences.mask).item() });
       lossSum += value;

@@ -51,7 +51,7 @@ export function ppoUpdate(o: PPOOptions): Update<PromptBatch> {
       asMask,
     );
     const N = batch.prompts.length;
-    const done = optimizeOnRollout(
+    const done = await optimizeOnRollout(
       model,
       r.batch,
       ctx,

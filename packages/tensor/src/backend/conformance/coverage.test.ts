@@ -12,6 +12,7 @@ const COVERED: Record<string, string> = {
   binary: 'binary.ts',
   where: 'binary.ts',
   copy: 'binary.ts',
+  copyInto: 'binary.ts',
   reduce: 'binary.ts',
   matmul: 'matmul.ts (and threads.test.ts here)',
   packLinear: 'packed-linear.ts (and threads.test.ts here)',

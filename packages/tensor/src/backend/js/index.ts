@@ -3,6 +3,7 @@ import { hostBackendMemory } from '../memory.js';
 import { unaryBackward } from './activation-grad.js';
 import { adamw } from './adamw.js';
 import { attentionSoftmax, attentionSoftmaxBackward } from './attention.js';
+import { copyInto } from './copy-into.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { attention, attentionBackward } from './fused-attention.js';
@@ -20,6 +21,7 @@ export const jsBackend: FusedHostBackend = {
   unary,
   binary,
   copy,
+  copyInto,
   where,
   reduce,
   matmul,

@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import type { Backend } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
+import { copyIntoKernels } from './copy-into.js';
 import { elementwiseKernels } from './elementwise.js';
 import { gpuStorage } from './gpu-storage.js';
 import { indexingKernels } from './indexing.js';
@@ -80,5 +81,6 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     ...matmulKernels(rt),
     ...rowKernels(rt),
     ...indexingKernels(rt),
+    ...copyIntoKernels(rt),
   };
 }

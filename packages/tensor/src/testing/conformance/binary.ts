@@ -162,6 +162,29 @@ export function binaryConformance({ describe, it }: TestApi, backend: AnyBackend
       }
     });
 
+    if (backend.copyInto)
+      it('copyInto writes views into strided destinations in every held dtype, leaving the rest', async () => {
+        // [shape, source strides, source offset, destination strides, destination offset] over 400 elements
+        const layouts: [number[], number[], number, number[], number][] = [
+          [[6, 11], [11, 1], 0, [1, 6], 3], // into a transpose
+          [[3, 4, 5], [20, 5, 1], 2, [40, 5, 1], 100], // into a slab of a larger tensor (a split's gradient)
+          [[4, 5], [0, 1], 1, [10, 2], 7], // a broadcast source into a stepped destination
+          [[17], [3], 5, [2], 1],
+        ];
+        for (const [c, [shape, srcStrides, srcOffset, dstStrides, dstOffset]] of layouts.entries()) {
+          const src: StridedView = { data: randomF32(400, c + 40), offset: srcOffset, strides: srcStrides };
+          for (const dtype of outputDTypes) {
+            const start = allocStorage(dtype, 400).fill(7);
+            const expected = start.slice();
+            jsBackend.copyInto!(src, { data: expected, offset: dstOffset, strides: dstStrides }, shape);
+            const { out } = await runKernel(backend, { src, out: start }, ['out'], (d) =>
+              backend.copyInto!(d.src, { data: d.out, offset: dstOffset, strides: dstStrides }, shape),
+            );
+            expect([...out], `copyInto case ${c} into ${dtype}`).toEqual([...expected]);
+          }
+        }
+      });
+
     for (const op of ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
       it(`reduce ${op} of float32 rows (odd lengths, NaN rows)`, async () => {
         for (const [outer, inner] of [
