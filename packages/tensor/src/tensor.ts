@@ -203,6 +203,15 @@ export class Tensor {
     return (await this.dataAsync())[0]!;
   }
 
+  /**
+   * This tensor in host memory: itself when it already is, else a contiguous copy read from its
+   * device (PyTorch's `.cpu()`), usable with every synchronous read and host op.
+   * @example const weights = await param.toHost();
+   */
+  async toHost(): Promise<Tensor> {
+    return isDeviceStorage(this.buffer) ? new Tensor(await this.dataAsync(), this.shape) : this;
+  }
+
   /** A readable summary: values (elided in the middle when large), shape and dtype. */
   toString(): string {
     return formatTensor(this);

@@ -2,6 +2,7 @@ export {
   type Checkpoint,
   type CreateCheckpointOptions,
   createCheckpoint,
+  createCheckpointAsync,
   type RestoreCheckpointOptions,
   restoreCheckpoint,
   type StatefulModule,

@@ -7,7 +7,7 @@ import {
   AdamW,
   constantLR,
   cosineWithWarmup,
-  createCheckpoint,
+  createCheckpointAsync,
   decayParamGroups,
   type LRSchedule,
   type OptimizerLike,
@@ -292,10 +292,16 @@ export function loopRun(a: LoopArgs, s: LoopRunSetup): LoopRun {
     alwaysSaveCheckpoint: a.alwaysSaveCheckpoint,
     skipNonFiniteSteps: a.skipNonfiniteSteps,
     signal: s.signal,
-    checkpoint: (progress) =>
+    checkpoint: async (progress) =>
       saveCheckpoint(
         s.out,
-        createCheckpoint({ model: s.model, optimizer: s.optimizer, progress, config: s.config(), tokenizer }),
+        await createCheckpointAsync({
+          model: s.model,
+          optimizer: s.optimizer,
+          progress,
+          config: s.config(),
+          tokenizer,
+        }),
       ),
     resume: s.resume,
   };

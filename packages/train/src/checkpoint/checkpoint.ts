@@ -56,11 +56,40 @@ export interface CreateCheckpointOptions {
  * @throws CheckpointError when a weight is NaN or infinite: no checkpoint holds non-finite weights.
  */
 export function createCheckpoint(o: CreateCheckpointOptions): Checkpoint {
-  const weights = o.model.stateDict();
+  return checkpointOf(o, o.model.stateDict(), o.optimizer.stateDict());
+}
+
+/**
+ * {@link createCheckpoint} for a model on any backend: weights and optimizer state in a device's
+ * memory (WebGPU) are read back asynchronously first; on the CPU backends the same checkpoint.
+ * @throws CheckpointError when a weight is NaN or infinite.
+ */
+export async function createCheckpointAsync(o: CreateCheckpointOptions): Promise<Checkpoint> {
+  const weights = await hostTensors(o.model.stateDict());
+  const optimizer = o.optimizer.stateDict();
+  const state: OptimizerStateDict['state'] = {};
+  for (const [index, entry] of Object.entries(optimizer.state))
+    state[Number(index)] = { ...entry, buffers: await hostTensors(entry.buffers) };
+  return checkpointOf(o, weights, { ...optimizer, state });
+}
+
+/** Every tensor of `dict` in host memory (device tensors read back). */
+async function hostTensors(dict: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(dict)) out[name] = await t.toHost();
+  return out;
+}
+
+/** The checkpoint of `o` with its weights and optimizer state as given (host tensors). */
+function checkpointOf(
+  o: CreateCheckpointOptions,
+  weights: Record<string, Tensor>,
+  optimizerState: OptimizerStateDict,
+): Checkpoint {
   const nonFinite = firstNonFinite(weights);
   if (nonFinite) throw new CheckpointError(`refusing to checkpoint non-finite weights: ${nonFinite}`);
   const model = saveSafetensors(weights, { format: 'pt' });
-  const optimizer = optimizerToSafetensors(o.optimizer.stateDict());
+  const optimizer = optimizerToSafetensors(optimizerState);
   const rng: Record<string, GeneratorState> = { data: o.progress.generator };
   for (const [name, g] of Object.entries(o.generators ?? {})) rng[name] = g.getState();
   const state: CheckpointState = {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Checkpoint, type CreateCheckpointOptions, createCheckpoint } from '../checkpoint/checkpoint.js';
+import {
+  type Checkpoint,
+  type CreateCheckpointOptions,
+  createCheckpointAsync,
+} from '../checkpoint/checkpoint.js';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { CHECKPOINT_FILES } from '../checkpoint/layout.js';
 import { parseCheckpointState, serializeCheckpointState } from '../checkpoint/state.js';
@@ -74,7 +78,7 @@ export function checkpointWriter(
   dir: string,
   options: Omit<CreateCheckpointOptions, 'progress'>,
 ): (progress: TrainProgress) => Promise<void> {
-  return async (progress) => saveCheckpoint(dir, createCheckpoint({ ...options, progress }));
+  return async (progress) => saveCheckpoint(dir, await createCheckpointAsync({ ...options, progress }));
 }
 
 async function readCheckpointFolder(folder: string, dir: string): Promise<Checkpoint> {

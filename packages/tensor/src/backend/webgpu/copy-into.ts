@@ -20,14 +20,14 @@ function convert(from: GPUDType, to: GPUDType): string {
 
 /**
  * One thread per element of `shape` (rank `rank`): the element's multi-index gives its offsets in the
- * source and destination views (`meta` holds the shape, then the source strides, then the destination
+ * source and destination views (`viewLayout` holds the shape, then the source strides, then the destination
  * strides, as i32).
  */
 const copyIntoWGSL = (from: GPUDType, to: GPUDType, rank: number) => `
 struct Views { total: u32, srcOffset: u32, dstOffset: u32 }
 @group(0) @binding(0) var<storage, read> src: array<${WGSL_TYPE[from]}>;
 @group(0) @binding(1) var<storage, read_write> dst: array<${WGSL_TYPE[to]}>;
-@group(0) @binding(2) var<storage, read> meta: array<i32>;
+@group(0) @binding(2) var<storage, read> viewLayout: array<i32>;
 @group(0) @binding(3) var<uniform> views: Views;
 ${flatIndexWGSL(SIZE)}
 @compute @workgroup_size(${SIZE})
@@ -38,11 +38,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var s = i32(views.srcOffset);
   var d = i32(views.dstOffset);
   for (var axis = ${rank - 1}; axis >= 0; axis--) {
-    let size = meta[axis];
+    let size = viewLayout[axis];
     let i = rest % size;
     rest = rest / size;
-    s += i * meta[${rank} + axis];
-    d += i * meta[${2 * rank} + axis];
+    s += i * viewLayout[${rank} + axis];
+    d += i * viewLayout[${2 * rank} + axis];
   }
   let v = src[s];
   dst[d] = ${convert(from, to)};
@@ -64,14 +64,14 @@ export function copyIntoKernels(rt: WebGPURuntime): Pick<GPUKernels, 'copyInto'>
         return;
       }
       const rank = Math.max(1, shape.length);
-      const meta = Int32Array.from([
+      const layout = Int32Array.from([
         ...(shape.length ? shape : [1]),
         ...(shape.length ? src.strides : [0]),
         ...(shape.length ? dst.strides : [0]),
       ]);
       rt.run({
         code: copyIntoWGSL(from.dtype, to.dtype, rank),
-        storages: [from, to, rt.upload(meta)],
+        storages: [from, to, rt.upload(layout)],
         uniforms: [
           ['u32', total],
           ['u32', src.offset],
