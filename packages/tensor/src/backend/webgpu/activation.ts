@@ -17,6 +17,28 @@ const ERFC_WGSL = `fn erfc(x: f32) -> f32 {
 }`;
 
 /**
+ * WGSL `gaussian(v) = e^(−v²/2)` to float32 accuracy: WGSL's `exp` may err by 3 + 2·|x| ulp (about
+ * 40 ulp in the gelu derivative's tail, |v| ≈ 9), and rounding `v²` alone costs 2e-6 there. `v` is
+ * split into `vh` (its top 12 significant bits, so `vh²/2` is exact) and `vl`; `e^(−vh²/2)` is reduced
+ * by Cody–Waite (`ln 2` in two parts, the first subtraction exact) to `|r| ≤ ln2/2` and evaluated by
+ * its degree-7 Taylor polynomial (truncation below 6e-9); the rest `c = −(vh·vl + vl²/2)`, |c| < 0.03,
+ * multiplies as `e^c` by a cubic. Past |v| = 13 the result is subnormal, where plain `exp` does as well.
+ */
+const GAUSSIAN_WGSL = `fn gaussian(v: f32) -> f32 {
+  if (!(abs(v) < 13.0)) { return exp(-0.5 * v * v); }
+  let vh = bitcast<f32>(bitcast<u32>(v) & 0xfffff000u);
+  let vl = v - vh;
+  let y = -0.5 * vh * vh;
+  let c = -(vh * vl + 0.5 * vl * vl);
+  let k = round(y * 1.4426950408889634);
+  let r = (y - k * 0.693145751953125) - k * 1.428606765330187e-6;
+  let p = 1.0 + r * (1.0 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664
+    + r * (0.008333333333333333 + r * (0.001388888888888889 + r * 0.0001984126984126984))))));
+  let q = 1.0 + c * (1.0 + c * (0.5 + c * 0.16666666666666666));
+  return ldexp(p * q, i32(k));
+}`;
+
+/**
  * WGSL `logistic(v)`: with `e = exp(−|v|)` (never overflowing), `σ(v)` and `1 − σ(v) = σ(−v)`, each
  * accurate in its tail (`1 − σ` is not computed by cancellation).
  */
@@ -35,8 +57,8 @@ const LOGISTIC_WGSL = `fn logistic(v: f32) -> vec2f {
 const BACKWARDS: Record<UnaryGradOp, { helpers: string; body: string }> = {
   // d/dv v·Φ(v) = Φ(v) + v·φ(v), Φ(v) = erfc(−v/√2)/2
   gelu: {
-    helpers: ERFC_WGSL,
-    body: 'dx[i] = g * (0.5 * erfc(-v * 0.7071067811865476) + v * 0.3989422804014327 * exp(-0.5 * v * v));',
+    helpers: `${ERFC_WGSL}\n${GAUSSIAN_WGSL}`,
+    body: 'dx[i] = g * (0.5 * erfc(-v * 0.7071067811865476) + v * 0.3989422804014327 * gaussian(v));',
   },
   geluTanh: {
     helpers: '',
