@@ -257,9 +257,9 @@ export interface MatrixBatch<M extends KernelMemory = HostMemory> {
  * (bottom-right aligned, as a KV cache needs); a query that sees no key gets NaN, as PyTorch.
  */
 export interface AttentionArgs<M extends KernelMemory = HostMemory> {
-  q: MatrixBatch;
-  k: MatrixBatch;
-  v: MatrixBatch;
+  q: MatrixBatch<M>;
+  k: MatrixBatch<M>;
+  v: MatrixBatch<M>;
   /** Additive mask `[maskBatch, L, S]`, contiguous (−∞ hides a key), or null. */
   mask: M['float'] | null;
   /** 1 (one mask for every batch entry) or `batch`. */
@@ -291,7 +291,7 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
   /** The forward's log-sum-exp `[batch, L]`, read. */
   lse: M['float'];
   /** Gradient of the output: `batch` matrices `[L, Ev]`, read through strides. */
-  dout: MatrixBatch;
+  dout: MatrixBatch<M>;
   /** `[batch, L, E]`, contiguous, written. */
   dq: M['float'];
   /** `[batch/groups, S, E]`, contiguous, written. */
