@@ -56,7 +56,7 @@ ${blockDotWGSL('dp', dout, v)}
 ${unrolled(4, (j) => scoreWGSL(j, masked, causal))}
 ${unrolled(
   4,
-  (j) => `    let p${j} = select(exp(x${j} - rowLse), 0.0, x${j} == negInf());
+  (j) => `    let p${j} = exp(x${j} - rowLse);
     let ds${j} = select(p.scale * p${j} * (dp${j} - rowD), 0.0, p${j} == 0.0);`,
 )}`;
 }

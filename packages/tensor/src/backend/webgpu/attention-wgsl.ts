@@ -106,7 +106,7 @@ export function accumulateWGSL(acc: string, transposed: boolean): string {
   return `
   for (var t = 0u; t < ${BLOCK}u; t++) {
     let w = weights[${transposed ? `t * ${PADDED}u + r` : `r * ${PADDED}u + t`}];
-    if (w != 0.0) {
+    if (!(w == 0.0)) {
 ${unrolled(8, (j) => `      ${acc}${j} += w * tile[t * ${CHUNK}u + lane + ${8 * j}u];`)}
     }
   }`;

@@ -200,11 +200,19 @@ describe.runIf(gpu)('webgpu fused attention', () => {
     const mask = new Float32Array(16);
     mask[2 * 4 + 1] = Number.POSITIVE_INFINITY; // query 2, key 1
     await check({ ...args, mask }, 'NaN and +∞ scores');
-    // the reference multiplies the hidden key 3 by weight 0 (NaN); flash attention skips it
+    // NaN in the value of key 3, which queries 0–2 cannot see: the reference's forward multiplies
+    // it by weight 0 (NaN), flash attention skips it; both backwards skip it for those queries
     const v = { ...args.v, data: (args.v.data as Float32Array).slice() };
     (v.data as Float32Array)[3 * 2] = Number.NaN;
-    const { got } = await forward({ ...args, q: layouts(shape, 3, 0).q, v });
+    const hiddenNaN = { ...args, q: layouts(shape, 3, 0).q, v };
+    const { got } = await forward(hiddenNaN);
     expect(got.out.slice(0, 3 * 2).every(Number.isFinite)).toBe(true);
+    const dout = contiguousBatch(randomF32(4 * 2, 8), 1, 4, 2);
+    const grads = await backward(hiddenNaN, got, dout);
+    expect(grads.ref.dq.slice(0, 3 * 3).every(Number.isFinite)).toBe(true);
+    expectClose(grads.got.dq, grads.ref.dq, 'dq with a hidden NaN value', 1e-3, 1e-4);
+    expectClose(grads.got.dk, grads.ref.dk, 'dk with a hidden NaN value', 1e-3, 1e-4);
+    expectClose(grads.got.dv, grads.ref.dv, 'dv with a hidden NaN value', 1e-3, 1e-4);
   });
 
   it('empty shapes: no keys (out 0, lse −∞), zero head dimensions', async () => {

@@ -64,10 +64,7 @@ ${unrolled(8, (j) => `  var o${j} = 0.0;`)}
 ${unrolled(4, (j) => `    var s${j} = 0.0;`)}
 ${blockDotWGSL('s', q, k)}
 ${unrolled(4, (j) => scoreWGSL(j, masked, causal))}
-    // the block's maximum per row; NaN counts as +∞, which marks the row as NaN
-    let clean = max(max(select(x0, posInf(), isNan(x0)), select(x1, posInf(), isNan(x1))),
-                    max(select(x2, posInf(), isNan(x2)), select(x3, posInf(), isNan(x3))));
-    partMax[lidx] = clean;
+    partMax[lidx] = max(max(x0, x1), max(x2, x3));
     workgroupBarrier();
     var blockMax = negInf();
     for (var t = 0u; t < 8u; t++) { blockMax = max(blockMax, partMax[r * 8u + t]); }
@@ -92,20 +89,15 @@ ${accumulateWGSL('o', false)}
   if (i >= p.L) { return; }
   let top = rowMax[r];
   let sum = rowSum[r];
+  let lseRow = select(top, 0.0, top == negInf()) + log(sum);
   let row = b * p.L + i;
 ${unrolled(
   8,
   (j) => `  if (c0 + lane + ${8 * j}u < p.Ev) {
-    var y = o${j} / sum;
-    if (top == posInf() || (sum == 0.0 && p.S > 0u)) { y = nan(); } else if (sum == 0.0) { y = 0.0; }
-    out[row * p.Ev + c0 + lane + ${8 * j}u] = y;
+    out[row * p.Ev + c0 + lane + ${8 * j}u] = select(o${j} / sum, 0.0, p.S == 0u);
   }`,
 )}
-  if (c0 == 0u && lane == 0u) {
-    var l = select(top, 0.0, top == negInf()) + log(sum);
-    if (top == posInf()) { l = nan(); } else if (sum == 0.0) { l = negInf(); }
-    lse[row] = l;
-  }
+  if (c0 == 0u && lane == 0u) { lse[row] = lseRow; }
 }`;
 }
 

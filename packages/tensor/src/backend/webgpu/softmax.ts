@@ -8,9 +8,9 @@ import type { WebGPURuntime } from './runtime.js';
  * their maxima and sums in workgroup memory. `softmax` is the attention softmax with scale 1 and no
  * causal mask; `attentionSoftmaxBackward` is the softmax backward scaled.
  *
- * Special values follow the reference: a row holding NaN or +∞ (after scaling), or only −∞, is NaN
- * on its visible entries (the reference's `exp(∞ − ∞)` or `0/0`); entries past a causal row's last
- * visible key are 0, and a causal row with no visible key is NaN throughout.
+ * Special values follow the reference through IEEE arithmetic: a row holding NaN or +∞ (after
+ * scaling), or only −∞, is NaN on its visible entries (`exp(NaN)`, `exp(∞ − ∞)`); entries past a
+ * causal row's last visible key are 0, and a causal row with no visible key is NaN throughout.
  */
 
 /** Threads per row: a power of two from 32 to 256, no more than the row needs. */
@@ -54,15 +54,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     return;
   }
   var top = negInf();
-  for (var j = lidx; j < visible; j += ${size}u) {
-    let s = p.scale * x[base + j];
-    top = max(top, select(s, posInf(), isNan(s)));
-  }
+  for (var j = lidx; j < visible; j += ${size}u) { top = max(top, p.scale * x[base + j]); }
   top = rowMax(top, lidx);
-  if (!isFinite(top)) {
-    for (var j = lidx; j < p.cols; j += ${size}u) { out[base + j] = select(0.0, nan(), j < visible); }
-    return;
-  }
   var sum = 0.0;
   for (var j = lidx; j < visible; j += ${size}u) { sum += exp(p.scale * x[base + j] - top); }
   sum = rowSum(sum, lidx);
