@@ -3,8 +3,6 @@ import type { DeviceMemory } from '../memory.js';
 import { floatStorage, type KernelBinding } from './matmul-wgsl.js';
 import type { Uniform } from './runtime.js';
 
-/** The uniforms and bindings that every fused attention dispatch shares. */
-
 /** The uniforms every fused attention kernel shares (geometry, strides, mask layout). */
 export function attentionParams(
   a: Omit<AttentionArgs<DeviceMemory>, 'out' | 'lse'>,

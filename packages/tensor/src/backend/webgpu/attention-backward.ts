@@ -10,10 +10,12 @@ import {
   keyEndWGSL,
   loadChunkWGSL,
   operand,
+  QUERY_BLOCK_MAIN_WGSL,
   scoreWGSL,
   storeWeightWGSL,
 } from './attention-wgsl.js';
-import { floatStorage, type KernelBinding, launch, unrolled, WORKGROUP_INDEX_WGSL } from './matmul-wgsl.js';
+import type { GPUStorage } from './gpu-storage.js';
+import { floatStorage, type KernelBinding, launch, mainWGSL, unrolled } from './matmul-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
 
 /**
@@ -61,22 +63,21 @@ ${unrolled(
 )}`;
 }
 
-/** The offsets of the operands of batch entry `b` and its key/value head `g`. */
-const OFFSETS_WGSL = `
+/** WGSL reading the batch offsets of key/value head `g`. */
+const KEY_OFFSETS_WGSL = `
   let kOff = rowData[p.batch + g];
   let vOff = rowData[p.batch + p.kvBatch + g];`;
+/** WGSL reading the batch offsets of query head `b` (q and dout). */
 const QUERY_OFFSETS_WGSL = `
   let qOff = rowData[b];
   let doutOff = rowData[p.batch + 2u * p.kvBatch + b];`;
 
+/** WGSL of the first dispatch: 32 rows per workgroup, 8 threads summing each row's `dout ⊙ out`. */
 const STATS_WGSL = `
-${WORKGROUP_INDEX_WGSL}
 var<workgroup> partial: array<f32, 256>;
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let row = workgroupIndex(wid, groups) * 32u + lidx / 8u;
+${mainWGSL(256)}
+  let row = w * 32u + lidx / 8u;
   let lane = lidx % 8u;
   var acc = 0.0;
   if (row < p.rows) {
@@ -93,25 +94,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   }
 }`;
 
+/** WGSL of the second dispatch, `dq`; `masked` binds the mask, `causal` stops at the last visible key. */
 function dqWGSL(masked: boolean, causal: boolean): string {
   return `
-${WORKGROUP_INDEX_WGSL}
 ${ATTENTION_MEMORY_WGSL}
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let w = workgroupIndex(wid, groups);
-  if (w >= p.batch * p.qBlocks * p.chunks) { return; }
-  let c0 = w % p.chunks * ${CHUNK}u;
-  let i0 = w / p.chunks % p.qBlocks * ${BLOCK}u;
-  let b = w / (p.chunks * p.qBlocks);
-  let g = b / p.groups;
-${OFFSETS_WGSL}
+${QUERY_BLOCK_MAIN_WGSL}
+${KEY_OFFSETS_WGSL}
 ${QUERY_OFFSETS_WGSL}
-  let r = lidx / 8u;
-  let lane = lidx % 8u;
-  let i = i0 + r;
 ${ROW_STATS_WGSL}
 ${unrolled(8, (j) => `  var acc${j} = 0.0;`)}
   let keyEnd = ${keyEndWGSL(causal)};
@@ -134,6 +124,7 @@ ${unrolled(
 }`;
 }
 
+/** WGSL of the third dispatch, `dk` and `dv`; with `causal` it starts at the first query that sees the block. */
 function dkvWGSL(masked: boolean, causal: boolean): string {
   const write = (name: string, acc: string, cols: string) =>
     unrolled(
@@ -143,20 +134,16 @@ function dkvWGSL(masked: boolean, causal: boolean): string {
   }`,
     );
   return `
-${WORKGROUP_INDEX_WGSL}
 ${ATTENTION_MEMORY_WGSL}
 var<workgroup> poisonCount: atomic<u32>;
 var<workgroup> poisonFlag: u32;
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let w = workgroupIndex(wid, groups);
+${mainWGSL(256)}
   if (w >= p.kvBatch * p.kBlocks * p.chunks) { return; }
   let c0 = w % p.chunks * ${CHUNK}u;
   let k0 = w / p.chunks % p.kBlocks * ${BLOCK}u;
   let g = w / (p.chunks * p.kBlocks);
-${OFFSETS_WGSL}
+${KEY_OFFSETS_WGSL}
   let r = lidx / 8u;
   let lane = lidx % 8u;
   // a query row of the group with a non-finite lse makes every gradient of the group NaN
@@ -201,6 +188,43 @@ ${write('dv', 'dv', 'p.Ev')}
 }`;
 }
 
+/** One gradient dispatch: a workgroup per (head, block of 32 rows, chunk of 64 columns). */
+interface GradientPass {
+  rowData: GPUStorage;
+  statsAt: number;
+  outputs: readonly ('dq' | 'dk' | 'dv')[];
+  /** Query heads (for dq) or key/value heads (for dk, dv). */
+  heads: number;
+  /** The uniform naming the blocks per head, and their count. */
+  blocks: readonly ['qBlocks' | 'kBlocks', number];
+  chunks: number;
+  body: string;
+}
+
+/** Binds the operands, the mask, `rowData` and the outputs of `pass`, and dispatches it. */
+function gradientPass(rt: WebGPURuntime, a: AttentionBackwardArgs<DeviceMemory>, pass: GradientPass): void {
+  const kernel = 'attentionBackward';
+  const [blocksName, blocks] = pass.blocks;
+  const views = { q: a.q, k: a.k, v: a.v, dout: a.dout };
+  launch(rt, {
+    kernel,
+    bindings: [
+      ...operandBindings(kernel, views, a.mask),
+      { name: 'rowData', storage: pass.rowData, type: 'u32' },
+      ...pass.outputs.map((name): KernelBinding => {
+        return { name, storage: floatStorage(a[name], kernel, name), type: 'f32', write: true };
+      }),
+    ],
+    params: attentionParams(
+      a,
+      { [blocksName]: ['u32', blocks], chunks: ['u32', pass.chunks], statsAt: ['u32', pass.statsAt] },
+      views,
+    ),
+    body: pass.body,
+    workgroups: rt.grid(pass.heads * blocks * pass.chunks, 1),
+  });
+}
+
 /** Fused attention backward; see {@link AttentionBackwardArgs}. */
 export function attentionBackward(rt: WebGPURuntime, a: AttentionBackwardArgs<DeviceMemory>): void {
   const { batch, groups, L, S, E, Ev, mask, causal } = a;
@@ -212,7 +236,6 @@ export function attentionBackward(rt: WebGPURuntime, a: AttentionBackwardArgs<De
   const words = new Int32Array(statsAt + 2 * rows);
   words.set(offsets);
   const rowData = rt.upload(words);
-  const views = { q: a.q, k: a.k, v: a.v, dout: a.dout };
   const kernel = 'attentionBackward';
   if (rows > 0)
     launch(rt, {
@@ -235,43 +258,26 @@ export function attentionBackward(rt: WebGPURuntime, a: AttentionBackwardArgs<De
       body: STATS_WGSL,
       workgroups: rt.grid(Math.ceil(rows / BLOCK), 1),
     });
-  const operands: KernelBinding[] = [
-    ...operandBindings(kernel, views, mask),
-    { name: 'rowData', storage: rowData, type: 'u32' },
-  ];
-  const qBlocks = Math.ceil(L / BLOCK);
+  const masked = mask !== null;
+  const pass = { rowData, statsAt };
   const dqChunks = Math.ceil(E / CHUNK);
   if (rows > 0 && dqChunks > 0)
-    launch(rt, {
-      kernel,
-      bindings: [
-        ...operands,
-        { name: 'dq', storage: floatStorage(a.dq, kernel, 'dq'), type: 'f32', write: true },
-      ],
-      params: attentionParams(
-        a,
-        { qBlocks: ['u32', qBlocks], chunks: ['u32', dqChunks], statsAt: ['u32', statsAt] },
-        views,
-      ),
-      body: dqWGSL(mask !== null, causal),
-      workgroups: rt.grid(batch * qBlocks * dqChunks, 1),
+    gradientPass(rt, a, {
+      ...pass,
+      outputs: ['dq'],
+      heads: batch,
+      blocks: ['qBlocks', Math.ceil(L / BLOCK)],
+      chunks: dqChunks,
+      body: dqWGSL(masked, causal),
     });
-  const kBlocks = Math.ceil(S / BLOCK);
   const kvChunks = Math.ceil(Math.max(E, Ev) / CHUNK);
-  if (kBlocks > 0 && kvChunks > 0)
-    launch(rt, {
-      kernel,
-      bindings: [
-        ...operands,
-        { name: 'dk', storage: floatStorage(a.dk, kernel, 'dk'), type: 'f32', write: true },
-        { name: 'dv', storage: floatStorage(a.dv, kernel, 'dv'), type: 'f32', write: true },
-      ],
-      params: attentionParams(
-        a,
-        { kBlocks: ['u32', kBlocks], chunks: ['u32', kvChunks], statsAt: ['u32', statsAt] },
-        views,
-      ),
-      body: dkvWGSL(mask !== null, causal),
-      workgroups: rt.grid(kvBatch * kBlocks * kvChunks, 1),
+  if (S > 0 && kvChunks > 0)
+    gradientPass(rt, a, {
+      ...pass,
+      outputs: ['dk', 'dv'],
+      heads: kvBatch,
+      blocks: ['kBlocks', Math.ceil(S / BLOCK)],
+      chunks: kvChunks,
+      body: dkvWGSL(masked, causal),
     });
 }

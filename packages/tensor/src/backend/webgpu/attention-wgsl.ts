@@ -1,4 +1,4 @@
-import { unrolled } from './matmul-wgsl.js';
+import { mainWGSL, unrolled } from './matmul-wgsl.js';
 
 /**
  * WGSL building blocks of the fused attention kernels. A workgroup of 256 threads works on a block
@@ -55,6 +55,20 @@ function element(o: BlockOperand, row: string, col: string): string {
   const i = `(${o.first} + ${row})`;
   return `select(0.0, ${o.buffer}[${o.offset} + ${i} * ${o.rowStride} + (${col}) * ${o.colStride}], ${i} < ${o.rows} && (${col}) < ${o.cols})`;
 }
+
+/**
+ * WGSL opening the entry point of a kernel with a workgroup per (query head `b`, 32 queries from
+ * `i0`, 64 output columns from `c0`): thread row `r` is query `i`; `g` is the key/value head.
+ */
+export const QUERY_BLOCK_MAIN_WGSL = `${mainWGSL(256)}
+  if (w >= p.batch * p.qBlocks * p.chunks) { return; }
+  let c0 = w % p.chunks * ${CHUNK}u;
+  let i0 = w / p.chunks % p.qBlocks * ${BLOCK}u;
+  let b = w / (p.chunks * p.qBlocks);
+  let g = b / p.groups;
+  let r = lidx / 8u;
+  let lane = lidx % 8u;
+  let i = i0 + r;`;
 
 /** Workgroup memory of the attention kernels: the operand tile and one 32×32 block of weights. */
 export const ATTENTION_MEMORY_WGSL = `

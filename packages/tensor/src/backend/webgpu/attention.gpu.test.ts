@@ -1,10 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
-import { contiguousBatch } from '../js/fused-attention.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import { type MatmulTestDevice, matmulTestDevice } from './matmul-test-device.js';
+import {
+  type MatmulTestDevice,
+  type MatrixLayout,
+  matmulTestDevice,
+  randomMatrices,
+} from './matmul-test-device.js';
 
 const gpu = await matmulTestDevice('attention');
 
@@ -31,40 +35,22 @@ function expectClose(
   expect(i, `${what}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
 }
 
-/**
- * Random q, k, v in one of three layouts: contiguous; q and k transposed in one shared storage (the
- * views of a fused projection); v with both strides above 1.
- */
-function layouts(s: Shape, seed: number, layout: number): Pick<HostArgs, 'q' | 'k' | 'v'> {
+const LAYOUTS: MatrixLayout[] = ['rowMajor', 'transposed', 'spread'];
+
+/** Random q, k, v (q and k in [−2, 2)), each in its own layout (rotating with `n`) after a few pad elements. */
+function operands(s: Shape, seed: number, n = 0): Pick<HostArgs, 'q' | 'k' | 'v'> {
   const { batch, groups, L, S, E, Ev } = s;
-  const kv = batch / groups;
-  if (layout === 0)
-    return {
-      q: contiguousBatch(randomF32(batch * L * E, seed, -2, 2), batch, L, E),
-      k: contiguousBatch(randomF32(kv * S * E, seed + 1, -2, 2), kv, S, E),
-      v: contiguousBatch(randomF32(kv * S * Ev, seed + 2), kv, S, Ev),
-    };
-  const shared = randomF32(batch * L * E + kv * S * E + 5, seed, -2, 2);
-  const transposed = (start: number, count: number, rows: number, cols: number): MatrixBatch => ({
-    data: shared,
-    offsets: Int32Array.from({ length: count }, (_, b) => start + b * rows * cols),
-    rowStride: 1,
-    colStride: rows,
-  });
-  const vData = randomF32(kv * S * Ev * 2 + 3, seed + 2);
+  const layout = (i: number) => LAYOUTS[(n + i) % LAYOUTS.length];
   return {
-    q: transposed(5, batch, L, E),
-    k: transposed(5 + batch * L * E, kv, S, E),
-    v:
-      layout === 1
-        ? contiguousBatch(vData, kv, S, Ev)
-        : {
-            data: vData,
-            offsets: Int32Array.from({ length: kv }, (_, b) => 3 + b),
-            rowStride: 2 * kv * Ev,
-            colStride: 2 * kv,
-          },
+    q: randomMatrices(batch, L, E, seed, { layout: layout(0), pad: 5, lo: -2, hi: 2 }),
+    k: randomMatrices(batch / groups, S, E, seed + 1, { layout: layout(1), pad: 2, gap: 3, lo: -2, hi: 2 }),
+    v: randomMatrices(batch / groups, S, Ev, seed + 2, { layout: layout(2), pad: 1 }),
   };
+}
+
+/** Sets element (`i`, `j`) of matrix `b` of a host batch. */
+function setElement(m: MatrixBatch, b: number, i: number, j: number, value: number): void {
+  m.data[m.offsets[b]! + i * m.rowStride + j * m.colStride] = value;
 }
 
 /** An additive mask with about a fifth of the keys at −∞, never key 0 (so no row is fully hidden). */
@@ -128,20 +114,13 @@ async function backward(a: HostArgs, fwd: { out: Float32Array; lse: Float32Array
   return { ref, got: { dq: await read(dq), dk: await read(dk), dv: await read(dv) } };
 }
 
-/** Forward and backward against the reference, `dout` contiguous or as a view into a wider block. */
+/** Forward and backward against the reference, `dout` row-major or spread. */
 async function check(a: HostArgs, what: string, stridedDout = false) {
   const { batch, L, Ev } = a;
   const fwd = await forward(a);
   expectClose(fwd.got.out, fwd.ref.out, `${what} out`);
   expectClose(fwd.got.lse, fwd.ref.lse, `${what} lse`);
-  const dout = stridedDout
-    ? {
-        data: randomF32(batch * 2 * L * Ev, 17),
-        offsets: Int32Array.from({ length: batch }, (_, b) => 2 * b * L * Ev),
-        rowStride: 2 * Ev,
-        colStride: 1,
-      }
-    : contiguousBatch(randomF32(batch * L * Ev, 17), batch, L, Ev);
+  const dout = randomMatrices(batch, L, Ev, 17, { layout: stridedDout ? 'spread' : 'rowMajor', gap: 2 });
   const { ref, got } = await backward(a, fwd.ref, dout);
   expectClose(got.dq, ref.dq, `${what} dq`, 1e-3, 1e-4);
   expectClose(got.dk, ref.dk, `${what} dk`, 1e-3, 1e-4);
@@ -168,7 +147,7 @@ describe.runIf(gpu)('webgpu fused attention', () => {
         const seed = 100 * n + maskBatch;
         const args: HostArgs = {
           ...shape,
-          ...layouts(shape, seed, n % 3),
+          ...operands(shape, seed, n),
           mask: maskBatch ? randomMask(maskBatch, shape.L, shape.S, seed + 3) : null,
           maskBatch: Math.max(1, maskBatch),
           scale: 0.3 + 0.1 * n,
@@ -181,7 +160,7 @@ describe.runIf(gpu)('webgpu fused attention', () => {
     // causal with L > S: the first L − S queries see nothing
     const shape = { batch: 2, groups: 1, L: 7, S: 3, E: 4, Ev: 5, causal: true };
     const hidden = await check(
-      { ...shape, ...layouts(shape, 1, 0), mask: null, maskBatch: 1, scale: 0.5 },
+      { ...shape, ...operands(shape, 1, 0), mask: null, maskBatch: 1, scale: 0.5 },
       'L > S',
     );
     expect(Number.isNaN(hidden.fwd.got.out[0]!) && hidden.fwd.got.lse[0]).toBe(Number.NEGATIVE_INFINITY);
@@ -190,25 +169,24 @@ describe.runIf(gpu)('webgpu fused attention', () => {
     const grouped = { batch: 2, groups: 2, L: 4, S: 6, E: 3, Ev: 2, causal: false };
     const mask = randomMask(2, 4, 6, 5);
     mask.fill(Number.NEGATIVE_INFINITY, (4 + 2) * 6, (4 + 3) * 6);
-    await check({ ...grouped, ...layouts(grouped, 2, 0), mask, maskBatch: 2, scale: 0.7 }, 'masked row');
+    await check({ ...grouped, ...operands(grouped, 2, 0), mask, maskBatch: 2, scale: 0.7 }, 'masked row');
   });
 
   it('NaN and +∞ scores make their row NaN; a value the query cannot see stays out of it', async () => {
     const shape = { batch: 1, groups: 1, L: 4, S: 4, E: 3, Ev: 2, causal: true };
-    const args: HostArgs = { ...shape, ...layouts(shape, 3, 0), mask: null, maskBatch: 1, scale: 0.5 };
-    (args.q.data as Float32Array)[1 * 3 + 2] = Number.NaN; // query 1
+    const args: HostArgs = { ...shape, ...operands(shape, 3), mask: null, maskBatch: 1, scale: 0.5 };
+    const q = { ...args.q, data: (args.q.data as Float32Array).slice() };
+    setElement(q, 0, 1, 2, Number.NaN); // query 1
     const mask = new Float32Array(16);
     mask[2 * 4 + 1] = Number.POSITIVE_INFINITY; // query 2, key 1
-    await check({ ...args, mask }, 'NaN and +∞ scores');
+    await check({ ...args, q, mask }, 'NaN and +∞ scores');
     // NaN in the value of key 3, which queries 0–2 cannot see: the reference's forward multiplies
     // it by weight 0 (NaN), flash attention skips it; both backwards skip it for those queries
     const v = { ...args.v, data: (args.v.data as Float32Array).slice() };
-    (v.data as Float32Array)[3 * 2] = Number.NaN;
-    const hiddenNaN = { ...args, q: layouts(shape, 3, 0).q, v };
-    const { got } = await forward(hiddenNaN);
+    setElement(v, 0, 3, 0, Number.NaN);
+    const { got } = await forward({ ...args, v });
     expect(got.out.slice(0, 3 * 2).every(Number.isFinite)).toBe(true);
-    const dout = contiguousBatch(randomF32(4 * 2, 8), 1, 4, 2);
-    const grads = await backward(hiddenNaN, got, dout);
+    const grads = await backward({ ...args, v }, got, randomMatrices(1, 4, 2, 8));
     expect(grads.ref.dq.slice(0, 3 * 3).every(Number.isFinite)).toBe(true);
     expectClose(grads.got.dq, grads.ref.dq, 'dq with a hidden NaN value', 1e-3, 1e-4);
     expectClose(grads.got.dk, grads.ref.dk, 'dk with a hidden NaN value', 1e-3, 1e-4);
@@ -218,7 +196,7 @@ describe.runIf(gpu)('webgpu fused attention', () => {
   it('empty shapes: no keys (out 0, lse −∞), zero head dimensions', async () => {
     const noKeys = { batch: 2, groups: 1, L: 3, S: 0, E: 2, Ev: 2, causal: false };
     const empty = await check(
-      { ...noKeys, ...layouts(noKeys, 4, 0), mask: null, maskBatch: 1, scale: 1 },
+      { ...noKeys, ...operands(noKeys, 4, 0), mask: null, maskBatch: 1, scale: 1 },
       'S = 0',
     );
     expect([...empty.fwd.got.out]).toEqual(new Array(12).fill(0));
@@ -228,7 +206,7 @@ describe.runIf(gpu)('webgpu fused attention', () => {
     ]) {
       const shape = { batch: 2, groups: 1, L: 3, S: 4, causal: true, ...dims };
       await check(
-        { ...shape, ...layouts(shape, 5, 0), mask: null, maskBatch: 1, scale: 1 },
+        { ...shape, ...operands(shape, 5, 0), mask: null, maskBatch: 1, scale: 1 },
         JSON.stringify(dims),
       );
     }
@@ -236,13 +214,7 @@ describe.runIf(gpu)('webgpu fused attention', () => {
 
   it('reads keys and values from the used rows of a mostly empty KV cache', async () => {
     const [batch, groups, S, E, capacity] = [6, 2, 37, 8, 1000];
-    const kv = batch / groups;
-    const cache = (data: Float32Array): MatrixBatch => ({
-      data,
-      offsets: Int32Array.from({ length: kv }, (_, h) => h * capacity * E),
-      rowStride: E,
-      colStride: 1,
-    });
+    const unused = { gap: (capacity - S) * E };
     const args: HostArgs = {
       batch,
       groups,
@@ -251,13 +223,34 @@ describe.runIf(gpu)('webgpu fused attention', () => {
       E,
       Ev: E,
       causal: true,
-      q: contiguousBatch(randomF32(batch * E, 1, -2, 2), batch, 1, E),
-      k: cache(randomF32(kv * capacity * E, 2, -2, 2)),
-      v: cache(randomF32(kv * capacity * E, 3)),
+      q: randomMatrices(batch, 1, E, 1, { lo: -2, hi: 2 }),
+      k: randomMatrices(batch / groups, S, E, 2, { ...unused, lo: -2, hi: 2 }),
+      v: randomMatrices(batch / groups, S, E, 3, unused),
       mask: null,
       maskBatch: 1,
       scale: 0.4,
     };
     await check(args, 'KV cache');
+  });
+
+  it('reads q, k and v in place from one fused qkv projection (one buffer bound three times)', async () => {
+    // qkv [B, T, 3·H·hs]: head h of batch entry t reads columns h·hs… of q, C + h·hs… of k, 2C + … of v
+    const [B, T, H, hs] = [2, 37, 3, 8];
+    const C = H * hs;
+    const data = randomF32(B * T * 3 * C, 9, -2, 2);
+    const view = (part: number): MatrixBatch => ({
+      data,
+      offsets: Int32Array.from(
+        { length: B * H },
+        (_, i) => Math.floor(i / H) * T * 3 * C + part * C + (i % H) * hs,
+      ),
+      rowStride: 3 * C,
+      colStride: 1,
+    });
+    const shape = { batch: B * H, groups: 1, L: T, S: T, E: hs, Ev: hs, causal: true };
+    await check(
+      { ...shape, q: view(0), k: view(1), v: view(2), mask: null, maskBatch: 1, scale: hs ** -0.5 },
+      'qkv',
+    );
   });
 });

@@ -11,11 +11,12 @@ import {
   keyEndWGSL,
   loadChunkWGSL,
   operand,
+  QUERY_BLOCK_MAIN_WGSL,
   scoreWGSL,
   storeWeightWGSL,
 } from './attention-wgsl.js';
 import type { GPUKernels } from './kernels.js';
-import { floatStorage, launch, unrolled, WORKGROUP_INDEX_WGSL } from './matmul-wgsl.js';
+import { floatStorage, launch, unrolled } from './matmul-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
 
 /**
@@ -30,33 +31,22 @@ import type { WebGPURuntime } from './runtime.js';
  * output (the reference multiplies it by 0, which gives NaN).
  */
 
+/** WGSL of the forward; `masked` binds the mask, `causal` hides keys past each query's last visible one. */
 function forwardWGSL(masked: boolean, causal: boolean): string {
   const q = operand('q', 'qOff', 'i0', 'p.L', 'p.E');
   const k = operand('k', 'kOff', 'k0', 'p.S', 'p.E');
   const v = operand('v', 'vOff', 'k0', 'p.S', 'p.Ev');
   return `
-${WORKGROUP_INDEX_WGSL}
 ${ATTENTION_MEMORY_WGSL}
 var<workgroup> partMax: array<f32, 256>;
 var<workgroup> partSum: array<f32, 256>;
 var<workgroup> rowMax: array<f32, ${BLOCK}>;
 var<workgroup> rowSum: array<f32, ${BLOCK}>;
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let w = workgroupIndex(wid, groups);
-  if (w >= p.batch * p.qBlocks * p.chunks) { return; }
-  let c0 = w % p.chunks * ${CHUNK}u;
-  let i0 = w / p.chunks % p.qBlocks * ${BLOCK}u;
-  let b = w / (p.chunks * p.qBlocks);
-  let g = b / p.groups;
+${QUERY_BLOCK_MAIN_WGSL}
   let qOff = offsets[b];
   let kOff = offsets[p.batch + g];
   let vOff = offsets[p.batch + p.kvBatch + g];
-  let r = lidx / 8u;
-  let lane = lidx % 8u;
-  let i = i0 + r;
   if (lidx < ${BLOCK}u) { rowMax[lidx] = negInf(); rowSum[lidx] = 0.0; }
 ${unrolled(8, (j) => `  var o${j} = 0.0;`)}
   let keyEnd = ${keyEndWGSL(causal)};

@@ -40,11 +40,16 @@ fn nan() -> f32 { let bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn isFinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }`;
 
 /**
- * WGSL for the index of a workgroup in a `rt.grid(count, 1)` dispatch (one workgroup per item):
- * `let w = workgroupIndex(wid, groups);` with the `workgroup_id` and `num_workgroups` builtins.
+ * WGSL opening the entry point for `size` threads a workgroup, one workgroup per item of a
+ * `rt.grid(count, 1)` dispatch (which wraps into y past 65,535 workgroups): `w` is the item and
+ * `lidx` the thread's index in the workgroup.
  */
-export const WORKGROUP_INDEX_WGSL =
-  'fn workgroupIndex(wid: vec3u, groups: vec3u) -> u32 { return wid.x + wid.y * groups.x; }';
+export function mainWGSL(size: number): string {
+  return `@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
+        @builtin(local_invocation_index) lidx: u32) {
+  let w = wid.x + wid.y * groups.x;`;
+}
 
 /**
  * Records one dispatch: declares the bindings and a uniform struct `p`, appends the special-value

@@ -1,54 +1,37 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DTypeError } from '../../errors.js';
-import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
+import {
+  describeMismatch,
+  firstMismatch,
+  qkvScoresArgs,
+  TRANSPOSES,
+} from '../../testing/conformance/helpers.js';
 import type { MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { matmulTestDevice } from './matmul-test-device.js';
+import { matmulTestDevice, randomMatrices } from './matmul-test-device.js';
 
 const gpu = await matmulTestDevice('matmul');
-
-/** One operand of a case: `batch` matrices [rows, cols] after `pad` elements, `gap` apart. */
-interface Layout {
-  rows: number;
-  cols: number;
-  transposed: boolean;
-  /** Matrices stored: 1 broadcasts one matrix to every batch entry. */
-  stored: number;
-  pad: number;
-  gap: number;
-  /** Both strides above 1: every other element of a twice-as-wide matrix. */
-  spread?: boolean;
-}
-
-function operand(o: Layout, batch: number, seed: number) {
-  const step = o.spread ? 2 : 1;
-  const size = o.rows * o.cols * step * step + o.gap;
-  const data = randomF32(o.pad + o.stored * size, seed);
-  const offsets = Int32Array.from({ length: batch }, (_, t) => o.pad + (o.stored === 1 ? 0 : t) * size);
-  const [rowStride, colStride] = o.transposed ? [step, o.rows * step * step] : [o.cols * step * step, step];
-  return { data, offsets, rowStride, colStride };
-}
 
 interface Case {
   batch: number;
   m: number;
   n: number;
   k: number;
+  /** A, B stored transposed. */
   ta?: boolean;
   tb?: boolean;
-  broadcastB?: boolean;
+  /** Both operands row-major with every third element used (both strides above 1). */
   spread?: boolean;
+  broadcastB?: boolean;
+  /** Elements between A's matrices. */
   gap?: number;
 }
 
 function build(c: Case, seed: number): MatmulArgs {
-  const { batch, m, n, k, ta = false, tb = false, spread, gap = 0 } = c;
-  const A = operand({ rows: m, cols: k, transposed: ta, stored: batch, pad: 5, gap, spread }, batch, seed);
-  const B = operand(
-    { rows: k, cols: n, transposed: tb, stored: c.broadcastB ? 1 : batch, pad: 3, gap: 0, spread },
-    batch,
-    seed + 1,
-  );
+  const { batch, m, n, k } = c;
+  const layout = (transposed = false) => (transposed ? 'transposed' : c.spread ? 'spread' : 'rowMajor');
+  const A = randomMatrices(batch, m, k, seed, { layout: layout(c.ta), pad: 5, gap: c.gap });
+  const B = randomMatrices(batch, k, n, seed + 1, { layout: layout(c.tb), pad: 3, broadcast: c.broadcastB });
   return {
     a: A.data,
     b: B.data,
@@ -94,13 +77,6 @@ async function check(c: Case, seed = 1): Promise<void> {
   expect(i, `${JSON.stringify(c)}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
 }
 
-const TRANSPOSES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
-
 describe.runIf(gpu)('webgpu matmul', () => {
   afterAll(() => gpu?.device.destroy());
 
@@ -123,39 +99,18 @@ describe.runIf(gpu)('webgpu matmul', () => {
     for (const [ta, tb] of TRANSPOSES) {
       await check({ batch: 3, m: 17, n: 9, k: 33, ta, tb, gap: 7 });
       await check({ batch: 4, m: 66, n: 13, k: 7, ta, tb, broadcastB: true });
-      await check({ batch: 2, m: 19, n: 70, k: 18, ta, tb, spread: true, gap: 3 });
+      await check({ batch: 2, m: 19, n: 70, k: 18, ta, tb, spread: true, gap: 3 }); // spread where not transposed
     }
   });
 
   it('reads q·kᵀ from one fused qkv storage (A and B bound from the same buffer)', async () => {
-    const [B, T, H, hs] = [2, 37, 3, 8];
-    const C = H * hs;
-    const qkv = randomF32(B * T * 3 * C, 5);
-    const offsets = Int32Array.from(
-      { length: B * H },
-      (_, i) => Math.floor(i / H) * T * 3 * C + (i % H) * hs,
-    );
-    const args: MatmulArgs = {
-      a: qkv,
-      b: qkv,
-      out: new Float32Array(B * H * T * T),
-      batch: B * H,
-      m: T,
-      n: T,
-      k: hs,
-      aOffsets: offsets,
-      bOffsets: offsets.map((o) => o + C),
-      aRowStride: 3 * C,
-      aColStride: 1,
-      bRowStride: 1,
-      bColStride: 3 * C,
-    };
-    const expected = new Float32Array(args.out.length);
+    const args = qkvScoresArgs(2, 37, 3, 8, 5);
+    const expected = args.out.slice();
     jsBackend.matmul({ ...args, out: expected });
     const { upload, read, kernels } = gpu!;
-    const shared = upload(qkv);
+    const qkv = upload(args.a as Float32Array);
     const out = upload(args.out as Float32Array);
-    kernels.matmul({ ...args, a: shared, b: shared, out });
+    kernels.matmul({ ...args, a: qkv, b: qkv, out });
     const actual = await read(out);
     const i = firstMismatch(actual, expected, 1e-5, 1e-6);
     expect(i, describeMismatch(i, actual, expected)).toBe(-1);

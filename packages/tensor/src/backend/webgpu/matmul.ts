@@ -2,7 +2,7 @@ import type { MatmulArgs } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
 import { attentionKernels } from './attention.js';
 import type { GPUKernels } from './kernels.js';
-import { floatStorage, launch, unrolled, WORKGROUP_INDEX_WGSL } from './matmul-wgsl.js';
+import { floatStorage, launch, mainWGSL, unrolled } from './matmul-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
 import { softmaxKernels } from './softmax.js';
 
@@ -26,18 +26,16 @@ const TILE_STRIDE = TILE / 4 + 1;
  */
 function matmulWGSL(aAlongK: boolean, bAlongN: boolean): string {
   return `
-${WORKGROUP_INDEX_WGSL}
 var<workgroup> aTile: array<vec4<f32>, ${TILE_K * TILE_STRIDE}>;
 var<workgroup> bTile: array<vec4<f32>, ${TILE_K * TILE_STRIDE}>;
 
-@compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) lidx: u32) {
-  let tile = workgroupIndex(wid, groups);
-  if (tile >= p.batch * p.tilesPerMatrix) { return; }
-  let bt = tile / p.tilesPerMatrix;
-  let row0 = (tile % p.tilesPerMatrix) / p.tilesN * ${TILE}u;
-  let col0 = (tile % p.tilesPerMatrix) % p.tilesN * ${TILE}u;
+${mainWGSL(256)}
+  if (w >= p.batch * p.tilesPerMatrix) { return; }
+  let bt = w / p.tilesPerMatrix;
+  let row0 = w % p.tilesPerMatrix / p.tilesN * ${TILE}u;
+  let col0 = w % p.tilesPerMatrix % p.tilesN * ${TILE}u;
+  let tx = lidx % 16u; // this thread's 4 columns and 4 rows of the tile
+  let ty = lidx / 16u;
   let aOff = offsets[bt];
   let bOff = offsets[p.batch + bt];
 ${unrolled(4, (r) => `  var acc${r} = vec4<f32>(0.0);`)}
@@ -61,18 +59,18 @@ ${unrolled(4, (r) => `  var acc${r} = vec4<f32>(0.0);`)}
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TILE_K}u; kk++) {
-      let av = aTile[kk * ${TILE_STRIDE}u + lid.y];
-      let bv = bTile[kk * ${TILE_STRIDE}u + lid.x];
+      let av = aTile[kk * ${TILE_STRIDE}u + ty];
+      let bv = bTile[kk * ${TILE_STRIDE}u + tx];
 ${unrolled(4, (r) => `      acc${r} += av[${r}] * bv;`)}
     }
     workgroupBarrier();
   }
 ${unrolled(
   4,
-  (r) => `  if (row0 + lid.y * 4u + ${r}u < p.m) {
-    let base = (bt * p.m + row0 + lid.y * 4u + ${r}u) * p.n;
+  (r) => `  if (row0 + ty * 4u + ${r}u < p.m) {
+    let base = (bt * p.m + row0 + ty * 4u + ${r}u) * p.n;
     for (var c = 0u; c < 4u; c++) {
-      let col = col0 + lid.x * 4u + c;
+      let col = col0 + tx * 4u + c;
       if (col < p.n) { out[base + col] = acc${r}[c]; }
     }
   }`,

@@ -1,6 +1,6 @@
 import type { DeviceStorage } from '../memory.js';
 import type { GPUKernels } from './kernels.js';
-import { floatStorage, type KernelBinding, launch, WORKGROUP_INDEX_WGSL } from './matmul-wgsl.js';
+import { floatStorage, type KernelBinding, launch, mainWGSL } from './matmul-wgsl.js';
 import type { WebGPURuntime } from './runtime.js';
 
 /**
@@ -36,18 +36,19 @@ ${reduce('rowMax', 'max(partials[lidx], partials[lidx + half])')}
 ${reduce('rowSum', 'partials[lidx] + partials[lidx + half]')}`;
 }
 
+/** WGSL opening the entry point of a kernel with a workgroup per `row`, which starts at `base`. */
+function rowMainWGSL(size: number): string {
+  return `${mainWGSL(size)}
+  let row = w;
+  if (row >= p.rows) { return; }
+  let base = row * p.cols;`;
+}
+
 /** The WGSL of the forward: `log` for log-softmax, `causal` for the bottom-right causal mask. */
 function softmaxWGSL(size: number, log: boolean, causal: boolean): string {
   return `
-${WORKGROUP_INDEX_WGSL}
 ${rowReduceWGSL(size)}
-
-@compute @workgroup_size(${size})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let row = workgroupIndex(wid, groups);
-  if (row >= p.rows) { return; }
-  let base = row * p.cols;
+${rowMainWGSL(size)}
   let visible = ${causal ? 'u32(clamp(i32(row % p.L) + p.shift + 1, 0, i32(p.cols)))' : 'p.cols'};
   if (visible == 0u) {
     for (var j = lidx; j < p.cols; j += ${size}u) { out[base + j] = nan(); }
@@ -78,15 +79,8 @@ ${log ? '  let logSum = log(sum);' : ''}
 function softmaxBackwardWGSL(size: number, log: boolean, inPlace: boolean): string {
   const dx = inPlace ? 'dy' : 'dx';
   return `
-${WORKGROUP_INDEX_WGSL}
 ${rowReduceWGSL(size)}
-
-@compute @workgroup_size(${size})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u,
-        @builtin(local_invocation_index) lidx: u32) {
-  let row = workgroupIndex(wid, groups);
-  if (row >= p.rows) { return; }
-  let base = row * p.cols;
+${rowMainWGSL(size)}
   var sum = 0.0;
   for (var j = lidx; j < p.cols; j += ${size}u) { sum += ${log ? 'dy[base + j]' : 'dy[base + j] * y[base + j]'}; }
   sum = rowSum(sum, lidx);
@@ -97,7 +91,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
 }`;
 }
 
-/** Geometry of a (causal) softmax call: `L` queries per batch entry and `S` keys, as the reference. */
+/** A softmax call: `rows` rows of `cols` entries, scaled, as log-softmax or with a causal mask. */
 interface SoftmaxCall {
   kernel: string;
   x: DeviceStorage;
@@ -112,7 +106,6 @@ interface SoftmaxCall {
 
 function runSoftmax(rt: WebGPURuntime, c: SoftmaxCall): void {
   if (c.rows === 0 || c.cols === 0) return;
-  const size = workgroupSize(c.cols);
   const L = c.causalL ?? 1;
   launch(rt, {
     kernel: c.kernel,
@@ -127,36 +120,40 @@ function runSoftmax(rt: WebGPURuntime, c: SoftmaxCall): void {
       shift: ['i32', c.cols - L],
       scale: ['f32', c.scale],
     },
-    body: softmaxWGSL(size, c.log, c.causalL !== null),
+    body: softmaxWGSL(workgroupSize(c.cols), c.log, c.causalL !== null),
     workgroups: rt.grid(c.rows, 1),
   });
 }
 
-function runSoftmaxBackward(
-  rt: WebGPURuntime,
-  kernel: string,
-  [y, dy, dx]: readonly DeviceStorage[],
-  rows: number,
-  cols: number,
-  log: boolean,
-  scale: number,
-): void {
-  if (rows === 0 || cols === 0) return;
-  const size = workgroupSize(cols);
-  const dyStorage = floatStorage(dy!, kernel, 'dy');
-  const dxStorage = floatStorage(dx!, kernel, 'dx');
-  const inPlace = dyStorage.buffer === dxStorage.buffer;
+/** A softmax backward call: `dx = scale·y ⊙ (dy − Σ dy⊙y)`, or the log-softmax one. */
+interface SoftmaxBackwardCall {
+  kernel: string;
+  y: DeviceStorage;
+  dy: DeviceStorage;
+  /** May be `dy` itself. */
+  dx: DeviceStorage;
+  rows: number;
+  cols: number;
+  log: boolean;
+  scale: number;
+}
+
+function runSoftmaxBackward(rt: WebGPURuntime, c: SoftmaxBackwardCall): void {
+  if (c.rows === 0 || c.cols === 0) return;
+  const dy = floatStorage(c.dy, c.kernel, 'dy');
+  const dx = floatStorage(c.dx, c.kernel, 'dx');
+  const inPlace = dy.buffer === dx.buffer;
   const bindings: KernelBinding[] = [
-    { name: 'y', storage: floatStorage(y!, kernel, 'y'), type: 'f32' },
-    { name: 'dy', storage: dyStorage, type: 'f32', write: inPlace },
+    { name: 'y', storage: floatStorage(c.y, c.kernel, 'y'), type: 'f32' },
+    { name: 'dy', storage: dy, type: 'f32', write: inPlace },
   ];
-  if (!inPlace) bindings.push({ name: 'dx', storage: dxStorage, type: 'f32', write: true });
+  if (!inPlace) bindings.push({ name: 'dx', storage: dx, type: 'f32', write: true });
   launch(rt, {
-    kernel,
+    kernel: c.kernel,
     bindings,
-    params: { rows: ['u32', rows], cols: ['u32', cols], scale: ['f32', scale] },
-    body: softmaxBackwardWGSL(size, log, inPlace),
-    workgroups: rt.grid(rows, 1),
+    params: { rows: ['u32', c.rows], cols: ['u32', c.cols], scale: ['f32', c.scale] },
+    body: softmaxBackwardWGSL(workgroupSize(c.cols), c.log, inPlace),
+    workgroups: rt.grid(c.rows, 1),
   });
 }
 
@@ -168,7 +165,7 @@ export function softmaxKernels(
     softmax: (x, out, rows, cols, log) =>
       runSoftmax(rt, { kernel: 'softmax', x, out, rows, cols, log, scale: 1, causalL: null }),
     softmaxBackward: (y, dy, dx, rows, cols, log) =>
-      runSoftmaxBackward(rt, 'softmaxBackward', [y, dy, dx], rows, cols, log, 1),
+      runSoftmaxBackward(rt, { kernel: 'softmaxBackward', y, dy, dx, rows, cols, log, scale: 1 }),
     attentionSoftmax: ({ x, out, batch, L, S, scale, causal }) =>
       runSoftmax(rt, {
         kernel: 'attentionSoftmax',
@@ -181,6 +178,15 @@ export function softmaxKernels(
         causalL: causal ? L : null,
       }),
     attentionSoftmaxBackward: (y, dy, dx, rows, cols, scale) =>
-      runSoftmaxBackward(rt, 'attentionSoftmaxBackward', [y, dy, dx], rows, cols, false, scale),
+      runSoftmaxBackward(rt, {
+        kernel: 'attentionSoftmaxBackward',
+        y,
+        dy,
+        dx,
+        rows,
+        cols,
+        log: false,
+        scale,
+      }),
   };
 }
