@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -10,7 +11,7 @@ import {
   randomMatrices,
 } from './matmul-test-device.js';
 
-const gpu = await matmulTestDevice('attention');
+const gpu = await matmulTestDevice(await requestNodeGPU(), 'attention');
 
 type Shape = Pick<AttentionArgs, 'batch' | 'groups' | 'L' | 'S' | 'E' | 'Ev' | 'causal'>;
 /** Host arguments of a forward call. */

@@ -1,4 +1,3 @@
-import { requestNodeGPU } from '../../node/index.js';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { MatrixBatch } from '../backend.js';
 import { matmulKernels } from './matmul.js';
@@ -21,11 +20,12 @@ export interface MatmulTestDevice {
 }
 
 /**
- * A fresh device on Dawn's default adapter with the kernels of this module, or null (and a printed
- * notice) where there is no adapter, so the GPU tests skip only there.
+ * A fresh device on the default adapter of `entry` (in Node, `await requestNodeGPU()`) with the
+ * kernels of this module, or null (and a printed notice) where there is no adapter, so the GPU
+ * tests skip only there.
  */
-export async function matmulTestDevice(what: string): Promise<MatmulTestDevice | null> {
-  const gpu = (await requestNodeGPU()) as GPU | null;
+export async function matmulTestDevice(entry: unknown, what: string): Promise<MatmulTestDevice | null> {
+  const gpu = entry as GPU | null;
   const adapter = gpu ? await gpu.requestAdapter() : null;
   if (!adapter) {
     console.warn(`webgpu: no adapter here, so the WebGPU ${what} tests are skipped`);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DTypeError } from '../../errors.js';
+import { requestNodeGPU } from '../../node/index.js';
 import {
   describeMismatch,
   firstMismatch,
@@ -10,7 +11,7 @@ import type { MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { matmulTestDevice, randomMatrices } from './matmul-test-device.js';
 
-const gpu = await matmulTestDevice('matmul');
+const gpu = await matmulTestDevice(await requestNodeGPU(), 'matmul');
 
 interface Case {
   batch: number;

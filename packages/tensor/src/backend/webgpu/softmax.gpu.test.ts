@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import { jsBackend } from '../js/index.js';
 import { matmulTestDevice } from './matmul-test-device.js';
 
-const gpu = await matmulTestDevice('softmax');
+const gpu = await matmulTestDevice(await requestNodeGPU(), 'softmax');
 
 /**
  * The reference works in double precision and rounds once; the GPU sums in float32 in another
