@@ -166,6 +166,18 @@ describe.runIf(gpu)('webgpu fused attention', () => {
     );
     expect(Number.isNaN(hidden.fwd.got.out[0]!) && hidden.fwd.got.lse[0]).toBe(Number.NEGATIVE_INFINITY);
     expect(hidden.grads.dv.every(Number.isNaN)).toBe(true);
+    // whole blocks of 32 queries that see nothing (the kernels skip them), and a causal row whose
+    // only key is masked, in a block that later key blocks skip: NaN still reaches every gradient
+    const blind = { batch: 1, groups: 1, L: 40, S: 3, E: 2, Ev: 2, causal: true };
+    await check({ ...blind, ...operands(blind, 6), mask: null, maskBatch: 1, scale: 0.5 }, 'L − S ≥ 32');
+    const long = { batch: 1, groups: 1, L: 40, S: 40, E: 3, Ev: 2, causal: true };
+    const firstKeyHidden = new Float32Array(40 * 40);
+    firstKeyHidden[0] = Number.NEGATIVE_INFINITY;
+    const masked = await check(
+      { ...long, ...operands(long, 7), mask: firstKeyHidden, maskBatch: 1, scale: 0.5 },
+      'query 0 fully masked',
+    );
+    expect(masked.grads.dk.every(Number.isNaN)).toBe(true);
     // a mask that hides every key of one row, in the second of two heads sharing keys
     const grouped = { batch: 2, groups: 2, L: 4, S: 6, E: 3, Ev: 2, causal: false };
     const mask = randomMask(2, 4, 6, 5);
