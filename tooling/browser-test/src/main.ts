@@ -60,6 +60,10 @@ function problems(r: CheckResult, isolated: boolean): string[] {
       r.threadsUnavailable?.includes('Cross-Origin-Embedder-Policy') === true,
       `no clear reason why threads are unavailable: ${r.threadsUnavailable}`,
     );
+  if (r.where === 'main thread') {
+    expect(r.webgpuAdapter !== null, 'createWebGPUBackend() found no adapter through navigator.gpu');
+    expect(r.webgpuErr <= 1e-4, `matmul and softmax on WebGPU differ from the CPU by ${r.webgpuErr}`);
+  }
   return out;
 }
 
@@ -71,7 +75,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const server = await serve(await bundle());
-  const browser = await chromium.launch({ executablePath, headless: true });
+  // WebGPU through Chromium's built-in SwiftShader adapter on a machine without a GPU
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--enable-unsafe-webgpu', '--enable-features=Vulkan'],
+  });
   const failures: string[] = [];
   try {
     console.log(`${browser.version()}, serving ${server.url}`);
@@ -93,6 +102,9 @@ async function main(): Promise<number> {
             `ran on ${r.lastThreads} thread(s) err=${r.err2.toExponential(2)} ` +
             `(${r.ms1.toFixed(1)} ms on 1 thread, ${r.ms2.toFixed(1)} ms on ${r.threads}, interleaved); ` +
             `attention on ${r.attentionThreads} thread(s), ${r.attentionSame ? 'same' : 'NOT the same'} as 1 thread` +
+            (r.webgpuAdapter
+              ? `\n              webgpu: ${r.webgpuAdapter}, max |GPU − CPU| ${r.webgpuErr.toExponential(2)}`
+              : '') +
             (r.threadsUnavailable ? `\n              threadsUnavailable: ${r.threadsUnavailable}` : '') +
             (r.error ? `\n              error: ${r.error}` : ''),
         );

@@ -6,11 +6,15 @@
 import {
   type AttentionArgs,
   backendName,
+  createWebGPUBackend,
   enableThreads,
   Generator,
   matmul,
   randn,
+  registerBackend,
+  setBackend,
   setNumThreads,
+  softmax,
   wasmStats,
 } from '@proj/tensor';
 import { getBackend } from '@proj/tensor/internal';
@@ -43,6 +47,10 @@ export interface CheckResult {
   attentionThreads: number;
   /** Whether that attention gave the one-thread result bit for bit. */
   attentionSame: boolean;
+  /** The WebGPU adapter `createWebGPUBackend()` found through `navigator.gpu` (main thread), or null. */
+  webgpuAdapter: string | null;
+  /** Largest |GPU − CPU| of a 64×96 · 96×80 product and a softmax on that backend (main thread). */
+  webgpuErr: number;
   /** A thrown error's message, when the checks failed before finishing. */
   error?: string;
 }
@@ -145,6 +153,30 @@ function attentionOnce(): { values: Float32Array; threads: number } {
   return { values, threads: wasmStats()?.lastThreads ?? 0 };
 }
 
+/**
+ * A product and a softmax on the WebGPU backend over `navigator.gpu`, against the CPU backend's: the
+ * adapter's name and the largest difference (the tensors are made on the CPU, copied in by the op).
+ */
+async function webgpuCheck(): Promise<[string, number]> {
+  const gpu = await createWebGPUBackend();
+  registerBackend(gpu);
+  const g = new Generator(7);
+  const [a, b] = [randn([64, 96], { generator: g }), randn([96, 80], { generator: g })];
+  const cpu = [matmul(a, b), softmax(matmul(a, b))];
+  setBackend('webgpu');
+  try {
+    const onGpu = [matmul(a, b), softmax(matmul(a, b))].map((t) => t.dataAsync());
+    let err = 0;
+    for (const [i, values] of (await Promise.all(onGpu)).entries()) {
+      const expected = cpu[i]!.data();
+      for (let j = 0; j < expected.length; j++) err = Math.max(err, Math.abs(values[j]! - expected[j]!));
+    }
+    return [gpu.adapterName, err];
+  } finally {
+    setBackend('wasm');
+  }
+}
+
 async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
   const result: CheckResult = {
     where,
@@ -160,6 +192,8 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     ms2: Number.NaN,
     attentionThreads: 0,
     attentionSame: false,
+    webgpuAdapter: null,
+    webgpuErr: Number.NaN,
   };
   try {
     const g = new Generator(2024);
@@ -181,6 +215,7 @@ async function runChecks(where: CheckResult['where']): Promise<CheckResult> {
     const split = attentionOnce();
     result.attentionThreads = split.threads;
     result.attentionSame = alone.values.every((v, i) => Object.is(v, split.values[i]));
+    if (where === 'main thread') [result.webgpuAdapter, result.webgpuErr] = await webgpuCheck();
   } catch (error) {
     result.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
