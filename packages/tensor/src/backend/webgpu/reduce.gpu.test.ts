@@ -135,11 +135,12 @@ describe.runIf(adapter)('webgpu reduce kernel', async () => {
       await expectReduce(op, x, op.startsWith('arg') ? 'int32' : 'float32', 3, 4);
   });
 
-  it('throws a ShapeError when the storages are shorter than [outer, inner]', () => {
+  it('throws a ShapeError for storages shorter than [outer, inner] or an output that is the input', () => {
     const x = rt.upload(new Float32Array(10));
     expect(() => reduce('sum', x, rt.alloc('float32', 3), 3, 4)).toThrow(ShapeError);
     expect(() => reduce('sum', x, rt.alloc('float32', 1), 2, 5)).toThrow(
       'webgpu reduce sum: [2, 5] needs 10 inputs and 2 outputs, got 10 and 1',
     );
+    expect(() => reduce('max', x, x, 2, 5)).toThrow('webgpu reduce max: out is the input storage');
   });
 });

@@ -26,6 +26,7 @@ function lanesFor(length: number): number {
   return lanes;
 }
 
+/** One pass: rows of `inner` inputs (elements, or a first pass's states), `lanes` threads per row. */
 interface PassArgs {
   input: GPUStorage;
   output: GPUStorage;
@@ -37,6 +38,7 @@ interface PassArgs {
   lanes: number;
 }
 
+/** Dispatches one pass: a workgroup per `REDUCE_WORKGROUP / lanes` (row, chunk) tasks. */
 function runPass(rt: WebGPURuntime, state: ReduceState, args: PassArgs): void {
   const { outer, inner, chunks, lanes } = args;
   const chunkLength = Math.ceil(inner / chunks);
@@ -62,10 +64,15 @@ export function reduceKernel(
   rt: WebGPURuntime,
 ): (op: ReduceOp, x: DeviceStorage, out: DeviceStorage, outer: number, inner: number) => void {
   return (op, x, out, outer, inner) => {
-    const [input, output] = [gpuStorage(x, 'reduce'), gpuStorage(out, 'reduce')];
+    const kernel = `reduce ${op}`;
+    const [input, output] = [gpuStorage(x, kernel), gpuStorage(out, kernel)];
     if (input.length < outer * inner || output.length < outer)
       throw new ShapeError(
-        `webgpu reduce ${op}: [${outer}, ${inner}] needs ${outer * inner} inputs and ${outer} outputs, got ${input.length} and ${output.length}`,
+        `webgpu ${kernel}: [${outer}, ${inner}] needs ${outer * inner} inputs and ${outer} outputs, got ${input.length} and ${output.length}`,
+      );
+    if (input.buffer === output.buffer)
+      throw new ShapeError(
+        `webgpu ${kernel}: out is the input storage (rows are read while results are written)`,
       );
     if (outer === 0) return;
     const [inKind, outKind] = [SCALAR_OF[input.dtype], SCALAR_OF[output.dtype]];
