@@ -1,17 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allocStorage, type DType, type TypedArray } from '../../dtype.js';
-import { requestNodeGPU } from '../../node/index.js';
 import { contiguousStrides } from '../../shape.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { BinaryOp, StridedView } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import { elementwiseKernels } from './elementwise.js';
-import { WebGPURuntime } from './runtime.js';
+import { testAdapter, testKernels } from './elementwise-test-device.js';
 
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
-if (!adapter)
+if (!testAdapter)
   console.warn('webgpu: no adapter here, so the WebGPU binary and where kernel tests are skipped');
 
 const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'];
@@ -43,16 +39,8 @@ const CASES: [number[], StridedView, StridedView][] = [
 const SPECIALS = [0, -0, 1, -1, 2, -2, 0.5, -0.5, 3, -3, 2.5, -2.5, 1e-40, 1.0000001, 0.9999999, 1e30, 1e-30];
 SPECIALS.push(16777217, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
 
-describe.runIf(adapter)('webgpu binary and where kernels', async () => {
-  const device = await adapter!.requestDevice();
-  afterAll(() => {
-    device.destroy();
-    // Dawn frees its instance once the entry point object is garbage-collected, even while a device
-    // is in use, and later calls then crash the process: referencing `gpu` here keeps it alive.
-    return gpu;
-  });
-  const rt = new WebGPURuntime(device);
-  const kernels = elementwiseKernels(rt);
+describe.runIf(testAdapter)('webgpu binary and where kernels', async () => {
+  const { rt, kernels } = await testKernels();
   const onDevice = (v: StridedView): StridedView<DeviceMemory> => ({ ...v, data: rt.upload(v.data) });
 
   /** `op` on the GPU and in the reference, compared exactly (NaN matches NaN, ±0 compare equal). */

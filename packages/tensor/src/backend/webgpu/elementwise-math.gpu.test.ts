@@ -1,37 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { erf, erfc } from '../../math.js';
-import { requestNodeGPU } from '../../node/index.js';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { UnaryOp } from '../backend.js';
-import { elementwiseKernels } from './elementwise.js';
 import { ROUNDED_DIV_SQRT, TWO_PROD } from './elementwise-float-float.js';
 import { linkWgsl, OPAQUE, OPAQUE_INIT } from './elementwise-library.js';
-import { WebGPURuntime } from './runtime.js';
+import { testAdapter, testKernels } from './elementwise-test-device.js';
 
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
-if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU float32 accuracy tests are skipped');
+if (!testAdapter) console.warn('webgpu: no adapter here, so the WebGPU float32 accuracy tests are skipped');
 
 /** Every 1e-3 over [−10, 10], then special values (the grid of the conformance suite's accuracy test). */
 const GRID = Float32Array.from({ length: 20016 }, (_, i) => (i - 10000) / 1000);
 GRID.set(
-  [
-    0,
-    -0,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    Number.NaN,
-    1e-40,
-    -1e-40,
-    1.4e-45,
-    88,
-    -88,
-    88.72,
-    89,
-    104,
-    -104,
-    1.5,
-  ],
+  [0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, 1.4e-45, 88, -88, 88.72, 89, 104, -104, 1.5],
   20001,
 );
 
@@ -70,16 +50,8 @@ function errors(
   return worst;
 }
 
-describe.runIf(adapter)('webgpu float32 math', async () => {
-  const device = await adapter!.requestDevice();
-  afterAll(() => {
-    device.destroy();
-    // Dawn frees its instance once the entry point object is garbage-collected, even while a device
-    // is in use, and later calls then crash the process: referencing `gpu` here keeps it alive.
-    return gpu;
-  });
-  const rt = new WebGPURuntime(device);
-  const kernels = elementwiseKernels(rt);
+describe.runIf(testAdapter)('webgpu float32 math', async () => {
+  const { rt, kernels } = await testKernels();
 
   async function forward(op: UnaryOp, x: Float32Array): Promise<Float32Array> {
     const out = rt.alloc('float32', x.length);

@@ -1,58 +1,47 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allocStorage, type DType } from '../../dtype.js';
 import { DeviceMemoryError, ShapeError } from '../../errors.js';
-import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { StridedView, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import { elementwiseKernels } from './elementwise.js';
-import { WebGPURuntime } from './runtime.js';
+import { testAdapter, testKernels } from './elementwise-test-device.js';
 
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
-if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU unary and copy kernel tests are skipped');
+if (!testAdapter)
+  console.warn('webgpu: no adapter here, so the WebGPU unary and copy kernel tests are skipped');
 
-/** Ops whose float32 result is correctly rounded (the reference rounds a float64 result once). */
-const EXACT: UnaryOp[] = [
-  'neg',
-  'abs',
-  'relu',
-  'sign',
-  'square',
-  'sqrt',
-  'reciprocal',
-  'floor',
-  'ceil',
-  'round',
-];
-/** Ops by approximation: each within a few float32 ulp of the reference (see elementwise-math.gpu.test.ts). */
-const APPROX: UnaryOp[] = [
-  'exp',
-  'log',
-  'rsqrt',
-  'tanh',
-  'sigmoid',
-  'gelu',
-  'geluTanh',
-  'silu',
-  'erf',
-  'sin',
-  'cos',
-];
+/**
+ * Relative tolerance of each float op against the reference: 0 where the float32 result is correctly
+ * rounded (the reference rounds a float64 result once), else 1e-5 with 1e-7 absolute, the conformance
+ * suite's bound for approximations (elementwise-math.gpu.test.ts checks those to a few ulp).
+ */
+const RTOL: Record<Exclude<UnaryOp, 'logicalNot'>, number> = {
+  neg: 0,
+  abs: 0,
+  relu: 0,
+  sign: 0,
+  square: 0,
+  sqrt: 0,
+  reciprocal: 0,
+  floor: 0,
+  ceil: 0,
+  round: 0,
+  exp: 1e-5,
+  log: 1e-5,
+  rsqrt: 1e-5,
+  tanh: 1e-5,
+  sigmoid: 1e-5,
+  gelu: 1e-5,
+  geluTanh: 1e-5,
+  silu: 1e-5,
+  erf: 1e-5,
+  sin: 1e-5,
+  cos: 1e-5,
+};
 
-const SPECIAL = [
-  0,
-  -0,
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  1e-40,
-  -1e-40,
-  1e-7,
-  -1e-7,
-];
-SPECIAL.push(0.5, -0.5, 1.5, 2.5, -2.5, 88.7, 89, -87.5, -104, -200, 3e38, -3e38, 8388609.5, 16777217);
+/** Signed zeros, NaN, ±∞, subnormals, tiny, halves, exp's and log's range ends, huge, past 2^23 and 2^24. */
+const SPECIAL = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 1e-7, -1e-7, 0.5, -0.5, 1.5, 2.5, -2.5];
+SPECIAL.push(88.7, 89, -87.5, -104, -200, 3e38, -3e38, 8388609.5, 16777217);
 
 /** Seeded values over many magnitudes (as the conformance suite draws them), then the special values. */
 function inputs(n: number, seed: number): Float32Array {
@@ -77,16 +66,8 @@ const LAYOUTS: [number[], number[], number][] = [
   [[3, 0], [1, 3], 0],
 ];
 
-describe.runIf(adapter)('webgpu unary and copy kernels', async () => {
-  const device = await adapter!.requestDevice();
-  afterAll(() => {
-    device.destroy();
-    // Dawn frees its instance once the entry point object is garbage-collected, even while a device
-    // is in use, and later calls then crash the process: referencing `gpu` here keeps it alive.
-    return gpu;
-  });
-  const rt = new WebGPURuntime(device);
-  const kernels = elementwiseKernels(rt);
+describe.runIf(testAdapter)('webgpu unary and copy kernels', async () => {
+  const { rt, kernels } = await testKernels();
 
   /** `op` of `x` into a fresh `out` dtype on the GPU and in the reference, compared within `rtol`/`atol`. */
   async function expectUnary(op: UnaryOp, x: ArrayLike<number>, dx: DType, out: DType, rtol = 0, atol = 0) {
@@ -101,16 +82,11 @@ describe.runIf(adapter)('webgpu unary and copy kernels', async () => {
     expect(i, `${op} ${dx} → ${out} of ${input[i]}: ${describeMismatch(i, got, expected)}`).toBe(-1);
   }
 
-  for (const op of EXACT) {
-    it(`${op} on float32 equals the reference exactly, special values included`, async () => {
-      for (const n of [1, 17, 1000]) await expectUnary(op, inputs(n, n), 'float32', 'float32');
-    });
-  }
-
-  for (const op of APPROX) {
-    it(`${op} on float32 is within 1e-5 relative (+1e-7) of the reference, special values included`, async () => {
-      // the conformance suite's tolerance for approximated ops
-      for (const n of [1, 17, 1000]) await expectUnary(op, inputs(n, n), 'float32', 'float32', 1e-5, 1e-7);
+  for (const [op, rtol] of Object.entries(RTOL) as [UnaryOp, number][]) {
+    const bound = rtol === 0 ? 'exactly' : `within ${rtol} relative (+${rtol / 100} absolute)`;
+    it(`${op} on float32 matches the reference ${bound}, special values included`, async () => {
+      for (const n of [1, 17, 1000])
+        await expectUnary(op, inputs(n, n), 'float32', 'float32', rtol, rtol / 100);
     });
   }
 

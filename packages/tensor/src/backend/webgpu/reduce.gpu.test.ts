@@ -1,16 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allocStorage, type DType, type TypedArray } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
-import { requestNodeGPU } from '../../node/index.js';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { ReduceOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { elementwiseKernels } from './elementwise.js';
-import { WebGPURuntime } from './runtime.js';
+import { testAdapter, testKernels } from './elementwise-test-device.js';
 
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
-if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU reduce kernel tests are skipped');
+if (!testAdapter) console.warn('webgpu: no adapter here, so the WebGPU reduce kernel tests are skipped');
 
 const OPS: ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
 
@@ -21,17 +17,17 @@ const OPS: ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
  */
 const SHAPES: [number, number][] = [
   [1, 1],
-  [3, 3],
+  [1000, 3],
+  [70000, 2],
   [2, 17],
   [5, 65],
   [3, 127],
   [2, 5000],
   [1, 20000],
   [7, 100003],
-  [1000, 3],
-  [70000, 2],
   [4, 0],
   [0, 5],
+  [3, 3],
 ];
 
 /** Rows with NaN, ±∞, repeated extremes (first index wins), signed zeros and subnormals sprinkled in. */
@@ -48,16 +44,9 @@ function floatRows(outer: number, inner: number, seed: number, lo: number, hi: n
   return x;
 }
 
-describe.runIf(adapter)('webgpu reduce kernel', async () => {
-  const device = await adapter!.requestDevice();
-  afterAll(() => {
-    device.destroy();
-    // Dawn frees its instance once the entry point object is garbage-collected, even while a device
-    // is in use, and later calls then crash the process: referencing `gpu` here keeps it alive.
-    return gpu;
-  });
-  const rt = new WebGPURuntime(device);
-  const { reduce } = elementwiseKernels(rt);
+describe.runIf(testAdapter)('webgpu reduce kernel', async () => {
+  const { rt, kernels } = await testKernels();
+  const { reduce } = kernels;
 
   /** `op` over the rows of `x` on the GPU and in the reference, exactly equal (NaN = NaN, −0 = 0). */
   async function expectReduce(op: ReduceOp, x: TypedArray, out: DType, outer: number, inner: number) {
