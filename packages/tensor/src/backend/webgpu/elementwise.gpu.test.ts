@@ -160,6 +160,18 @@ describe.runIf(testAdapter)('webgpu unary and copy kernels', async () => {
     expect([...(await rt.readAsync(empty))]).toEqual([]);
   });
 
+  it('dispatches past 65,535 workgroups along x (the grid wraps into y) for maps and reductions', async () => {
+    const n = 65535 * 256 + 257;
+    const x = Float32Array.from({ length: n }, (_, i) => i % 1009);
+    const negated = rt.alloc('float32', n);
+    kernels.unary('neg', rt.upload(x), negated);
+    const rows = rt.alloc('float32', n);
+    kernels.reduce('max', rt.upload(x), rows, n, 1);
+    const [a, b] = [await rt.readAsync(negated), await rt.readAsync(rows)];
+    expect(a.findIndex((v, i) => v !== -x[i]!)).toBe(-1);
+    expect(b.findIndex((v, i) => v !== x[i]!)).toBe(-1);
+  });
+
   it('throws a ShapeError naming the kernel for reads outside a storage or a short output', () => {
     const x = rt.upload(new Float32Array(6));
     const view = (offset: number, strides: number[]): StridedView<DeviceMemory> => ({
