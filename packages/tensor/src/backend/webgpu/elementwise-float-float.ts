@@ -1,4 +1,4 @@
-import { CLASSIFY_F32, OPAQUE, wgslFunction } from './elementwise-library.js';
+import { OPAQUE, wgslFunction } from './elementwise-library.js';
 
 /**
  * Float-float arithmetic in WGSL: a value is an unevaluated sum `hi + lo` of two f32 (a `vec2f`),
@@ -92,23 +92,17 @@ fn refineSqrt(x: f32, s: f32) -> f32 {
 }
 fn sqrtRounded(x: f32) -> f32 { return refineSqrt(x, sqrt(x)); }
 `,
-  [TWO_PROD, CLASSIFY_F32],
+  [TWO_PROD],
 );
 
-/** A float64 constant as a float-float pair (hi = the nearest f32, lo = the nearest f32 to the rest). */
-export function ffConstant(value: number): [number, number] {
-  const hi = Math.fround(value);
-  return [hi, Math.fround(value - hi)];
-}
-
-/** WGSL literal of an f32 value (exact: the shortest decimal that rounds back to it). */
+/** WGSL literal of a number rounded to f32 (exact: the shortest decimal that rounds back to it). */
 export function f32Literal(value: number): string {
   const text = String(Math.fround(value));
   return /[.e]/.test(text) ? text : `${text}.0`;
 }
 
-/** WGSL `vec2f` literal of {@link ffConstant}. */
+/** WGSL `vec2f` literal of a float64 constant as float-float: the nearest f32, and the nearest to the rest. */
 export function ffLiteral(value: number): string {
-  const [hi, lo] = ffConstant(value);
-  return `vec2f(${f32Literal(hi)}, ${f32Literal(lo)})`;
+  const hi = Math.fround(value);
+  return `vec2f(${f32Literal(hi)}, ${f32Literal(value - hi)})`;
 }

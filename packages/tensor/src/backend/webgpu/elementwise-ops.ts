@@ -8,12 +8,15 @@ import type { GPUDType } from './gpu-storage.js';
 
 /**
  * The elementwise ops as WGSL expressions, with the reference's dtype semantics: values are read
- * in their own dtype, computed in float32 or (for integer operands into an integer result) in
- * int32, and stored as a typed-array assignment would store them (float → int32 truncates and wraps,
- * anything → bool is `!= 0` with NaN true, bool → number is 0/1). Mixed int32/float32 arithmetic
- * converts the int32 operand to float32 first, as PyTorch does (the reference computes in float64,
- * so results differ only where an int32 operand exceeds 2^24); comparisons of int32 with float32 are
- * exact.
+ * in their own dtype, computed in int32 when the operands and the result are all integral (bool as
+ * 0/1) and in float32 otherwise, and stored as a typed-array assignment stores them (float → int32
+ * truncates and wraps modulo 2^32, NaN and ±∞ give 0; bool → number is 0/1). Comparisons of int32
+ * with float32 are exact. Where the reference's float64 arithmetic shows through, results differ:
+ *  - an int32 operand of float arithmetic is rounded to float32 first, as PyTorch does (so only
+ *    operands beyond 2^24 differ), and a float result stored to int32 is the float32 one truncated;
+ *  - storing a number to bool gives `!= 0` (NaN true), as `copy` does, where the reference's
+ *    Uint8Array keeps the number's low 8 bits (the op layer never asks for that);
+ *  - int32 `pow` results between 2^53 and 2^84 (see {@link POW_I32}).
  */
 
 /** How a shader holds an element: f32, i32, or bool as a u32 0/1. */
@@ -49,8 +52,8 @@ export function truthy(e: Expr): Expr {
   return expr(`(${e.code} != ${e.kind === 'i32' ? '0' : '0u'})`, 'bool', e.deps);
 }
 
-/** An op on float32 values (`v`, or `a` and `b`) and the helpers it needs. */
-interface FloatOp {
+/** WGSL of an op on its operands, named `v` (unary) or `a` and `b`, and the helpers it calls. */
+interface OpTemplate {
   code: string;
   deps?: WgslFunction[];
 }
@@ -59,7 +62,7 @@ const SIGN_F32 = wgslFunction(`
 fn signF32(x: f32) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }
 `);
 
-const FLOAT_UNARY: Record<Exclude<UnaryOp, 'logicalNot'>, FloatOp> = {
+const FLOAT_UNARY: Record<Exclude<UnaryOp, 'logicalNot'>, OpTemplate> = {
   neg: { code: 'bitcast<f32>(bitcast<u32>(v) ^ 0x80000000u)' },
   exp: { code: 'expF32(v)', deps: [EXP] },
   log: { code: 'logF32(v)', deps: [LOG] },
@@ -84,7 +87,7 @@ const FLOAT_UNARY: Record<Exclude<UnaryOp, 'logicalNot'>, FloatOp> = {
 };
 
 /** Ops that keep integers integral, on int32 values `v` (floor, ceil and round are the identity). */
-const INT_UNARY: Partial<Record<UnaryOp, FloatOp>> = {
+const INT_UNARY: Partial<Record<UnaryOp, OpTemplate>> = {
   neg: { code: '-v' },
   abs: { code: 'abs(v)' },
   sign: { code: 'sign(v)' },
@@ -98,7 +101,7 @@ const INT_UNARY: Partial<Record<UnaryOp, FloatOp>> = {
 const isIntegral = (kind: Scalar): boolean => kind !== 'f32';
 
 /** Substitutes the operand expressions for `v` (or `a`, `b`) in an op's code. */
-function apply(op: FloatOp, operands: Record<string, Expr>, kind: Scalar): Expr {
+function apply(op: OpTemplate, operands: Record<string, Expr>, kind: Scalar): Expr {
   const code = op.code.replace(/\b[vab]\b/g, (name) => `(${operands[name]!.code})`);
   return expr(code, kind, op.deps ?? [], ...Object.values(operands).map((e) => e.deps));
 }
@@ -117,7 +120,7 @@ export function unaryExpr(op: UnaryOp, x: Expr, out: Scalar): Expr {
 
 type Arithmetic = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 
-const FLOAT_BINARY: Record<Arithmetic, FloatOp> = {
+const FLOAT_BINARY: Record<Arithmetic, OpTemplate> = {
   add: { code: 'a + b' },
   sub: { code: 'a - b' },
   mul: { code: 'a * b' },
@@ -127,7 +130,7 @@ const FLOAT_BINARY: Record<Arithmetic, FloatOp> = {
   minimum: { code: 'select(b, a, isNanF32(a) || a < b)', deps: [CLASSIFY_F32] },
 };
 
-const INT_BINARY: Record<Arithmetic, FloatOp> = {
+const INT_BINARY: Record<Arithmetic, OpTemplate> = {
   add: { code: 'a + b' },
   sub: { code: 'a - b' },
   mul: { code: 'mulI32(a, b)', deps: [MUL_I32] },

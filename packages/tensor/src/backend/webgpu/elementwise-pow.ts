@@ -39,7 +39,10 @@ const EXP2_SERIES = Array.from({ length: 14 }, (_, k) => {
   for (let i = 1; i <= k; i++) c *= Math.LN2 / i;
   return c;
 });
-/** Terms from this index up are below 2^−40 of the sum, so float32 Horner steps carry them. */
+/**
+ * Terms from these indices on add under 2^−26 of the series' value, so float32 Horner steps (2^−24
+ * relative) carry them to 2^−50; the lower terms take float-float steps.
+ */
 const LOG2_FF_TERMS = 5;
 const EXP2_FF_TERMS = 8;
 

@@ -5,39 +5,39 @@ import { coalesce } from '../js/strided.js';
 import type { DeviceMemory } from '../memory.js';
 import { linkWgsl, OPAQUE, OPAQUE_INIT } from './elementwise-library.js';
 import { type Expr, SCALAR_OF } from './elementwise-ops.js';
-import { type GPUStorage, gpuStorage } from './gpu-storage.js';
+import { type GPUStorage, gpuStorage, WGSL_TYPE } from './gpu-storage.js';
 import { flatIndexWGSL, type Uniform, type WebGPURuntime } from './runtime.js';
 
 /**
  * The one shader shape behind unary, binary, copy and where: `out[i] = f(inputs at i)` over a shape,
  * `out` contiguous, each input read through a strided view (broadcast = stride 0, transposed,
  * offset). Axes that every view walks contiguously are merged first (as the JS kernels do), so the
- * usual cases index with one multiply-add; the rest unravel i by the merged dims, which are uniforms,
- * so a shader serves every shape of its rank. One invocation per element.
+ * usual cases index with one add; the rest unravel i by the merged dims, which are uniforms like the
+ * strides and offsets, so a shader serves every shape of its rank. One invocation per element.
  */
 
 const WORKGROUP_SIZE = 256;
-const WGSL_ELEMENT = { float32: 'f32', int32: 'i32', bool: 'u32' } as const;
 
-/** A strided operand in GPU memory (a {@link StridedView} with its storage narrowed). */
+/** A strided operand in GPU memory, named for error messages. */
 export interface GPUView {
+  readonly name: string;
   readonly storage: GPUStorage;
   readonly offset: number;
   readonly strides: readonly number[];
 }
 
-/** `view` with its storage narrowed to this backend's. @throws DeviceMemoryError for foreign storage. */
-export function gpuView(view: StridedView<DeviceMemory>, kernel: string): GPUView {
-  return { storage: gpuStorage(view.data, kernel), offset: view.offset, strides: view.strides };
+/** The operand `name` of `kernel` with its storage narrowed. @throws DeviceMemoryError for foreign storage. */
+export function gpuView(kernel: string, name: string, view: StridedView<DeviceMemory>): GPUView {
+  return { name, storage: gpuStorage(view.data, kernel), offset: view.offset, strides: view.strides };
 }
 
-/** A contiguous view of a whole storage of `length` elements. */
-export function wholeView(storage: GPUStorage): GPUView {
-  return { storage, offset: 0, strides: [1] };
+/** A contiguous view of a whole storage. */
+export function wholeView(name: string, storage: GPUStorage): GPUView {
+  return { name, storage, offset: 0, strides: [1] };
 }
 
 /** Throws when a view reads outside its storage over the merged `dims`. */
-function checkBounds(kernel: string, name: string, view: GPUView, dims: number[], strides: number[]): void {
+function checkBounds(kernel: string, view: GPUView, dims: number[], strides: number[]): void {
   let low = view.offset;
   let high = view.offset;
   dims.forEach((d, k) => {
@@ -47,11 +47,14 @@ function checkBounds(kernel: string, name: string, view: GPUView, dims: number[]
   });
   if (low < 0 || high >= view.storage.length)
     throw new ShapeError(
-      `webgpu ${kernel}: ${name} (offset ${view.offset}, strides [${view.strides.join(', ')}]) reads elements ${low}..${high} of a storage of ${view.storage.length}`,
+      `webgpu ${kernel}: ${view.name} (offset ${view.offset}, strides [${view.strides.join(', ')}]) reads elements ${low}..${high} of a storage of ${view.storage.length}`,
     );
 }
 
-/** Storage bindings: `out` first (read_write), then each other storage once (read). */
+/**
+ * Storage bindings: `out` first (read_write), then each other storage once (read); an input that
+ * is `out`'s storage reads it through `out` (WebGPU forbids binding it twice in one dispatch).
+ */
 function bindStorages(
   out: GPUStorage,
   inputs: readonly GPUView[],
@@ -66,15 +69,14 @@ function bindStorages(
 }
 
 /**
- * Runs `out[i] = body(values)(i)` over `shape` (`out` contiguous), `values[v]` the element of
- * `inputs[v]` at i (named by `names` in errors).
+ * Runs `out[i] = body(values)` over `shape` (`out` contiguous), `values[v]` the element of
+ * `inputs[v]` at i.
  * @throws ShapeError when `out` is shorter than the shape or a view reads outside its storage.
  */
 export function runMap(
   rt: WebGPURuntime,
   kernel: string,
   inputs: readonly GPUView[],
-  names: readonly string[],
   out: GPUStorage,
   shape: readonly number[],
   body: (values: Expr[]) => Expr,
@@ -86,50 +88,48 @@ export function runMap(
     );
   if (size === 0) return;
   const [dims, strides] = coalesce(shape, [...inputs.map((v) => v.strides), contiguousStrides(shape)]);
-  inputs.forEach((view, v) => checkBounds(kernel, names[v]!, view, dims, strides[v]!));
+  inputs.forEach((view, v) => checkBounds(kernel, view, dims, strides[v]!));
   const rank = dims.length;
-  const contiguous = inputs.map((_, v) => strides[v]!.every((s, k) => s === contiguousStrides(dims)[k]));
-  const unravel = contiguous.some((c) => !c) && rank > 1;
+  const dense = contiguousStrides(dims);
+  const contiguous = inputs.map((_, v) => strides[v]!.every((s, k) => s === dense[k]));
+  const unravel = rank > 1 && contiguous.includes(false);
 
-  const fields: string[] = ['n: u32', 'one: f32'];
+  const fields = ['n: u32', 'one: f32'];
   const uniforms: Uniform[] = [
     ['u32', size],
     ['f32', 1],
   ];
-  if (unravel)
-    for (let k = 1; k < rank; k++) {
-      fields.push(`d${k}: u32`);
-      uniforms.push(['u32', dims[k]!]);
+  const uniform = (name: string, type: 'u32' | 'i32', value: number): string => {
+    fields.push(`${name}: ${type}`);
+    uniforms.push([type, value]);
+    return `p.${name}`;
+  };
+  const lines: string[] = [];
+  if (unravel) {
+    lines.push('var rest = i;');
+    for (let k = rank - 1; k > 0; k--) {
+      const d = uniform(`d${k}`, 'u32', dims[k]!);
+      lines.push(`let c${k} = rest % ${d};`, `rest = rest / ${d};`);
     }
-  const { storages, names: bufferNames } = bindStorages(out, inputs);
-  const reads = inputs.map((view, v) => {
-    fields.push(`o${v}: i32`);
-    uniforms.push(['i32', view.offset]);
-    if (contiguous[v]) return `${bufferNames[v]}[u32(p.o${v} + i32(i))]`;
-    const terms = dims.map((_, k) => {
-      fields.push(`s${v}_${k}: i32`);
-      uniforms.push(['i32', strides[v]![k]!]);
-      return ` + i32(${rank > 1 ? `c${k}` : 'i'}) * p.s${v}_${k}`;
-    });
-    return `${bufferNames[v]}[u32(p.o${v}${terms.join('')})]`;
+    lines.push('let c0 = rest;');
+  }
+  const { storages, names } = bindStorages(out, inputs);
+  inputs.forEach((view, v) => {
+    const offset = uniform(`o${v}`, 'i32', view.offset);
+    const terms = contiguous[v]
+      ? ['i32(i)']
+      : dims.map(
+          (_, k) => `i32(${unravel ? `c${k}` : 'i'}) * ${uniform(`s${v}_${k}`, 'i32', strides[v]![k]!)}`,
+        );
+    lines.push(`let v${v} = ${names[v]}[u32(${[offset, ...terms].join(' + ')})];`);
   });
   const value = body(
     inputs.map((view, v) => ({ code: `v${v}`, kind: SCALAR_OF[view.storage.dtype], deps: [] })),
   );
 
-  const declarations = storages.map(
-    (s, b) =>
-      `@group(0) @binding(${b}) var<storage, ${b === 0 ? 'read_write' : 'read'}> ${b === 0 ? 'out' : `buf${b}`}: array<${WGSL_ELEMENT[s.dtype]}>;`,
-  );
-  const coords: string[] = [];
-  if (unravel) {
-    coords.push('  var rest = i;');
-    for (let k = rank - 1; k > 0; k--)
-      coords.push(`  let c${k} = rest % p.d${k};`, `  rest = rest / p.d${k};`);
-    coords.push('  let c0 = rest;');
-  }
+  const access = (b: number) => (b === 0 ? 'read_write> out' : `read> buf${b}`);
   const code = `${linkWgsl([OPAQUE, ...value.deps])}
-${declarations.join('\n')}
+${storages.map((s, b) => `@group(0) @binding(${b}) var<storage, ${access(b)}: array<${WGSL_TYPE[s.dtype]}>;`).join('\n')}
 struct Params { ${fields.join(', ')} }
 @group(0) @binding(${storages.length}) var<uniform> p: Params;
 ${flatIndexWGSL(WORKGROUP_SIZE)}
@@ -138,8 +138,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   ${OPAQUE_INIT}
   let i = flatIndex(gid, groups);
   if (i >= p.n) { return; }
-${coords.join('\n')}
-${reads.map((read, v) => `  let v${v} = ${read};`).join('\n')}
+  ${lines.join('\n  ')}
   out[i] = ${value.code};
 }`;
   rt.run({ code, storages, uniforms, workgroups: rt.grid(size, WORKGROUP_SIZE) });

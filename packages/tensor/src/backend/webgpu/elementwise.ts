@@ -17,32 +17,32 @@ export function elementwiseKernels(
 ): Pick<GPUKernels, 'unary' | 'binary' | 'copy' | 'where' | 'reduce'> {
   return {
     unary(op, x, out) {
-      const [input, output] = [gpuStorage(x, 'unary'), gpuStorage(out, 'unary')];
+      const kernel = `unary ${op}`;
+      const [input, output] = [gpuStorage(x, kernel), gpuStorage(out, kernel)];
       if (input.length !== output.length)
-        throw new ShapeError(
-          `webgpu unary ${op}: x has ${input.length} elements but out has ${output.length}`,
-        );
-      runMap(rt, `unary ${op}`, [wholeView(input)], ['x'], output, [input.length], ([v]) =>
+        throw new ShapeError(`webgpu ${kernel}: x has ${input.length} elements but out has ${output.length}`);
+      runMap(rt, kernel, [wholeView('x', input)], output, [input.length], ([v]) =>
         unaryExpr(op, v!, SCALAR_OF[output.dtype]),
       );
     },
     binary(op, a, b, out, shape) {
-      const output = gpuStorage(out, 'binary');
-      const views = [gpuView(a, 'binary'), gpuView(b, 'binary')];
-      runMap(rt, `binary ${op}`, views, ['a', 'b'], output, shape, ([va, vb]) =>
+      const kernel = `binary ${op}`;
+      const output = gpuStorage(out, kernel);
+      const views = [gpuView(kernel, 'a', a), gpuView(kernel, 'b', b)];
+      runMap(rt, kernel, views, output, shape, ([va, vb]) =>
         binaryExpr(op, va!, vb!, SCALAR_OF[output.dtype]),
       );
     },
     copy(src, out, shape) {
       const output = gpuStorage(out, 'copy');
-      runMap(rt, 'copy', [gpuView(src, 'copy')], ['src'], output, shape, ([v]) =>
+      runMap(rt, 'copy', [gpuView('copy', 'src', src)], output, shape, ([v]) =>
         convert(v!, SCALAR_OF[output.dtype]),
       );
     },
     where(cond, a, b, out, shape) {
       const output = gpuStorage(out, 'where');
-      const views = [gpuView(cond, 'where'), gpuView(a, 'where'), gpuView(b, 'where')];
-      runMap(rt, 'where', views, ['cond', 'a', 'b'], output, shape, ([c, va, vb]) =>
+      const views = [gpuView('where', 'cond', cond), gpuView('where', 'a', a), gpuView('where', 'b', b)];
+      runMap(rt, 'where', views, output, shape, ([c, va, vb]) =>
         whereExpr(c!, va!, vb!, SCALAR_OF[output.dtype]),
       );
     },

@@ -19,7 +19,8 @@ import { convert, type Scalar } from './elementwise-ops.js';
  * row, then a workgroup combines its threads' states in a shared-memory tree; long rows with few
  * outputs are split into chunks whose states a second pass combines. Every state gives the same
  * result in any combination order, so the result matches the reference's sequential loop:
- *  - float sums add in float-float (as accurate as the reference's float64 sum, then rounded once);
+ *  - float sums add in float-float, about 48 bits, and round once: the reference's float64 sum
+ *    rounded alike unless partial sums exceed the result ~2^20-fold (then within an ulp or so);
  *  - float products keep a float-float mantissa and a separate exponent (no overflow or underflow on
  *    the way), with NaN / zero / ∞ flags and the sign's parity;
  *  - max, min, argmax, argmin keep (value, index): the first NaN wins, ties go to the first index;
@@ -154,14 +155,12 @@ export function reduceState(op: ReduceOp, x: Scalar, out: Scalar): ReduceState {
   return { code, element, result: index ? 'i32' : element, words: 2 };
 }
 
-/** One pass of a reduction: what its buffers hold, and threads per row. */
+/** One pass of a reduction: what its buffers hold. */
 export interface ReducePass {
   /** Elements of this kind, or `'state'`: states of a first pass's chunks. */
   readonly input: Scalar | 'state';
   /** Results of this kind, or `'state'`: one state per chunk for a second pass. */
   readonly output: Scalar | 'state';
-  /** Threads per row (a power of two dividing the workgroup size). */
-  readonly lanes: number;
 }
 
 /** Threads per workgroup of the reduction shaders. */
@@ -175,9 +174,9 @@ const WGSL_ELEMENT: Record<Scalar | 'state', string> = {
 };
 
 /**
- * WGSL of one reduction pass. Uniforms: `outer` rows of `inner` inputs each, split in `chunks`
- * of `chunkLength`, over `groups` workgroups, and `one` (see {@link OPAQUE}); task t of a workgroup is (row, chunk) = (t / chunks,
- * t % chunks).
+ * WGSL of one reduction pass. Uniforms: `outer` rows of `inner` inputs each, split in `chunks` of
+ * `chunkLength`, reduced by 2^`lanesLog2` threads each (so one shader serves every row length), over
+ * `groups` workgroups, and `one` (see {@link OPAQUE}). Task t is (row, chunk) = (t / chunks, t % chunks).
  */
 export function reduceShader(state: ReduceState, pass: ReducePass): string {
   const deps = [OPAQUE, state.code];
@@ -196,27 +195,27 @@ export function reduceShader(state: ReduceState, pass: ReducePass): string {
   return `${linkWgsl(deps)}
 @group(0) @binding(0) var<storage, read_write> out: array<${WGSL_ELEMENT[pass.output]}>;
 @group(0) @binding(1) var<storage, read> x: array<${WGSL_ELEMENT[pass.input]}>;
-struct Params { outer: u32, inner: u32, chunks: u32, chunkLength: u32, groups: u32, one: f32 }
+struct Params { outer: u32, inner: u32, chunks: u32, chunkLength: u32, lanesLog2: u32, groups: u32, one: f32 }
 @group(0) @binding(2) var<uniform> p: Params;
-const LANES: u32 = ${pass.lanes}u;
 var<workgroup> partials: array<State, ${REDUCE_WORKGROUP}>;
 @compute @workgroup_size(${REDUCE_WORKGROUP})
 fn main(@builtin(local_invocation_index) local: u32, @builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u) {
   ${OPAQUE_INIT}
   let group = wg.x + wg.y * groups.x;
   if (group >= p.groups) { return; }
-  let lane = local % LANES;
-  let task = group * (${REDUCE_WORKGROUP}u / LANES) + local / LANES;
+  let lanes = 1u << p.lanesLog2;
+  let lane = local & (lanes - 1u);
+  let task = group * (${REDUCE_WORKGROUP}u >> p.lanesLog2) + (local >> p.lanesLog2);
   let row = task / p.chunks;
   var s = identity();
   if (row < p.outer) {
     let start = (task % p.chunks) * p.chunkLength;
     let end = min(start + p.chunkLength, p.inner);
-    for (var j = start + lane; j < end; j += LANES) { s = combine(s, ${element}); }
+    for (var j = start + lane; j < end; j += lanes) { s = combine(s, ${element}); }
   }
   partials[local] = s;
   workgroupBarrier();
-  for (var stride = LANES / 2u; stride > 0u; stride = stride / 2u) {
+  for (var stride = lanes >> 1u; stride > 0u; stride = stride >> 1u) {
     if (lane < stride) { partials[local] = combine(partials[local], partials[local + stride]); }
     workgroupBarrier();
   }

@@ -26,6 +26,7 @@ function lanesFor(length: number): number {
   return lanes;
 }
 
+/** One pass: rows of `inner` inputs (elements, or a first pass's states), `lanes` threads per row. */
 interface PassArgs {
   input: GPUStorage;
   output: GPUStorage;
@@ -37,18 +38,20 @@ interface PassArgs {
   lanes: number;
 }
 
+/** Dispatches one pass: a workgroup per `REDUCE_WORKGROUP / lanes` (row, chunk) tasks. */
 function runPass(rt: WebGPURuntime, state: ReduceState, args: PassArgs): void {
   const { outer, inner, chunks, lanes } = args;
   const chunkLength = Math.ceil(inner / chunks);
   const groups = Math.ceil((outer * chunks * lanes) / REDUCE_WORKGROUP);
   rt.run({
-    code: reduceShader(state, { input: args.inputKind, output: args.outputKind, lanes }),
+    code: reduceShader(state, { input: args.inputKind, output: args.outputKind }),
     storages: [args.output, args.input],
     uniforms: [
       ['u32', outer],
       ['u32', inner],
       ['u32', chunks],
       ['u32', chunkLength],
+      ['u32', Math.log2(lanes)],
       ['u32', groups],
       ['f32', 1],
     ],
@@ -61,10 +64,15 @@ export function reduceKernel(
   rt: WebGPURuntime,
 ): (op: ReduceOp, x: DeviceStorage, out: DeviceStorage, outer: number, inner: number) => void {
   return (op, x, out, outer, inner) => {
-    const [input, output] = [gpuStorage(x, 'reduce'), gpuStorage(out, 'reduce')];
+    const kernel = `reduce ${op}`;
+    const [input, output] = [gpuStorage(x, kernel), gpuStorage(out, kernel)];
     if (input.length < outer * inner || output.length < outer)
       throw new ShapeError(
-        `webgpu reduce ${op}: [${outer}, ${inner}] needs ${outer * inner} inputs and ${outer} outputs, got ${input.length} and ${output.length}`,
+        `webgpu ${kernel}: [${outer}, ${inner}] needs ${outer * inner} inputs and ${outer} outputs, got ${input.length} and ${output.length}`,
+      );
+    if (input.buffer === output.buffer)
+      throw new ShapeError(
+        `webgpu ${kernel}: out is the input storage (rows are read while results are written)`,
       );
     if (outer === 0) return;
     const [inKind, outKind] = [SCALAR_OF[input.dtype], SCALAR_OF[output.dtype]];
