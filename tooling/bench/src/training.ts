@@ -27,11 +27,14 @@ const TOKENS = SHAPE.batchSize * SHAPE.blockSize;
 const WARMUP = 20;
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Median of the per-step times after `warmup` steps, of `steps` steps of the real `pretrain` loop. */
-async function oursMs(steps: number, warmup = WARMUP): Promise<number> {
+/**
+ * Median of the per-step times after `warmup` steps, of `steps` steps of the real `pretrain` loop on
+ * the active backend, for a GPT of `shape` (default: the default `proj train` one).
+ */
+export async function oursMs(steps: number, warmup = WARMUP, shape: GPTShape = SHAPE): Promise<number> {
   const g = new Generator(1337);
-  const ids = Int32Array.from({ length: 100_000 }, () => g.integer(0, SHAPE.vocabSize));
-  const model = new GPT({ ...SHAPE, bias: false, dropout: 0 }, { generator: new Generator(1337) });
+  const ids = Int32Array.from({ length: 100_000 }, () => g.integer(0, shape.vocabSize));
+  const model = new GPT({ ...shape, bias: false, dropout: 0 }, { generator: new Generator(1337) });
   const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
     lr: 1e-3,
     betas: [0.9, 0.99],
@@ -42,8 +45,8 @@ async function oursMs(steps: number, warmup = WARMUP): Promise<number> {
     model,
     optimizer,
     train: new TokenDataset(ids),
-    batchSize: SHAPE.batchSize,
-    blockSize: SHAPE.blockSize,
+    batchSize: shape.batchSize,
+    blockSize: shape.blockSize,
     maxIters: warmup + steps,
     gradClip: 1,
     evalIters: 0,

@@ -5,11 +5,9 @@
  * it has one. On a software adapter (Mesa's llvmpipe, SwiftShader) the numbers measure a CPU
  * emulating a GPU: the table says so, and the large shapes are skipped.
  */
-import { GPT } from '@proj/nn';
 import {
   backendName,
   createWebGPUBackend,
-  Generator,
   matmul,
   randn,
   registerBackend,
@@ -17,9 +15,9 @@ import {
   type WebGPUBackend,
 } from '@proj/tensor';
 import { requestNodeGPU } from '@proj/tensor/node';
-import { AdamW, decayParamGroups, pretrain, TokenDataset } from '@proj/train';
-import { median, printTable } from './report.js';
+import { printTable } from './report.js';
 import { runTorch } from './torch.js';
+import { oursMs } from './training.js';
 
 /** GPT shapes of the training rows (batch sizes as torch_cuda.py's). */
 const SHAPES = {
@@ -44,36 +42,6 @@ async function matmulTflops(backend: WebGPUBackend, n: number, reps: number): Pr
   for (let i = 0; i < reps; i++) matmul(a, b);
   await backend.finish();
   return (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e12;
-}
-
-/** Median ms of `steps` steps of the real `pretrain` loop on the active backend, after `warmup` steps. */
-async function stepMs(shape: (typeof SHAPES)[keyof typeof SHAPES], steps: number, warmup: number) {
-  const g = new Generator(1337);
-  const ids = Int32Array.from({ length: 50_000 }, () => g.integer(0, shape.vocabSize));
-  const model = new GPT({ ...shape, bias: false, dropout: 0 }, { generator: new Generator(1337) });
-  const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), {
-    lr: 1e-3,
-    betas: [0.9, 0.99],
-  });
-  const times: number[] = [];
-  let last = 0;
-  await pretrain({
-    model,
-    optimizer,
-    train: new TokenDataset(ids),
-    batchSize: shape.batchSize,
-    blockSize: shape.blockSize,
-    maxIters: warmup + steps,
-    gradClip: 1,
-    evalIters: 0,
-    generator: g,
-    onEvent: (e) => {
-      if (e.type !== 'step') return;
-      if (e.iter >= warmup) times.push(e.elapsedMs - last);
-      last = e.elapsedMs;
-    },
-  });
-  return median(times);
 }
 
 export async function run(): Promise<void> {
@@ -114,7 +82,7 @@ export async function run(): Promise<void> {
     );
     const steps: (string | number)[][] = [];
     for (const name of software ? (['default'] as const) : (['default', 'gpt2Small'] as const)) {
-      const ours = await stepMs(SHAPES[name], software ? 3 : 10, 2);
+      const ours = await oursMs(software ? 3 : 10, 2, SHAPES[name]);
       const theirs = cuda?.stepMs?.[name];
       steps.push([
         name,
