@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from torch_gpt import CONFIG, GPT, optimizer
+from torch_gpt import CONFIG, GPT, optimizer, step
 
 GPT2_SMALL = dict(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768, batch_size=4)
 
@@ -35,21 +35,12 @@ def step_ms(config, warmup=3, iters=10):
     opt = optimizer(model, 1e-3)
     b, t, v = config['batch_size'], config['block_size'], config['vocab_size']
     x, y = torch.randint(v, (b, t), device='cuda'), torch.randint(v, (b, t), device='cuda')
-
-    def step():
-        _, loss = model(x, y)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        return loss.item()
-
     for _ in range(warmup):
-        step()
+        step(model, opt, x, y)
     times = []
     for _ in range(iters):
         t0 = time.perf_counter()
-        step()
+        step(model, opt, x, y)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return times[len(times) // 2]

@@ -1,11 +1,7 @@
-import { GPT } from '@proj/nn';
-import { backendName, Generator, isDeviceStorage, registerBackend, setBackend } from '@proj/tensor';
+import { isDeviceStorage, registerBackend } from '@proj/tensor';
 import { createEmulatedDeviceBackend } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
-import { TokenDataset } from '../data/token-dataset.js';
-import { AdamW } from '../optim/adam.js';
-import { decayParamGroups } from '../optim/param-groups.js';
-import { pretrain } from './pretrain.js';
+import { trainGPTOn } from '../testing/train-gpt-on.js';
 
 /**
  * The training loop on a backend whose memory the CPU cannot read synchronously (a GPU's): the
@@ -17,31 +13,18 @@ import { pretrain } from './pretrain.js';
 registerBackend(createEmulatedDeviceBackend({ name: 'emulated-gpu' }));
 
 async function run(backend: string) {
-  const previous = backendName();
-  setBackend(backend);
-  try {
-    const ids = Int32Array.from({ length: 2000 }, (_, i) => (i * 5) % 13);
-    const config = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 };
-    const model = new GPT(config, { generator: new Generator(7) });
-    const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), { lr: 1e-2 });
-    const result = await pretrain({
-      model,
-      optimizer,
-      train: new TokenDataset(ids.subarray(0, 1800)),
-      val: new TokenDataset(ids.subarray(1800)),
-      batchSize: 4,
-      blockSize: 8,
-      maxIters: 6,
-      gradClip: 1,
-      evalInterval: 3,
-      evalIters: 2,
-      generator: new Generator(11),
-    });
-    const onDevice = model.parameters().every((p) => isDeviceStorage(p.data.buffer));
-    return { result, onDevice };
-  } finally {
-    setBackend(previous);
-  }
+  const ids = Int32Array.from({ length: 2000 }, (_, i) => (i * 5) % 13);
+  const { model, result } = await trainGPTOn(backend, {
+    config: { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 },
+    train: ids.subarray(0, 1800),
+    val: ids.subarray(1800),
+    lr: 1e-2,
+    maxIters: 6,
+    evalInterval: 3,
+    evalIters: 2,
+    seeds: [7, 11],
+  });
+  return { result, onDevice: model.parameters().every((p) => isDeviceStorage(p.data.buffer)) };
 }
 
 describe('training on a device backend', () => {

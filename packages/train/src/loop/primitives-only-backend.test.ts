@@ -1,12 +1,8 @@
-import { GPT } from '@proj/nn';
-import { backendName, Generator, registerBackend, setBackend } from '@proj/tensor';
+import { registerBackend } from '@proj/tensor';
 import { jsBackend } from '@proj/tensor/internal';
 import { withoutFusedKernels } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
-import { TokenDataset } from '../data/token-dataset.js';
-import { AdamW } from '../optim/adam.js';
-import { decayParamGroups } from '../optim/param-groups.js';
-import { pretrain } from './pretrain.js';
+import { trainGPTOn } from '../testing/train-gpt-on.js';
 
 /**
  * A backend with only the primitive kernels trains: layer norm, attention, GELU, cross-entropy and
@@ -19,28 +15,14 @@ import { pretrain } from './pretrain.js';
 registerBackend(withoutFusedKernels(jsBackend, 'primitives-only'));
 
 async function losses(backend: string): Promise<number[]> {
-  const previous = backendName();
-  setBackend(backend);
-  try {
-    const ids = Int32Array.from({ length: 2000 }, (_, i) => (i * 5) % 13); // a learnable cycle
-    const config = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 };
-    const model = new GPT(config, { generator: new Generator(7) });
-    const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), { lr: 1e-2 });
-    const result = await pretrain({
-      model,
-      optimizer,
-      train: new TokenDataset(ids),
-      batchSize: 4,
-      blockSize: 8,
-      maxIters: 6,
-      gradClip: 1,
-      evalIters: 0,
-      generator: new Generator(11),
-    });
-    return result.history.steps.map(([, loss]) => loss);
-  } finally {
-    setBackend(previous);
-  }
+  const { result } = await trainGPTOn(backend, {
+    config: { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0 },
+    train: Int32Array.from({ length: 2000 }, (_, i) => (i * 5) % 13), // a learnable cycle
+    lr: 1e-2,
+    maxIters: 6,
+    seeds: [7, 11],
+  });
+  return result.history.steps.map(([, loss]) => loss);
 }
 
 describe('a backend without fused kernels', () => {

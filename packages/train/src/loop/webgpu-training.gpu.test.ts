@@ -1,18 +1,7 @@
-import { GPT } from '@proj/nn';
-import {
-  backendName,
-  createWebGPUBackend,
-  Generator,
-  isDeviceStorage,
-  registerBackend,
-  setBackend,
-} from '@proj/tensor';
+import { createWebGPUBackend, isDeviceStorage, registerBackend } from '@proj/tensor';
 import { requestNodeGPU } from '@proj/tensor/node';
 import { describe, expect, it } from 'vitest';
-import { TokenDataset } from '../data/token-dataset.js';
-import { AdamW } from '../optim/adam.js';
-import { decayParamGroups } from '../optim/param-groups.js';
-import { pretrain } from './pretrain.js';
+import { trainGPTOn } from '../testing/train-gpt-on.js';
 
 /**
  * A GPT trains on the WebGPU backend (a real GPU, or Mesa's lavapipe on a CPU-only machine) to the
@@ -27,30 +16,18 @@ if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU training test
 else registerBackend(await createWebGPUBackend({ gpu }));
 
 async function train(backend: string) {
-  const previous = backendName();
-  setBackend(backend);
-  try {
-    const ids = Int32Array.from({ length: 3000 }, (_, i) => (i * 7 + (i >> 4)) % 29);
-    const config = { vocabSize: 29, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0 };
-    const model = new GPT(config, { generator: new Generator(3) });
-    const optimizer = new AdamW(decayParamGroups(model.namedParameters(), 0.1), { lr: 3e-3 });
-    const result = await pretrain({
-      model,
-      optimizer,
-      train: new TokenDataset(ids.subarray(0, 2700)),
-      val: new TokenDataset(ids.subarray(2700)),
-      batchSize: 4,
-      blockSize: 16,
-      maxIters: 10,
-      gradClip: 1,
-      evalInterval: 5,
-      evalIters: 2,
-      generator: new Generator(5),
-    });
-    return { result, onDevice: model.parameters().every((p) => isDeviceStorage(p.data.buffer)) };
-  } finally {
-    setBackend(previous);
-  }
+  const ids = Int32Array.from({ length: 3000 }, (_, i) => (i * 7 + (i >> 4)) % 29);
+  const { model, result } = await trainGPTOn(backend, {
+    config: { vocabSize: 29, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0 },
+    train: ids.subarray(0, 2700),
+    val: ids.subarray(2700),
+    lr: 3e-3,
+    maxIters: 10,
+    evalInterval: 5,
+    evalIters: 2,
+    seeds: [3, 5],
+  });
+  return { result, onDevice: model.parameters().every((p) => isDeviceStorage(p.data.buffer)) };
 }
 
 describe.runIf(adapter)('GPT training on WebGPU', () => {
