@@ -2,7 +2,7 @@ import { DeviceMemoryError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
-import { isDeviceStorage, type KernelMemory, type Storage } from './memory.js';
+import { type DeviceStorage, isDeviceStorage, type KernelMemory, type Storage } from './memory.js';
 import { wasmAvailable, wasmBackend } from './wasm/index.js';
 
 /** Kernel memory as the op layer sees it: any backend's storage, checked by {@link operandStorage}. */
@@ -88,17 +88,19 @@ export function operandStorage(op: string, t: Tensor, backend: AnyBackend = acti
  * @throws DeviceMemoryError naming `op` when operands live in two device backends' memory.
  */
 export function backendFor(op: string, ...tensors: readonly Tensor[]): AnyBackend {
-  let device: string | null = null;
+  let device: DeviceStorage | null = null;
+  let owner: Tensor | null = null;
   for (const t of tensors) {
     const buffer = t.buffer;
-    if (!isDeviceStorage(buffer) || buffer.backend === device) continue;
+    if (!isDeviceStorage(buffer) || buffer.backend === device?.backend) continue;
     if (device !== null)
       throw new DeviceMemoryError(
-        `${op}: operands live in ${device} and ${buffer.backend} memory; move them to one backend`,
+        `${op}: operands live in ${device.backend} and ${buffer.backend} memory; move them to one backend`,
       );
-    device = buffer.backend;
+    device = buffer;
+    owner = t;
   }
-  return device === null ? hostBackend() : backendOf(tensors.find((t) => isDeviceStorage(t.buffer))!);
+  return owner === null ? hostBackend() : backendOf(owner);
 }
 
 /** The backend for tensors in host memory: the active one when it is a host backend, else the default (wasm or js). */
