@@ -27,10 +27,23 @@ const STORAGE: { readonly [D in DType]: new (size: number) => StorageMap[D] } = 
   bool: Uint8Array,
 };
 
+/** Where fresh float32 storage comes from besides the JS heap (see {@link setFloat32Source}). */
+let float32Source: ((length: number) => Float32Array | null) | null = null;
+
+/**
+ * Makes {@link allocStorage} take fresh float32 arrays from `source` whenever it returns one (the
+ * WASM backend's memory, whose kernels read and write them in place), else from the JS heap; null
+ * restores the JS heap. @internal Set by the backend registry when the active backend changes.
+ */
+export function setFloat32Source(source: ((length: number) => Float32Array | null) | null): void {
+  float32Source = source;
+}
+
 /**
  * Allocates zeroed storage of `size` elements for `dtype`: an array an open recycling scope handed
  * back, or a float array released for reuse (see {@link beginAllocationScope}), when one of that
- * length waits; else fresh memory.
+ * length waits; else fresh memory (float32 from the active backend's source, see
+ * {@link setFloat32Source}).
  */
 export function allocStorage<D extends DType>(dtype: D, size: number): StorageMap[D] {
   const make = STORAGE[dtype];
@@ -39,7 +52,7 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageMa
   if (!array && (dtype === 'float32' || dtype === 'float64'))
     array = takeReleased(dtype, size) as StorageMap[D] | null;
   if (!array) {
-    array = new make(size) as StorageMap[D];
+    array = ((dtype === 'float32' && float32Source?.(size)) || new make(size)) as StorageMap[D];
     noteFresh(array);
   }
   noteAllocated(array);

@@ -16,11 +16,19 @@ import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softma
 /**
  * The WebAssembly SIMD kernels: float32 fast paths for matmul, elementwise functions, softmax and
  * the fused norm / loss / optimizer kernels, with the JS kernels for every dtype or layout they do
- * not cover. The module is instantiated on first use.
+ * not cover. The module is instantiated on first use. While it is the active backend, float32
+ * storage (of at least 256 elements) is allocated in the kernels' memory where that memory is shared,
+ * and `upload` copies float32 arrays there: the kernels then read and write them in place, and copy
+ * other arrays through their arena.
  */
 export const wasmBackend: FusedHostBackend = {
   ...jsBackend,
   name: 'wasm',
+  upload(values) {
+    const resident = values instanceof Float32Array ? residentFloat32(values.length) : null;
+    resident?.set(values);
+    return resident ?? values;
+  },
   unary(op, x, out) {
     const rt = getRuntime();
     if (!rt || !wasmUnary(rt, op, x, out)) jsBackend.unary(op, x, out);
@@ -99,6 +107,14 @@ export const wasmBackend: FusedHostBackend = {
     if (!rt || !wasmAdamW(rt, args)) jsBackend.adamw(args);
   },
 };
+
+/**
+ * A zeroed float32 array in the kernels' memory, where they read and write it without copies; null
+ * where that memory is not shared or cannot hold it (the caller then allocates on the JS heap).
+ */
+export function residentFloat32(length: number): Float32Array | null {
+  return getRuntime()?.allocFloat32(length) ?? null;
+}
 
 /** True when this engine can run the WASM backend (WebAssembly with fixed-width SIMD). */
 export function wasmAvailable(): boolean {
