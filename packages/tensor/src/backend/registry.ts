@@ -1,9 +1,9 @@
+import { setFloat32Source } from '../dtype.js';
 import { DeviceMemoryError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { type DeviceStorage, isDeviceStorage, type KernelMemory, type Storage } from './memory.js';
-import { setFloat32Source } from '../dtype.js';
 import { residentFloat32, wasmAvailable, wasmBackend } from './wasm/index.js';
 
 /** Kernel memory as the op layer sees it: any backend's storage, checked by {@link operandStorage}. */

@@ -28,6 +28,8 @@ export class BlockAllocator {
   private readonly live = new Map<number, number>();
   private liveTotal = 0;
   private freeTotal = 0;
+  /** Whether the last {@link BlockAllocator.alloc} reused a freed block (memory never used is zero). */
+  lastReused = false;
 
   /**
    * @param memory the memory to carve.
@@ -57,6 +59,7 @@ export class BlockAllocator {
     const size = blockBytes(bytes);
     const reused = this.freeBySize.get(size)?.pop();
     let ptr: number;
+    this.lastReused = reused !== undefined;
     if (reused !== undefined) {
       ptr = reused;
       this.freeTotal -= size;

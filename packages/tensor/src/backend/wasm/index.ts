@@ -1,3 +1,4 @@
+import type { Float32Source } from '../../dtype.js';
 import type { FusedHostBackend } from '../fused-kernels.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
@@ -25,7 +26,7 @@ export const wasmBackend: FusedHostBackend = {
   ...jsBackend,
   name: 'wasm',
   upload(values) {
-    const resident = values instanceof Float32Array ? residentFloat32(values.length) : null;
+    const resident = values instanceof Float32Array ? residentFloat32.alloc(values.length) : null;
     resident?.set(values);
     return resident ?? values;
   },
@@ -109,12 +110,19 @@ export const wasmBackend: FusedHostBackend = {
 };
 
 /**
- * A zeroed float32 array in the kernels' memory, where they read and write it without copies; null
- * where that memory is not shared or cannot hold it (the caller then allocates on the JS heap).
+ * The kernels' memory as a home for float32 storage: arrays there are read and written in place,
+ * without copies. It gives none where the memory is not shared or cannot hold them.
  */
-export function residentFloat32(length: number): Float32Array | null {
-  return getRuntime()?.allocFloat32(length) ?? null;
-}
+export const residentFloat32: Float32Source = {
+  alloc: (length) => getRuntime()?.allocFloat32(length) ?? null,
+  zero(array) {
+    const rt = getRuntime();
+    const at = rt?.addressOf(array) ?? -1;
+    if (at < 0) return false;
+    rt!.kernels.zero_bytes(at, array.byteLength);
+    return true;
+  },
+};
 
 /** True when this engine can run the WASM backend (WebAssembly with fixed-width SIMD). */
 export function wasmAvailable(): boolean {

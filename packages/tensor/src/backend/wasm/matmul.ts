@@ -1,7 +1,7 @@
 import type { MatmulArgs } from '../backend.js';
+import { overlaps } from './kernel-operands.js';
 import { type Region, runProductJob } from './matmul-job.js';
 import { planTasks } from './matmul-plan.js';
-import { overlaps } from './kernel-operands.js';
 import { getThreadRuntime, type WasmRuntime } from './runtime.js';
 
 /**

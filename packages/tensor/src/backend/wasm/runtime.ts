@@ -18,6 +18,12 @@ const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
 const MAX_BLOCK_END = 2 ** 31;
 /** Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays. */
 const MAX_RESIDENT_BYTES = 2 ** 30;
+/**
+ * Growth of tensors' storage in the memory (since its low point) after which the runtime asks for a
+ * garbage collection (see {@link setCollectionRequest}): blocks return only when a full collection
+ * finds their arrays dead, and a JS heap of a few MB rarely has one.
+ */
+const COLLECT_AFTER_BYTES = 128 * 2 ** 20;
 /** Shortest float32 storage kept in the kernel memory: smaller arrays cost more to track than to copy. */
 export const MIN_RESIDENT_FLOATS = 256;
 
@@ -61,6 +67,8 @@ export class WasmRuntime {
   /** Frees a tensor's block once the garbage collector has taken its array. */
   private readonly collected = new FinalizationRegistry<number>((ptr) => this.freeResident(ptr));
   private residentTotal = 0;
+  /** Resident bytes when a collection was last asked for, lowered as blocks return. */
+  private collectedAt = 0;
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
@@ -137,10 +145,14 @@ export class WasmRuntime {
   allocFloat32(length: number): Float32Array | null {
     if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > MAX_RESIDENT_BYTES)
       return null;
+    if (this.residentTotal > this.collectedAt + COLLECT_AFTER_BYTES && requestCollection) {
+      this.collectedAt = this.residentTotal;
+      requestCollection();
+    }
     const ptr = this.blocks.alloc(4 * length);
     if (ptr < 0) return null;
     const size = this.blocks.sizeOf(ptr);
-    this.kernels.zero_bytes(ptr, size);
+    if (this.blocks.lastReused) this.kernels.zero_bytes(ptr, size);
     this.residentTotal += size;
     const array = new Float32Array(this.f32.buffer, ptr, length);
     this.owners.set(array, size);
@@ -178,6 +190,7 @@ export class WasmRuntime {
 
   private freeResident(ptr: number): void {
     this.residentTotal -= this.blocks.sizeOf(ptr);
+    this.collectedAt = Math.min(this.collectedAt, this.residentTotal);
     this.blocks.free(ptr);
   }
 
@@ -273,6 +286,17 @@ function align(n: number, to: number): number {
 }
 
 let runtime: WasmRuntime | null | undefined;
+let requestCollection: (() => void) | null = null;
+
+/**
+ * Sets how the runtime asks for a full garbage collection when tensors' storage in its memory has
+ * grown by 128 MiB since the last time (blocks return to the memory once a collection finds their
+ * arrays dead; the callbacks that return them run between tasks). `@proj/tensor/node` passes V8's
+ * `gc`; elsewhere the engine's own collections return them, later. Null stops asking.
+ */
+export function setCollectionRequest(request: (() => void) | null): void {
+  requestCollection = request;
+}
 
 /**
  * The process-wide runtime, created on first use: over a shared memory where `SharedArrayBuffer`
