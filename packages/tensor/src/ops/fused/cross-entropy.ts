@@ -6,13 +6,7 @@ import { arange } from '../creation.js';
 import { gather } from '../indexing.js';
 import { argmax, logsumexp, max, mean } from '../reduce.js';
 import { exp } from '../unary.js';
-import {
-  denseOperand,
-  type FloatDType,
-  floatDTypeOf,
-  fusedBackend,
-  kernelOutput,
-} from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /** Options of {@link crossEntropyForward} and {@link crossEntropyBackward}. */
 export interface CrossEntropyKernelOptions {
@@ -126,7 +120,7 @@ export function crossEntropyBackward(
 }
 
 function checkOperands(op: string, logits: Tensor, targets: Tensor, options: CrossEntropyKernelOptions) {
-  const dtype: FloatDType = floatDTypeOf(op, logits, 'logits');
+  const dtype = floatDTypeOf(op, logits, 'logits');
   if (targets.dtype !== 'int32') throw new DTypeError(`${op}: targets must be int32, got ${targets.dtype}`);
   if (logits.ndim !== 2 || targets.ndim !== 1 || targets.shape[0] !== logits.shape[0])
     throw new ShapeError(
