@@ -4,8 +4,9 @@ import type { HostMemory } from './memory.js';
 /**
  * The fused kernels: optional in a {@link Backend}. Each has a tensor-level function in `@proj/tensor`
  * (`layerNormForward`, `crossEntropyForward`, `scaledDotProductAttentionForward`, `adamwStep`, …) that
- * calls the kernel when the active backend has it and otherwise computes the same result from the
- * primitive kernels, so a new backend works with the primitives alone and gets faster kernel by kernel.
+ * calls the kernel when the backend holding its operands has it and otherwise computes the same result
+ * from the primitive kernels, so a new backend works with the primitives alone and gets faster kernel
+ * by kernel.
  */
 export const FUSED_KERNEL_NAMES = [
   'layerNorm',

@@ -12,9 +12,11 @@ import { registerBackend, setBackend } from '../backend/registry.js';
 import { relaxedSimdSupported } from '../backend/wasm/module.js';
 import { setCollectionRequest } from '../backend/wasm/runtime.js';
 import { enableThreads as enableWith } from '../backend/wasm/threads.js';
+import { requestNodeGPU } from '../backend/webgpu/dawn.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../backend/webgpu/index.js';
 
 export { disableThreads, getNumThreads, setNumThreads } from '../backend/wasm/threads.js';
+export { requestNodeGPU } from '../backend/webgpu/dawn.js';
 
 /**
  * Node 20's V8 (11.3) implements WebAssembly relaxed SIMD but validates it only behind
@@ -58,28 +60,6 @@ export function enableThreads(threads: number = availableParallelism()): Promise
       return worker;
     },
   });
-}
-
-/**
- * The WebGPU entry point of Dawn through the optional `webgpu` package, to pass as
- * `createWebGPUBackend({ gpu })`; null when the package is not installed. Dawn then finds the
- * machine's GPU through Vulkan, Metal or D3D12 (on a CPU-only Linux machine, Mesa's lavapipe).
- * @example
- * const gpu = await requestNodeGPU();
- * if (gpu) registerBackend(await createWebGPUBackend({ gpu }));
- */
-export async function requestNodeGPU(): Promise<unknown | null> {
-  const specifier = 'webgpu';
-  let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
-  try {
-    dawn = await import(/* @vite-ignore */ specifier);
-  } catch {
-    return null;
-  }
-  // Dawn's shaders and buffers use WebGPU's global enums (GPUBufferUsage, GPUMapMode, …).
-  for (const [name, value] of Object.entries(dawn.globals))
-    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true });
-  return dawn.create([]);
 }
 
 /**

@@ -3,7 +3,7 @@ import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { contiguousStrides, normalizeDim, shapeSize } from '../shape.js';
 import { contiguousData } from '../storage.js';
 import { Tensor } from '../tensor.js';
-import { axisOf, movedToLast, narrow } from './movement.js';
+import { axisOf, movedToLast } from './movement.js';
 
 function checkIndexDType(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 
+export { testWebGPUBackend } from '../backend/webgpu/test-runtime.js';
 export { describeBackendConformance } from './backend-conformance.js';
 export { backendNames, withBackend } from './backends.js';
 export { createEmulatedDeviceBackend } from './emulated-device.js';

@@ -1,5 +1,5 @@
-import { createWebGPUBackend, isDeviceStorage, registerBackend } from '@proj/tensor';
-import { requestNodeGPU } from '@proj/tensor/node';
+import { isDeviceStorage, registerBackend } from '@proj/tensor';
+import { testWebGPUBackend } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { trainGPTOn } from '../testing/train-gpt-on.js';
 
@@ -10,10 +10,8 @@ import { trainGPTOn } from '../testing/train-gpt-on.js';
  * correctly rounded, so losses agree to float32 accuracy (1e-4 relative over ten steps), far below
  * what a wrong gradient or update moves them.
  */
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as { requestAdapter(): Promise<unknown> }).requestAdapter() : null;
-if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU training test is skipped');
-else registerBackend(await createWebGPUBackend({ gpu }));
+const backend = await testWebGPUBackend('WebGPU training');
+if (backend) registerBackend(backend);
 
 async function train(backend: string) {
   const ids = Int32Array.from({ length: 3000 }, (_, i) => (i * 7 + (i >> 4)) % 29);
@@ -30,7 +28,7 @@ async function train(backend: string) {
   return { result, onDevice: model.parameters().every((p) => isDeviceStorage(p.data.buffer)) };
 }
 
-describe.runIf(adapter)('GPT training on WebGPU', () => {
+describe.runIf(backend)('GPT training on WebGPU', () => {
   it('trains with the weights on the GPU to the CPU losses', async () => {
     const cpu = await train('js');
     const webgpu = await train('webgpu');

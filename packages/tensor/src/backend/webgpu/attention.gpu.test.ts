@@ -1,17 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import {
-  type MatmulTestDevice,
-  type MatrixLayout,
-  matmulTestDevice,
-  randomMatrices,
-} from './matmul-test-device.js';
+import type { GPUStorage } from './gpu-storage.js';
+import { matmulKernels } from './matmul.js';
+import { type MatrixLayout, randomMatrices } from './matrix-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const gpu = await matmulTestDevice(await requestNodeGPU(), 'attention');
+const rt = await testRuntime('WebGPU attention');
+afterAll(() => rt?.device.destroy());
+const kernels = rt && matmulKernels(rt);
+
+/** The float32 elements of `storage`, once the queued kernels have run. */
+const read = async (storage: GPUStorage) => (await rt!.readAsync(storage)) as Float32Array;
 
 type Shape = Pick<AttentionArgs, 'batch' | 'groups' | 'L' | 'S' | 'E' | 'Ev' | 'causal'>;
 /** Host arguments of a forward call. */
@@ -62,14 +64,11 @@ function randomMask(count: number, L: number, S: number, seed: number): Float32A
 }
 
 /** Host views moved to the GPU, each distinct host array uploaded once (shared storage stays shared). */
-function deviceViews<K extends string>(
-  device: MatmulTestDevice,
-  views: Record<K, MatrixBatch>,
-): Record<K, MatrixBatch<DeviceMemory>> {
-  const uploaded = new Map<unknown, ReturnType<MatmulTestDevice['upload']>>();
+function deviceViews<K extends string>(views: Record<K, MatrixBatch>): Record<K, MatrixBatch<DeviceMemory>> {
+  const uploaded = new Map<unknown, GPUStorage>();
   const moved = {} as Record<K, MatrixBatch<DeviceMemory>>;
   for (const [name, view] of Object.entries(views) as [K, MatrixBatch][]) {
-    if (!uploaded.has(view.data)) uploaded.set(view.data, device.upload(view.data as Float32Array));
+    if (!uploaded.has(view.data)) uploaded.set(view.data, rt!.upload(view.data));
     moved[name] = { ...view, data: uploaded.get(view.data)! };
   }
   return moved;
@@ -80,11 +79,10 @@ async function forward(a: HostArgs) {
   const { batch, L, Ev } = a;
   const ref = { out: new Float32Array(batch * L * Ev), lse: new Float32Array(batch * L) };
   jsBackend.attention({ ...a, ...ref });
-  const { upload, read, kernels } = gpu!;
-  const out = upload(new Float32Array(batch * L * Ev).fill(7));
-  const lse = upload(new Float32Array(batch * L).fill(7));
-  const mask = a.mask ? upload(a.mask as Float32Array) : null;
-  kernels.attention({ ...a, ...deviceViews(gpu!, { q: a.q, k: a.k, v: a.v }), mask, out, lse });
+  const out = rt!.upload(new Float32Array(batch * L * Ev).fill(7));
+  const lse = rt!.upload(new Float32Array(batch * L).fill(7));
+  const mask = a.mask ? rt!.upload(a.mask) : null;
+  kernels!.attention({ ...a, ...deviceViews({ q: a.q, k: a.k, v: a.v }), mask, out, lse });
   return { ref, got: { out: await read(out), lse: await read(lse) } };
 }
 
@@ -99,15 +97,14 @@ async function backward(a: HostArgs, fwd: { out: Float32Array; lse: Float32Array
   });
   const ref = fresh();
   jsBackend.attentionBackward({ ...a, ...fwd, dout, ...ref } satisfies AttentionBackwardArgs);
-  const { upload, read, kernels } = gpu!;
   const init = fresh();
-  const [dq, dk, dv] = [upload(init.dq), upload(init.dk), upload(init.dv)];
-  kernels.attentionBackward({
+  const [dq, dk, dv] = [rt!.upload(init.dq), rt!.upload(init.dk), rt!.upload(init.dv)];
+  kernels!.attentionBackward({
     ...a,
-    ...deviceViews(gpu!, { q: a.q, k: a.k, v: a.v, dout }),
-    mask: a.mask ? upload(a.mask as Float32Array) : null,
-    out: upload(fwd.out),
-    lse: upload(fwd.lse),
+    ...deviceViews({ q: a.q, k: a.k, v: a.v, dout }),
+    mask: a.mask ? rt!.upload(a.mask) : null,
+    out: rt!.upload(fwd.out),
+    lse: rt!.upload(fwd.lse),
     dq,
     dk,
     dv,
@@ -139,9 +136,7 @@ const SHAPES: Shape[] = [
   { batch: 3, groups: 1, L: 64, S: 64, E: 32, Ev: 32, causal: true }, // the GPT heads
 ];
 
-describe.runIf(gpu)('webgpu fused attention', () => {
-  afterAll(() => gpu?.device.destroy());
-
+describe.runIf(rt)('webgpu fused attention', () => {
   it('forward and backward: causal, KV-cache, grouped-query, masked and strided shapes', async () => {
     for (const [n, shape] of SHAPES.entries())
       for (const maskBatch of [0, 1, shape.batch]) {

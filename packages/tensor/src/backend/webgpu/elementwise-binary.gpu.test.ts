@@ -1,14 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { allocStorage, type DType, type TypedArray } from '../../dtype.js';
 import { contiguousStrides } from '../../shape.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { BinaryOp, StridedView } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import { testAdapter, testKernels } from './elementwise-test-device.js';
+import { elementwiseKernels } from './elementwise.js';
+import { testRuntime } from './test-runtime.js';
 
-if (!testAdapter)
-  console.warn('webgpu: no adapter here, so the WebGPU binary and where kernel tests are skipped');
+const runtime = await testRuntime('WebGPU binary and where kernel');
+afterAll(() => runtime?.device.destroy());
 
 const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'];
 const LOGIC: BinaryOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'];
@@ -39,8 +40,9 @@ const CASES: [number[], StridedView, StridedView][] = [
 const SPECIALS = [0, -0, 1, -1, 2, -2, 0.5, -0.5, 3, -3, 2.5, -2.5, 1e-40, 1.0000001, 0.9999999, 1e30, 1e-30];
 SPECIALS.push(16777217, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
 
-describe.runIf(testAdapter)('webgpu binary and where kernels', async () => {
-  const { rt, kernels } = await testKernels();
+describe.runIf(runtime)('webgpu binary and where kernels', () => {
+  const rt = runtime!;
+  const kernels = elementwiseKernels(rt);
   const onDevice = (v: StridedView): StridedView<DeviceMemory> => ({ ...v, data: rt.upload(v.data) });
 
   /** `op` on the GPU and in the reference, compared exactly (NaN matches NaN, ±0 compare equal). */

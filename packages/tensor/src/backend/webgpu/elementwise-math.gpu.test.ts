@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { erf, erfc } from '../../math.js';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { UnaryOp } from '../backend.js';
+import { elementwiseKernels } from './elementwise.js';
 import { ROUNDED_DIV_SQRT, TWO_PROD } from './elementwise-float-float.js';
 import { linkWgsl, OPAQUE, OPAQUE_INIT } from './elementwise-library.js';
-import { testAdapter, testKernels } from './elementwise-test-device.js';
+import { testRuntime } from './test-runtime.js';
 
-if (!testAdapter) console.warn('webgpu: no adapter here, so the WebGPU float32 accuracy tests are skipped');
+const runtime = await testRuntime('WebGPU float32 accuracy');
+afterAll(() => runtime?.device.destroy());
 
 /** Every 1e-3 over [−10, 10], then special values (the grid of the conformance suite's accuracy test). */
 const GRID = Float32Array.from({ length: 20016 }, (_, i) => (i - 10000) / 1000);
@@ -50,8 +52,9 @@ function errors(
   return worst;
 }
 
-describe.runIf(testAdapter)('webgpu float32 math', async () => {
-  const { rt, kernels } = await testKernels();
+describe.runIf(runtime)('webgpu float32 math', () => {
+  const rt = runtime!;
+  const kernels = elementwiseKernels(rt);
 
   async function forward(op: UnaryOp, x: Float32Array): Promise<Float32Array> {
     const out = rt.alloc('float32', x.length);

@@ -1,14 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { allocStorage, type DType } from '../../dtype.js';
 import { DeviceMemoryError, ShapeError } from '../../errors.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import type { StridedView, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type { DeviceMemory } from '../memory.js';
-import { testAdapter, testKernels } from './elementwise-test-device.js';
+import { elementwiseKernels } from './elementwise.js';
+import { testRuntime } from './test-runtime.js';
 
-if (!testAdapter)
-  console.warn('webgpu: no adapter here, so the WebGPU unary and copy kernel tests are skipped');
+const runtime = await testRuntime('WebGPU unary and copy kernel');
+afterAll(() => runtime?.device.destroy());
 
 /**
  * Relative tolerance of each float op against the reference: 0 where the float32 result is correctly
@@ -66,8 +67,9 @@ const LAYOUTS: [number[], number[], number][] = [
   [[3, 0], [1, 3], 0],
 ];
 
-describe.runIf(testAdapter)('webgpu unary and copy kernels', async () => {
-  const { rt, kernels } = await testKernels();
+describe.runIf(runtime)('webgpu unary and copy kernels', () => {
+  const rt = runtime!;
+  const kernels = elementwiseKernels(rt);
 
   /** `op` of `x` into a fresh `out` dtype on the GPU and in the reference, compared within `rtol`/`atol`. */
   async function expectUnary(op: UnaryOp, x: ArrayLike<number>, dx: DType, out: DType, rtol = 0, atol = 0) {

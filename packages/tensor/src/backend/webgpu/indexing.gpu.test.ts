@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { jsBackend } from '../js/index.js';
 import { indexingKernels } from './indexing.js';
 import { testRuntime } from './test-runtime.js';
 
 const rt = await testRuntime('webgpu indexing');
+afterAll(() => rt?.device.destroy());
 
 describe.runIf(rt)('webgpu indexSelect and indexAdd', () => {
   const kernels = indexingKernels(rt!);

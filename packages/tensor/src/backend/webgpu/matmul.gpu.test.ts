@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DTypeError } from '../../errors.js';
-import { requestNodeGPU } from '../../node/index.js';
 import {
   describeMismatch,
   firstMismatch,
@@ -9,9 +8,17 @@ import {
 } from '../../testing/conformance/helpers.js';
 import type { MatmulArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { matmulTestDevice, randomMatrices } from './matmul-test-device.js';
+import type { GPUStorage } from './gpu-storage.js';
+import { matmulKernels } from './matmul.js';
+import { randomMatrices } from './matrix-testing.js';
+import { testRuntime } from './test-runtime.js';
 
-const gpu = await matmulTestDevice(await requestNodeGPU(), 'matmul');
+const rt = await testRuntime('WebGPU matmul');
+afterAll(() => rt?.device.destroy());
+const kernels = rt && matmulKernels(rt);
+
+/** The float32 elements of `storage`, once the queued kernels have run. */
+const read = async (storage: GPUStorage) => (await rt!.readAsync(storage)) as Float32Array;
 
 interface Case {
   batch: number;
@@ -52,9 +59,8 @@ function build(c: Case, seed: number): MatmulArgs {
 
 /** The GPU kernel's output for host arguments (out starts as the host `out`, e.g. NaN-filled). */
 async function onGPU(args: MatmulArgs): Promise<Float32Array> {
-  const { upload, read, kernels } = gpu!;
-  const out = upload(args.out as Float32Array);
-  kernels.matmul({ ...args, a: upload(args.a as Float32Array), b: upload(args.b as Float32Array), out });
+  const out = rt!.upload(args.out);
+  kernels!.matmul({ ...args, a: rt!.upload(args.a), b: rt!.upload(args.b), out });
   return read(out);
 }
 
@@ -78,9 +84,7 @@ async function check(c: Case, seed = 1): Promise<void> {
   expect(i, `${JSON.stringify(c)}: ${describeMismatch(i, actual, expected)}`).toBe(-1);
 }
 
-describe.runIf(gpu)('webgpu matmul', () => {
-  afterAll(() => gpu?.device.destroy());
-
+describe.runIf(rt)('webgpu matmul', () => {
   it('matches the reference for every transposition, across the 64-row/column and 16-k tile edges', async () => {
     let seed = 10;
     for (const [ta, tb] of TRANSPOSES)
@@ -108,10 +112,9 @@ describe.runIf(gpu)('webgpu matmul', () => {
     const args = qkvScoresArgs(2, 37, 3, 8, 5);
     const expected = args.out.slice();
     jsBackend.matmul({ ...args, out: expected });
-    const { upload, read, kernels } = gpu!;
-    const qkv = upload(args.a as Float32Array);
-    const out = upload(args.out as Float32Array);
-    kernels.matmul({ ...args, a: qkv, b: qkv, out });
+    const qkv = rt!.upload(args.a);
+    const out = rt!.upload(args.out);
+    kernels!.matmul({ ...args, a: qkv, b: qkv, out });
     const actual = await read(out);
     const i = firstMismatch(actual, expected, 1e-5, 1e-6);
     expect(i, describeMismatch(i, actual, expected)).toBe(-1);
@@ -147,14 +150,14 @@ describe.runIf(gpu)('webgpu matmul', () => {
   });
 
   it('rejects non-float32 storage and an output that shares an operand buffer', () => {
-    const { upload, kernels } = gpu!;
     const args = build({ batch: 1, m: 2, n: 2, k: 2 }, 1);
-    const a = upload(args.a as Float32Array);
-    const b = upload(args.b as Float32Array);
-    expect(() =>
-      kernels.matmul({ ...args, a: upload(new Int32Array(9)), b, out: upload(new Float32Array(4)) }),
-    ).toThrow(new DTypeError('webgpu matmul: a must be float32, got int32'));
-    expect(() => kernels.matmul({ ...args, a, b, out: a })).toThrow(
+    const a = rt!.upload(args.a);
+    const b = rt!.upload(args.b);
+    const out = rt!.upload(new Float32Array(4));
+    expect(() => kernels!.matmul({ ...args, a: rt!.upload(new Int32Array(9)), b, out })).toThrow(
+      new DTypeError('webgpu matmul: a must be float32, got int32'),
+    );
+    expect(() => kernels!.matmul({ ...args, a, b, out: a })).toThrow(
       "webgpu matmul: 'out' is written and must not share its buffer with 'a'",
     );
   });

@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { allocStorage, type DType, type TypedArray } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
 import { randomF32 } from '../../testing/conformance/helpers.js';
 import type { ReduceOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { testAdapter, testKernels } from './elementwise-test-device.js';
+import { elementwiseKernels } from './elementwise.js';
+import { testRuntime } from './test-runtime.js';
 
-if (!testAdapter) console.warn('webgpu: no adapter here, so the WebGPU reduce kernel tests are skipped');
+const runtime = await testRuntime('WebGPU reduce kernel');
+afterAll(() => runtime?.device.destroy());
 
 const OPS: ReduceOp[] = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin'];
 
@@ -44,8 +46,9 @@ function floatRows(outer: number, inner: number, seed: number, lo: number, hi: n
   return x;
 }
 
-describe.runIf(testAdapter)('webgpu reduce kernel', async () => {
-  const { rt, kernels } = await testKernels();
+describe.runIf(runtime)('webgpu reduce kernel', () => {
+  const rt = runtime!;
+  const kernels = elementwiseKernels(rt);
   const { reduce } = kernels;
 
   /** `op` over the rows of `x` on the GPU and in the reference, exactly equal (NaN = NaN, −0 = 0). */

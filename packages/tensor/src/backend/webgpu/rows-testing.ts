@@ -1,5 +1,4 @@
 import type { TypedArray } from '../../dtype.js';
-import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch } from '../../testing/conformance/helpers.js';
 import type { GPUStorage } from './gpu-storage.js';
 import type { WebGPURuntime } from './runtime.js';

@@ -1,16 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { requestNodeGPU } from '../../node/index.js';
-import { WebGPURuntime } from './runtime.js';
+import { testRuntime } from './test-runtime.js';
 
-const gpu = await requestNodeGPU();
-const adapter = gpu ? await (gpu as GPU).requestAdapter() : null;
-if (!adapter) console.warn('webgpu: no adapter here, so the WebGPU memory tests are skipped');
+const rt = await testRuntime('WebGPU memory');
+afterAll(() => rt?.device.destroy());
 
-describe.runIf(adapter)('webgpu runtime memory', () => {
+describe.runIf(rt)('webgpu runtime memory', () => {
   it('uploads, allocates zeroed storage and reads back every dtype', async () => {
-    const device = await adapter!.requestDevice();
-    afterAll(() => device.destroy());
-    const backend = new WebGPURuntime(device);
+    const backend = rt!;
     expect(await backend.readAsync(backend.upload(Float32Array.of(1.5, -2, Number.NaN)))).toEqual(
       Float32Array.of(1.5, -2, Number.NaN),
     );

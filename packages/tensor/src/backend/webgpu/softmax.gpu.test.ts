@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { requestNodeGPU } from '../../node/index.js';
 import { describeMismatch, firstMismatch, randomF32 } from '../../testing/conformance/helpers.js';
 import { jsBackend } from '../js/index.js';
-import { matmulTestDevice } from './matmul-test-device.js';
+import type { GPUStorage } from './gpu-storage.js';
+import { matmulKernels } from './matmul.js';
+import { testRuntime } from './test-runtime.js';
 
-const gpu = await matmulTestDevice(await requestNodeGPU(), 'softmax');
+const rt = await testRuntime('WebGPU softmax');
+afterAll(() => rt?.device.destroy());
 
 /**
  * The reference works in double precision and rounds once; the GPU sums in float32 in another
@@ -42,10 +44,11 @@ const SHAPES: [number, number][] = [
   [4, 5000],
 ];
 
-describe.runIf(gpu)('webgpu softmax kernels', () => {
-  afterAll(() => gpu?.device.destroy());
-  // collected even where the suite is skipped (no adapter), so without a device nothing is read here
-  const { upload, read, kernels } = gpu ?? ({} as NonNullable<typeof gpu>);
+describe.runIf(rt)('webgpu softmax kernels', () => {
+  // collected even where the suite is skipped (no adapter): the kernels only close over `rt` here
+  const kernels = matmulKernels(rt!);
+  const upload = (values: Float32Array) => rt!.upload(values);
+  const read = async (storage: GPUStorage) => (await rt!.readAsync(storage)) as Float32Array;
 
   it('softmax and log-softmax rows, with −∞, fully masked, NaN and +∞ rows as the reference', async () => {
     for (const [rows, cols] of SHAPES)

@@ -1,11 +1,10 @@
 import type { UnaryGradOp } from '../../backend/backend.js';
-import { getBackend } from '../../backend/registry.js';
 import { fmtShape, ShapeError } from '../../errors.js';
 import { SQRT_2_OVER_PI } from '../../math.js';
 import type { Tensor } from '../../tensor.js';
 import { add, gt, mul, sub, where } from '../binary.js';
 import { erf, exp, sigmoid, square, tanh } from '../unary.js';
-import { denseOperand, type FloatDType, kernelOutput } from './kernel-operands.js';
+import { denseOperand, type FloatDType, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /** 1/√(2π) */
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -28,7 +27,7 @@ export function unaryBackward(op: UnaryGradOp, dy: Tensor, x: Tensor): Tensor {
   if (dy.ndim !== x.ndim || dy.shape.some((d, i) => d !== x.shape[i]))
     throw new ShapeError(`${name}: gradient ${fmtShape(dy.shape)} must match input ${fmtShape(x.shape)}`);
   const dtype: FloatDType = dy.dtype === 'float64' || x.dtype === 'float64' ? 'float64' : 'float32';
-  const backend = getBackend();
+  const backend = fusedBackend(name, dy, x);
   if (!backend.unaryBackward) {
     const [g, input] = [dy.to(dtype), x.to(dtype)];
     return op === 'relu' ? where(gt(input, 0), g, 0) : mul(g, derivative(op, input));

@@ -1,10 +1,10 @@
 import type { Storage } from '../../backend/memory.js';
-import { type AnyBackend, getBackend } from '../../backend/registry.js';
+import type { AnyBackend } from '../../backend/registry.js';
 import { DeviceMemoryError, DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { add, div, mul, sub } from '../binary.js';
 import { sqrt, square } from '../unary.js';
-import { denseOperand, floatDTypeOf, isDense } from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, isDense } from './kernel-operands.js';
 
 /** Hyper-parameters of one {@link adamwStep} (PyTorch's `AdamW` names, camel-cased). */
 export interface AdamWStepOptions {
@@ -58,7 +58,7 @@ export function adamwStep(
   }
   const { lr, eps, weightDecay, step } = options;
   const [beta1, beta2] = options.betas;
-  const backend = getBackend();
+  const backend = fusedBackend(op, param, grad, expAvg, expAvgSq);
   if (!backend.adamw) {
     const g = grad.to(dtype).reshape(param.shape);
     const m = add(mul(expAvg, beta1), mul(g, 1 - beta1));
@@ -86,14 +86,15 @@ export function adamwStep(
 
 /**
  * The storage of a dense tensor a kernel updates in place, which must be in the memory `backend`'s
- * kernels write (a host tensor is not, under a device backend: its upload would be updated instead).
+ * kernels write (a host tensor is not, beside operands in a device's memory: its upload would be
+ * updated instead).
  * @throws DeviceMemoryError naming `op` and the operand otherwise.
  */
 function inPlaceOperand(op: string, name: string, t: Tensor, backend: AnyBackend): Storage {
   const storage = denseOperand(op, t, t.dtype, backend);
   if (storage !== t.buffer)
     throw new DeviceMemoryError(
-      `${op}: ${name} is updated in place but lives in host memory while the active backend is ${backend.name}; create it under setBackend('${backend.name}')`,
+      `${op}: ${name} is updated in place but lives in host memory while other operands live in ${backend.name} memory; create it under setBackend('${backend.name}')`,
     );
   return storage;
 }

@@ -1,15 +1,19 @@
-import { getBackend } from '../../backend/registry.js';
 import { fmtShape, ShapeError } from '../../errors.js';
-import type { Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import { mul, sub, where } from '../binary.js';
-import { ones } from '../creation.js';
 import { sum } from '../reduce.js';
-import { denseOperand, floatDTypeOf, kernelOutput } from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';
 import { softmaxLastDim } from './softmax.js';
 
-/** True above the bottom-right-aligned diagonal of `[L, S]`: the keys a causal query `i` may not see. */
+/**
+ * True above the bottom-right-aligned diagonal of `[L, S]`: the keys a causal query `i` may not see
+ * (`j > i + S − L`). In host memory whatever backend is active, so the op that applies it copies it to
+ * where the scores are.
+ */
 export function futureKeys(L: number, S: number): Tensor {
-  return ones([L, S], { dtype: 'bool' }).triu(S - L + 1);
+  const hidden = new Uint8Array(L * S);
+  for (let i = 0; i < L; i++) hidden.fill(1, i * S + Math.max(0, Math.min(S, i + S - L + 1)), (i + 1) * S);
+  return new Tensor(hidden, [L, S]);
 }
 
 /**
@@ -27,7 +31,7 @@ export function attentionSoftmaxForward(x: Tensor, scale: number, causal: boolea
   if (x.ndim < 2) throw new ShapeError(`${op}: scores must be [..., L, S], got ${fmtShape(x.shape)}`);
   const L = x.shape[x.ndim - 2]!;
   const S = x.shape[x.ndim - 1]!;
-  const backend = getBackend();
+  const backend = fusedBackend(op, x);
   if (!backend.attentionSoftmax) {
     const scaled = mul(x, scale);
     return softmaxLastDim(
@@ -65,7 +69,7 @@ export function attentionSoftmaxBackward(dy: Tensor, y: Tensor, scale: number): 
     throw new ShapeError(
       `${op}: gradient ${fmtShape(dy.shape)} and output ${fmtShape(y.shape)} must both be [..., L, S]`,
     );
-  const backend = getBackend();
+  const backend = fusedBackend(op, dy, y);
   if (!backend.attentionSoftmaxBackward) {
     const g = dy.to(dtype);
     return mul(mul(y, sub(g, sum(mul(g, y), -1, { keepdim: true }))), scale);

@@ -1,4 +1,4 @@
-import { getBackend } from '../../backend/registry.js';
+import type { AnyBackend } from '../../backend/registry.js';
 import { fmtShape, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { mul, sub, where } from '../binary.js';
@@ -16,7 +16,7 @@ import {
   sumToShape,
 } from './attention-layout.js';
 import { futureKeys } from './attention-softmax.js';
-import { denseOperand, kernelOutput } from './kernel-operands.js';
+import { denseOperand, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /** What {@link scaledDotProductAttentionForward} returns. */
 export interface AttentionResult {
@@ -55,7 +55,7 @@ export function scaledDotProductAttentionForward(
 ): AttentionResult {
   const op = 'scaledDotProductAttentionForward';
   const a = attentionLayout(op, q, k, v, options);
-  const backend = getBackend();
+  const backend = fusedBackend(op, q, k, v, options.mask);
   if (!backend.attention) {
     const scores = maskedScores(q, k, a, options.mask);
     const lse = logsumexp(scores, -1);
@@ -64,7 +64,11 @@ export function scaledDotProductAttentionForward(
   }
   const out = kernelOutput(backend, a.dtype, [...a.batchShape, a.L, a.Ev]);
   const lse = kernelOutput(backend, a.dtype, [...a.batchShape, a.L]);
-  backend.attention({ ...kernelArgs(op, q, k, v, a, options.mask), out: out.buffer, lse: lse.buffer });
+  backend.attention({
+    ...kernelArgs(op, backend, q, k, v, a, options.mask),
+    out: out.buffer,
+    lse: lse.buffer,
+  });
   return { out, lse };
 }
 
@@ -99,8 +103,8 @@ export function scaledDotProductAttentionBackward(
     if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i]))
       throw new ShapeError(`${op}: ${name} ${fmtShape(t.shape)} must be ${fmtShape(shape)}`);
   }
+  const backend = fusedBackend(op, dout, q, k, v, out, lse, options.mask);
   const g = dout.to(a.dtype);
-  const backend = getBackend();
   if (!backend.attentionBackward) {
     const weights = exp(sub(maskedScores(q, k, a, options.mask), lse.to(a.dtype).unsqueeze(-1)));
     const dWeights = matmul(g, v.transpose(-2, -1));
@@ -117,7 +121,7 @@ export function scaledDotProductAttentionBackward(
   const dk = kernelOutput(backend, a.dtype, kvShape(k));
   const dv = kernelOutput(backend, a.dtype, kvShape(v));
   backend.attentionBackward({
-    ...kernelArgs(op, q, k, v, a, options.mask),
+    ...kernelArgs(op, backend, q, k, v, a, options.mask),
     out: denseOperand(op, out, a.dtype, backend),
     lse: denseOperand(op, lse, a.dtype, backend),
     dout: batchMatrices(op, g, a, backend),
@@ -128,16 +132,16 @@ export function scaledDotProductAttentionBackward(
   return { dq: sumToShape(dq, q.shape), dk: sumToShape(dk, k.shape), dv: sumToShape(dv, v.shape) };
 }
 
-/** The kernel arguments both directions share. */
+/** The kernel arguments both directions share, in `backend`'s memory. */
 function kernelArgs(
   op: string,
+  backend: AnyBackend,
   q: Tensor,
   k: Tensor,
   v: Tensor,
   a: AttentionLayout,
   mask: Tensor | undefined,
 ) {
-  const backend = getBackend();
   const [maskData, maskBatch] = mask ? kernelMask(op, mask, a, backend) : [null, 1];
   return {
     q: batchMatrices(op, q, a, backend),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../testing/index.js';
-import { tensor, zeros } from '../creation.js';
+import { zeros } from '../creation.js';
 import { adamwStep } from './adamw.js';
 import { scaledDotProductAttentionForward } from './attention.js';
 import { crossEntropyForward } from './cross-entropy.js';

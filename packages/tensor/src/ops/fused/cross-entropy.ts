@@ -1,5 +1,4 @@
 import { isDeviceStorage } from '../../backend/memory.js';
-import { getBackend } from '../../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import { isTensor, type Tensor } from '../../tensor.js';
 import { add, eq, ge, logicalOr, lt, mul, ne, sub, where } from '../binary.js';
@@ -7,7 +6,7 @@ import { arange } from '../creation.js';
 import { gather } from '../indexing.js';
 import { argmax, logsumexp, max, mean } from '../reduce.js';
 import { exp } from '../unary.js';
-import { denseOperand, type FloatDType, floatDTypeOf, kernelOutput } from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /** Options of {@link crossEntropyForward} and {@link crossEntropyBackward}. */
 export interface CrossEntropyKernelOptions {
@@ -44,7 +43,7 @@ export function crossEntropyForward(
 ): CrossEntropyResult {
   const op = 'crossEntropyForward';
   const { dtype, rows, classes, ignoreIndex, labelSmoothing } = checkOperands(op, logits, targets, options);
-  const backend = getBackend();
+  const backend = fusedBackend(op, logits, targets);
   if (!backend.crossEntropy) {
     checkTargets(targets, classes, ignoreIndex);
     const lse = logsumexp(logits, -1);
@@ -96,7 +95,7 @@ export function crossEntropyBackward(
         `${op}: ${name} ${fmtShape(t.shape)} must be [${rows}] for logits ${fmtShape(logits.shape)}`,
       );
   }
-  const backend = getBackend();
+  const backend = fusedBackend(op, logits, targets, lse, scale);
   if (!backend.crossEntropyBackward) {
     const ignored = eq(targets, ignoreIndex).unsqueeze(1);
     const target = eq(arange(0, classes, 1, { dtype: 'int32' }), targets.unsqueeze(1));
@@ -121,7 +120,7 @@ export function crossEntropyBackward(
 }
 
 function checkOperands(op: string, logits: Tensor, targets: Tensor, options: CrossEntropyKernelOptions) {
-  const dtype: FloatDType = floatDTypeOf(op, logits, 'logits');
+  const dtype = floatDTypeOf(op, logits, 'logits');
   if (targets.dtype !== 'int32') throw new DTypeError(`${op}: targets must be int32, got ${targets.dtype}`);
   if (logits.ndim !== 2 || targets.ndim !== 1 || targets.shape[0] !== logits.shape[0])
     throw new ShapeError(

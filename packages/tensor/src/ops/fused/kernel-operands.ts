@@ -1,6 +1,6 @@
 import type { MatrixBatch } from '../../backend/backend.js';
 import type { Storage } from '../../backend/memory.js';
-import { type AnyBackend, type AnyMemory, operandStorage } from '../../backend/registry.js';
+import { type AnyBackend, type AnyMemory, backendFor, operandStorage } from '../../backend/registry.js';
 import type { DType } from '../../dtype.js';
 import { DTypeError } from '../../errors.js';
 import { shapeSize } from '../../shape.js';
@@ -14,6 +14,19 @@ export type FloatDType = 'float32' | 'float64';
 export function floatDTypeOf(op: string, t: Tensor, what = 'input'): FloatDType {
   if (t.dtype === 'float32' || t.dtype === 'float64') return t.dtype;
   throw new DTypeError(`${op}: ${what} must be float32 or float64, got ${t.dtype}`);
+}
+
+/**
+ * The backend a fused function runs on, as every op picks it ({@link backendFor}): the device backend
+ * holding any of its tensor `operands` (host ones are copied in), else a host backend. Absent optional
+ * operands and scalars are skipped. Its outputs are allocated there too.
+ * @throws DeviceMemoryError naming `op` when operands live in two device backends' memory.
+ */
+export function fusedBackend(
+  op: string,
+  ...operands: readonly (Tensor | number | null | undefined)[]
+): AnyBackend {
+  return backendFor(op, ...operands.filter((t): t is Tensor => t instanceof Tensor));
 }
 
 /** True when `t` covers its whole storage in row-major order from index 0 (a kernel can take the storage as is). */

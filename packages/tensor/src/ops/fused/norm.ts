@@ -1,11 +1,16 @@
-import { getBackend } from '../../backend/registry.js';
 import { fmtShape, ShapeError } from '../../errors.js';
 import { shapeSize } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { add, mul, sub } from '../binary.js';
 import { mean as meanOf, sum } from '../reduce.js';
 import { rsqrt, square } from '../unary.js';
-import { denseOperand, type FloatDType, floatDTypeOf, kernelOutput } from './kernel-operands.js';
+import {
+  denseOperand,
+  type FloatDType,
+  floatDTypeOf,
+  fusedBackend,
+  kernelOutput,
+} from './kernel-operands.js';
 
 /** What {@link layerNormForward} returns, as PyTorch's `torch.native_layer_norm`. */
 export interface LayerNormResult {
@@ -147,7 +152,7 @@ interface NormStats {
 function normForward(op: string, inputs: NormInputs): NormStats {
   const { x, weight, bias, eps, rms } = inputs;
   const { dtype, rows, cols, statsShape } = normLayout(op, x, { weight, bias });
-  const backend = getBackend();
+  const backend = fusedBackend(op, x, weight, bias);
   if (!backend.layerNorm)
     return composedNormForward({
       ...inputs,
@@ -207,7 +212,7 @@ function normBackward(
   }
   const wantWeight = weight !== null && mask.weight !== false;
   const wantBias = mask.bias === true && mean !== null;
-  const backend = getBackend();
+  const backend = fusedBackend(op, dy, x, mean, rstd, weight);
   const rms = mean === null;
   if (!backend.layerNormBackward) {
     const stat = (t: Tensor) => t.to(dtype).reshape(statsShape);

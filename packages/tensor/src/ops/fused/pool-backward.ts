@@ -1,10 +1,9 @@
-import { getBackend } from '../../backend/registry.js';
 import type { WindowGeometry } from '../../backend/window-args.js';
 import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import type { AvgPool2dOptions, MaxPool2dOptions } from '../pool.js';
 import { type Size2d, windowGeometry } from '../window.js';
-import { denseOperand, floatDTypeOf, kernelOutput } from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /**
  * Gradient of max pooling, PyTorch's `max_pool2d_with_indices_backward`: each element of `dy` goes to
@@ -26,11 +25,12 @@ export function maxPool2dBackward(
 ): Tensor {
   const op = 'maxPool2dBackward';
   if (indices.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${indices.dtype}`);
-  const { geometry, dtype, backend } = poolGrad(op, dy, inputShape, kernelSize, options);
+  const { geometry, dtype } = poolGrad(op, dy, inputShape, kernelSize, options);
   if (indices.ndim !== dy.ndim || indices.shape.some((d, i) => d !== dy.shape[i]))
     throw new ShapeError(
       `${op}: indices ${fmtShape(indices.shape)} must match the gradient ${fmtShape(dy.shape)}`,
     );
+  const backend = fusedBackend(op, dy, indices);
   const dx = kernelOutput(backend, dtype, inputShape);
   backend.maxPool2dBackward({
     ...geometry,
@@ -57,7 +57,8 @@ export function avgPool2dBackward(
   options: AvgPool2dOptions = {},
 ): Tensor {
   const op = 'avgPool2dBackward';
-  const { geometry, dtype, backend } = poolGrad(op, dy, inputShape, kernelSize, { ...options, dilation: 1 });
+  const { geometry, dtype } = poolGrad(op, dy, inputShape, kernelSize, { ...options, dilation: 1 });
+  const backend = fusedBackend(op, dy);
   const dx = kernelOutput(backend, dtype, inputShape);
   backend.avgPool2dBackward({
     ...geometry,
@@ -91,5 +92,5 @@ function poolGrad(
     throw new ShapeError(
       `${op}: gradient ${fmtShape(dy.shape)} must be the pooled shape ${fmtShape(pooled)} of input ${fmtShape(inputShape)}`,
     );
-  return { geometry, dtype, backend: getBackend() };
+  return { geometry, dtype };
 }

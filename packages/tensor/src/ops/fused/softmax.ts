@@ -1,4 +1,3 @@
-import { getBackend } from '../../backend/registry.js';
 import { fmtShape, ShapeError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
@@ -6,7 +5,7 @@ import { div, eq, mul, sub, where } from '../binary.js';
 import { movedToLast } from '../movement.js';
 import { max, sum } from '../reduce.js';
 import { exp, log } from '../unary.js';
-import { denseOperand, floatDTypeOf, kernelOutput } from './kernel-operands.js';
+import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';
 
 /**
  * Softmax (or log-softmax) over the last axis of a float tensor: the backend's `softmax` kernel
@@ -15,7 +14,7 @@ import { denseOperand, floatDTypeOf, kernelOutput } from './kernel-operands.js';
  */
 export function softmaxLastDim(op: string, x: Tensor, log: boolean): Tensor {
   const dtype = floatDTypeOf(op, x);
-  const backend = getBackend();
+  const backend = fusedBackend(op, x);
   if (!backend.softmax) return composedSoftmax(x, log);
   const cols = x.ndim === 0 ? 1 : x.shape[x.ndim - 1]!;
   const out = kernelOutput(backend, dtype, x.shape);
@@ -61,7 +60,7 @@ function softmaxGrad(op: string, dy: Tensor, y: Tensor, dim: number, logarithm: 
   if (dy.ndim !== y.ndim || dy.shape.some((d, i) => d !== y.shape[i]))
     throw new ShapeError(`${op}: gradient ${fmtShape(dy.shape)} must match output ${fmtShape(y.shape)}`);
   const d = normalizeDim(op, dim, y.ndim);
-  const backend = getBackend();
+  const backend = fusedBackend(op, dy, y);
   if (!backend.softmaxBackward) {
     const g = dy.to(dtype);
     if (logarithm) return sub(g, mul(exp(y), sum(g, d, { keepdim: true })));
