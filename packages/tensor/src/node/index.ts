@@ -35,7 +35,7 @@ enableRelaxedSimd();
  * garbage collection has found its array dead. A training step allocates tens of MB there but only a
  * few MB of JS objects, so V8 would seldom collect in full; importing this entry lets the backend ask
  * for one (V8's `gc`, taken from a fresh context so no global changes) each time its tensors have
- * grown by 128 MiB. A full collection of a small JS heap takes about a millisecond.
+ * grown by 64 MiB. A full collection of a small JS heap takes about a millisecond.
  */
 function enableCollectionRequests(): void {
   setFlagsFromString('--expose-gc');

@@ -16,14 +16,18 @@ const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
  * and `ptr >> 2` indexes the memory's Float32Array.
  */
 const MAX_BLOCK_END = 2 ** 31;
-/** Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays. */
-const MAX_RESIDENT_BYTES = 2 ** 30;
+/**
+ * Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays
+ * (whose external memory in turn prompts the engine to collect). Lower where the runtime cannot ask
+ * for collections ({@link setCollectionRequest}), since only the engine's own return the blocks then.
+ */
+const MAX_RESIDENT_BYTES = { collecting: 2 ** 30, waiting: 256 * 2 ** 20 };
 /**
  * Growth of tensors' storage in the memory (since its low point) after which the runtime asks for a
  * garbage collection (see {@link setCollectionRequest}): blocks return only when a full collection
  * finds their arrays dead, and a JS heap of a few MB rarely has one.
  */
-const COLLECT_AFTER_BYTES = 128 * 2 ** 20;
+const COLLECT_AFTER_BYTES = 64 * 2 ** 20;
 /** Shortest float32 storage kept in the kernel memory: smaller arrays cost more to track than to copy. */
 export const MIN_RESIDENT_FLOATS = 256;
 
@@ -143,8 +147,8 @@ export class WasmRuntime {
    * Views made from it (`subarray`) must not outlive it.
    */
   allocFloat32(length: number): Float32Array | null {
-    if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > MAX_RESIDENT_BYTES)
-      return null;
+    const budget = requestCollection ? MAX_RESIDENT_BYTES.collecting : MAX_RESIDENT_BYTES.waiting;
+    if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > budget) return null;
     if (this.residentTotal > this.collectedAt + COLLECT_AFTER_BYTES && requestCollection) {
       this.collectedAt = this.residentTotal;
       requestCollection();
@@ -290,7 +294,7 @@ let requestCollection: (() => void) | null = null;
 
 /**
  * Sets how the runtime asks for a full garbage collection when tensors' storage in its memory has
- * grown by 128 MiB since the last time (blocks return to the memory once a collection finds their
+ * grown by 64 MiB since the last time (blocks return to the memory once a collection finds their
  * arrays dead; the callbacks that return them run between tasks). `@proj/tensor/node` passes V8's
  * `gc`; elsewhere the engine's own collections return them, later. Null stops asking.
  */
