@@ -1,6 +1,15 @@
   ;; Strided float32 copies and selects into contiguous outputs. Views have up to 4 axes after merging
   ;; (sizes d0..d3, element strides per axis, innermost last); out is written row by row.
 
+  ;; Moves n bytes from src to dst (the ranges may overlap): copies between arrays that both live in
+  ;; the kernel memory, at memcpy speed where JavaScript's copyWithin on a shared memory is slower.
+  (func (export "copy_bytes") (param $dst i32) (param $src i32) (param $n i32)
+    (memory.copy (local.get $dst) (local.get $src) (local.get $n)))
+
+  ;; Zeroes n bytes from p (a reused block of tensor storage).
+  (func (export "zero_bytes") (param $p i32) (param $n i32)
+    (memory.fill (local.get $p) (i32.const 0) (local.get $n)))
+
   ;; out[row] = n floats read from p with element stride s (1: vector copy, 0: broadcast one value).
   (func $strided_row (param $p i32) (param $s i32) (param $n i32) (param $out i32)
     (local $end i32) (local $end4 i32) (local $step i32)

@@ -27,10 +27,30 @@ const STORAGE: { readonly [D in DType]: new (size: number) => StorageMap[D] } = 
   bool: Uint8Array,
 };
 
+/** A memory besides the JS heap that float32 storage can live in (the WASM kernels' memory). */
+export interface Float32Source {
+  /** A zeroed array of `length` elements there, or null (the JS heap serves it then). */
+  alloc(length: number): Float32Array | null;
+  /** Zeroes `array` when it lives there (faster than `fill` on a shared memory); false otherwise. */
+  zero(array: Float32Array): boolean;
+}
+
+let float32Source: Float32Source | null = null;
+
+/**
+ * Makes {@link allocStorage} take fresh float32 arrays from `source` whenever it gives one, else
+ * from the JS heap; null restores the JS heap. @internal Set by the backend registry when the active
+ * backend changes.
+ */
+export function setFloat32Source(source: Float32Source | null): void {
+  float32Source = source;
+}
+
 /**
  * Allocates zeroed storage of `size` elements for `dtype`: an array an open recycling scope handed
  * back, or a float array released for reuse (see {@link beginAllocationScope}), when one of that
- * length waits; else fresh memory.
+ * length waits; else fresh memory (float32 from the active backend's source, see
+ * {@link setFloat32Source}).
  */
 export function allocStorage<D extends DType>(dtype: D, size: number): StorageMap[D] {
   const make = STORAGE[dtype];
@@ -38,8 +58,10 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageMa
   let array = takeRecycled(make.name, size) as StorageMap[D] | null;
   if (!array && (dtype === 'float32' || dtype === 'float64'))
     array = takeReleased(dtype, size) as StorageMap[D] | null;
-  if (!array) {
-    array = new make(size) as StorageMap[D];
+  if (array) {
+    if (!(array instanceof Float32Array && float32Source?.zero(array))) array.fill(0);
+  } else {
+    array = ((dtype === 'float32' && float32Source?.alloc(size)) || new make(size)) as StorageMap[D];
     noteFresh(array);
   }
   noteAllocated(array);

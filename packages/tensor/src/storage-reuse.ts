@@ -44,15 +44,15 @@ const recyclers: Recycler[] = [];
 const spareKey = (array: AnyStorage) => `${array.constructor.name}:${array.length}`;
 
 /**
- * A zeroed array that an open recycling scope handed back (innermost first), of the typed-array
- * class named `kind` and `length` elements, or null. @internal Used by `allocStorage`.
+ * An array that an open recycling scope handed back (innermost first), of the typed-array class
+ * named `kind` and `length` elements, or null; the caller zeroes it. @internal Used by `allocStorage`.
  */
 export function takeRecycled(kind: string, length: number): AnyStorage | null {
   for (let i = recyclers.length - 1; i >= 0; i--) {
     const array = recyclers[i]!.spare.get(`${kind}:${length}`)?.pop();
     if (array) {
       recycled++;
-      return array.fill(0);
+      return array;
     }
   }
   return null;
@@ -65,8 +65,8 @@ export function noteFresh(array: AnyStorage): void {
 }
 
 /**
- * A zeroed array of `length` elements from the free lists, or null when none was released (the
- * caller then allocates a fresh one). @internal Used by `allocStorage`.
+ * An array of `length` elements from the free lists, or null when none was released (the caller
+ * then allocates a fresh one); the caller zeroes it. @internal Used by `allocStorage`.
  */
 export function takeReleased(dtype: 'float32' | 'float64', length: number): FloatStorage | null {
   const list = free[dtype].get(length);
@@ -74,7 +74,7 @@ export function takeReleased(dtype: 'float32' | 'float64', length: number): Floa
   if (!array) return null;
   pooledBytes -= array.byteLength;
   reused++;
-  return array.fill(0);
+  return array;
 }
 
 /**

@@ -1,9 +1,10 @@
+import { setFloat32Source } from '../dtype.js';
 import { DeviceMemoryError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { type DeviceStorage, isDeviceStorage, type KernelMemory, type Storage } from './memory.js';
-import { wasmAvailable, wasmBackend } from './wasm/index.js';
+import { residentFloat32, wasmAvailable, wasmBackend } from './wasm/index.js';
 
 /** Kernel memory as the op layer sees it: any backend's storage, checked by {@link operandStorage}. */
 export interface AnyMemory extends KernelMemory {
@@ -20,6 +21,13 @@ if (wasmAvailable()) backends.set(wasmBackend.name, wasmBackend);
 /** The fastest host backend this engine supports: WebAssembly SIMD where available, else plain JS. */
 const defaultHost: AnyBackend = backends.get('wasm') ?? jsBackend;
 let active: AnyBackend = defaultHost;
+activate(defaultHost);
+
+/** Makes `backend` active; float32 storage lives in the WASM kernels' memory while they are. */
+function activate(backend: AnyBackend): void {
+  active = backend;
+  setFloat32Source(backend === wasmBackend ? residentFloat32 : null);
+}
 
 /** Makes a backend selectable by name with {@link setBackend}. */
 export function registerBackend(backend: AnyBackend): void {
@@ -35,7 +43,7 @@ export function setBackend(name: string): void {
   const backend = backends.get(name);
   if (!backend)
     throw new Error(`setBackend: unknown backend '${name}' (known: ${[...backends.keys()].join(', ')})`);
-  active = backend;
+  activate(backend);
 }
 
 /** The backend whose kernels ops currently call (its kernel table: `@proj/tensor/internal`). */

@@ -15,6 +15,7 @@ import type {
 } from './events.js';
 import { checkLoopOptions, type TrainLoopOptions, type TrainProgress } from './loop-options.js';
 import type { TrainableLM } from './model.js';
+import { nextTask } from './next-task.js';
 import {
   type Evaluate,
   type Evaluation,
@@ -125,6 +126,9 @@ export async function* trainLoopEvents<B = Batch>(
   o.model.train();
 
   for (;;) {
+    // Between steps, let the tasks queued meanwhile run: among them the callbacks that return the
+    // last steps' tensors to the WASM backend's memory.
+    await nextTask();
     const scheduled = evalInterval > 0 && iter % evalInterval === 0;
     // a resumed run skips the evaluation its checkpoint was written after
     const evaluated = history.evals.at(-1)?.[0] === iter;

@@ -9,6 +9,7 @@ import {
   unpacked,
 } from '../../testing/conformance/packed-linear.js';
 import { describeBackendConformance } from '../../testing/index.js';
+import type { FusedHostBackend } from '../fused-kernels.js';
 import { listBackends } from '../registry.js';
 import { wasmBackend } from '../wasm/index.js';
 import { getRuntime } from '../wasm/runtime.js';
@@ -16,10 +17,24 @@ import { getRuntime } from '../wasm/runtime.js';
 /** The conformance suite on the wasm backend, and what is particular to its build and memory. */
 await describeBackendConformance('wasm', () => wasmBackend);
 
+/**
+ * The same kernels on arrays of the JS heap (a user's arrays, storage allocated under another
+ * backend): every operand goes through the arena, copied in and out.
+ */
+const heapArrays: FusedHostBackend = {
+  ...wasmBackend,
+  alloc: (dtype, length) =>
+    new ({ float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array })[dtype](
+      length,
+    ),
+  upload: (values) => values,
+};
+await describeBackendConformance('wasm on JS-heap arrays', () => heapArrays);
+
 describe('wasm backend build and memory', () => {
-  it('registers the wasm backend where WebAssembly SIMD exists (Node 20+), over an unshared memory', () => {
+  it('registers the wasm backend where WebAssembly SIMD exists (Node 20+), over a shared memory', () => {
     expect(listBackends()).toContain('wasm');
-    expect(getRuntime()?.shared).toBe(false); // shared only once threads are enabled
+    expect(getRuntime()?.shared).toBe(true); // Node has SharedArrayBuffer: tensors live in the memory
   });
 
   it('uses the relaxed-SIMD (fused multiply-add) build when the engine enables relaxed SIMD', () => {
@@ -45,13 +60,13 @@ describe('wasm backend build and memory', () => {
 
   it('packLinear.release frees the kernel memory', () => {
     const rt = getRuntime()!;
-    const before = rt.heap.bytes;
+    const before = rt.blocks.liveBytes;
     const { weight } = inputs(1, 64, 32, 3);
     const packed = wasmBackend.packLinear({ weight, bias: null, n: 64, k: 32, dtype: 'bfloat16' });
-    expect(rt.heap.bytes).toBeGreaterThan(before);
+    expect(rt.blocks.liveBytes).toBeGreaterThan(before);
     packed.release();
     packed.release();
-    expect(rt.heap.bytes).toBe(before);
+    expect(rt.blocks.liveBytes).toBe(before);
   });
 
   it('keeps packed weights intact while other products grow the memory around them', () => {
@@ -60,7 +75,7 @@ describe('wasm backend build and memory', () => {
     const packed = wasmBackend.packLinear({ weight, bias, n, k, dtype: 'float16' });
     const first = new Float32Array(2 * n);
     packed.apply(x, 2, first);
-    // a product far larger than anything so far: the arena grows and the heap moves up
+    // a product far larger than anything so far: the arena moves to a larger block, the memory grows
     const big = 1200;
     unpacked(wasmBackend, randomF32(big * big, 12), randomF32(big * big, 13), null, big, big, big);
     const again = new Float32Array(2 * n);

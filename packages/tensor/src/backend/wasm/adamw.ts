@@ -1,5 +1,6 @@
 import type { AdamWArgs } from '../backend.js';
 import { vectors } from './elementwise.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** float32 AdamW step on the WASM kernels; false for other dtypes. */
@@ -10,15 +11,16 @@ export function wasmAdamW(rt: WasmRuntime, args: AdamWArgs): boolean {
   const n = param.length;
   if (n === 0) return true;
   const bytes = 4 * vectors(n);
-  const ptrs = rt.arena([bytes, bytes, bytes, bytes], 1);
+  const ops = new KernelOperands(rt);
+  const [p, g, m1, v1] = [param, grad, m, v] as Float32Array[];
+  const slots = [ops.update(p!, p!, n, bytes), ops.read(g!, 0, n, bytes), ops.update(m1!, m1!, n, bytes)];
+  slots.push(ops.update(v1!, v1!, n, bytes));
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [pp, gp, mp, vp] = ptrs as [number, number, number, number];
-  all.forEach((a, i) => rt.put(ptrs[i]!, a as Float32Array));
+  const [pp, gp, mp, vp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
   const stepSize = lr / (1 - beta1 ** step);
   const bc2 = Math.sqrt(1 - beta2 ** step);
   rt.kernels.adamw_f32(pp, gp, mp, vp, vectors(n), beta1, beta2, eps, 1 - lr * weightDecay, stepSize, bc2);
-  rt.get(pp, param as Float32Array);
-  rt.get(mp, m as Float32Array);
-  rt.get(vp, v as Float32Array);
+  ops.finish();
   return true;
 }

@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { BinaryOp, ReduceOp, StridedView } from '../backend.js';
 import { coalesce } from '../js/strided.js';
+import { KernelOperands } from './kernel-operands.js';
 import { viewSpan } from './movement.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -53,14 +54,23 @@ function grid(shape: readonly number[], views: readonly StridedView[]): Grid | n
   };
 }
 
-/** Copies each view's span into the arena; returns the address of each view's first element. */
-function place(rt: WasmRuntime, views: readonly StridedView[], g: Grid, ptrs: readonly number[]): number[] {
-  return views.map((v, i) => {
-    const [lo, hi] = g.spans[i]!;
-    const data = v.data;
-    if (data instanceof Uint8Array) rt.u8.set(data.subarray(lo, hi), ptrs[i]!);
-    else rt.put(ptrs[i]!, (data as Float32Array).subarray(lo, hi));
-    return ptrs[i]! + (v.offset - lo) * data.BYTES_PER_ELEMENT;
+/**
+ * Places the views' spans and `out` (written: `g.size` floats) for one call; returns the address of
+ * each view's first element and of `out`, or null when too large.
+ */
+function place(
+  ops: KernelOperands,
+  views: readonly StridedView[],
+  g: Grid,
+  out: Float32Array,
+): number[] | null {
+  const slots = views.map((v, i) => ops.read(v.data as Float32Array | Uint8Array, ...g.spans[i]!));
+  slots.push(ops.write(out, g.size));
+  const ptrs = ops.place();
+  if (!ptrs) return null;
+  return slots.map((slot, i) => {
+    const view = views[i];
+    return view ? ptrs[slot]! + (view.offset - g.spans[i]![0]) * view.data.BYTES_PER_ELEMENT : ptrs[slot]!;
   });
 }
 
@@ -80,13 +90,12 @@ export function wasmBinary(
   const g = grid(shape, [a, b]);
   if (!g) return false;
   if (g.size === 0) return true;
-  const bytes = g.spans.map(([lo, hi]) => 4 * (hi - lo));
-  const ptrs = rt.arena([...bytes, 4 * g.size], 1);
+  const ops = new KernelOperands(rt);
+  const ptrs = place(ops, [a, b], g, out);
   if (!ptrs) return false;
-  const [ap, bp] = place(rt, [a, b], g, ptrs) as [number, number];
-  const outPtr = ptrs[2]!;
+  const [ap, bp, outPtr] = ptrs as [number, number, number];
   rt.kernels.binary_f32(code, ap, bp, outPtr, g.rows, g.cols, g.rs[0]!, g.rs[1]!, g.cs[0]!, g.cs[1]!);
-  rt.get(outPtr, out.subarray(0, g.size));
+  ops.finish();
   return true;
 }
 
@@ -105,14 +114,14 @@ export function wasmWhere(
   const g = grid(shape, [cond, a, b]);
   if (!g) return false;
   if (g.size === 0) return true;
-  const bytes = g.spans.map(([lo, hi], i) => (i === 0 ? 1 : 4) * (hi - lo));
-  const ptrs = rt.arena([...bytes, 4 * g.size], 1);
+  const ops = new KernelOperands(rt);
+  const ptrs = place(ops, [cond, a, b], g, out);
   if (!ptrs) return false;
-  const [cp, ap, bp] = place(rt, [cond, a, b], g, ptrs) as [number, number, number];
+  const [cp, ap, bp, outPtr] = ptrs as [number, number, number, number];
   const [crs, ars, brs] = g.rs as [number, number, number];
   const [ccs, acs, bcs] = g.cs as [number, number, number];
-  rt.kernels.where_f32(cp, ap, bp, ptrs[3]!, g.rows, g.cols, crs, ars, brs, ccs, acs, bcs);
-  rt.get(ptrs[3]!, out.subarray(0, g.size));
+  rt.kernels.where_f32(cp, ap, bp, outPtr, g.rows, g.cols, crs, ars, brs, ccs, acs, bcs);
+  ops.finish();
   return true;
 }
 
@@ -129,11 +138,12 @@ export function wasmReduce(
   if (code === undefined || !(x instanceof Float32Array && out instanceof Float32Array) || inner === 0)
     return false;
   if (outer === 0) return true;
-  const ptrs = rt.arena([4 * outer * inner, 4 * outer], 1);
+  const ops = new KernelOperands(rt);
+  const xi = ops.read(x, 0, outer * inner);
+  const oi = ops.write(out, outer);
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [xp, op_] = ptrs as [number, number];
-  rt.put(xp, x.subarray(0, outer * inner));
-  rt.kernels.reduce_f32(code, xp, op_, outer, inner);
-  rt.get(op_, out.subarray(0, outer));
+  rt.kernels.reduce_f32(code, ptrs[xi]!, ptrs[oi]!, outer, inner);
+  ops.finish();
   return true;
 }

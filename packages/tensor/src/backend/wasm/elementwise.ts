@@ -1,5 +1,6 @@
 import type { FloatArray, TypedArray } from '../../dtype.js';
 import type { UnaryGradOp, UnaryOp } from '../backend.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Op codes of `unary_f32` (asm/unary.wat). Ops missing here run on the JS kernels. */
@@ -48,6 +49,16 @@ export function wasmUnary(rt: WasmRuntime, op: UnaryOp, x: TypedArray, out: Type
   if (code === undefined || !(x instanceof Float32Array) || !(out instanceof Float32Array)) return false;
   const n = x.length;
   if (n === 0) return true;
+  if (rt.writableBytes(out) >= 4 * steps(n)) {
+    // out lives in the memory: x goes there and the kernel runs over it in place, in one pass
+    const ops = new KernelOperands(rt);
+    const xy = ops.update(x, out, n, 4 * steps(n));
+    const placed = ops.place();
+    if (!placed) return false;
+    rt.kernels.unary_f32(code, placed[xy]!, steps(n));
+    ops.finish();
+    return true;
+  }
   const ptrs = rt.arena([4 * steps(Math.min(n, CHUNK))], 1);
   if (!ptrs) return false;
   const p = ptrs[0]!;
@@ -86,6 +97,16 @@ export function wasmUnaryBackward(
     return false;
   const n = x.length;
   if (n === 0) return true;
+  if (rt.writableBytes(dx) >= 4 * steps(n)) {
+    const ops = new KernelOperands(rt);
+    const xi = ops.read(x, 0, n, 4 * steps(n));
+    const di = ops.update(dy, dx, n, 4 * steps(n));
+    const placed = ops.place();
+    if (!placed) return false;
+    rt.kernels.unary_backward_f32(code, placed[xi]!, placed[di]!, steps(n));
+    ops.finish();
+    return true;
+  }
   const bytes = 4 * steps(Math.min(n, CHUNK));
   const ptrs = rt.arena([bytes, bytes], 1);
   if (!ptrs) return false;

@@ -1,3 +1,4 @@
+import type { Float32Source } from '../../dtype.js';
 import type { FusedHostBackend } from '../fused-kernels.js';
 import { jsBackend } from '../js/index.js';
 import { wasmAdamW } from './adamw.js';
@@ -16,11 +17,19 @@ import { wasmAttentionSoftmax, wasmSoftmax, wasmSoftmaxBackward } from './softma
 /**
  * The WebAssembly SIMD kernels: float32 fast paths for matmul, elementwise functions, softmax and
  * the fused norm / loss / optimizer kernels, with the JS kernels for every dtype or layout they do
- * not cover. The module is instantiated on first use.
+ * not cover. The module is instantiated on first use. While it is the active backend, float32
+ * storage (of at least 256 elements) is allocated in the kernels' memory where that memory is shared,
+ * and `upload` copies float32 arrays there: the kernels then read and write them in place, and copy
+ * other arrays through their arena.
  */
 export const wasmBackend: FusedHostBackend = {
   ...jsBackend,
   name: 'wasm',
+  upload(values) {
+    const resident = values instanceof Float32Array ? residentFloat32.alloc(values.length) : null;
+    resident?.set(values);
+    return resident ?? values;
+  },
   unary(op, x, out) {
     const rt = getRuntime();
     if (!rt || !wasmUnary(rt, op, x, out)) jsBackend.unary(op, x, out);
@@ -97,6 +106,21 @@ export const wasmBackend: FusedHostBackend = {
   adamw(args) {
     const rt = getRuntime();
     if (!rt || !wasmAdamW(rt, args)) jsBackend.adamw(args);
+  },
+};
+
+/**
+ * The kernels' memory as a home for float32 storage: arrays there are read and written in place,
+ * without copies. It gives none where the memory is not shared or cannot hold them.
+ */
+export const residentFloat32: Float32Source = {
+  alloc: (length) => getRuntime()?.allocFloat32(length) ?? null,
+  zero(array) {
+    const rt = getRuntime();
+    const at = rt?.addressOf(array) ?? -1;
+    if (at < 0) return false;
+    rt!.kernels.zero_bytes(at, array.byteLength);
+    return true;
   },
 };
 

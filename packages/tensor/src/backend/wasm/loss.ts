@@ -1,5 +1,6 @@
 import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../backend.js';
 import { checkTargets } from '../js/cross-entropy.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 const f32 = (a: unknown): a is Float32Array => a instanceof Float32Array;
@@ -11,14 +12,18 @@ export function wasmCrossEntropy(rt: WasmRuntime, args: CrossEntropyArgs): boole
   checkTargets(targets, rows, classes, ignoreIndex);
   const n = rows * classes;
   if (rows === 0 || classes === 0) return false; // degenerate: the reference defines the NaNs
-  const ptrs = rt.arena([4 * n, 4 * rows, 4 * rows, 4 * rows], 1);
+  const ops = new KernelOperands(rt);
+  const slots = [
+    ops.read(logits, 0, n),
+    ops.read(targets, 0, rows),
+    ops.write(losses, rows),
+    ops.write(lse, rows),
+  ];
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [xp, tp, lp, zp] = ptrs as [number, number, number, number];
-  rt.put(xp, logits.subarray(0, n));
-  rt.put(tp, targets.subarray(0, rows));
+  const [xp, tp, lp, zp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
   rt.kernels.cross_entropy_f32(xp, tp, lp, zp, rows, classes, ignoreIndex, labelSmoothing);
-  rt.get(lp, losses.subarray(0, rows));
-  rt.get(zp, lse.subarray(0, rows));
+  ops.finish();
   return true;
 }
 
@@ -29,15 +34,14 @@ export function wasmCrossEntropyBackward(rt: WasmRuntime, args: CrossEntropyBack
   checkTargets(targets, rows, classes, ignoreIndex);
   const n = rows * classes;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * n, 4 * rows, 4 * rows, 4 * rows], 1);
+  const ops = new KernelOperands(rt);
+  const slots = [ops.update(logits, dlogits, n), ops.read(targets, 0, rows), ops.read(lse, 0, rows)];
+  slots.push(typeof scale === 'number' ? ops.scratch(4 * rows) : ops.read(scale, 0, rows));
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [xp, tp, zp, sp] = ptrs as [number, number, number, number];
-  rt.put(xp, logits.subarray(0, n));
-  rt.put(tp, targets.subarray(0, rows));
-  rt.put(zp, lse.subarray(0, rows));
+  const [xp, tp, zp, sp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
   if (typeof scale === 'number') rt.f32.fill(scale, sp >> 2, (sp >> 2) + rows);
-  else rt.put(sp, scale.subarray(0, rows));
   rt.kernels.cross_entropy_backward_f32(xp, tp, zp, sp, rows, classes, ignoreIndex, labelSmoothing);
-  rt.get(xp, dlogits.subarray(0, n));
+  ops.finish();
   return true;
 }

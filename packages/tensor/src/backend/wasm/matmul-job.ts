@@ -40,7 +40,8 @@ export interface ProductJob {
   plan: TaskPlan;
   /** Byte address of C (`[batch, m, n]`) in the kernel memory. */
   cPtr: number;
-  out: Float32Array;
+  /** Where C's rows are copied as tasks finish; null when C is written in place (`cPtr` is the output's own storage). */
+  out: Float32Array | null;
   /** Byte address of the per-task done flags. */
   done: number;
   /** Workers offered the job (from `rt.helpers`); none to run it on this thread alone. */
@@ -77,7 +78,7 @@ export function runProductJob(rt: WasmRuntime, job: ProductJob): number {
     kernels.matmul_f32(desc, 0, 1);
     Atomics.store(i32, word, 0);
     const c = job.cPtr >> 2;
-    job.out.set(rt.f32.subarray(c, c + job.batch * job.m * job.n));
+    job.out?.set(rt.f32.subarray(c, c + job.batch * job.m * job.n));
     return 1;
   }
   rt.offer('matmul_f32', desc, workers);
@@ -196,7 +197,7 @@ class Outflow {
       if (by === 0) continue;
       this.taken[t] = 1;
       this.ran[by - 1] = 1;
-      if (t < plan.packs) continue;
+      if (t < plan.packs || !out) continue;
       const [b0, b1, i0, i1, j0, j1] = productSpan(plan, t - plan.packs);
       f32 ??= this.rt.f32;
       if (j1 - j0 === n) {

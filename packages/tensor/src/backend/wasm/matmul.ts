@@ -1,4 +1,5 @@
 import type { MatmulArgs } from '../backend.js';
+import { overlaps } from './kernel-operands.js';
 import { type Region, runProductJob } from './matmul-job.js';
 import { planTasks } from './matmul-plan.js';
 import { getThreadRuntime, type WasmRuntime } from './runtime.js';
@@ -60,18 +61,28 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
   const macs = batch * m * n * k;
   const pool = macs >= AWAKE_SPLIT_MACS ? getThreadRuntime() : null;
   const workers = pool?.helpers(pool.threads, macs >= WAKE_SPLIT_MACS) ?? [];
-  // Products split across threads run in the shared memory; all others in the faster unshared one.
+  // Products split across threads run in the shared memory (where tensors live when there is one).
   const rt = workers.length > 0 ? pool! : primary;
   const threads = workers.length > 0 ? Math.max(...workers) + 2 : 1;
   const plan = planTasks(batch, m, n, k, workers.length + 1, rt.kernels.matmul_kc());
   const tasks = plan.packs + plan.products;
+  // Operands that live in the memory are read where they lie, and C written there when `out` can take it.
+  const aAt = rt.readAddress(A.data, A.lo, 4 * (A.hi - A.lo));
+  const bAt = shared ? aAt : rt.readAddress(B.data, B.lo, 4 * (B.hi - B.lo));
+  const cBytes = 4 * batch * m * n;
+  let cAt = rt.writableBytes(out) >= cBytes ? rt.addressOf(out) : -1;
+  if (
+    (aAt >= 0 && overlaps(aAt, 4 * (A.hi - A.lo), cAt, cBytes)) ||
+    (bAt >= 0 && overlaps(bAt, 4 * (B.hi - B.lo), cAt, cBytes))
+  )
+    cAt = -1;
   const ptrs = rt.arena(
     [
       4 * batch,
       4 * batch,
-      4 * (A.hi - A.lo),
-      shared ? 0 : 4 * (B.hi - B.lo),
-      4 * batch * m * n,
+      aAt >= 0 ? 0 : 4 * (A.hi - A.lo),
+      shared || bAt >= 0 ? 0 : 4 * (B.hi - B.lo),
+      cAt >= 0 ? 0 : cBytes,
       plan.packedBytes,
       4 * tasks,
       4 * plan.spans.length,
@@ -79,7 +90,7 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     threads,
   );
   if (!ptrs) return false;
-  const [aOff, bOff, aPtr, bOwn, cPtr, packed, done, spans] = ptrs as [
+  const [aOff, bOff, aOwn, bOwn, cOwn, packed, done, spans] = ptrs as [
     number,
     number,
     number,
@@ -89,8 +100,9 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     number,
     number,
   ];
-  const aRegion: Region = { data: A.data, lo: A.lo, hi: A.hi, ptr: aPtr, copied: A.lo };
-  const bRegion: Region = shared ? aRegion : { data: B.data, lo: B.lo, hi: B.hi, ptr: bOwn, copied: B.lo };
+  const cPtr = cAt >= 0 ? cAt : cOwn;
+  const aRegion = region(A, aAt, aOwn);
+  const bRegion = shared ? aRegion : region(B, bAt, bOwn);
   const i32 = rt.i32;
   for (let t = 0; t < batch; t++) {
     i32[(aOff >> 2) + t] = A.offsets[t]! - A.lo;
@@ -100,7 +112,7 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
   const desc = rt.desc;
   i32.set(
     [
-      aPtr,
+      aRegion.ptr,
       bRegion.ptr,
       cPtr,
       batch,
@@ -136,11 +148,18 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     k,
     plan,
     cPtr,
-    out,
+    out: cAt >= 0 ? null : out,
     done,
     workers,
   });
   return true;
+}
+
+/** The storage range of `p`: in place at `at` when that is an address (nothing to copy), else copied to `own`. */
+function region(p: Placed, at: number, own: number): Region {
+  return at >= 0
+    ? { data: p.data, lo: p.lo, hi: p.hi, ptr: at, copied: p.hi }
+    : { data: p.data, lo: p.lo, hi: p.hi, ptr: own, copied: p.lo };
 }
 
 /** True when every batch shares B and A's batches are consecutive row blocks of one matrix. */

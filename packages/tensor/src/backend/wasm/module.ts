@@ -38,6 +38,8 @@ export interface KernelExports {
   ): void;
   /** Copies a strided view (sizes and element strides of 4 axes at `dims`) into contiguous `out`. */
   copy_f32(src: number, out: number, dims: number): void;
+  copy_bytes(dst: number, src: number, bytes: number): void;
+  zero_bytes(ptr: number, bytes: number): void;
   /** `out = c ? a : b` over a [rows, cols] grid; `c` bytes, strides in elements, inner strides 0 or 1. */
   where_f32(
     c: number,

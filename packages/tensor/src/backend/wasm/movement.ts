@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { StridedView } from '../backend.js';
 import { coalesce } from '../js/strided.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** The storage range [lo, hi) a view of `dims`/`strides` from `offset` reads. */
@@ -37,15 +38,15 @@ export function wasmCopy(
   if (dims.length > 4 || (dims.length === 1 && strides[0] === 1)) return false;
   const [lo, hi] = viewSpan(src.offset, dims, strides);
   if (hi - lo > 2 * size + 4096) return false;
-  const ptrs = rt.arena([4 * (hi - lo), 4 * size, 32], 1);
-  if (!ptrs) return false;
-  const [sp, op, dp] = ptrs as [number, number, number];
   const pad = 4 - dims.length;
   const d4 = [...new Array<number>(pad).fill(1), ...dims];
   const s4 = [...new Array<number>(pad).fill(0), ...strides];
-  rt.put(sp, src.data.subarray(lo, hi));
-  rt.put(dp, Int32Array.from([...d4, ...s4]));
+  const ops = new KernelOperands(rt);
+  const slots = [ops.read(src.data, lo, hi), ops.write(out, size), ops.read(Int32Array.from([...d4, ...s4]))];
+  const ptrs = ops.place();
+  if (!ptrs) return false;
+  const [sp, op, dp] = slots.map((i) => ptrs[i]!) as [number, number, number];
   rt.kernels.copy_f32(sp + 4 * (src.offset - lo), op, dp);
-  rt.get(op, out.subarray(0, size));
+  ops.finish();
   return true;
 }

@@ -1,4 +1,5 @@
 import type { NormArgs, NormBackwardArgs } from '../backend.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 const f32 = (a: unknown): a is Float32Array => a instanceof Float32Array;
@@ -19,17 +20,15 @@ export function wasmLayerNorm(rt: WasmRuntime, args: NormArgs): boolean {
   if ((weight && !f32(weight)) || (bias && !f32(bias))) return false;
   const n = rows * cols;
   if (n === 0) return false; // empty rows: the reference defines their (NaN) statistics
-  const ptrs = rt.arena([4 * n, 4 * cols, 4 * cols, 4 * rows, 4 * rows], 1);
-  if (!ptrs) return false;
-  const [xp, wp, bp, mp, rp] = ptrs as [number, number, number, number, number];
   const [w, b] = affine(weight, rms ? null : bias, cols);
-  rt.put(xp, x.subarray(0, n));
-  rt.put(wp, w);
-  rt.put(bp, b);
+  const ops = new KernelOperands(rt);
+  const slots = [ops.update(x, out, n), ops.read(w, 0, cols), ops.read(b, 0, cols)];
+  slots.push(rms ? ops.scratch(4 * rows) : ops.write(mean, rows), ops.write(rstd, rows));
+  const ptrs = ops.place();
+  if (!ptrs) return false;
+  const [xp, wp, bp, mp, rp] = slots.map((i) => ptrs[i]!) as [number, number, number, number, number];
   rt.kernels.layer_norm_f32(xp, wp, bp, mp, rp, rows, cols, eps, rms ? 1 : 0);
-  rt.get(xp, out.subarray(0, n));
-  if (!rms) rt.get(mp, mean.subarray(0, rows));
-  rt.get(rp, rstd.subarray(0, rows));
+  ops.finish();
   return true;
 }
 
@@ -39,17 +38,23 @@ export function wasmLayerNormBackward(rt: WasmRuntime, args: NormBackwardArgs): 
   if (!(f32(dy) && f32(x) && f32(mean) && f32(rstd) && f32(dx))) return false;
   if ((weight && !f32(weight)) || (dweight && !f32(dweight)) || (dbias && !f32(dbias))) return false;
   const n = rows * cols;
-  const ptrs = rt.arena([4 * n, 4 * n, 4 * cols, 4 * rows, 4 * rows, 4 * cols, 4 * cols], 1);
+  const ops = new KernelOperands(rt);
+  const slots = [ops.update(dy, dx, n), ops.read(x, 0, n), ops.read(affine(weight, null, cols)[0], 0, cols)];
+  slots.push(rms ? ops.scratch(4 * rows) : ops.read(mean, 0, rows), ops.read(rstd, 0, rows));
+  slots.push(dweight ? ops.write(dweight, cols) : ops.scratch(4 * cols));
+  slots.push(dbias ? ops.write(dbias, cols) : ops.scratch(4 * cols));
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [dp, xp, wp, mp, rp, dwp, dbp] = ptrs as [number, number, number, number, number, number, number];
-  rt.put(dp, dy.subarray(0, n));
-  rt.put(xp, x.subarray(0, n));
-  rt.put(wp, affine(weight, null, cols)[0]);
-  if (!rms) rt.put(mp, mean.subarray(0, rows));
-  rt.put(rp, rstd.subarray(0, rows));
+  const [dp, xp, wp, mp, rp, dwp, dbp] = slots.map((i) => ptrs[i]!) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   rt.kernels.layer_norm_backward_f32(dp, xp, wp, mp, rp, dwp, dbp, rows, cols, rms ? 1 : 0);
-  rt.get(dp, dx.subarray(0, n));
-  if (dweight) rt.get(dwp, dweight.subarray(0, cols));
-  if (dbias) rt.get(dbp, dbias.subarray(0, cols));
+  ops.finish();
   return true;
 }

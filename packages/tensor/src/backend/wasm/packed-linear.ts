@@ -1,8 +1,7 @@
 import { halfRangeError, type WeightDType } from '../../half-precision.js';
 import type { PackedLinearKernel, PackLinearArgs } from '../backend.js';
-import type { HeapBlock } from './kernel-heap.js';
 import { AWAKE_SPLIT_MACS, WAKE_SPLIT_MACS } from './matmul.js';
-import { getRuntime, getThreadRuntime, type WasmRuntime } from './runtime.js';
+import { getRuntime, type WasmRuntime } from './runtime.js';
 
 /** Descriptor words of `linear_packed_f32` (see asm/linear-packed.wat). */
 const DESC_WORDS = 12;
@@ -13,7 +12,7 @@ const CHUNKS_PER_THREAD = 4;
 const DTYPE_CODES = { float32: 0, float16: 1, bfloat16: 2 } as const;
 
 /**
- * {@link Backend.packLinear} on the WASM kernels: the weight goes into the heap of the kernel memory
+ * {@link Backend.packLinear} on the WASM kernels: the weight goes into a block of the kernel memory
  * where products run (the threads' shared memory once `enableThreads` has made it, so they split
  * across threads; else the unshared one), as the pre-packed B of the matmul kernel (B = Wᵀ in
  * 8-column slivers per 256-row slice; see asm/linear-packed.wat), in float32 or as 16-bit patterns,
@@ -21,17 +20,18 @@ const DTYPE_CODES = { float32: 0, float16: 1, bfloat16: 2 } as const;
  */
 export function wasmPackLinear(args: PackLinearArgs): PackedLinearKernel | null {
   const { weight, bias, n, k, dtype } = args;
-  const rt = getThreadRuntime() ?? getRuntime();
+  const rt = getRuntime();
   if (!rt) return null;
   if (dtype !== 'float32') checkHalfRange('packLinear', weight, dtype, k);
   const esize = dtype === 'float32' ? 4 : 2;
   const weightBytes = Math.ceil((Math.ceil(n / 8) * 8 * k * esize) / 64) * 64;
-  const block = rt.heap.alloc(weightBytes + 4 * n);
-  if (!block || !packInto(rt, block, weight, n, k, dtype)) {
-    if (block) rt.heap.free(block);
+  const block = rt.blocks.alloc(weightBytes + 4 * n);
+  if (block < 0) return null;
+  if (!packInto(rt, block, weight, n, k, dtype)) {
+    rt.blocks.free(block);
     return null;
   }
-  if (bias) rt.f32.set(bias, (block.ptr + weightBytes) >> 2);
+  if (bias) rt.f32.set(bias, (block + weightBytes) >> 2);
   return new WasmPackedLinear(rt, block, n, k, DTYPE_CODES[dtype], bias ? weightBytes : -1);
 }
 
@@ -46,7 +46,7 @@ const PACK_ROWS = 256;
  */
 function packInto(
   rt: WasmRuntime,
-  block: HeapBlock,
+  block: number,
   weight: Float32Array,
   n: number,
   k: number,
@@ -62,13 +62,13 @@ function packInto(
     const [src, staged] = ptrs as [number, number];
     rt.f32.set(weight.subarray(r0 * k, (r0 + rows) * k), src >> 2);
     if (dtype === 'float32') {
-      rt.kernels.pack_weight_rows(src, rows, k, block.ptr, n8, r0);
+      rt.kernels.pack_weight_rows(src, rows, k, block, n8, r0);
       continue;
     }
     rt.kernels.pack_weight_rows(src, rows, k, staged, rows8, 0);
     for (let pc = 0; pc < k; pc += kc) {
       const depth = Math.min(kc, k - pc);
-      const to = block.ptr + 2 * (pc * n8 + r0 * depth);
+      const to = block + 2 * (pc * n8 + r0 * depth);
       rt.kernels.round_to_half(staged + 4 * pc * rows8, to, rows8 * depth, DTYPE_CODES[dtype]);
     }
   }
@@ -88,13 +88,14 @@ function checkHalfRange(op: string, weight: Float32Array, dtype: 'float16' | 'bf
     if (!(Math.abs(weight[i]!) < limit)) throw halfRangeError(op, weight, i, k, dtype);
 }
 
-/** A weight in a runtime's heap and the products with it. */
+/** A weight in a block of a runtime's memory and the products with it. */
 class WasmPackedLinear implements PackedLinearKernel {
-  private block: HeapBlock | null;
+  /** Byte address of the packed weight's block; -1 once released. */
+  private block: number;
 
   constructor(
     private readonly rt: WasmRuntime,
-    block: HeapBlock,
+    block: number,
     private readonly n: number,
     private readonly k: number,
     private readonly dtypeCode: number,
@@ -105,17 +106,13 @@ class WasmPackedLinear implements PackedLinearKernel {
   }
 
   get bytes(): number {
-    return this.block?.bytes ?? 0;
+    return this.block < 0 ? 0 : this.rt.blocks.sizeOf(this.block);
   }
 
   apply(x: Float32Array, m: number, out: Float32Array): void {
     const { rt, n, k } = this;
     const block = this.block;
-    if (!block) throw new Error('packedLinear: the packed weight was released');
-    if (rt !== getRuntime() && rt !== getThreadRuntime())
-      throw new Error(
-        'packedLinear: the weight was packed in the memory of the worker threads, which disableThreads() released; pack it again',
-      );
+    if (block < 0) throw new Error('packedLinear: the packed weight was released');
     if (m === 0) return;
     const macs = m * n * k;
     const threads = rt.pool && macs >= AWAKE_SPLIT_MACS ? rt.threads : 1;
@@ -126,19 +123,18 @@ class WasmPackedLinear implements PackedLinearKernel {
     const [xPtr, outPtr, desc] = ptrs as [number, number, number];
     rt.f32.set(x.subarray(0, m * k), xPtr >> 2);
     const [scratch, scratchStride] = rt.scratch();
-    const bias = this.biasAt < 0 ? 0 : block.ptr + this.biasAt;
+    const bias = this.biasAt < 0 ? 0 : block + this.biasAt;
     rt.i32.set(
-      [xPtr, m, n, k, block.ptr, this.dtypeCode, bias, outPtr, chunk, 0, scratch, scratchStride],
+      [xPtr, m, n, k, block, this.dtypeCode, bias, outPtr, chunk, 0, scratch, scratchStride],
       desc >> 2,
     );
     const ran = rt.parallel('linear_packed_f32', desc, threads, macs >= WAKE_SPLIT_MACS);
-    const primary = getRuntime();
-    if (primary) primary.lastThreads = ran;
+    rt.lastThreads = ran;
     out.set(rt.f32.subarray(outPtr >> 2, (outPtr >> 2) + m * n));
   }
 
   release(): void {
-    if (this.block) this.rt.heap.free(this.block);
-    this.block = null;
+    if (this.block >= 0) this.rt.blocks.free(this.block);
+    this.block = -1;
   }
 }

@@ -1,4 +1,4 @@
-import { KernelHeap } from './kernel-heap.js';
+import { BlockAllocator } from './block-allocator.js';
 import { DESC_BYTE, PARALLEL_KERNELS, type ParallelKernel, SCRATCH_BYTE } from './layout.js';
 import {
   type CompiledKernels,
@@ -11,12 +11,32 @@ import type { ThreadPool } from './thread-pool.js';
 
 /** Largest operand arena a call may use; bigger problems go to the JS kernels. */
 const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
+/**
+ * Bytes the blocks may reach: 2 GiB, so every address is a positive int32 (the kernels' pointers)
+ * and `ptr >> 2` indexes the memory's Float32Array.
+ */
+const MAX_BLOCK_END = 2 ** 31;
+/**
+ * Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays
+ * (whose external memory in turn prompts the engine to collect). Lower where the runtime cannot ask
+ * for collections ({@link setCollectionRequest}), since only the engine's own return the blocks then.
+ */
+const MAX_RESIDENT_BYTES = { collecting: 2 ** 30, waiting: 256 * 2 ** 20 };
+/**
+ * Growth of tensors' storage in the memory (since its low point) after which the runtime asks for a
+ * garbage collection (see {@link setCollectionRequest}): blocks return only when a full collection
+ * finds their arrays dead, and a JS heap of a few MB rarely has one.
+ */
+const COLLECT_AFTER_BYTES = 64 * 2 ** 20;
+/** Shortest float32 storage kept in the kernel memory: smaller arrays cost more to track than to copy. */
+export const MIN_RESIDENT_FLOATS = 256;
 
 /**
- * A kernel instance and its memory. The memory is scratch space: each call copies its operands
- * into the arena, runs the kernels and copies the result out, so no tensor ever aliases it (no
- * use-after-free is reachable). The memory grows to the largest call seen and is then reused. Above
- * the arena, the {@link KernelHeap} holds what outlives a call (packed weights).
+ * A kernel instance and its memory. The memory's blocks ({@link BlockAllocator}) hold the per-call
+ * operand arena (per-thread scratch first), packed weights, and, in a shared memory, the storage of
+ * float32 tensors ({@link WasmRuntime.allocFloat32}): kernels read and write those where they lie and
+ * copy only other arrays through the arena. A shared memory grows in place, so views of it stay valid;
+ * an unshared one detaches its views when it grows, so it holds no tensors.
  */
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -26,7 +46,7 @@ export class WasmRuntime {
   threads = 1;
   /**
    * Threads the last parallel kernel (a matrix product, a fused attention) ran on, kept on the
-   * unshared runtime; for tests and diagnostics.
+   * runtime every kernel starts from; for tests and diagnostics.
    */
   lastThreads = 0;
   /**
@@ -39,9 +59,20 @@ export class WasmRuntime {
    * Only a type here, so a bundle that never starts threads leaves out the pool and the worker script.
    */
   pool: ThreadPool | null = null;
-  /** Long-lived blocks above the arena (packed weights). */
-  readonly heap: KernelHeap;
+  /** The memory's blocks above the fixed layout: the arena, packed weights, tensors' storage. */
+  readonly blocks: BlockAllocator;
   private readonly scratchPerThread: number;
+  private arenaPtr = -1;
+  private arenaBytes = 0;
+  /** The memory's buffers seen so far (a shared memory's `buffer` is a new object after each growth). */
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  /** Block size of each array {@link WasmRuntime.allocFloat32} made. */
+  private readonly owners = new WeakMap<ArrayBufferView, number>();
+  /** Frees a tensor's block once the garbage collector has taken its array. */
+  private readonly collected = new FinalizationRegistry<number>((ptr) => this.freeResident(ptr));
+  private residentTotal = 0;
+  /** Resident bytes when a collection was last asked for, lowered as blocks return. */
+  private collectedAt = 0;
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
@@ -55,7 +86,7 @@ export class WasmRuntime {
     this.compiled = compileKernels(shared);
     this.kernels = instantiate(this.compiled, memory);
     this.scratchPerThread = align(this.kernels.matmul_scratch_bytes(), 64);
-    this.heap = new KernelHeap(memory);
+    this.blocks = new BlockAllocator(memory, SCRATCH_BYTE, MAX_BLOCK_END);
   }
 
   /** Whether worker threads can join (the memory is shared). */
@@ -79,25 +110,92 @@ export class WasmRuntime {
     return DESC_BYTE;
   }
 
-  /** Per-thread scratch: base address and bytes per thread. */
+  /** Per-thread scratch of the last {@link WasmRuntime.arena}: base address and bytes per thread. */
   scratch(): [number, number] {
-    return [SCRATCH_BYTE, this.scratchPerThread];
+    return [this.arenaPtr, this.scratchPerThread];
   }
 
   /**
    * Lays out blocks of the given byte sizes (64-byte aligned) after the scratch area of `threads`
-   * threads, growing the memory (and moving the heap up) when needed; returns their addresses, or
-   * null when too large.
+   * threads in the arena, which moves to a larger block of the memory when it is too small; returns
+   * their addresses (valid until the next call), or null when too large.
    */
   arena(sizes: readonly number[], threads: number): number[] | null {
-    let top = SCRATCH_BYTE + threads * this.scratchPerThread;
-    const ptrs = sizes.map((size) => {
-      const ptr = top;
+    const scratchBytes = threads * this.scratchPerThread;
+    let top = scratchBytes;
+    const offsets = sizes.map((size) => {
+      const at = top;
       top = align(top + size, 64);
-      return ptr;
+      return at;
     });
-    if (top - SCRATCH_BYTE > MAX_ARENA_BYTES || !this.heap.reserveBelow(top)) return null;
-    return ptrs;
+    if (top > MAX_ARENA_BYTES) return null;
+    if (top > this.arenaBytes) {
+      if (this.arenaPtr >= 0) this.blocks.free(this.arenaPtr);
+      // At least a quarter more than before, so a slowly rising need does not move it on every call.
+      this.arenaPtr = this.blocks.alloc(Math.max(top, Math.ceil(this.arenaBytes * 1.25)));
+      if (this.arenaPtr < 0) this.arenaPtr = this.blocks.alloc(top);
+      this.arenaBytes = this.arenaPtr < 0 ? 0 : this.blocks.sizeOf(this.arenaPtr);
+      if (this.arenaPtr < 0) return null;
+    }
+    return offsets.map((at) => this.arenaPtr + at);
+  }
+
+  /**
+   * A zeroed float32 array of `length` elements in this memory, whose block returns to the memory
+   * when the garbage collector takes the array; null where tensors do not live here (an unshared
+   * memory, an array under {@link MIN_RESIDENT_FLOATS}, the resident budget spent, the memory full).
+   * Views made from it (`subarray`) must not outlive it.
+   */
+  allocFloat32(length: number): Float32Array | null {
+    const budget = requestCollection ? MAX_RESIDENT_BYTES.collecting : MAX_RESIDENT_BYTES.waiting;
+    if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > budget) return null;
+    if (this.residentTotal > this.collectedAt + COLLECT_AFTER_BYTES && requestCollection) {
+      this.collectedAt = this.residentTotal;
+      requestCollection();
+    }
+    const ptr = this.blocks.alloc(4 * length);
+    if (ptr < 0) return null;
+    const size = this.blocks.sizeOf(ptr);
+    if (this.blocks.lastReused) this.kernels.zero_bytes(ptr, size);
+    this.residentTotal += size;
+    const array = new Float32Array(this.f32.buffer, ptr, length);
+    this.owners.set(array, size);
+    this.collected.register(array, ptr);
+    return array;
+  }
+
+  /** Bytes of tensors' storage in this memory (blocks whose arrays the collector has not taken yet). */
+  get residentBytes(): number {
+    return this.residentTotal;
+  }
+
+  /** Byte address of `array`'s first element when it is a view of this memory, else -1. */
+  addressOf(array: ArrayBufferView): number {
+    return this.ownBuffers.has(array.buffer) ? array.byteOffset : -1;
+  }
+
+  /**
+   * Byte address of element `lo` of `array` when it is a view of this memory and `bytes` bytes from
+   * there lie in the memory (what a kernel reads in place), else -1.
+   */
+  readAddress(array: Float32Array | Int32Array | Uint8Array, lo: number, bytes: number): number {
+    const at = this.addressOf(array);
+    const ptr = at + array.BYTES_PER_ELEMENT * lo;
+    return at >= 0 && ptr + bytes <= this.memory.buffer.byteLength ? ptr : -1;
+  }
+
+  /**
+   * Bytes a kernel may write from `array`'s first element in place: its block's size for an array
+   * {@link WasmRuntime.allocFloat32} made (vector kernels round lengths up), else 0.
+   */
+  writableBytes(array: ArrayBufferView): number {
+    return this.owners.get(array) ?? 0;
+  }
+
+  private freeResident(ptr: number): void {
+    this.residentTotal -= this.blocks.sizeOf(ptr);
+    this.collectedAt = Math.min(this.collectedAt, this.residentTotal);
+    this.blocks.free(ptr);
   }
 
   /** A Float32Array over the whole memory (refreshed after growth). */
@@ -180,6 +278,7 @@ export class WasmRuntime {
     const buffer = this.memory.buffer;
     if (buffer === this.buffer && this.f32View.byteLength === buffer.byteLength) return;
     this.buffer = buffer;
+    this.ownBuffers.add(buffer);
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
     this.u8View = new Uint8Array(buffer);
@@ -191,41 +290,45 @@ function align(n: number, to: number): number {
 }
 
 let runtime: WasmRuntime | null | undefined;
-let threadRuntime: WasmRuntime | null = null;
+let requestCollection: (() => void) | null = null;
 
 /**
- * The process-wide runtime over an unshared memory, created on first use; null where WebAssembly
- * SIMD is unavailable. Every kernel runs here except products split across threads: V8 copies
- * between JS arrays and a shared memory about half as fast, so the shared one is used only where
- * threads pay for it.
+ * Sets how the runtime asks for a full garbage collection when tensors' storage in its memory has
+ * grown by 64 MiB since the last time (blocks return to the memory once a collection finds their
+ * arrays dead; the callbacks that return them run between tasks). `@proj/tensor/node` passes V8's
+ * `gc`; elsewhere the engine's own collections return them, later. Null stops asking.
+ */
+export function setCollectionRequest(request: (() => void) | null): void {
+  requestCollection = request;
+}
+
+/**
+ * The process-wide runtime, created on first use: over a shared memory where `SharedArrayBuffer`
+ * exists, so float32 tensors live in it (no copies in and out of kernels) and worker threads can join
+ * it; else over an unshared memory that kernels copy operands through. Null where WebAssembly SIMD is
+ * unavailable.
  */
 export function getRuntime(): WasmRuntime | null {
-  if (runtime === undefined) {
-    try {
-      runtime = new WasmRuntime(false);
-    } catch {
-      runtime = null;
-    }
-  }
+  if (runtime === undefined) runtime = tryRuntime(true) ?? tryRuntime(false);
   return runtime;
 }
 
-/**
- * The runtime over a shared memory that worker threads join (products split across threads run
- * there), created when `create` is set and there is none; null where shared memory is unavailable.
- */
-export function getThreadRuntime(create = false): WasmRuntime | null {
-  if (threadRuntime || !create || !getRuntime()) return threadRuntime;
+/** The runtime when its memory is shared (worker threads can join it); null otherwise. */
+export function getThreadRuntime(): WasmRuntime | null {
+  const rt = getRuntime();
+  return rt?.shared ? rt : null;
+}
+
+/** Stops the runtime's workers; kernels run on the calling thread (the memory and its tensors stay). */
+export function stopThreads(): void {
+  runtime?.stopWorkers();
+  if (runtime) runtime.threads = 1;
+}
+
+function tryRuntime(shared: boolean): WasmRuntime | null {
   try {
-    threadRuntime = new WasmRuntime(true);
+    return new WasmRuntime(shared);
   } catch {
     return null;
   }
-  return threadRuntime;
-}
-
-/** Stops the thread runtime's workers and lets its memory go. */
-export function dropThreadRuntime(): void {
-  threadRuntime?.stopWorkers();
-  threadRuntime = null;
 }

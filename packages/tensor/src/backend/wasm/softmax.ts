@@ -1,6 +1,7 @@
 import type { FloatArray } from '../../dtype.js';
 import type { AttentionSoftmaxArgs } from '../backend.js';
 import { vectors } from './elementwise.js';
+import { KernelOperands } from './kernel-operands.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** float32 softmax / log-softmax of each row on the WASM kernels; false for other dtypes. */
@@ -15,12 +16,12 @@ export function wasmSoftmax(
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = rows * cols;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * n], 1);
+  const ops = new KernelOperands(rt);
+  const xy = ops.update(x, out, n);
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const p = ptrs[0]!;
-  rt.put(p, x.subarray(0, n));
-  rt.kernels.softmax_f32(p, rows, cols, log ? 1 : 0);
-  rt.get(p, out.subarray(0, n));
+  rt.kernels.softmax_f32(ptrs[xy]!, rows, cols, log ? 1 : 0);
+  ops.finish();
   return true;
 }
 
@@ -41,13 +42,13 @@ export function wasmSoftmaxBackward(
   if (!(y instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array)) return false;
   const n = rows * cols;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * vectors(n), 4 * vectors(n)], 1);
+  const ops = new KernelOperands(rt);
+  const yi = ops.read(y, 0, n, 4 * vectors(n));
+  const di = ops.update(dy, dx, n, 4 * vectors(n));
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const [yp, dp] = ptrs as [number, number];
-  rt.put(yp, y.subarray(0, n));
-  rt.put(dp, dy.subarray(0, n));
-  rt.kernels.softmax_backward_f32(yp, dp, rows, cols, log ? 1 : 0, scale);
-  rt.get(dp, dx.subarray(0, n));
+  rt.kernels.softmax_backward_f32(ptrs[yi]!, ptrs[di]!, rows, cols, log ? 1 : 0, scale);
+  ops.finish();
   return true;
 }
 
@@ -57,11 +58,11 @@ export function wasmAttentionSoftmax(rt: WasmRuntime, args: AttentionSoftmaxArgs
   if (!(x instanceof Float32Array && out instanceof Float32Array)) return false;
   const n = batch * L * S;
   if (n === 0) return true;
-  const ptrs = rt.arena([4 * n], 1);
+  const ops = new KernelOperands(rt);
+  const xy = ops.update(x, out, n);
+  const ptrs = ops.place();
   if (!ptrs) return false;
-  const p = ptrs[0]!;
-  rt.put(p, x.subarray(0, n));
-  rt.kernels.attention_softmax_f32(p, batch, L, S, scale, causal ? 1 : 0);
-  rt.get(p, out.subarray(0, n));
+  rt.kernels.attention_softmax_f32(ptrs[xy]!, batch, L, S, scale, causal ? 1 : 0);
+  ops.finish();
   return true;
 }

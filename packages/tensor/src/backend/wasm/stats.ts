@@ -1,16 +1,20 @@
-import { getRuntime, getThreadRuntime } from './runtime.js';
+import { getRuntime } from './runtime.js';
 
 /** What the WASM backend holds and did last: see {@link wasmStats}. */
 export interface WasmStats {
   /**
-   * Bytes of WebAssembly memory reserved: the unshared memory every kernel uses plus, once threads
-   * are enabled, the shared one of products split across threads. Each is scratch space that grows
-   * to the largest call seen and never shrinks, so over a training run the sum should stop changing
-   * after the first step.
+   * Bytes of WebAssembly memory reserved: the kernels' arena, packed weights and, in a shared memory,
+   * float32 tensors. It grows to the most these held at once and never shrinks (freed blocks are
+   * reused), so over a training run it should stop growing after the first steps.
    */
   memoryBytes: number;
-  /** Whether a memory shared with worker threads exists (it does once threads have been enabled). */
+  /**
+   * Whether the memory is shared: float32 tensors then live in it (kernels read and write them in
+   * place) and worker threads can join it. False where `SharedArrayBuffer` is unavailable.
+   */
   shared: boolean;
+  /** Bytes of float32 tensors' storage in the memory (blocks the garbage collector has not returned yet). */
+  residentBytes: number;
   /**
    * Whether the kernels use relaxed-SIMD fused multiply-add (engines that validate it: Chrome 114+,
    * Node 22+, Node 20 with `--experimental-wasm-relaxed-simd`) rather than a multiply and an add,
@@ -41,12 +45,12 @@ export interface WasmStats {
 export function wasmStats(): WasmStats | null {
   const rt = getRuntime();
   if (!rt) return null;
-  const threaded = getThreadRuntime();
   return {
-    memoryBytes: rt.memory.buffer.byteLength + (threaded?.memory.buffer.byteLength ?? 0),
-    shared: threaded !== null,
+    memoryBytes: rt.memory.buffer.byteLength,
+    shared: rt.shared,
+    residentBytes: rt.residentBytes,
     relaxedSimd: rt.compiled.relaxed,
-    threads: threaded?.effectiveThreads() ?? 1,
+    threads: rt.effectiveThreads(),
     lastThreads: rt.lastThreads,
     threadsUnavailable: threadsUnavailable(),
   };

@@ -1,4 +1,4 @@
-import { dropThreadRuntime, getThreadRuntime } from './runtime.js';
+import { getThreadRuntime, stopThreads } from './runtime.js';
 import { type SpawnWorker, ThreadPool } from './thread-pool.js';
 
 /** Options of {@link enableThreads}. */
@@ -16,8 +16,7 @@ export interface EnableThreadsOptions {
  * Starts worker threads for the WASM backend so large matrix products are split across cores, and
  * resolves with the number of threads that will be used (the caller's thread included). Tensor ops
  * stay synchronous: the calling thread takes tasks of a product too and returns once all are done.
- * Products split across threads run in a second, shared memory; every other kernel keeps the
- * unshared one.
+ * The workers instantiate the kernels over the backend's shared memory, where float32 tensors live.
  *
  * Degrades to 1 where threads are unavailable: no WebAssembly SIMD, no `SharedArrayBuffer` (a page
  * without cross-origin isolation), or no way to start a worker. In Node use `enableThreads` from
@@ -28,8 +27,8 @@ export async function enableThreads(threads?: number, options: EnableThreadsOpti
   const spawn = options.spawn ?? webWorkerSpawn();
   const count = Math.max(1, Math.floor(threads ?? defaultThreads()));
   if (!spawn || count === 1) return 1;
-  const rt = getThreadRuntime(true);
-  if (!rt?.shared) return 1;
+  const rt = getThreadRuntime();
+  if (!rt) return 1;
   const pool = (rt.pool ??= new ThreadPool(rt.memory, rt.compiled.module));
   pool.grow(spawn, count - 1);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
@@ -57,11 +56,11 @@ export function getNumThreads(): number {
 }
 
 /**
- * Stops the worker threads started by {@link enableThreads} and releases the shared memory; kernels
- * run on the caller's thread.
+ * Stops the worker threads started by {@link enableThreads}; kernels run on the caller's thread (the
+ * memory and the tensors in it stay).
  */
 export function disableThreads(): void {
-  dropThreadRuntime();
+  stopThreads();
 }
 
 function defaultThreads(): number {

@@ -97,7 +97,13 @@ export class WebGPURuntime {
             : 'float64';
     const storage = this.alloc(dtype, values.length);
     if (values.length === 0) return storage;
-    const words = values instanceof Uint8Array ? Uint32Array.from(values) : values;
+    // Dawn's writeBuffer takes no SharedArrayBuffer: arrays in the WASM backend's shared memory go by a copy.
+    const words =
+      values instanceof Uint8Array
+        ? Uint32Array.from(values)
+        : values.buffer instanceof ArrayBuffer
+          ? values
+          : values.slice();
     this.device.queue.writeBuffer(storage.buffer, 0, words.buffer, words.byteOffset, words.length * 4);
     return storage;
   }
