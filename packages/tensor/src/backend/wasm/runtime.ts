@@ -16,16 +16,14 @@ const MAX_ARENA_BYTES = 1.5 * 2 ** 30;
  * and `ptr >> 2` indexes the memory's Float32Array.
  */
 const MAX_BLOCK_END = 2 ** 31;
+/** Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays. */
+const MAX_RESIDENT_BYTES = 2 ** 30;
 /**
- * Most bytes tensors' storage may hold in a shared memory; beyond it new tensors get ordinary arrays
- * (whose external memory in turn prompts the engine to collect). Lower where the runtime cannot ask
- * for collections ({@link setCollectionRequest}), since only the engine's own return the blocks then.
- */
-const MAX_RESIDENT_BYTES = { collecting: 2 ** 30, waiting: 256 * 2 ** 20 };
-/**
- * Growth of tensors' storage in the memory (since its low point) after which the runtime asks for a
- * garbage collection (see {@link setCollectionRequest}): blocks return only when a full collection
- * finds their arrays dead, and a JS heap of a few MB rarely has one.
+ * Growth of tensors' storage in the memory after which the runtime asks for a full garbage
+ * collection (see {@link setCollectionRequest}): blocks return only when one finds their arrays
+ * dead, and a JS heap of a few MB rarely has one. Until some block has returned, tensors may grow
+ * this much more in the memory; beyond that new ones get ordinary arrays (a synchronous stretch of
+ * work, where the returning callbacks cannot run, then keeps the memory bounded).
  */
 const COLLECT_AFTER_BYTES = 64 * 2 ** 20;
 /** Shortest float32 storage kept in the kernel memory: smaller arrays cost more to track than to copy. */
@@ -71,8 +69,10 @@ export class WasmRuntime {
   /** Frees a tensor's block once the garbage collector has taken its array. */
   private readonly collected = new FinalizationRegistry<number>((ptr) => this.freeResident(ptr));
   private residentTotal = 0;
-  /** Resident bytes when a collection was last asked for, lowered as blocks return. */
+  /** Resident bytes when a collection was last asked for (or none was needed yet). */
   private collectedAt = 0;
+  /** Whether a collection was asked for and no block has returned since. */
+  private awaitingReturns = false;
   private buffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
@@ -147,11 +147,13 @@ export class WasmRuntime {
    * Views made from it (`subarray`) must not outlive it.
    */
   allocFloat32(length: number): Float32Array | null {
-    const budget = requestCollection ? MAX_RESIDENT_BYTES.collecting : MAX_RESIDENT_BYTES.waiting;
-    if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > budget) return null;
-    if (this.residentTotal > this.collectedAt + COLLECT_AFTER_BYTES && requestCollection) {
+    if (!this.shared || length < MIN_RESIDENT_FLOATS || this.residentTotal + 4 * length > MAX_RESIDENT_BYTES)
+      return null;
+    if (this.residentTotal > this.collectedAt + COLLECT_AFTER_BYTES) {
+      if (this.awaitingReturns) return null;
       this.collectedAt = this.residentTotal;
-      requestCollection();
+      this.awaitingReturns = true;
+      requestCollection?.();
     }
     const ptr = this.blocks.alloc(4 * length);
     if (ptr < 0) return null;
@@ -195,6 +197,7 @@ export class WasmRuntime {
   private freeResident(ptr: number): void {
     this.residentTotal -= this.blocks.sizeOf(ptr);
     this.collectedAt = Math.min(this.collectedAt, this.residentTotal);
+    this.awaitingReturns = false;
     this.blocks.free(ptr);
   }
 
@@ -296,7 +299,8 @@ let requestCollection: (() => void) | null = null;
  * Sets how the runtime asks for a full garbage collection when tensors' storage in its memory has
  * grown by 64 MiB since the last time (blocks return to the memory once a collection finds their
  * arrays dead; the callbacks that return them run between tasks). `@proj/tensor/node` passes V8's
- * `gc`; elsewhere the engine's own collections return them, later. Null stops asking.
+ * `gc`; elsewhere the engine's own collections return them, later, and until they do new tensors
+ * get ordinary arrays. Null stops asking.
  */
 export function setCollectionRequest(request: (() => void) | null): void {
   requestCollection = request;
