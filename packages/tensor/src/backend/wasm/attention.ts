@@ -1,5 +1,6 @@
 import type { FloatArray } from '../../dtype.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
+import { overlaps } from './kernel-operands.js';
 import { getThreadRuntime, type WasmRuntime } from './runtime.js';
 
 /**
@@ -91,7 +92,7 @@ function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number
 function stage(
   rt: WasmRuntime,
   a: AttentionArgs | AttentionBackwardArgs,
-  outputs: readonly number[],
+  outputs: readonly Output[],
   threads: number,
 ): { desc: number; blocks: number[] } | null {
   const { batch, groups, L, S, E, Ev, mask, maskBatch } = a;
@@ -103,22 +104,34 @@ function stage(
   const backward = 'dout' in a;
   if (backward) mats.push([a.dout, L, Ev]);
   const { regions, at } = regionsOf(mats);
+  // Regions that live in the memory are read where they lie; outputs that own a large enough block
+  // there and overlap no such region are written in place.
+  const inPlace = regions.map(({ data, lo, hi }) => rt.readAddress(data as Float32Array, lo, 4 * (hi - lo)));
+  const direct = outputs.map(({ array, bytes }) => {
+    const ptr = array && rt.writableBytes(array) >= bytes ? rt.addressOf(array) : -1;
+    const clash = inPlace.some(
+      (p, i) => p >= 0 && overlaps(p, 4 * (regions[i]!.hi - regions[i]!.lo), ptr, bytes),
+    );
+    return clash ? -1 : ptr;
+  });
   const tables = 4 * (2 * batch + 2 * (batch / groups) + DESC_WORDS); // the descriptor and offset tables
   const wsStride = Math.ceil(rt.kernels.attention_ws_bytes(L, S, E, Ev, backward ? 1 : 0) / 64) * 64;
+  const outputBytes = outputs.map(({ bytes }, i) => (direct[i]! >= 0 ? 0 : bytes));
   const sizes = [
-    ...regions.map(({ lo, hi }) => 4 * (hi - lo)),
+    ...regions.map(({ lo, hi }, i) => (inPlace[i]! >= 0 ? 0 : 4 * (hi - lo))),
     mask ? 4 * (maskBatch * L * S + 8) : 0,
     tables,
-    ...outputs.slice(0, 2),
+    ...outputBytes.slice(0, 2),
     threads * wsStride,
-    ...outputs.slice(2),
+    ...outputBytes.slice(2),
   ];
   const ptrs = rt.arena(sizes, 1);
   if (!ptrs) return null;
   regions.forEach(({ data, lo, hi }, i) => {
-    rt.put(ptrs[i]!, (data as Float32Array).subarray(lo, hi));
+    if (inPlace[i]! < 0) rt.put(ptrs[i]!, (data as Float32Array).subarray(lo, hi));
+    else ptrs[i] = inPlace[i]!;
   });
-  /** Byte address of the matrix at element `offset` of `data`, in its copy. */
+  /** Byte address of the matrix at element `offset` of `data`, in its region. */
   const address = (data: FloatArray, offset: number) => {
     const r = at(data, offset);
     return ptrs[r]! + 4 * (offset - regions[r]!.lo);
@@ -138,6 +151,8 @@ function stage(
     for (const o of m.offsets) i32[table++] = address(m.data, o);
   });
   const blocks = ptrs.slice(regions.length + 2);
+  // blocks: out, lse, work space, then the gradients; outputs written in place take their own address
+  for (const [i, ptr] of direct.entries()) if (ptr >= 0) blocks[i < 2 ? i : i + 1] = ptr;
   i32.set([mask ? maskPtr : 0, maskBatch === 1 ? 0 : 4 * L * S], (desc >> 2) + 9);
   i32[(desc >> 2) + 28] = wsStride;
   return { desc, blocks };
@@ -151,6 +166,25 @@ function describe(rt: WasmRuntime, desc: number, a: AttentionArgs, ptrs: readonl
   rt.f32[w + 19] = a.scale;
   rt.i32.set([a.causal ? 1 : 0, ws!], w + 20);
   rt.i32.set([dq, dk, dv], w + 23);
+}
+
+/** An array a call writes (null: a block of the arena the caller fills) and its bytes. */
+interface Output {
+  array: Float32Array | null;
+  bytes: number;
+}
+
+/** `array`'s first `count` floats, written by the call. */
+function written(array: FloatArray, count: number): Output {
+  return { array: array as Float32Array, bytes: 4 * count };
+}
+
+/** Copies the outputs that went through the arena (`blocks`: out, lse, work space, gradients) to their arrays. */
+function copyOut(rt: WasmRuntime, outputs: readonly Output[], blocks: readonly number[]): void {
+  outputs.forEach(({ array, bytes }, i) => {
+    const ptr = blocks[i < 2 ? i : i + 1]!;
+    if (array && rt.addressOf(array) !== ptr) rt.get(ptr, array.subarray(0, bytes / 4));
+  });
 }
 
 /** Whether the WASM kernels take this call: float32 throughout, no empty dimension, no negative stride. */
@@ -171,13 +205,13 @@ export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
   if (!fits(a, [a.out, a.lse])) return false;
   const { batch, L, Ev } = a;
   const [rt, threads, wake] = placement(primary, a);
-  const staged = stage(rt, a, [4 * batch * L * Ev, 4 * batch * L], threads);
+  const outputs = [written(a.out, batch * L * Ev), written(a.lse, batch * L)];
+  const staged = stage(rt, a, outputs, threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
   describe(rt, desc, a, blocks);
   primary.lastThreads = rt.parallel('attention_f32', desc, threads, wake);
-  rt.get(blocks[0]!, (a.out as Float32Array).subarray(0, batch * L * Ev));
-  rt.get(blocks[1]!, (a.lse as Float32Array).subarray(0, batch * L));
+  copyOut(rt, outputs, blocks);
   return true;
 }
 
@@ -190,21 +224,22 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
   const [rt, threads, wake] = placement(primary, a);
-  const staged = stage(
-    rt,
-    a,
-    [4 * batch * L * Ev, 4 * batch * L, 4 * batch * L * E, 4 * kv * S * E, 4 * kv * S * Ev],
-    threads,
-  );
+  // The forward's out and lse are copied in (the kernel's reads of them are not audited for writes).
+  const outputs = [
+    { array: null, bytes: 4 * batch * L * Ev },
+    { array: null, bytes: 4 * batch * L },
+    written(a.dq, batch * L * E),
+    written(a.dk, kv * S * E),
+    written(a.dv, kv * S * Ev),
+  ];
+  const staged = stage(rt, a, outputs, threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
-  const [out, lse, , dq, dk, dv] = blocks as [number, number, number, number, number, number];
+  const [out, lse] = blocks as [number, number];
   rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
   rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
   describe(rt, desc, a, blocks);
   primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads, wake);
-  rt.get(dq, (a.dq as Float32Array).subarray(0, batch * L * E));
-  rt.get(dk, (a.dk as Float32Array).subarray(0, kv * S * E));
-  rt.get(dv, (a.dv as Float32Array).subarray(0, kv * S * Ev));
+  copyOut(rt, outputs, blocks);
   return true;
 }

@@ -1,7 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { add, matmul, randn, softmax } from '../../index.js';
+import { add, matmul, randn, softmax, Tensor } from '../../index.js';
+import {
+  scaledDotProductAttentionBackward,
+  scaledDotProductAttentionForward,
+} from '../../ops/fused/attention.js';
 import { Generator } from '../../random/generator.js';
 import { jsBackend } from '../js/index.js';
 import { wasmBackend } from './index.js';
@@ -118,6 +122,28 @@ describe('float32 tensors in the wasm memory', () => {
     const max = Math.max(...row);
     const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
     expect(y.storage[0]).toBeCloseTo(Math.exp(row[0]! - max) / sum, 6);
+  });
+
+  it('runs fused attention on tensors in the memory: inputs untouched, results as on heap copies', () => {
+    const g = new Generator(5);
+    const [q, k, v, dout] = [0, 1, 2, 3].map(() => randn([2, 3, 40, 16], { generator: g }));
+    const inputs = [q, k, v, dout].map((t) => new Float32Array(t!.storage));
+    for (const t of [q, k, v, dout]) expect(rt.addressOf(t!.storage)).toBeGreaterThan(0);
+    const fwd = scaledDotProductAttentionForward(q!, k!, v!, { causal: true });
+    const grads = scaledDotProductAttentionBackward(dout!, q!, k!, v!, fwd.out, fwd.lse, { causal: true });
+    [q, k, v, dout].forEach((t, i) => expect(t!.storage).toEqual(inputs[i]));
+    expect(rt.addressOf(fwd.out.storage)).toBeGreaterThan(0);
+    expect(rt.addressOf(grads.dq.storage)).toBeGreaterThan(0);
+    // the same kernels on heap copies (every operand through the arena)
+    const [hq, hk, hv, hd] = inputs.map((data) => new Tensor(data, [2, 3, 40, 16]));
+    const heapFwd = scaledDotProductAttentionForward(hq!, hk!, hv!, { causal: true });
+    const heapGrads = scaledDotProductAttentionBackward(hd!, hq!, hk!, hv!, heapFwd.out, heapFwd.lse, {
+      causal: true,
+    });
+    expect(fwd.out.data()).toEqual(heapFwd.out.data());
+    expect(fwd.lse.data()).toEqual(heapFwd.lse.data());
+    for (const name of ['dq', 'dk', 'dv'] as const)
+      expect(grads[name].data()).toEqual(heapGrads[name].data());
   });
 
   it('returns the blocks of collected tensors to the memory, which then stops growing', async () => {
