@@ -13,11 +13,13 @@ export function wasmAdamW(rt: WasmRuntime, args: AdamWArgs): boolean {
   const bytes = 4 * vectors(n);
   const ops = new KernelOperands(rt);
   const [p, g, m1, v1] = [param, grad, m, v] as Float32Array[];
-  const slots = [ops.update(p!, p!, n, bytes), ops.read(g!, 0, n, bytes), ops.update(m1!, m1!, n, bytes)];
-  slots.push(ops.update(v1!, v1!, n, bytes));
-  const ptrs = ops.place();
+  ops.update(p!, p!, n, bytes);
+  ops.read(g!, 0, n, bytes);
+  ops.update(m1!, m1!, n, bytes);
+  ops.update(v1!, v1!, n, bytes);
+  const ptrs = ops.place<4>();
   if (!ptrs) return false;
-  const [pp, gp, mp, vp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
+  const [pp, gp, mp, vp] = ptrs;
   const stepSize = lr / (1 - beta1 ** step);
   const bc2 = Math.sqrt(1 - beta2 ** step);
   rt.kernels.adamw_f32(pp, gp, mp, vp, vectors(n), beta1, beta2, eps, 1 - lr * weightDecay, stepSize, bc2);

@@ -3,6 +3,13 @@ import type { WasmRuntime } from './runtime.js';
 /** An array a kernel takes. */
 type KernelArray = Float32Array | Int32Array | Uint8Array;
 
+/** `N` byte addresses, one per operand in the order they were added. */
+export type Addresses<N extends number, A extends number[] = []> = number extends N
+  ? number[]
+  : A['length'] extends N
+    ? A
+    : Addresses<N, [...A, number]>;
+
 /** One array of a kernel call. */
 interface Operand {
   kind: 'read' | 'write' | 'update' | 'scratch';
@@ -72,9 +79,10 @@ export class KernelOperands {
 
   /**
    * Lays out the arena after the scratch of `threads` threads and copies the inputs in; returns each
-   * operand's address, or null when the arena cannot hold them (nothing was copied).
+   * operand's address in the order the operands were added (`N` of them), or null when the arena
+   * cannot hold them (nothing was copied).
    */
-  place(threads = 1): number[] | null {
+  place<N extends number = number>(threads = 1): Addresses<N> | null {
     const rt = this.rt;
     for (const o of this.operands) o.ptr = this.inPlace(o);
     this.separateWrites();
@@ -99,7 +107,7 @@ export class KernelOperands {
         else if (from !== o.ptr) rt.kernels.copy_bytes(o.ptr, from, 4 * o.count);
       }
     }
-    return this.operands.map((o) => o.ptr);
+    return this.operands.map((o) => o.ptr) as Addresses<N>;
   }
 
   /** Copies the outputs that went through the arena out to their arrays. */

@@ -13,15 +13,13 @@ export function wasmCrossEntropy(rt: WasmRuntime, args: CrossEntropyArgs): boole
   const n = rows * classes;
   if (rows === 0 || classes === 0) return false; // degenerate: the reference defines the NaNs
   const ops = new KernelOperands(rt);
-  const slots = [
-    ops.read(logits, 0, n),
-    ops.read(targets, 0, rows),
-    ops.write(losses, rows),
-    ops.write(lse, rows),
-  ];
-  const ptrs = ops.place();
+  ops.read(logits, 0, n);
+  ops.read(targets, 0, rows);
+  ops.write(losses, rows);
+  ops.write(lse, rows);
+  const ptrs = ops.place<4>();
   if (!ptrs) return false;
-  const [xp, tp, lp, zp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
+  const [xp, tp, lp, zp] = ptrs;
   rt.kernels.cross_entropy_f32(xp, tp, lp, zp, rows, classes, ignoreIndex, labelSmoothing);
   ops.finish();
   return true;
@@ -35,11 +33,14 @@ export function wasmCrossEntropyBackward(rt: WasmRuntime, args: CrossEntropyBack
   const n = rows * classes;
   if (n === 0) return true;
   const ops = new KernelOperands(rt);
-  const slots = [ops.update(logits, dlogits, n), ops.read(targets, 0, rows), ops.read(lse, 0, rows)];
-  slots.push(typeof scale === 'number' ? ops.scratch(4 * rows) : ops.read(scale, 0, rows));
-  const ptrs = ops.place();
+  ops.update(logits, dlogits, n);
+  ops.read(targets, 0, rows);
+  ops.read(lse, 0, rows);
+  if (typeof scale === 'number') ops.scratch(4 * rows);
+  else ops.read(scale, 0, rows);
+  const ptrs = ops.place<4>();
   if (!ptrs) return false;
-  const [xp, tp, zp, sp] = slots.map((i) => ptrs[i]!) as [number, number, number, number];
+  const [xp, tp, zp, sp] = ptrs;
   if (typeof scale === 'number') rt.f32.fill(scale, sp >> 2, (sp >> 2) + rows);
   rt.kernels.cross_entropy_backward_f32(xp, tp, zp, sp, rows, classes, ignoreIndex, labelSmoothing);
   ops.finish();

@@ -42,10 +42,12 @@ export function wasmCopy(
   const d4 = [...new Array<number>(pad).fill(1), ...dims];
   const s4 = [...new Array<number>(pad).fill(0), ...strides];
   const ops = new KernelOperands(rt);
-  const slots = [ops.read(src.data, lo, hi), ops.write(out, size), ops.read(Int32Array.from([...d4, ...s4]))];
-  const ptrs = ops.place();
+  ops.read(src.data, lo, hi);
+  ops.write(out, size);
+  ops.read(Int32Array.from([...d4, ...s4]));
+  const ptrs = ops.place<3>();
   if (!ptrs) return false;
-  const [sp, op, dp] = slots.map((i) => ptrs[i]!) as [number, number, number];
+  const [sp, op, dp] = ptrs;
   rt.kernels.copy_f32(sp + 4 * (src.offset - lo), op, dp);
   ops.finish();
   return true;

@@ -22,11 +22,15 @@ export function wasmLayerNorm(rt: WasmRuntime, args: NormArgs): boolean {
   if (n === 0) return false; // empty rows: the reference defines their (NaN) statistics
   const [w, b] = affine(weight, rms ? null : bias, cols);
   const ops = new KernelOperands(rt);
-  const slots = [ops.update(x, out, n), ops.read(w, 0, cols), ops.read(b, 0, cols)];
-  slots.push(rms ? ops.scratch(4 * rows) : ops.write(mean, rows), ops.write(rstd, rows));
-  const ptrs = ops.place();
+  ops.update(x, out, n);
+  ops.read(w, 0, cols);
+  ops.read(b, 0, cols);
+  if (rms) ops.scratch(4 * rows);
+  else ops.write(mean, rows);
+  ops.write(rstd, rows);
+  const ptrs = ops.place<5>();
   if (!ptrs) return false;
-  const [xp, wp, bp, mp, rp] = slots.map((i) => ptrs[i]!) as [number, number, number, number, number];
+  const [xp, wp, bp, mp, rp] = ptrs;
   rt.kernels.layer_norm_f32(xp, wp, bp, mp, rp, rows, cols, eps, rms ? 1 : 0);
   ops.finish();
   return true;
@@ -39,21 +43,19 @@ export function wasmLayerNormBackward(rt: WasmRuntime, args: NormBackwardArgs): 
   if ((weight && !f32(weight)) || (dweight && !f32(dweight)) || (dbias && !f32(dbias))) return false;
   const n = rows * cols;
   const ops = new KernelOperands(rt);
-  const slots = [ops.update(dy, dx, n), ops.read(x, 0, n), ops.read(affine(weight, null, cols)[0], 0, cols)];
-  slots.push(rms ? ops.scratch(4 * rows) : ops.read(mean, 0, rows), ops.read(rstd, 0, rows));
-  slots.push(dweight ? ops.write(dweight, cols) : ops.scratch(4 * cols));
-  slots.push(dbias ? ops.write(dbias, cols) : ops.scratch(4 * cols));
-  const ptrs = ops.place();
+  ops.update(dy, dx, n);
+  ops.read(x, 0, n);
+  ops.read(affine(weight, null, cols)[0], 0, cols);
+  if (rms) ops.scratch(4 * rows);
+  else ops.read(mean, 0, rows);
+  ops.read(rstd, 0, rows);
+  for (const grad of [dweight, dbias]) {
+    if (grad) ops.write(grad, cols);
+    else ops.scratch(4 * cols);
+  }
+  const ptrs = ops.place<7>();
   if (!ptrs) return false;
-  const [dp, xp, wp, mp, rp, dwp, dbp] = slots.map((i) => ptrs[i]!) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [dp, xp, wp, mp, rp, dwp, dbp] = ptrs;
   rt.kernels.layer_norm_backward_f32(dp, xp, wp, mp, rp, dwp, dbp, rows, cols, rms ? 1 : 0);
   ops.finish();
   return true;

@@ -36,21 +36,8 @@ describe('float32 tensors in the wasm memory', () => {
     const [a, b] = [randn([48, 80], { generator: g }), randn([80, 40], { generator: g })];
     const heapA = new Float32Array(a.storage);
     const want = new Float32Array(48 * 40);
-    const args = (aData: Float32Array, out: Float32Array) => ({
-      a: aData,
-      b: b.storage as Float32Array,
-      out,
-      batch: 1,
-      m: 48,
-      n: 40,
-      k: 80,
-      aOffsets: Int32Array.of(0),
-      bOffsets: Int32Array.of(0),
-      aRowStride: 80,
-      aColStride: 1,
-      bRowStride: 40,
-      bColStride: 1,
-    });
+    const args = (aData: Float32Array, out: Float32Array) =>
+      productArgs(aData, b.storage as Float32Array, out);
     jsBackend.matmul(args(heapA, want));
     for (const [aData, out] of [
       [a.storage, resident(48 * 40)],
@@ -168,12 +155,11 @@ describe('float32 tensors in the wasm memory', () => {
   });
 });
 
-/** The product of `a` [48, 80] and `b` [80, 40] through the wasm kernels on heap copies. */
-function wasmMatmulOf(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(48 * 40);
-  wasmBackend.matmul({
-    a: new Float32Array(a),
-    b: new Float32Array(b),
+/** The arguments of the product `out = a·b` of `a` [48, 80] and `b` [80, 40]. */
+function productArgs(a: Float32Array, b: Float32Array, out: Float32Array) {
+  return {
+    a,
+    b,
     out,
     batch: 1,
     m: 48,
@@ -185,6 +171,12 @@ function wasmMatmulOf(a: Float32Array, b: Float32Array): Float32Array {
     aColStride: 1,
     bRowStride: 40,
     bColStride: 1,
-  });
+  };
+}
+
+/** The product of `a` [48, 80] and `b` [80, 40] through the wasm kernels on heap copies. */
+function wasmMatmulOf(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(48 * 40);
+  wasmBackend.matmul(productArgs(new Float32Array(a), new Float32Array(b), out));
   return out;
 }
