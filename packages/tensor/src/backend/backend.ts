@@ -331,6 +331,40 @@ export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
 }
 
 /**
+ * `torch.gather` along the middle axis of `[outer, ·, inner]` blocks: `out[o, i, j] = x[o, index[o, i, j], j]`
+ * for contiguous `x` `[outer, size, inner]`, int32 `index` and `out` `[outer, count, inner]` (`out` has
+ * `x`'s dtype, any dtype). An index outside `[0, size)` — possible only for indices in a device's
+ * memory, as ops check the others — makes its element NaN (0 in int32 and bool), since a GPU kernel
+ * cannot throw.
+ */
+export interface GatherArgs<M extends KernelMemory = HostMemory> {
+  x: M['array'];
+  index: M['int32'];
+  out: M['array'];
+  outer: number;
+  size: number;
+  count: number;
+  inner: number;
+}
+
+/**
+ * The adjoint of {@link GatherArgs} (`Tensor.scatter_add_`): `out[o, index[o, i, j], j] += src[o, i, j]`
+ * for `src` and int32 `index` `[outer, count, inner]` into `out` `[outer, size, inner]` (contiguous,
+ * one dtype: float, int32, or bool, where adding is a logical or). Each element adds its sources in
+ * order of `i`, so float sums are deterministic. An index outside `[0, size)` (device memory only, as
+ * for gather) makes every float element of its `(o, ·, j)` column NaN; int32 and bool skip it.
+ */
+export interface ScatterAddArgs<M extends KernelMemory = HostMemory> {
+  src: M['array'];
+  index: M['int32'];
+  out: M['array'];
+  outer: number;
+  size: number;
+  count: number;
+  inner: number;
+}
+
+/**
  * The kernel table. Ops validate, broadcast and allocate (through the backend's `alloc`); kernels only
  * compute on the backend's memory. The JS backend is the reference every other backend is tested
  * against.
@@ -421,6 +455,10 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   indexSelect?(args: IndexSelectArgs<M>): void;
   /** Row scatter-add (an embedding's gradient); see {@link IndexAddArgs}. Optional, as `indexSelect`. */
   indexAdd?(args: IndexAddArgs<M>): void;
+  /** Gather along an axis (`torch.gather`); see {@link GatherArgs}. Optional: ops compose it from primitives. */
+  gather?(args: GatherArgs<M>): void;
+  /** Scatter-add along an axis, the gradient of gather; see {@link ScatterAddArgs}. Optional, as `gather`. */
+  scatterAdd?(args: ScatterAddArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
   adamw?(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */
