@@ -198,4 +198,19 @@ describe('proj ppo and proj grpo', () => {
     expect(accum.code).toBe(2);
     expect(accum.err).toMatch(/--grad-accum is not used by PPO and GRPO/);
   });
+
+  it('refuses --device webgpu for PPO and GRPO, whose rollouts are sampled on the CPU', async () => {
+    for (const command of ['ppo', 'grpo']) {
+      const r = await run(
+        command,
+        `--from ${base} ${prompts()} --reward ${join(dir, 'count-a.mjs')} --device webgpu --out ${join(dir, 'never')}`,
+      );
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        new RegExp(
+          `^proj ${command}: --device webgpu: proj ${command} runs on the CPU only \\(rollouts are sampled token by token`,
+        ),
+      );
+    }
+  });
 });
