@@ -13,6 +13,7 @@ export type {
   GatherArgs,
   HostBackend,
   IndexAddArgs,
+  IndexBlocks,
   IndexSelectArgs,
   MatmulArgs,
   MatrixBatch,

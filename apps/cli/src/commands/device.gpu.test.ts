@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { testWebGPUBackend } from '@proj/tensor/testing';
 import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tinyTrain } from '../testing/run-cli.js';
+import { runCli, tinyBase } from '../testing/run-cli.js';
 
 /**
  * `proj finetune`, `proj reward-model` and `proj dpo` with `--device webgpu` (the machine's GPU, or
@@ -22,12 +22,7 @@ const words = ['cab', 'dab', 'bad', 'add', 'bed', 'fed', 'ace', 'dee'];
 beforeAll(async () => {
   if (!gpu) return;
   dir = await mkdtemp(join(tmpdir(), 'proj-device-'));
-  await writeFile(
-    join(dir, 'corpus.txt'),
-    Array.from({ length: 400 }, (_, i) => `${words[i % 8]} ${words[(i * 3) % 8]}.\n`).join(''),
-  );
-  base = join(dir, 'base');
-  expect((await runCli(tinyTrain(join(dir, 'corpus.txt'), base, '--threads 1 --max-iters 4'))).code).toBe(0);
+  base = await tinyBase(dir, words, '--max-iters 4');
   const lines = (row: (i: number) => object) =>
     `${Array.from({ length: 24 }, (_, i) => JSON.stringify(row(i))).join('\n')}\n`;
   await writeFile(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tinyTrain } from '../testing/run-cli.js';
+import { runCli, tinyBase, tinyTrain } from '../testing/run-cli.js';
 
 let dir: string;
 let base: string;
@@ -11,12 +11,7 @@ const words = ['cab', 'dab', 'bad', 'add', 'bed', 'fed', 'ace', 'dee'];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'proj-rlhf-'));
-  await writeFile(
-    join(dir, 'corpus.txt'),
-    Array.from({ length: 400 }, (_, i) => `${words[i % 8]} ${words[(i * 3) % 8]}.\n`).join(''),
-  );
-  base = join(dir, 'base');
-  expect((await runCli(tinyTrain(join(dir, 'corpus.txt'), base, '--threads 1'))).code).toBe(0);
+  base = await tinyBase(dir, words);
   const pairs = Array.from({ length: 30 }, (_, i) =>
     JSON.stringify({
       prompt: `${words[i % 8]} `,

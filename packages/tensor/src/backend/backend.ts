@@ -301,18 +301,29 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
 }
 
 /**
- * Rows of a contiguous `x` `[outer, size, inner]` picked by `index` `[count]` (int32, each in
- * `[0, size)`, checked by the op): `out[o, i, j] = x[o, index[i], j]`, `out` `[outer, count, inner]`
- * contiguous, written. Any dtype (`out` has `x`'s).
+ * The geometry of the index kernels: an input or output `[outer, size, inner]` (the axis indexed in
+ * the middle) and the `[outer, count, inner]` (or `[count]`) side the index runs over.
  */
-export interface IndexSelectArgs<M extends KernelMemory = HostMemory> {
-  x: M['array'];
-  index: M['int32'];
-  out: M['array'];
+export interface IndexBlocks {
   outer: number;
   size: number;
   count: number;
   inner: number;
+}
+
+/** What every index kernel takes besides its source: the int32 `index`, the `out` it writes, the blocks. */
+interface IndexKernelArgs<M extends KernelMemory, Out> extends IndexBlocks {
+  index: M['int32'];
+  out: Out;
+}
+
+/**
+ * Rows of a contiguous `x` `[outer, size, inner]` picked by `index` `[count]` (int32, each in
+ * `[0, size)`, checked by the op): `out[o, i, j] = x[o, index[i], j]`, `out` `[outer, count, inner]`
+ * contiguous, written. Any dtype (`out` has `x`'s).
+ */
+export interface IndexSelectArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
+  x: M['array'];
 }
 
 /**
@@ -320,14 +331,8 @@ export interface IndexSelectArgs<M extends KernelMemory = HostMemory> {
  * `[outer, count, inner]` into `out` `[outer, size, inner]` (both contiguous, one float dtype);
  * repeated indices accumulate, in order of `i`.
  */
-export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
+export interface IndexAddArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['float']> {
   src: M['float'];
-  index: M['int32'];
-  out: M['float'];
-  outer: number;
-  size: number;
-  count: number;
-  inner: number;
 }
 
 /**
@@ -337,14 +342,8 @@ export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
  * memory, as ops check the others — makes its element NaN (0 in int32 and bool), since a GPU kernel
  * cannot throw.
  */
-export interface GatherArgs<M extends KernelMemory = HostMemory> {
+export interface GatherArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
   x: M['array'];
-  index: M['int32'];
-  out: M['array'];
-  outer: number;
-  size: number;
-  count: number;
-  inner: number;
 }
 
 /**
@@ -354,14 +353,8 @@ export interface GatherArgs<M extends KernelMemory = HostMemory> {
  * order of `i`, so float sums are deterministic. An index outside `[0, size)` (device memory only, as
  * for gather) makes every float element of its `(o, ·, j)` column NaN; int32 and bool skip it.
  */
-export interface ScatterAddArgs<M extends KernelMemory = HostMemory> {
+export interface ScatterAddArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
   src: M['array'];
-  index: M['int32'];
-  out: M['array'];
-  outer: number;
-  size: number;
-  count: number;
-  inner: number;
 }
 
 /**

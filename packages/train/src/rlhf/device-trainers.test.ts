@@ -46,14 +46,6 @@ const sft = SFTDataset.fromExamples(
 );
 const LOOP = { batchSize: 4, maxIters: 4, evalInterval: 2, evalIters: 1, gradClip: 1 };
 
-/** A model's trainable parameters, and AdamW over them. */
-function optimizerOf(model: Module): AdamW {
-  return new AdamW(
-    model.parameters().filter((p) => p.requiresGrad),
-    { lr: 1e-2 },
-  );
-}
-
 /** A policy (seeded), with LoRA adapters (dropout on) when asked. */
 function policy(lora: boolean): GPT {
   const model = new GPT(config, { generator: new Generator(1) });
@@ -68,83 +60,62 @@ function policy(lora: boolean): GPT {
   return model;
 }
 
-/** Each run: the model it trains and how. */
-const RUNS: Record<string, () => Promise<{ model: Module; result: TrainResult }>> = {
-  'full finetuning': async () => {
-    const model = policy(false);
-    const result = await finetune({
-      model,
-      optimizer: optimizerOf(model),
-      train: sft,
-      val: sft,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
-  'LoRA finetuning': async () => {
-    const model = policy(true);
-    const result = await finetune({
-      model,
-      optimizer: optimizerOf(model),
-      train: sft,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
-  'a reward model': async () => {
-    const model = new GPTRewardModel(config, { generator: new Generator(4) });
-    const result = await trainRewardModel({
-      model,
-      optimizer: optimizerOf(model),
-      train: pairs,
-      val: pairs,
-      centerRewardsCoefficient: 0.01,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
-  'DPO against a frozen copy': async () => {
-    const model = policy(false);
-    const reference = new GPT(config, { generator: new Generator(1) });
-    const result = await dpo({
-      model,
-      reference,
-      optimizer: optimizerOf(model),
-      train: pairs,
-      val: pairs,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
-  'DPO against disabled adapters (IPO)': async () => {
-    const model = policy(true);
-    const result = await dpo({
-      model,
-      reference: 'adapters',
-      lossType: 'ipo',
-      optimizer: optimizerOf(model),
-      train: pairs,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
-  'DPO on precomputed log-probabilities': async () => {
-    const model = policy(true);
-    const train = pairs.withReferenceLogps(await precomputeReferenceLogpsAsync(model, 'adapters', pairs));
-    const result = await dpo({
-      model,
-      optimizer: optimizerOf(model),
-      train,
-      generator: new Generator(3),
-      ...LOOP,
-    });
-    return { model, result };
-  },
+/** What every run passes its trainer: AdamW over the model's trainable weights, a generator, {@link LOOP}. */
+function common(model: Module) {
+  const optimizer = new AdamW(
+    model.parameters().filter((p) => p.requiresGrad),
+    { lr: 1e-2 },
+  );
+  return { optimizer, generator: new Generator(3), ...LOOP };
+}
+type Common = ReturnType<typeof common>;
+
+/** A run: builds its model, trains it with {@link common} options, and resolves with both. */
+function run<M extends Module>(
+  build: () => M,
+  train: (model: M, options: Common) => Promise<TrainResult>,
+): () => Promise<{ model: Module; result: TrainResult }> {
+  return async () => {
+    const model = build();
+    return { model, result: await train(model, common(model)) };
+  };
+}
+
+const RUNS: Record<string, ReturnType<typeof run>> = {
+  'full finetuning': run(
+    () => policy(false),
+    (model, o) => finetune({ model, train: sft, val: sft, ...o }),
+  ),
+  'LoRA finetuning': run(
+    () => policy(true),
+    (model, o) => finetune({ model, train: sft, ...o }),
+  ),
+  'a reward model': run(
+    () => new GPTRewardModel(config, { generator: new Generator(4) }),
+    (model, o) => trainRewardModel({ model, train: pairs, val: pairs, centerRewardsCoefficient: 0.01, ...o }),
+  ),
+  'DPO against a frozen copy': run(
+    () => policy(false),
+    (model, o) =>
+      dpo({
+        model,
+        reference: new GPT(config, { generator: new Generator(1) }),
+        train: pairs,
+        val: pairs,
+        ...o,
+      }),
+  ),
+  'DPO against disabled adapters (IPO)': run(
+    () => policy(true),
+    (model, o) => dpo({ model, reference: 'adapters', lossType: 'ipo', train: pairs, ...o }),
+  ),
+  'DPO on precomputed log-probabilities': run(
+    () => policy(true),
+    async (model, o) => {
+      const train = pairs.withReferenceLogps(await precomputeReferenceLogpsAsync(model, 'adapters', pairs));
+      return dpo({ model, train, ...o });
+    },
+  ),
 };
 
 /** Runs `fn` with backend `name` active (creation ops place tensors there). */

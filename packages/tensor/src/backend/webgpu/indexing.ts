@@ -1,3 +1,4 @@
+import type { IndexBlocks } from '../backend.js';
 import type { DeviceStorage } from '../memory.js';
 import { gpuStorage, WGSL_TYPE } from './gpu-storage.js';
 import type { GPUKernels } from './kernels.js';
@@ -55,14 +56,6 @@ const addWGSL = rowKernelWGSL(
   out[e] = acc;`,
 );
 
-/** The geometry of a row kernel's blocks: `[outer, size, inner]` read or written through `[outer, count, inner]`. */
-export interface RowBlocks {
-  outer: number;
-  size: number;
-  count: number;
-  inner: number;
-}
-
 /**
  * Dispatches row kernel `code` of {@link rowKernelWGSL} over `total` threads, binding `source`, `index`
  * and `out` (named in errors as storage of `kernel`) and the geometry; nothing for no threads.
@@ -72,7 +65,7 @@ export function runRowKernel(
   kernel: string,
   code: string,
   [source, index, out]: readonly [DeviceStorage, DeviceStorage, DeviceStorage],
-  { outer, size, count, inner }: RowBlocks,
+  { outer, size, count, inner }: IndexBlocks,
   total: number,
 ): void {
   if (total === 0) return;

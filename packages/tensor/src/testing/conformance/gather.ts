@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { GatherArgs, ScatterAddArgs } from '../../backend/backend.js';
+import type { IndexBlocks } from '../../backend/backend.js';
 import { jsBackend } from '../../backend/js/index.js';
 import type { AnyBackend } from '../../backend/registry.js';
 import type { DType, TypedArray } from '../../dtype.js';
@@ -42,39 +42,45 @@ function* cases(seed: number) {
     }
 }
 
+/**
+ * Runs `kernel` on `backend` for every case and held dtype, with the arrays `arraysOf` builds (its
+ * input and `out`, which the kernel writes or updates), and expects exactly the JS reference's `out`.
+ */
+async function matchesReference(
+  backend: AnyBackend,
+  kernel: 'gather' | 'scatterAdd',
+  seed: number,
+  arraysOf: (geometry: IndexBlocks, dtype: DType) => { out: TypedArray } & Record<string, TypedArray>,
+): Promise<void> {
+  const dtypes = (['float32', 'int32', 'bool', 'float64'] as const).filter((d) => holds(backend, d));
+  const run = (on: AnyBackend, args: object) =>
+    (Reflect.get(on, kernel) as (a: object) => void).call(on, args);
+  for (const { geometry, index, label } of cases(seed))
+    for (const dtype of dtypes) {
+      const arrays = arraysOf(geometry, dtype);
+      const expected = arrays.out.slice();
+      run(jsBackend, { ...arrays, out: expected, index, ...geometry });
+      const { out } = await runKernel(backend, { ...arrays, index, ...geometry }, ['out'], (a) =>
+        run(backend, a),
+      );
+      expect([...out], `${dtype} ${label}`).toEqual([...expected]);
+    }
+}
+
 /** Registers the conformance tests of `gather` and `scatterAdd` for `backend` (kernels it may lack). */
 export function gatherConformance({ describe, it }: TestApi, backend: AnyBackend): void {
   describe('gather and scatterAdd', () => {
-    const { gather, scatterAdd } = backend;
-    const dtypes = (['float32', 'int32', 'bool', 'float64'] as const).filter((d) => holds(backend, d));
-    if (gather) {
-      it('gather picks exactly in every held dtype, indices out of range as the reference', async () => {
-        for (const { geometry, index, label } of cases(1))
-          for (const dtype of dtypes) {
-            const { outer, size, count, inner } = geometry;
-            const x = valuesOf(dtype, outer * size * inner, 7);
-            const expected = valuesOf(dtype, outer * count * inner, 0).fill(0);
-            jsBackend.gather!({ x, index, out: expected, ...geometry } as GatherArgs);
-            const args = { x, index, out: expected.map(() => 0), ...geometry };
-            const { out } = await runKernel(backend, args, ['out'], (a) => gather.call(backend, a));
-            expect([...out], `${dtype} ${label}`).toEqual([...expected]);
-          }
-      });
-    }
-    if (scatterAdd) {
-      it('scatterAdd adds in index order (float32 bit for bit), int32 exactly, bool as or', async () => {
-        for (const { geometry, index, label } of cases(20))
-          for (const dtype of dtypes) {
-            const { outer, size, count, inner } = geometry;
-            const src = valuesOf(dtype, outer * count * inner, 3);
-            const start = valuesOf(dtype, outer * size * inner, 4);
-            const expected = start.slice();
-            jsBackend.scatterAdd!({ src, index, out: expected, ...geometry } as ScatterAddArgs);
-            const args = { src, index, out: start, ...geometry };
-            const { out } = await runKernel(backend, args, ['out'], (a) => scatterAdd.call(backend, a));
-            expect([...out], `${dtype} ${label}`).toEqual([...expected]);
-          }
-      });
-    }
+    if (backend.gather)
+      it('gather picks exactly in every held dtype, indices out of range as the reference', () =>
+        matchesReference(backend, 'gather', 1, ({ outer, size, count, inner }, dtype) => ({
+          x: valuesOf(dtype, outer * size * inner, 7),
+          out: valuesOf(dtype, outer * count * inner, 0).fill(0),
+        })));
+    if (backend.scatterAdd)
+      it('scatterAdd adds in index order (float32 bit for bit), int32 exactly, bool as or', () =>
+        matchesReference(backend, 'scatterAdd', 20, ({ outer, size, count, inner }, dtype) => ({
+          src: valuesOf(dtype, outer * count * inner, 3),
+          out: valuesOf(dtype, outer * size * inner, 4),
+        })));
   });
 }
