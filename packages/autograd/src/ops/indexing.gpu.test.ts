@@ -1,4 +1,5 @@
 import {
+  backendName,
   Generator,
   isDeviceStorage,
   randn,
