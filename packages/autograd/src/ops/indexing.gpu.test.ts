@@ -1,14 +1,5 @@
-import {
-  backendName,
-  Generator,
-  isDeviceStorage,
-  randn,
-  registerBackend,
-  setBackend,
-  type Tensor,
-  tensor,
-} from '@proj/tensor';
-import { testWebGPUBackend } from '@proj/tensor/testing';
+import { Generator, isDeviceStorage, randn, registerBackend, type Tensor, tensor } from '@proj/tensor';
+import { testWebGPUBackend, withBackend } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { variable } from '../variable.js';
 import { gather } from './indexing.js';
@@ -20,19 +11,15 @@ import { gather } from './indexing.js';
 const backend = await testWebGPUBackend('autograd gather on WebGPU');
 if (backend) registerBackend(backend);
 
-/** `x.grad` of `Σ w ⊙ gather(x, 1, index)` for x [4, 6], an index [4, 3] with repeats, on `where`. */
-function gatherGradient(where: string): Tensor {
-  const previous = backendName();
-  setBackend(where);
-  try {
+/** `x.grad` of `Σ w ⊙ gather(x, 1, index)` for x [4, 6], an index [4, 3] with repeats, on `backend`. */
+function gatherGradient(backend: string): Tensor {
+  return withBackend(backend, () => {
     const x = variable(randn([4, 6], { generator: new Generator(1) }), { requiresGrad: true });
     const index = tensor([0, 5, 0, 2, 2, 2, 1, 4, 3, 5, 0, 5], { dtype: 'int32' }).reshape([4, 3]);
     const w = randn([4, 3], { generator: new Generator(2) });
     gather(x, 1, index).mul(w).sum().backward();
     return x.grad!;
-  } finally {
-    setBackend(previous);
-  }
+  });
 }
 
 describe.runIf(backend)('gather on WebGPU', () => {
