@@ -6,6 +6,7 @@ import type { GPT } from '@proj/nn';
 import type { BPETokenizer } from '@proj/tokenizers';
 import {
   type GenerationOptions,
+  metricNumbers,
   PreferenceDataset,
   parsePreferenceJsonl,
   rewardModelObjective,
@@ -221,7 +222,7 @@ async function rewardModelAccuracy(runs: string, tokenizer: BPETokenizer): Promi
     Array.from({ length: pairs.length }, (_, i) => i),
     pairs.blockSize,
   );
-  return noGrad(() => rewardModelObjective(model)(all).metrics!.accuracy!);
+  return noGrad(() => metricNumbers(rewardModelObjective(model)(all).metrics).accuracy!);
 }
 
 function resultsMarkdown(rows: readonly Row[], prompts: readonly string[], accuracy: number | null): string {

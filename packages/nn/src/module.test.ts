@@ -1,9 +1,12 @@
-import { Generator, ones, tensor, zeros } from '@proj/tensor';
+import { Generator, isDeviceStorage, ones, registerBackend, tensor, zeros } from '@proj/tensor';
+import { createEmulatedDeviceBackend, withBackend } from '@proj/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { Dropout } from './layers/activation.js';
 import { Linear } from './layers/linear.js';
 import { LayerNorm } from './layers/norm.js';
 import { Module, Parameter, StateDictError } from './module.js';
+
+registerBackend(createEmulatedDeviceBackend({ name: 'module-device' }));
 
 class Block extends Module {
   attn = new Linear(4, 4, { generator: new Generator(0) });
@@ -87,6 +90,14 @@ describe('Module', () => {
     expect(target.blocks[0]!.attn.weight.data).not.toBe(source.blocks[0]!.attn.weight.data);
     source.blocks[0]!.attn.weight.data.storage[0] = 42;
     expect(target.blocks[0]!.attn.weight.data.storage[0]).not.toBe(42);
+  });
+
+  it('loadStateDict keeps parameters in the device memory they live in', async () => {
+    const source = new Net();
+    const target = withBackend('module-device', () => new Net());
+    target.loadStateDict(source.stateDict());
+    expect(target.parameters().every((p) => isDeviceStorage(p.data.buffer))).toBe(true);
+    expect([...(await target.head.weight.data.dataAsync())]).toEqual([...source.head.weight.data.data()]);
   });
 
   it('strict loading lists every missing, unexpected and misshaped key in one error', () => {

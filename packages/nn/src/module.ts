@@ -1,5 +1,5 @@
 import { Variable } from '@proj/autograd';
-import type { Tensor } from '@proj/tensor';
+import { isDeviceStorage, type Tensor } from '@proj/tensor';
 import { privateInstanceFields } from './private-fields.js';
 
 /** A trainable tensor: a leaf {@link Variable} that requires grad and is found by {@link Module.parameters}. */
@@ -146,7 +146,9 @@ export abstract class Module {
   }
 
   /**
-   * Copies tensors into the parameters and buffers by name (converted to each one's dtype).
+   * Copies tensors into the parameters and buffers by name (converted to each one's dtype), keeping
+   * each where it lives: one in a device's memory (a GPU's) gets the values there, as PyTorch's
+   * `load_state_dict` copies into a parameter on its device.
    * @throws StateDictError listing every misshaped key, and (when strict) every missing and unexpected key.
    */
   loadStateDict(
@@ -168,10 +170,16 @@ export abstract class Module {
     if (problems.length) throw new StateDictError(`loadStateDict: ${problems.join('. ')}`);
     for (const [name, p] of params) {
       const source = record[name];
-      if (source) p.data = source.dtype === p.data.dtype ? source.clone() : source.to(p.data.dtype);
+      if (source) p.data = loadedInto(p.data, source);
     }
     return { missing, unexpected };
   }
+}
+
+/** A copy of `source` converted to `current`'s dtype, in the memory `current` lives in. */
+function loadedInto(current: Tensor, source: Tensor): Tensor {
+  if (isDeviceStorage(current.buffer)) return current.clone().assign(source);
+  return source.dtype === current.dtype ? source.clone() : source.to(current.dtype);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

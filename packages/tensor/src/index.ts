@@ -10,8 +10,10 @@ export type {
   BinaryOp,
   CrossEntropyArgs,
   CrossEntropyBackwardArgs,
+  GatherArgs,
   HostBackend,
   IndexAddArgs,
+  IndexBlocks,
   IndexSelectArgs,
   MatmulArgs,
   MatrixBatch,
@@ -20,6 +22,7 @@ export type {
   PackedLinearKernel,
   PackLinearArgs,
   ReduceOp,
+  ScatterAddArgs,
   StridedView,
   UnaryGradOp,
   UnaryOp,
@@ -119,10 +122,11 @@ export {
 } from './ops/fused/norm.js';
 export { avgPool2dBackward, maxPool2dBackward } from './ops/fused/pool-backward.js';
 export { logSoftmaxBackward, softmaxBackward } from './ops/fused/softmax.js';
+export { gather, scatterAdd } from './ops/gather.js';
 export { mulInPlace } from './ops/in-place.js';
 export { indexAdd, indexSelect } from './ops/index-rows.js';
 export type { TopkOptions } from './ops/indexing.js';
-export { gather, oneHot, scatterAdd, topk, tril, triu } from './ops/indexing.js';
+export { oneHot, topk, tril, triu } from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';
 export {
   chunk,

@@ -9,6 +9,7 @@ import { formatTensor } from './format.js';
 import { checkInt32Cast } from './int32.js';
 import type { TensorLike } from './ops/binary.js';
 import * as binary from './ops/binary.js';
+import * as gathering from './ops/gather.js';
 import * as indexRows from './ops/index-rows.js';
 import * as indexing from './ops/indexing.js';
 import { matmul } from './ops/matmul.js';
@@ -424,7 +425,7 @@ export class Tensor {
 
   // Indexing.
   gather(dim: number, index: Tensor): Tensor {
-    return indexing.gather(this, dim, index);
+    return gathering.gather(this, dim, index);
   }
   indexSelect(dim: number, index: Tensor): Tensor {
     return indexRows.indexSelect(this, dim, index);
@@ -433,7 +434,7 @@ export class Tensor {
     return indexRows.indexAdd(this, dim, index, src);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return indexing.scatterAdd(this, dim, index, src);
+    return gathering.scatterAdd(this, dim, index, src);
   }
   tril(diagonal?: number): Tensor {
     return indexing.tril(this, diagonal);

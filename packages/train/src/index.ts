@@ -66,6 +66,7 @@ export type {
   TrainResult,
 } from './loop/events.js';
 export { type FinetuneOptions, finetune, finetuneEvents } from './loop/finetune.js';
+export { type MetricValue, type MetricValues, metricNumbers, readMetrics } from './loop/metric-values.js';
 export type { TrainableLM, TrainableModule } from './loop/model.js';
 export type {
   Evaluate,
@@ -116,7 +117,9 @@ export {
   dpo,
   dpoEvents,
   dpoObjective,
+  type PrecomputeReferenceOptions,
   precomputeReferenceLogps,
+  precomputeReferenceLogpsAsync,
   sequenceLogps,
 } from './rlhf/dpo.js';
 export { type GRPOOptions, grpo, grpoEvents, grpoUpdate } from './rlhf/grpo.js';

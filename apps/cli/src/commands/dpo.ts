@@ -1,8 +1,8 @@
-import { dpoEvents, precomputeReferenceLogps, type ReferenceModel } from '@proj/train';
+import { dpoEvents, precomputeReferenceLogpsAsync, type ReferenceModel } from '@proj/train';
 import { type CommandSpec, UsageError } from '../args.js';
 import { command } from '../command.js';
 import { checkWritable } from '../out-dir.js';
-import { type LoopArgs, loopOptions } from './loop-options.js';
+import { type LoopArgs, loopOptions, startDevice } from './loop-options.js';
 import {
   checkPreferenceArgs,
   loadPreferenceData,
@@ -69,15 +69,16 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
     throw new UsageError(`--loss-type must be sigmoid or ipo, got '${a.lossType}'`, DPO_SPEC);
   if (a.labelSmoothing >= 0.5)
     throw new UsageError(`--label-smoothing must be below 0.5, got ${a.labelSmoothing}`, DPO_SPEC);
+  const compute = await startDevice(a.device, a.threads, DPO_SPEC);
   const policy = await startPolicy(a, 'dpo', DPO_SPEC, io, (gpt) => gpt);
   const { out, generator, resumed, lora, from, model, tokenizer } = policy;
   const reference: ReferenceModel = await referenceOf(policy, io, 'dpo');
   const data = await loadPreferenceData(a, tokenizer, model.config.blockSize);
   /** The pairs, with the reference's log-probabilities when asked (computed once the weights are restored). */
-  const withReference = (set: typeof data.train) =>
+  const withReference = async (set: typeof data.train) =>
     a.precomputeRefLogProbs
       ? set.withReferenceLogps(
-          precomputeReferenceLogps(model, reference, set, { average: a.lossType === 'ipo' }),
+          await precomputeReferenceLogpsAsync(model, reference, set, { average: a.lossType === 'ipo' }),
         )
       : set;
   await checkWritable(out);
@@ -99,6 +100,7 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
       `DPO of ${from} into ${out}: ${data.train.length} training and ${data.val?.length ?? 0} validation pairs from ${a.data}, ` +
       `β ${a.beta}, ${a.lossType} loss, ${lora ? `LoRA r=${lora.r}, reference: the adapters disabled` : 'every weight, reference: a frozen copy'}` +
       `${a.precomputeRefLogProbs ? ' (log-probabilities precomputed)' : ''}, ${a.maxIters} iters of ${a.batchSize} pairs`,
+    compute,
     config: () => config,
     headline: ['rewards/accuracies', 'rewards/margins'],
     charts: [
@@ -116,8 +118,8 @@ export const dpoCommand = command<DPOArgs>(DPO_SPEC, async (a, io) => {
         ...loop,
         model,
         reference: a.precomputeRefLogProbs ? undefined : reference,
-        train: withReference(data.train),
-        val: data.val && withReference(data.val),
+        train: await withReference(data.train),
+        val: data.val && (await withReference(data.val)),
         evalIters: data.val ? a.evalIters : 0,
         beta: a.beta,
         lossType: a.lossType as 'sigmoid' | 'ipo',

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import {
   applyLoRA,
   GPT,
+  type GPTConfig,
   generate,
   type LoRAConfig,
   loraLayers,
@@ -23,13 +24,14 @@ import {
 import { writeFileAtomic } from '@proj/train/node';
 import { givenOptions, UsageError } from '../args.js';
 import { command } from '../command.js';
+import { onHost } from '../host-model.js';
 import { CliError, type Io } from '../io.js';
 import { loadModelSource, modelOfCheckpoint } from '../model-source.js';
 import { openCheckpoint } from '../open-checkpoint.js';
 import { checkWritable } from '../out-dir.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
 import { checkFinetuneArgs, FINETUNE_SPEC, type FinetuneArgs } from './finetune-options.js';
-import { loopRun, optimizerOf, startThreads } from './loop-options.js';
+import { loopRun, optimizerOf, startDevice } from './loop-options.js';
 import { checkMemory } from './train-checks.js';
 
 /** GPT-2's end-of-text token: appended to completions and learned, when the tokenizer has it. */
@@ -38,7 +40,7 @@ const END_OF_TEXT = '<|endoftext|>';
 /** `proj finetune`: supervised finetuning, fully or with LoRA, and its checkpoint, metrics and samples. */
 export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io, argv) => {
   checkFinetuneArgs(a, givenOptions(FINETUNE_SPEC, argv));
-  const threads = await startThreads(a.threads);
+  const compute = await startDevice(a.device, a.threads, FINETUNE_SPEC);
   if (a.resume && !a.out && !a.from)
     throw new UsageError('--resume needs --out (the run to continue)', FINETUNE_SPEC);
   const out = a.out ?? join('runs', `${basename(resolve(a.from!))}-${a.loraR ? 'lora' : 'sft'}`);
@@ -76,7 +78,7 @@ export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io
       ` (${stats.promptTruncated} prompts and ${stats.completionTruncated} completions cut to the context of ${model.config.blockSize}), ` +
       `${lora ? `LoRA r=${loraConfig.r}` : 'full finetuning'}: ${trainable.summary}, ` +
       `${a.maxIters} iters of ${a.batchSize * a.gradAccum} examples, loss on ${a.completionOnlyLoss ? 'completions' : 'every token'}, ` +
-      `${threads} thread${threads === 1 ? '' : 's'}\n${note}`,
+      `${compute}\n${note}`,
   );
   const config = {
     model: { ...model.config },
@@ -113,13 +115,15 @@ export const finetuneCommand = command<FinetuneArgs>(FINETUNE_SPEC, async (a, io
     },
   });
   const written = ['checkpoint.json', 'ckpt-*', 'metrics.json', 'loss.svg', 'samples.txt'];
+  // adapter files and samples read the weights on the CPU
+  const trained = await onHost(model, () => adaptedCopy(model.config, loraConfig));
   if (lora) {
-    const adapter = saveLoRAAdapter(model, { baseModelNameOrPath: from });
+    const adapter = saveLoRAAdapter(trained, { baseModelNameOrPath: from });
     await writeFileAtomic(join(out, 'adapter_model.safetensors'), adapter.weights);
     await writeFileAtomic(join(out, 'adapter_config.json'), `${JSON.stringify(adapter.config, null, 2)}\n`);
     written.push('adapter_config.json', 'adapter_model.safetensors');
   }
-  const samples = sampleCompletions(model, tokenizer, data.samples, a.maxNewTokens);
+  const samples = sampleCompletions(trained, tokenizer, data.samples, a.maxNewTokens);
   await writeFile(join(out, 'samples.txt'), samples);
   io.stdout.write(`${resultLine(run.result)}\nwrote ${out}/{${written.join(',')}}\n\n${samples}`);
 });
@@ -173,6 +177,12 @@ async function resumedModel(out: string, generator: Generator): Promise<Starting
     from: saved.from,
     opened,
   };
+}
+
+/** A fresh GPT of `config`, with adapters of `lora` (their weights still to be loaded). */
+function adaptedCopy(config: GPTConfig, lora: LoRAConfig | null): GPT {
+  const copy = new GPT(config);
+  return lora ? applyLoRA(copy, { ...lora, generator: new Generator(0) }) : copy;
 }
 
 /** The LoRA options of the command line, as `applyLoRA` takes them. */

@@ -17,9 +17,13 @@ import {
 } from '@proj/train';
 import { saveCheckpoint } from '@proj/train/node';
 import { type CommandSpec, type OptionSpec, UsageError } from '../args.js';
+import { useHostBackend } from '../host-model.js';
 import { CliError } from '../io.js';
 
-/** The options `proj train` and `proj finetune` share: the optimizer, the schedule, evaluations and the run. */
+/**
+ * The options every training command shares (`proj train`, `finetune`, `reward-model`, `dpo`, `ppo`,
+ * `grpo`): the optimizer, the schedule, evaluations, the run and where it computes.
+ */
 export interface LoopArgs {
   batchSize: number;
   maxIters: number;
@@ -43,6 +47,8 @@ export interface LoopArgs {
   resume: boolean;
   /** Unset: {@link defaultThreads}. */
   threads: number | undefined;
+  /** `cpu` or `webgpu` (see {@link startDevice}). */
+  device: string;
 }
 
 /** Defaults of the shared options that differ between commands. */
@@ -78,9 +84,10 @@ export async function startThreads(requested: number | undefined): Promise<numbe
 }
 
 /**
- * Starts where the run computes, and describes it for the run's header line: `cpu` starts the worker
- * threads of `threads` (see {@link startThreads}); `webgpu` makes the WebGPU backend on this
- * machine's GPU the active one (tensors made from now on live in GPU memory).
+ * Starts where the run computes, and describes it for the run's header line: `cpu` makes the CPU
+ * backend active and starts the worker threads of `threads` (see {@link startThreads}); `webgpu`
+ * makes the WebGPU backend on this machine's GPU the active one (tensors made from now on live in
+ * GPU memory).
  * @throws UsageError for another device name; CliError when WebGPU finds no GPU.
  */
 export async function startDevice(
@@ -89,6 +96,7 @@ export async function startDevice(
   spec: CommandSpec,
 ): Promise<string> {
   if (device === 'cpu') {
+    useHostBackend();
     const running = await startThreads(threads);
     return `${running} thread${running === 1 ? '' : 's'}`;
   }
@@ -214,6 +222,13 @@ export function loopOptions(d: LoopDefaults): OptionSpec[] {
       value: '<n>',
       min: 1,
       help: `Threads for matrix products and attention (default: one per core, at most ${MAX_DEFAULT_THREADS}; results are identical on any count)`,
+    },
+    {
+      name: 'device',
+      type: 'string',
+      default: 'cpu',
+      value: 'cpu|webgpu',
+      help: 'Where tensors live and kernels run: the CPU (WebAssembly SIMD threads), or a GPU through WebGPU (Dawn)',
     },
   ];
 }

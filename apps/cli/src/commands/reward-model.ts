@@ -5,7 +5,7 @@ import type { CommandSpec } from '../args.js';
 import { command } from '../command.js';
 import { rewardModelOfCheckpoint } from '../model-source.js';
 import { checkWritable } from '../out-dir.js';
-import { type LoopArgs, loopOptions } from './loop-options.js';
+import { type LoopArgs, loopOptions, startDevice } from './loop-options.js';
 import {
   checkPreferenceArgs,
   loadPreferenceData,
@@ -48,6 +48,7 @@ export const REWARD_MODEL_SPEC: CommandSpec = {
 /** `proj reward-model`: train a reward model on preference pairs. */
 export const rewardModelCommand = command<RewardModelArgs>(REWARD_MODEL_SPEC, async (a, io) => {
   checkPreferenceArgs(a, REWARD_MODEL_SPEC);
+  const compute = await startDevice(a.device, a.threads, REWARD_MODEL_SPEC);
   const out = outOf(a, 'rm');
   const generator = new Generator(a.seed);
   const resumed = a.resume ? await openRun(out, 'reward-model') : undefined;
@@ -76,6 +77,7 @@ export const rewardModelCommand = command<RewardModelArgs>(REWARD_MODEL_SPEC, as
     describe:
       `training a reward model from ${from} into ${out}: ${data.train.length} training and ${data.val?.length ?? 0} validation pairs from ${a.data}, ` +
       `${a.maxIters} iters of ${a.batchSize} pairs`,
+    compute,
     config: () => config,
     headline: ['accuracy'],
     charts: [

@@ -19,6 +19,9 @@ export interface RLArgs extends LoopArgs, LoRAArgs {
   samples: number;
 }
 
+/** Why `proj ppo` and `proj grpo` run on the CPU only. */
+const CPU_ONLY = 'rollouts are sampled token by token, each step reading the logits on the CPU';
+
 /** The loop defaults of `proj ppo` and `proj grpo` but the batch size and learning rates. */
 const RL_LOOP_DEFAULTS = {
   maxIters: 100,
@@ -36,7 +39,11 @@ export function rlOptions(
   defaults: Pick<LoopDefaults, 'batchSize' | 'lr' | 'minLr'>,
 ): OptionSpec[] {
   const loop = loopOptions({ ...RL_LOOP_DEFAULTS, ...defaults }).map((o) =>
-    o.name === 'decay-lr' ? { ...o, default: false } : o,
+    o.name === 'decay-lr'
+      ? { ...o, default: false }
+      : o.name === 'device'
+        ? { ...o, value: 'cpu', help: `Where tensors live: the CPU only (${CPU_ONLY})` }
+        : o,
   );
   return [
     {
@@ -133,6 +140,10 @@ export function checkRLArgs(a: RLArgs, spec: CommandSpec): void {
   if (!a.prompts) fail('--prompts <jsonl> is required');
   if ((a.reward === undefined) === (a.rewardModel === undefined))
     fail('give one of --reward <module> and --reward-model <dir>');
+  if (a.device === 'webgpu')
+    fail(
+      `--device webgpu: proj ${spec.name} runs on the CPU only (${CPU_ONLY}); train, finetune, reward-model and dpo take --device webgpu`,
+    );
   if (a.valFraction >= 1) fail(`--val-fraction must be below 1, got ${a.valFraction}`);
   if (a.topP > 1) fail(`--top-p must be at most 1, got ${a.topP}`);
   if (a.gradAccum !== 1)

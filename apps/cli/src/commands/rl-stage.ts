@@ -12,7 +12,7 @@ import {
 import type { CommandSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { checkWritable } from '../out-dir.js';
-import type { LoopRun } from './loop-options.js';
+import { type LoopRun, startDevice } from './loop-options.js';
 import { generationOf, loadPrompts, loadReward, type RLPrompts, sampleLines } from './rl-inputs.js';
 import { checkRLArgs, type RLArgs } from './rl-options.js';
 import { runStage, type StageChart } from './rlhf-run.js';
@@ -56,6 +56,7 @@ export interface RLStageOptions {
  */
 export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<void> {
   checkRLArgs(a, o.spec);
+  const compute = await startDevice(a.device, a.threads, o.spec);
   const policy = await startPolicy(a, o.command, o.spec, io, (gpt, generator) =>
     o.valueHead ? GPTWithValueHead.fromGPT(gpt, { generator }) : gpt,
   );
@@ -91,6 +92,7 @@ export async function runRLStage(io: Io, a: RLArgs, o: RLStageOptions): Promise<
     describe:
       `${o.describe} of ${from} into ${out}: ${prompts.train.length} training and ${prompts.val.length} evaluation prompts from ${a.prompts}, ` +
       `reward ${name}, ${lora ? `LoRA r=${lora.r}` : 'every weight'}, ${a.maxIters} iters of ${a.batchSize} prompts, completions of up to ${a.maxNewTokens} tokens`,
+    compute,
     config: () => ({
       model: { ...model.config },
       head: o.valueHead ? 'value' : null,

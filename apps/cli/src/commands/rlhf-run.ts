@@ -9,7 +9,7 @@ import { metricSvg } from '../loss-svg.js';
 import type { OpenedCheckpoint } from '../open-checkpoint.js';
 import { formatDuration } from '../progress.js';
 import { resultLine, runTraining, writeRunOutputs } from '../training-run.js';
-import { type LoopArgs, type LoopRun, loopRun, optimizerOf, startThreads } from './loop-options.js';
+import { type LoopArgs, type LoopRun, loopRun, optimizerOf } from './loop-options.js';
 
 /** A metric chart a command writes beside `loss.svg`. */
 export interface StageChart {
@@ -32,6 +32,8 @@ export interface StageOptions {
   opened: OpenedCheckpoint | undefined;
   /** What the run is, printed first (`training a reward model on …`). */
   describe: string;
+  /** Where it computes, as `startDevice` describes it (`1 thread`, `webgpu (…)`), printed after it. */
+  compute: string;
   /** `config` of each checkpoint, built when it is written (e.g. with the current KL coefficient). */
   config: () => Record<string, unknown>;
   /** Step metrics shown beside the loss. */
@@ -44,15 +46,14 @@ export interface StageOptions {
 }
 
 /**
- * Runs an RLHF command's training as `proj train` runs its own: its threads, AdamW over the trainable weights,
- * the schedule, an exact resume from `opened` (a changed `--batch-size` draws the next batch
- * afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json` (with the last step's and
+ * Runs an RLHF command's training as `proj train` runs its own, on the device the command started:
+ * AdamW over the trainable weights, the schedule, an exact resume from `opened` (a changed
+ * `--batch-size` draws the next batch afresh, with a note), checkpoints, progress, Ctrl-C, `metrics.json` (with the last step's and
  * the last evaluation's metrics), `loss.svg` and the charts.
  * @throws CliError for a diverged run (after writing what it can).
  */
 export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
   const { a, model, generator, out } = o;
-  const threads = await startThreads(a.threads);
   const optimizer = optimizerOf(model, a);
   let resume =
     o.opened && restoreCheckpoint(o.opened.ckpt, { model, optimizer, generators: { data: generator } });
@@ -63,7 +64,7 @@ export async function runStage(io: Io, o: StageOptions): Promise<TrainResult> {
   }
   const resumedFrom = o.opened?.ckpt.state.iter;
   const resuming = o.opened ? `resuming ${out} at iter ${resumedFrom}: ` : '';
-  io.stdout.write(`${resuming}${o.describe}, ${threads} thread${threads === 1 ? '' : 's'}\n${note}`);
+  io.stdout.write(`${resuming}${o.describe}, ${o.compute}\n${note}`);
   const run = await runTraining(io, {
     out,
     logInterval: a.logInterval,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckpoint } from '@proj/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tinyTrain } from '../testing/run-cli.js';
+import { runCli, tinyBase, tinyTrain } from '../testing/run-cli.js';
 
 let dir: string;
 let base: string;
@@ -11,12 +11,7 @@ const words = ['cab', 'dab', 'bad', 'add', 'bed', 'fed', 'ace', 'dee'];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'proj-rlhf-'));
-  await writeFile(
-    join(dir, 'corpus.txt'),
-    Array.from({ length: 400 }, (_, i) => `${words[i % 8]} ${words[(i * 3) % 8]}.\n`).join(''),
-  );
-  base = join(dir, 'base');
-  expect((await runCli(tinyTrain(join(dir, 'corpus.txt'), base, '--threads 1'))).code).toBe(0);
+  base = await tinyBase(dir, words);
   const pairs = Array.from({ length: 30 }, (_, i) =>
     JSON.stringify({
       prompt: `${words[i % 8]} `,
@@ -197,5 +192,20 @@ describe('proj ppo and proj grpo', () => {
     );
     expect(accum.code).toBe(2);
     expect(accum.err).toMatch(/--grad-accum is not used by PPO and GRPO/);
+  });
+
+  it('refuses --device webgpu for PPO and GRPO, whose rollouts are sampled on the CPU', async () => {
+    for (const command of ['ppo', 'grpo']) {
+      const r = await run(
+        command,
+        `--from ${base} ${prompts()} --reward ${join(dir, 'count-a.mjs')} --device webgpu --out ${join(dir, 'never')}`,
+      );
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        new RegExp(
+          `^proj ${command}: --device webgpu: proj ${command} runs on the CPU only \\(rollouts are sampled token by token`,
+        ),
+      );
+    }
   });
 });

@@ -15,7 +15,6 @@ export interface TrainArgs extends LoopArgs {
   generator: string;
   evalBatches: string;
   sampleTokens: number;
-  device: string;
 }
 
 /** The spec behind `proj train --help`. */
@@ -88,13 +87,6 @@ export const TRAIN_SPEC: CommandSpec = {
       type: 'string',
       value: '<dir>',
       help: 'Output directory (default: runs/<data>-<tokenizer>)',
-    },
-    {
-      name: 'device',
-      type: 'string',
-      default: 'cpu',
-      value: 'cpu|webgpu',
-      help: 'Where tensors live and kernels run: the CPU (WebAssembly SIMD threads), or a GPU through WebGPU (Dawn)',
     },
     {
       name: 'sample-tokens',

@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GPT, GPT_DEFAULTS, type GPTConfig } from '@proj/nn';
-import { Generator, isDeviceStorage, listBackends, setBackend, type Tensor } from '@proj/tensor';
+import { Generator } from '@proj/tensor';
 import type { Tokenizer } from '@proj/tokenizers';
 import { pretrainEvents, restoreCheckpoint, TokenDataset } from '@proj/train';
 import { givenOptions } from '../args.js';
 import { command } from '../command.js';
 import { loadCorpus } from '../corpus.js';
+import { onHost } from '../host-model.js';
 import { CliError } from '../io.js';
 import { openCheckpoint } from '../open-checkpoint.js';
 import { checkWritable } from '../out-dir.js';
@@ -105,7 +106,7 @@ export const trainCommand = command<TrainArgs>(TRAIN_SPEC, async (a, io, argv) =
     fields: { data: corpus.name, tokenizer: a.tokenizer, resumedFrom: resumedFrom ?? null },
   };
   await writeRunOutputs(out, run, outputs); // throws for a diverged run: no sample from a broken model
-  const sampler = await onHost(model);
+  const sampler = await onHost(model, () => new GPT(model.config));
   const sample = sampleText(sampler, tokenizer, { prompt: '\n', maxNewTokens: a.sampleTokens, seed: a.seed });
   await writeFile(join(out, 'sample.txt'), `${sample}\n`);
   io.stdout.write(
@@ -123,19 +124,4 @@ function encodeCorpus(tokenizer: Tokenizer, text: string): Uint16Array | Int32Ar
     throw new CliError(`the tokenizer cannot encode the data: ${(error as Error).message}`);
   }
   return tokenizer.vocabSize <= 65536 ? Uint16Array.from(ids) : Int32Array.from(ids);
-}
-
-/**
- * The model in host memory, to sample from: itself when trained on the CPU; trained on a GPU, a copy
- * of its weights on the CPU backend (generation's sampling reads logits on the CPU at every token).
- */
-async function onHost(model: GPT): Promise<GPT> {
-  const weights = model.stateDict();
-  if (!Object.values(weights).some((t) => isDeviceStorage(t.buffer))) return model;
-  const host: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(weights)) host[name] = await t.toHost();
-  setBackend(listBackends().includes('wasm') ? 'wasm' : 'js');
-  const copy = new GPT(model.config);
-  copy.loadStateDict(host);
-  return copy;
 }

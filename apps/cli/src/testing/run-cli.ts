@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { main } from '../cli.js';
 import type { Io } from '../io.js';
 
@@ -35,4 +37,22 @@ export const SHORT =
 /** The arguments of `proj train` on `data` into `out`, {@link TINY} and {@link SHORT}, then `extra` (words). */
 export function tinyTrain(data: string, out: string, extra = ''): string[] {
   return ['train', '--data', data, ...TINY, ...SHORT, '--out', out, ...extra.split(' ').filter(Boolean)];
+}
+
+/**
+ * Writes 400 lines of two `words` each (`dir/corpus.txt`) and trains a tiny GPT on them with
+ * {@link tinyTrain} (one thread, then `extra`) into `dir/base`; resolves with that folder.
+ * @throws Error when the training fails.
+ */
+export async function tinyBase(dir: string, words: readonly string[], extra = ''): Promise<string> {
+  const corpus = join(dir, 'corpus.txt');
+  const n = words.length;
+  await writeFile(
+    corpus,
+    Array.from({ length: 400 }, (_, i) => `${words[i % n]} ${words[(i * 3) % n]}.\n`).join(''),
+  );
+  const base = join(dir, 'base');
+  const r = await runCli(tinyTrain(corpus, base, `--threads 1 ${extra}`));
+  if (r.code !== 0) throw new Error(`training the base model failed: ${r.err}`);
+  return base;
 }

@@ -301,18 +301,29 @@ export interface AttentionBackwardArgs<M extends KernelMemory = HostMemory>
 }
 
 /**
- * Rows of a contiguous `x` `[outer, size, inner]` picked by `index` `[count]` (int32, each in
- * `[0, size)`, checked by the op): `out[o, i, j] = x[o, index[i], j]`, `out` `[outer, count, inner]`
- * contiguous, written. Any dtype (`out` has `x`'s).
+ * The geometry of the index kernels: an input or output `[outer, size, inner]` (the axis indexed in
+ * the middle) and the `[outer, count, inner]` (or `[count]`) side the index runs over.
  */
-export interface IndexSelectArgs<M extends KernelMemory = HostMemory> {
-  x: M['array'];
-  index: M['int32'];
-  out: M['array'];
+export interface IndexBlocks {
   outer: number;
   size: number;
   count: number;
   inner: number;
+}
+
+/** What every index kernel takes besides its source: the int32 `index`, the `out` it writes, the blocks. */
+interface IndexKernelArgs<M extends KernelMemory, Out> extends IndexBlocks {
+  index: M['int32'];
+  out: Out;
+}
+
+/**
+ * Rows of a contiguous `x` `[outer, size, inner]` picked by `index` `[count]` (int32, each in
+ * `[0, size)`, checked by the op): `out[o, i, j] = x[o, index[i], j]`, `out` `[outer, count, inner]`
+ * contiguous, written. Any dtype (`out` has `x`'s).
+ */
+export interface IndexSelectArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
+  x: M['array'];
 }
 
 /**
@@ -320,14 +331,30 @@ export interface IndexSelectArgs<M extends KernelMemory = HostMemory> {
  * `[outer, count, inner]` into `out` `[outer, size, inner]` (both contiguous, one float dtype);
  * repeated indices accumulate, in order of `i`.
  */
-export interface IndexAddArgs<M extends KernelMemory = HostMemory> {
+export interface IndexAddArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['float']> {
   src: M['float'];
-  index: M['int32'];
-  out: M['float'];
-  outer: number;
-  size: number;
-  count: number;
-  inner: number;
+}
+
+/**
+ * `torch.gather` along the middle axis of `[outer, ·, inner]` blocks: `out[o, i, j] = x[o, index[o, i, j], j]`
+ * for contiguous `x` `[outer, size, inner]`, int32 `index` and `out` `[outer, count, inner]` (`out` has
+ * `x`'s dtype, any dtype). An index outside `[0, size)` — possible only for indices in a device's
+ * memory, as ops check the others — makes its element NaN (0 in int32 and bool), since a GPU kernel
+ * cannot throw.
+ */
+export interface GatherArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
+  x: M['array'];
+}
+
+/**
+ * The adjoint of {@link GatherArgs} (`Tensor.scatter_add_`): `out[o, index[o, i, j], j] += src[o, i, j]`
+ * for `src` and int32 `index` `[outer, count, inner]` into `out` `[outer, size, inner]` (contiguous,
+ * one dtype: float, int32, or bool, where adding is a logical or). Each element adds its sources in
+ * order of `i`, so float sums are deterministic. An index outside `[0, size)` (device memory only, as
+ * for gather) makes every float element of its `(o, ·, j)` column NaN; int32 and bool skip it.
+ */
+export interface ScatterAddArgs<M extends KernelMemory = HostMemory> extends IndexKernelArgs<M, M['array']> {
+  src: M['array'];
 }
 
 /**
@@ -421,6 +448,10 @@ export interface Backend<M extends KernelMemory = HostMemory> extends BackendMem
   indexSelect?(args: IndexSelectArgs<M>): void;
   /** Row scatter-add (an embedding's gradient); see {@link IndexAddArgs}. Optional, as `indexSelect`. */
   indexAdd?(args: IndexAddArgs<M>): void;
+  /** Gather along an axis (`torch.gather`); see {@link GatherArgs}. Optional: ops compose it from primitives. */
+  gather?(args: GatherArgs<M>): void;
+  /** Scatter-add along an axis, the gradient of gather; see {@link ScatterAddArgs}. Optional, as `gather`. */
+  scatterAdd?(args: ScatterAddArgs<M>): void;
   /** One in-place AdamW step; see {@link AdamWArgs}. */
   adamw?(args: AdamWArgs<M>): void;
   /** im2col of a batch of images; see {@link UnfoldArgs}. */

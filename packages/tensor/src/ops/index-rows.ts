@@ -1,22 +1,13 @@
-import { isDeviceStorage, type Storage } from '../backend/memory.js';
+import type { Storage } from '../backend/memory.js';
 import { type AnyBackend, backendFor } from '../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { shapeSize } from '../shape.js';
 import { contiguousStorage, copiedStorage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { add, eq } from './binary.js';
 import { arange } from './creation.js';
+import { checkIndexDType, checkIndexValues, floatOf, rowsAround } from './index-checks.js';
 import { matmul } from './matmul.js';
 import { axisOf } from './movement.js';
-
-/** `shape` as `[outer, size, inner]` around axis `d`. */
-function rowsAround(shape: readonly number[], d: number) {
-  return {
-    outer: shapeSize(shape.slice(0, d)),
-    size: shape[d]!,
-    inner: shapeSize(shape.slice(d + 1)),
-  };
-}
 
 /**
  * `index` (1-D int32) as `backend`'s kernels take it, each value checked to lie in `[0, size)` where the
@@ -24,27 +15,15 @@ function rowsAround(shape: readonly number[], d: number) {
  * @throws RangeError naming the value; DTypeError / ShapeError for a non-int32 or non-1-D index.
  */
 function checkedIndex(op: string, index: Tensor, size: number, d: number, backend: AnyBackend): Storage {
-  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
+  checkIndexDType(op, index);
   if (index.ndim > 1) throw new ShapeError(`${op}: index must be 1-D, got ${fmtShape(index.shape)}`);
-  if (!isDeviceStorage(index.buffer)) {
-    for (const value of index.data())
-      if (!(value >= 0 && value < size))
-        throw new RangeError(`${op}: index ${value} is out of range for dim ${d} of size ${size}`);
-  }
+  checkIndexValues(op, index, size, d);
   return contiguousStorage(op, index, backend);
 }
 
 /** `[count, size]` rows of zeros with a one at `index[i]`: the selection matrix of a composed row gather. */
 function selectionRows(index: Tensor, size: number, dtype: 'float32' | 'float64'): Tensor {
   return eq(index.reshape([-1, 1]), arange(size)).to(dtype);
-}
-
-/** `x`'s float dtype for a composed kernel (a matrix product), or a DTypeError naming `op`. */
-function floatOf(op: string, x: Tensor, backend: AnyBackend): 'float32' | 'float64' {
-  if (x.dtype === 'float32' || x.dtype === 'float64') return x.dtype;
-  throw new DTypeError(
-    `${op}: backend ${backend.name} has no ${op} kernel and composes it for float tensors only, got ${x.dtype}`,
-  );
 }
 
 /** Selects entries `index` (1-D int32) along `dim`: an embedding lookup for `dim = 0`, as `torch.index_select`. */

@@ -1,62 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { assertClose, errorOf, valuesOf } from '../testing/index.js';
-import { arange, tensor, zeros } from './creation.js';
+import { arange, tensor } from './creation.js';
 import { indexSelect } from './index-rows.js';
-import { gather, oneHot, scatterAdd, topk, tril, triu } from './indexing.js';
+import { oneHot, topk, tril, triu } from './indexing.js';
 
 const { NaN: nan, POSITIVE_INFINITY: inf } = Number;
 const ids = (data: number[] | number[][]) => tensor(data, { dtype: 'int32' });
 /** 0..11 as [3, 4]. */
 const grid = () => arange(12).reshape([3, 4]);
-
-describe('gather', () => {
-  it('picks x[i][index[i][j]] along dim 1 and x[index[i][j]][j] along dim 0', () => {
-    const x = grid();
-    assertClose(
-      gather(
-        x,
-        1,
-        ids([
-          [3, 0],
-          [1, 1],
-          [2, 0],
-        ]),
-      ),
-      [
-        [3, 0],
-        [5, 5],
-        [10, 8],
-      ],
-    );
-    assertClose(gather(x, 0, ids([[2, 0, 1, 2]])), [[8, 1, 6, 11]]);
-    assertClose(gather(x, -1, ids([[0], [3]])), [[0], [7]]); // index may be smaller than x
-  });
-
-  it('reads strided inputs and indices', () => {
-    const xt = grid().transpose(); // [4, 3]
-    const index = ids([[0, 1, 2, 2]]).transpose(); // [4, 1]
-    assertClose(gather(xt, 1, index), [[0], [5], [10], [11]]);
-    expect(gather(tensor([1.5, 2.5], { dtype: 'float64' }), 0, ids([1, 1, 0])).dtype).toBe('float64');
-  });
-
-  it('errors: dtype, shape, range, 0-d', () => {
-    expect(errorOf(() => gather(grid(), 1, tensor([[0]])))).toEqual({
-      name: 'DTypeError',
-      message: 'gather: index must be int32, got float32',
-    });
-    expect(errorOf(() => gather(grid(), 1, ids([0, 1])))).toEqual({
-      name: 'ShapeError',
-      message: 'gather: index [2] does not fit input [3, 4] outside dim 1',
-    });
-    expect(errorOf(() => gather(grid(), 1, ids([[0], [0], [0], [0]])))).toMatchObject({ name: 'ShapeError' });
-    expect(errorOf(() => gather(grid(), 1, ids([[4]])))).toEqual({
-      name: 'RangeError',
-      message: 'gather: index 4 is out of range for dim 1 of size 4',
-    });
-    expect(errorOf(() => gather(grid(), 1, ids([[-1]])))).toMatchObject({ name: 'RangeError' });
-    expect(errorOf(() => gather(tensor(1), 0, ids([0])))).toMatchObject({ name: 'ShapeError' });
-  });
-});
 
 describe('indexSelect', () => {
   it('selects rows (an embedding lookup) with repeats, and columns', () => {
@@ -101,79 +52,6 @@ describe('indexSelect', () => {
     });
     expect(errorOf(() => indexSelect(grid(), 1, ids([-1])))).toMatchObject({ name: 'RangeError' });
     expect(errorOf(() => indexSelect(grid(), 0, tensor([0])))).toMatchObject({ name: 'DTypeError' });
-  });
-});
-
-describe('scatterAdd', () => {
-  it('adds src at index along dim, accumulating repeats, without touching x', () => {
-    const x = zeros([2, 3]);
-    const out = scatterAdd(
-      x,
-      1,
-      ids([
-        [0, 0, 2],
-        [1, 2, 1],
-      ]),
-      tensor([
-        [1, 2, 3],
-        [4, 5, 6],
-      ]),
-    );
-    assertClose(out, [
-      [3, 0, 3],
-      [0, 10, 5],
-    ]);
-    expect(valuesOf(x)).toEqual([0, 0, 0, 0, 0, 0]);
-    const rows = scatterAdd(
-      zeros([3, 2]),
-      0,
-      ids([
-        [2, 0],
-        [2, 2],
-      ]),
-      tensor([
-        [1, 2],
-        [3, 4],
-      ]),
-    );
-    assertClose(rows, [
-      [0, 2],
-      [0, 0],
-      [4, 4],
-    ]);
-  });
-
-  it('uses only the part of src that index covers, and reads strided src and x', () => {
-    const src = arange(6).reshape([2, 3]).to('float32').transpose(); // [3, 2]: [[0, 3], [1, 4], [2, 5]]
-    const out = scatterAdd(
-      tensor([
-        [1, 1],
-        [1, 1],
-      ]).transpose(),
-      0,
-      ids([[1, 0]]),
-      src,
-    );
-    assertClose(out, [
-      [1, 4],
-      [1, 1],
-    ]);
-  });
-
-  it('errors', () => {
-    expect(errorOf(() => scatterAdd(zeros([2, 2]), 1, ids([[0, 1]]), zeros([1, 1])))).toEqual({
-      name: 'ShapeError',
-      message: 'scatterAdd: src [1, 1] is smaller than index [1, 2]',
-    });
-    expect(errorOf(() => scatterAdd(zeros([2, 2]), 1, ids([[2]]), zeros([1, 1])))).toMatchObject({
-      name: 'RangeError',
-    });
-    expect(errorOf(() => scatterAdd(zeros([2, 2]), 1, ids([[0], [0], [0]]), zeros([3, 1])))).toEqual({
-      name: 'ShapeError',
-      message: 'scatterAdd: index [3, 1] does not fit input [2, 2] outside dim 1',
-    });
-    // Along dim itself the index may be longer than x (several sources into one slot), as PyTorch.
-    assertClose(scatterAdd(zeros([1, 2]), 1, ids([[0, 0, 1]]), tensor([[1, 2, 3]])), [[3, 3]]);
   });
 });
 

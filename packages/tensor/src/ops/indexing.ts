@@ -1,89 +1,10 @@
 import { allocStorage, type DType } from '../dtype.js';
-import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { contiguousStrides, normalizeDim, shapeSize } from '../shape.js';
+import { fmtShape, ShapeError } from '../errors.js';
+import { normalizeDim } from '../shape.js';
 import { contiguousData } from '../storage.js';
 import { Tensor } from '../tensor.js';
-import { axisOf, movedToLast } from './movement.js';
-
-function checkIndexDType(op: string, index: Tensor): void {
-  if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
-}
-
-/** Indices must lie in `[0, size)`; negative indices are rejected, as PyTorch does. */
-function checkRange(op: string, value: number, size: number, axis: number): number {
-  if (!(value >= 0 && value < size))
-    throw new RangeError(`${op}: index ${value} is out of range for dim ${axis} of size ${size}`);
-  return value;
-}
-
-/**
- * Walks every position of `shape` in row-major order, calling `visit(position, counter)` where
- * `counter` holds the multi-index (mutated in place).
- */
-function forEachIndex(shape: readonly number[], visit: (position: number, counter: number[]) => void): void {
-  const total = shapeSize(shape);
-  const counter = new Array<number>(shape.length).fill(0);
-  for (let p = 0; p < total; p++) {
-    visit(p, counter);
-    for (let axis = shape.length - 1; axis >= 0; axis--) {
-      if (++counter[axis]! < shape[axis]!) break;
-      counter[axis] = 0;
-    }
-  }
-}
-
-function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
-  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
-    throw new ShapeError(
-      `${op}: index ${fmtShape(index.shape)} does not fit input ${fmtShape(x.shape)} outside dim ${d}`,
-    );
-  }
-}
-
-/** `out[i][j][k] = x[i][index[i][j][k]][k]` for `dim = 1` (and likewise for any dim), as `torch.gather`. */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  checkIndexDType('gather', index);
-  const d = axisOf('gather', x, dim);
-  checkGatherShapes('gather', x, d, index);
-  const idx = contiguousData(index);
-  const out = allocStorage(x.dtype, idx.length);
-  const src = x.storage;
-  forEachIndex(index.shape, (p, counter) => {
-    let off = x.offset;
-    for (let axis = 0; axis < counter.length; axis++) {
-      const at = axis === d ? checkRange('gather', idx[p]!, x.shape[d]!, d) : counter[axis]!;
-      off += at * x.strides[axis]!;
-    }
-    out[p] = src[off]!;
-  });
-  return new Tensor(out, [...index.shape]);
-}
-
-/** A copy of `x` with `src` values added at `index` along `dim` (repeated indices accumulate), as `scatter_add`. */
-export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  checkIndexDType('scatterAdd', index);
-  const d = axisOf('scatterAdd', x, dim);
-  checkGatherShapes('scatterAdd', x, d, index);
-  if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
-    throw new ShapeError(
-      `scatterAdd: src ${fmtShape(src.shape)} is smaller than index ${fmtShape(index.shape)}`,
-    );
-  }
-  const out = contiguousData(x).slice();
-  const strides = contiguousStrides(x.shape);
-  const idx = contiguousData(index);
-  forEachIndex(index.shape, (p, counter) => {
-    let off = 0;
-    let srcOff = src.offset;
-    for (let axis = 0; axis < counter.length; axis++) {
-      const at = axis === d ? checkRange('scatterAdd', idx[p]!, x.shape[d]!, d) : counter[axis]!;
-      off += at * strides[axis]!;
-      srcOff += counter[axis]! * src.strides[axis]!;
-    }
-    out[off]! += src.storage[srcOff]!;
-  });
-  return new Tensor(out, [...x.shape]);
-}
+import { checkIndexDType, checkRange } from './index-checks.js';
+import { movedToLast } from './movement.js';
 
 /** One-hot encoding of int32 class ids: shape `[...indices.shape, numClasses]`. */
 export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: DType } = {}): Tensor {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isDeviceStorage } from '../backend/memory.js';
+import { registerBackend } from '../backend/registry.js';
 import { Tensor } from '../tensor.js';
-import { assertClose, errorOf, valuesOf } from '../testing/index.js';
+import { createEmulatedDeviceBackend } from '../testing/emulated-device.js';
+import { assertClose, errorOf, valuesOf, withBackend } from '../testing/index.js';
 import { arange, tensor, zeros } from './creation.js';
 import {
   chunk,
@@ -20,6 +23,8 @@ import {
   unsqueeze,
   view,
 } from './movement.js';
+
+registerBackend(createEmulatedDeviceBackend({ name: 'movement-device' }));
 
 /** 0..23 as [2, 3, 4]. */
 const cube = () => arange(24).reshape([2, 3, 4]);
@@ -371,6 +376,16 @@ describe('concat and stack', () => {
     ]);
     expect(concat([a]).toArray()).toEqual(a.toArray());
     expect(concat([a, zeros([0, 2], { dtype: 'int32' })]).shape).toEqual([2, 2]);
+  });
+
+  it('concat and stack keep operands in a device memory there', async () => {
+    const onDevice = withBackend('movement-device', () => arange(4).reshape([2, 2]).to('float32'));
+    const joined = concat([onDevice, tensor([[9, 8]])], 0);
+    expect(isDeviceStorage(joined.buffer)).toBe(true);
+    expect([...(await joined.dataAsync())]).toEqual([0, 1, 2, 3, 9, 8]);
+    expect([...(await stack([onDevice, onDevice.transpose()], 1).dataAsync())]).toEqual([
+      0, 1, 0, 2, 2, 3, 1, 3,
+    ]);
   });
 
   it('concat promotes dtypes', () => {

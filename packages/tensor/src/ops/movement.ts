@@ -1,5 +1,5 @@
 import { backendFor } from '../backend/registry.js';
-import { allocStorage, promoteTypes } from '../dtype.js';
+import { promoteTypes } from '../dtype.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { checkShape, contiguousStrides, normalizeDim, type Shape, shapeSize } from '../shape.js';
 import { contiguousStorage } from '../storage.js';
@@ -230,7 +230,10 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return new Tensor(x.buffer, shape, strides, x.offset);
 }
 
-/** Joins tensors along an existing axis `dim`; all other axes must match. */
+/**
+ * Joins tensors along an existing axis `dim`; all other axes must match. The result lives where its
+ * operands do (a device's memory when any of them is there), as every op's.
+ */
 export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   if (!first) throw new ShapeError('concat: needs at least one tensor');
@@ -245,7 +248,7 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   const shape = [...first.shape];
   shape[d] = tensors.reduce((s, t) => s + t.shape[d]!, 0);
-  const out = new Tensor(allocStorage(dtype, shapeSize(shape)), shape);
+  const out = new Tensor(backendFor('concat', ...tensors).alloc(dtype, shapeSize(shape)), shape);
   let start = 0;
   for (const t of tensors) {
     narrow(out, d, start, t.shape[d]!).assign(t);

@@ -1,6 +1,7 @@
 import { noGrad } from '@proj/autograd';
 import type { Generator, Tensor } from '@proj/tensor';
 import type { BatchSource } from '../data/batch-source.js';
+import { type MetricValues, metricNumbers, readMetrics } from './metric-values.js';
 import type { TrainableLM, TrainableModule } from './model.js';
 import { languageModelObjective, MetricSums, type Metrics, type Objective } from './objective.js';
 
@@ -45,7 +46,9 @@ export function estimateObjective<B>(
   const { losses, metrics } = evaluationLosses(model, data, objective, options);
   let total = 0;
   for (const loss of losses) total += loss.item();
-  return { loss: total / losses.length, metrics };
+  const sums = new MetricSums();
+  for (const values of metrics) sums.add(metricNumbers(values));
+  return { loss: total / losses.length, metrics: sums.means() };
 }
 
 /** {@link estimateObjective} on any backend: the losses are read asynchronously (from a GPU too). */
@@ -58,16 +61,18 @@ export async function estimateObjectiveAsync<B>(
   const { losses, metrics } = evaluationLosses(model, data, objective, options);
   let total = 0;
   for (const loss of losses) total += await loss.itemAsync();
-  return { loss: total / losses.length, metrics };
+  const sums = new MetricSums();
+  for (const values of metrics) sums.add(await readMetrics(values));
+  return { loss: total / losses.length, metrics: sums.means() };
 }
 
-/** The objective's loss tensor on each of `evalIters` batches and its mean metrics, without a graph, in eval mode. */
+/** The objective's loss tensor and metric values on each of `evalIters` batches, without a graph, in eval mode. */
 function evaluationLosses<B>(
   model: TrainableModule,
   data: BatchSource<B>,
   objective: Objective<B>,
   options: EstimateLossOptions,
-): { losses: Tensor[]; metrics: Metrics } {
+): { losses: Tensor[]; metrics: MetricValues[] } {
   const { batchSize, blockSize, evalIters, generator } = options;
   if (!(Number.isInteger(evalIters) && evalIters > 0))
     throw new RangeError(`estimateLoss: evalIters must be a positive integer, got ${evalIters}`);
@@ -76,16 +81,16 @@ function evaluationLosses<B>(
   try {
     return noGrad(() => {
       const losses: Tensor[] = [];
-      const sums = new MetricSums();
+      const metrics: MetricValues[] = [];
       for (let k = 0; k < evalIters; k++) {
         const batch = generator
           ? data.randomBatch(batchSize, blockSize, generator)
           : data.evalBatch(k, evalIters, batchSize, blockSize);
         const out = objective(batch);
         losses.push(out.loss.data);
-        sums.add(out.metrics);
+        metrics.push(out.metrics ?? {});
       }
-      return { losses, metrics: sums.means() };
+      return { losses, metrics };
     });
   } finally {
     model.train(wasTraining);

@@ -1,6 +1,7 @@
 import type { Variable } from '@proj/autograd';
 import type { Generator } from '@proj/tensor';
 import type { Batch } from '../data/token-dataset.js';
+import type { MetricValues } from './metric-values.js';
 import { lossOf, type TrainableLM } from './model.js';
 
 /** Named values a step or an evaluation logs (TRL's names: `rewards/accuracies`, `objective/kl`, …). */
@@ -10,8 +11,11 @@ export type Metrics = Record<string, number>;
 export interface ObjectiveOutput {
   /** The scalar to minimise, with its graph. */
   loss: Variable;
-  /** Values to log; steps average them over micro-batches, evaluations over batches. */
-  metrics?: Metrics;
+  /**
+   * Values to log, numbers or one-element tensors (read by the loop asynchronously, so they may stay
+   * on a GPU); steps average them over micro-batches, evaluations over batches.
+   */
+  metrics?: MetricValues;
   /** Tokens the batch holds (padding included), for the throughput figures. */
   tokens: number;
 }

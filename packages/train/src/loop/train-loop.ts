@@ -14,6 +14,7 @@ import type {
   TrainResult,
 } from './events.js';
 import { checkLoopOptions, type TrainLoopOptions, type TrainProgress } from './loop-options.js';
+import { readMetrics } from './metric-values.js';
 import type { TrainableLM } from './model.js';
 import { nextTask } from './next-task.js';
 import {
@@ -268,7 +269,7 @@ function objectiveUpdate<B>(objective: Objective<B>, gradAccum: number): Update<
       tokens += out.tokens;
       if (micro + 1 < gradAccum) batch = ctx.drawBatch();
       lossSum += await out.loss.data.itemAsync();
-      sums.add(out.metrics);
+      sums.add(await readMetrics(out.metrics));
       (gradAccum > 1 ? out.loss.div(gradAccum) : out.loss).backward();
     }
     const loss = lossSum / gradAccum;

@@ -1,6 +1,6 @@
 import { noGrad, type Variable } from '@proj/autograd';
 import { withAdaptersDisabled } from '@proj/nn';
-import { tensor } from '@proj/tensor';
+import { concat, type Tensor, tensor } from '@proj/tensor';
 import type { TrainEvent, TrainResult } from '../loop/events.js';
 import type { Objective } from '../loop/objective.js';
 import { runEvents, type TrainLoopOptions, trainLoopEvents } from '../loop/train-loop.js';
@@ -40,28 +40,60 @@ export function sequenceLogps(model: PolicyModel, sequences: SequenceBatch, aver
   return average ? summed.div(sequences.mask.sum(-1)) : summed;
 }
 
+/** Options of {@link precomputeReferenceLogps}. */
+export interface PrecomputeReferenceOptions {
+  /** Pairs per forward pass (default 8). */
+  batchSize?: number;
+  /** Average over the completion's tokens instead of summing (IPO). */
+  average?: boolean;
+}
+
 /**
  * The reference's sequence log-probabilities of every pair of `data`, computed once without a graph
  * (TRL's `precompute_ref_log_probs`); `dataset.withReferenceLogps(...)` attaches them, so DPO then
- * needs no reference model in memory. `average` as for IPO.
+ * needs no reference model in memory. `average` as for IPO. CPU backends; see
+ * {@link precomputeReferenceLogpsAsync} for models on a GPU.
+ * @throws DeviceMemoryError when the model lives in a device's memory.
  */
 export function precomputeReferenceLogps(
   model: PolicyModel,
   reference: ReferenceModel,
   data: PreferenceDataset,
-  options: { batchSize?: number; average?: boolean } = {},
+  options: PrecomputeReferenceOptions = {},
 ): ReferenceLogps {
+  const { chosen, rejected } = referenceLogpsOfSet(model, reference, data, options);
+  return { chosen: [...chosen.data()], rejected: [...rejected.data()] };
+}
+
+/** {@link precomputeReferenceLogps} on any backend: the log-probabilities are read asynchronously (from a GPU too). */
+export async function precomputeReferenceLogpsAsync(
+  model: PolicyModel,
+  reference: ReferenceModel,
+  data: PreferenceDataset,
+  options: PrecomputeReferenceOptions = {},
+): Promise<ReferenceLogps> {
+  const { chosen, rejected } = referenceLogpsOfSet(model, reference, data, options);
+  return { chosen: [...(await chosen.dataAsync())], rejected: [...(await rejected.dataAsync())] };
+}
+
+/** The reference's log-probabilities of every chosen and every rejected completion of `data`, `[pairs]` each. */
+function referenceLogpsOfSet(
+  model: PolicyModel,
+  reference: ReferenceModel,
+  data: PreferenceDataset,
+  options: PrecomputeReferenceOptions,
+): { chosen: Tensor; rejected: Tensor } {
   const { batchSize = 8, average = false } = options;
-  const chosen: number[] = [];
-  const rejected: number[] = [];
+  const chosen: Tensor[] = [];
+  const rejected: Tensor[] = [];
   for (let start = 0; start < data.length; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, data.length - start) }, (_, i) => start + i);
     const { sequences, pairs } = data.batchAt(indices, data.blockSize);
     const logps = referenceSequenceLogps(model, reference, sequences, average);
-    chosen.push(...logps.slice(0, pairs));
-    rejected.push(...logps.slice(pairs));
+    chosen.push(logps.narrow(0, 0, pairs));
+    rejected.push(logps.narrow(0, pairs, pairs));
   }
-  return { chosen, rejected };
+  return { chosen: concat(chosen), rejected: concat(rejected) };
 }
 
 /**
@@ -77,15 +109,16 @@ export function dpoObjective(
   return (batch) => {
     const { sequences, pairs } = batch;
     const policy = sequenceLogps(model, sequences, average);
-    let ref = batch.reference && [...batch.reference.chosen, ...batch.reference.rejected];
-    if (!ref) {
-      if (!reference)
-        throw new RangeError(
-          'dpo: the batch has no precomputed reference log-probabilities and no reference model was given',
-        );
-      ref = referenceSequenceLogps(model, reference, sequences, average);
-    }
-    const refTensor = tensor(ref, { dtype: policy.dtype === 'float64' ? 'float64' : 'float32' });
+    let refTensor: Tensor;
+    if (batch.reference) {
+      const { chosen, rejected } = batch.reference;
+      const dtype = policy.dtype === 'float64' ? 'float64' : 'float32';
+      refTensor = tensor([...chosen, ...rejected], { dtype });
+    } else if (reference) refTensor = referenceSequenceLogps(model, reference, sequences, average);
+    else
+      throw new RangeError(
+        'dpo: the batch has no precomputed reference log-probabilities and no reference model was given',
+      );
     const { loss, metrics } = dpoLoss(
       {
         policyChosen: policy.narrow(0, 0, pairs),
@@ -125,20 +158,23 @@ export function dpo(
   return runEvents(dpoEvents(options), options.onEvent);
 }
 
-/** The reference's sequence log-probabilities, without a graph and in eval mode (the policy's mode restored). */
+/**
+ * The reference's sequence log-probabilities `[N]`, without a graph and in eval mode (the policy's
+ * mode restored), left where the model computes them.
+ */
 function referenceSequenceLogps(
   model: PolicyModel,
   reference: ReferenceModel,
   sequences: SequenceBatch,
   average: boolean,
-): number[] {
+): Tensor {
   const source = reference === 'adapters' ? model : reference;
   const run = () =>
     noGrad(() => {
       const wasTraining = source.training;
       source.eval();
       try {
-        return sequenceLogps(source, sequences, average).data.toArray() as number[];
+        return sequenceLogps(source, sequences, average).data;
       } finally {
         source.train(wasTraining);
       }

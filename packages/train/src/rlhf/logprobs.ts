@@ -1,6 +1,16 @@
 import type { Variable } from '@proj/autograd';
 import { IGNORE_INDEX, type SamplingOptions, topKFilter, topPFilter } from '@proj/nn';
-import { DTypeError, ShapeError, Tensor } from '@proj/tensor';
+import {
+  arange,
+  DTypeError,
+  eq,
+  isDeviceStorage,
+  logicalAnd,
+  logicalNot,
+  ShapeError,
+  Tensor,
+  where,
+} from '@proj/tensor';
 
 /** How logits become the distribution tokens are sampled from: `generate`'s options, without the generator. */
 export type LogitsProcessing = Omit<SamplingOptions, 'generator'>;
@@ -14,38 +24,46 @@ export type LogitsProcessing = Omit<SamplingOptions, 'generator'>;
  * cached and the full forward pass — is kept, so its log-probability stays finite.
  *
  * Shapes: `logits` `[B, T, V]`, int32 `targets` `[B, T]` (`IGNORE_INDEX` where nothing is
- * predicted) → `[B, T]`, 0 where ignored. Differentiable in `logits`.
- * @throws ShapeError/DTypeError for mismatched inputs; RangeError for a temperature ≤ 0.
+ * predicted) → `[B, T]`, 0 where ignored. Differentiable in `logits`; runs where `logits` live (a GPU
+ * too: top-k and top-p filtering excepted, which sort on the CPU).
+ * @throws ShapeError/DTypeError for mismatched inputs; RangeError for a temperature ≤ 0, or a target
+ *   outside the vocabulary where the CPU can read the targets (in a device's memory one gives NaN).
  */
 export function tokenLogprobs(
   logits: Variable,
   targets: Tensor,
   processing: LogitsProcessing = {},
 ): Variable {
-  const [B, T, V] = checkShapes('tokenLogprobs', logits.data, targets);
+  const [, , V] = checkShapes('tokenLogprobs', logits.data, targets);
   const temperature = processing.temperature ?? 1;
   if (!(temperature > 0))
     throw new RangeError(`tokenLogprobs: temperature must be > 0 (sampling's), got ${temperature}`);
+  checkTargets(targets, V);
   const scaled = temperature === 1 ? logits : logits.div(temperature);
-  const target = targets.contiguous().data();
-  const index = new Int32Array(B * T);
-  const ignored = new Uint8Array(B * T);
-  for (let i = 0; i < B * T; i++) {
-    const id = target[i]!;
-    if (id === IGNORE_INDEX) ignored[i] = 1;
-    else if (!(id >= 0 && id < V))
-      throw new RangeError(
-        `tokenLogprobs: target ${id} at [${Math.floor(i / T)}, ${i % T}] outside [0, ${V})`,
-      );
-    else index[i] = id;
-  }
+  const ignored = eq(targets, IGNORE_INDEX);
+  const index = where(ignored, 0, targets).unsqueeze(-1); // (b, t, 1)
   const dropped = filteredOut(scaled.data, processing, index);
   const kept = dropped ? scaled.maskedFill(dropped, Number.NEGATIVE_INFINITY) : scaled;
-  const picked = kept
-    .logSoftmax(-1)
-    .gather(-1, new Tensor(index, [B, T, 1]))
-    .squeeze(-1); // (b, t)
-  return picked.maskedFill(new Tensor(ignored, [B, T]), 0);
+  const picked = kept.logSoftmax(-1).gather(-1, index).squeeze(-1); // (b, t)
+  return picked.maskedFill(ignored, 0);
+}
+
+/**
+ * @throws RangeError naming the first target (by position) that is neither `IGNORE_INDEX` nor in
+ *   `[0, V)`, where the CPU can read them (targets already in a device's memory give NaN instead).
+ */
+function checkTargets(targets: Tensor, V: number): void {
+  if (isDeviceStorage(targets.buffer)) return;
+  const T = targets.shape[1]!;
+  targets
+    .contiguous()
+    .data()
+    .forEach((id, i) => {
+      if (id !== IGNORE_INDEX && !(id >= 0 && id < V))
+        throw new RangeError(
+          `tokenLogprobs: target ${id} at [${Math.floor(i / T)}, ${i % T}] outside [0, ${V})`,
+        );
+    });
 }
 
 /**
@@ -77,19 +95,15 @@ export function tokenEntropy(logits: Tensor, processing: LogitsProcessing = {}):
   return new Tensor(out, logits.shape.slice(0, -1));
 }
 
-/** Where topK/topP drop a token (never a target), or null when they keep everything. */
-function filteredOut(scaled: Tensor, processing: LogitsProcessing, targets: Int32Array): Tensor | null {
+/** Where topK/topP drop a token (never a target: `index` `[B, T, 1]`), or null when they keep everything. */
+function filteredOut(scaled: Tensor, processing: LogitsProcessing, index: Tensor): Tensor | null {
   const { topK, topP } = processing;
   if (topK === undefined && (topP === undefined || topP >= 1)) return null;
   let filtered = scaled;
   if (topK !== undefined) filtered = topKFilter(filtered, topK);
   if (topP !== undefined && topP < 1) filtered = topPFilter(filtered, topP);
-  const values = filtered.contiguous().data();
-  const V = scaled.shape.at(-1)!;
-  const dropped = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) dropped[i] = values[i] === Number.NEGATIVE_INFINITY ? 1 : 0;
-  for (let row = 0; row < targets.length; row++) dropped[row * V + targets[row]!] = 0;
-  return new Tensor(dropped, [...scaled.shape]);
+  const isTarget = eq(arange(0, scaled.shape.at(-1)!, 1, { dtype: 'int32' }), index);
+  return logicalAnd(eq(filtered, Number.NEGATIVE_INFINITY), logicalNot(isTarget));
 }
 
 function checkShapes(op: string, logits: Tensor, targets: Tensor): [number, number, number] {

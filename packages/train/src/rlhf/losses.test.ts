@@ -51,8 +51,8 @@ describe('RLHF losses against PyTorch (TRL formulas, float64)', () => {
       expectClose(loss.item(), c.loss);
       expectClose(flat(chosen.grad!), c.gradChosen);
       expectClose(flat(rejected.grad!), c.gradRejected);
-      expectClose(metrics.accuracy!, c.accuracy);
-      expectClose(metrics.margin!, c.meanMargin);
+      expectClose(metrics.accuracy!.item(), c.accuracy);
+      expectClose(metrics.margin!.item(), c.meanMargin);
     }
   });
 
@@ -74,7 +74,7 @@ describe('RLHF losses against PyTorch (TRL formulas, float64)', () => {
       expectClose(loss.item(), c.loss);
       expectClose(flat(policyChosen.grad!), c.gradChosen);
       expectClose(flat(policyRejected.grad!), c.gradRejected);
-      for (const [name, value] of Object.entries(c.metrics)) expectClose(metrics[name]!, value);
+      for (const [name, value] of Object.entries(c.metrics)) expectClose(metrics[name]!.item(), value);
     }
   });
 

@@ -1,6 +1,5 @@
 import type { Variable } from '@proj/autograd';
 import { type Tensor, tensor } from '@proj/tensor';
-import type { Metrics } from '../loop/objective.js';
 import { logSigmoid } from './masked.js';
 
 /** Options of {@link bradleyTerryLoss}, TRL's `RewardConfig` and dataset names. */
@@ -14,7 +13,9 @@ export interface BradleyTerryOptions {
 /**
  * The reward model's loss (TRL's `RewardTrainer`): Bradley–Terry `−mean logσ(r_c − r_r − margin)`,
  * plus `c·mean((r_c + r_r)²)` when centering. Metrics: `accuracy` (share of pairs with
- * `r_c > r_r`), `margin` (mean `r_c − r_r`), `rewards/chosen`, `rewards/rejected` (means).
+ * `r_c > r_r`), `margin` (mean `r_c − r_r`), `rewards/chosen`, `rewards/rejected` (means), each a
+ * one-element tensor where the rewards live (a GPU's memory too): read them with `readMetrics`, or
+ * `.item()` on the CPU.
  *
  * Shapes: `chosen`, `rejected` `[B]` → a scalar loss.
  * @throws RangeError for a margin list of another length, or a negative coefficient.
@@ -23,7 +24,7 @@ export function bradleyTerryLoss(
   chosen: Variable,
   rejected: Variable,
   options: BradleyTerryOptions = {},
-): { loss: Variable; metrics: Metrics } {
+): { loss: Variable; metrics: Record<string, Tensor> } {
   const B = chosen.shape[0]!;
   const { margin = 0, centerRewardsCoefficient = 0 } = options;
   if (typeof margin !== 'number' && margin.length !== B)
@@ -38,15 +39,14 @@ export function bradleyTerryLoss(
   let loss = logSigmoid(shifted).mean().neg();
   if (centerRewardsCoefficient > 0)
     loss = loss.add(chosen.add(rejected).square().mean().mul(centerRewardsCoefficient));
-  const c = chosen.data.toArray() as number[];
-  const r = rejected.data.toArray() as number[];
+  const [c, r] = [chosen.data, rejected.data];
   return {
     loss,
     metrics: {
-      accuracy: mean(c.map((x, i) => (x > r[i]! ? 1 : 0))),
-      margin: mean(c.map((x, i) => x - r[i]!)),
-      'rewards/chosen': mean(c),
-      'rewards/rejected': mean(r),
+      accuracy: shareAbove(c, r),
+      margin: c.sub(r).mean(),
+      'rewards/chosen': c.mean(),
+      'rewards/rejected': r.mean(),
     },
   };
 }
@@ -76,13 +76,14 @@ export interface PairLogps {
  * DPO's loss (TRL's `DPOTrainer.dpo_loss`) on `Δ = (logπ_c − logπ_ref,c) − (logπ_r − logπ_ref,r)`,
  * averaged over pairs, and TRL's metrics: `rewards/chosen` and `rewards/rejected` (means of
  * `β(logπ − logπ_ref)`), `rewards/accuracies` (share with chosen > rejected), `rewards/margins`,
- * `logps/chosen`, `logps/rejected` (mean policy log-probabilities).
+ * `logps/chosen`, `logps/rejected` (mean policy log-probabilities), one-element tensors as for
+ * {@link bradleyTerryLoss}.
  * @throws RangeError for β ≤ 0 or a label smoothing outside [0, 0.5).
  */
 export function dpoLoss(
   logps: PairLogps,
   options: DPOLossOptions = {},
-): { loss: Variable; metrics: Metrics } {
+): { loss: Variable; metrics: Record<string, Tensor> } {
   const { beta = 0.1, lossType = 'sigmoid', labelSmoothing = 0 } = options;
   if (!(beta > 0)) throw new RangeError(`dpoLoss: beta must be > 0, got ${beta}`);
   if (!(labelSmoothing >= 0 && labelSmoothing < 0.5))
@@ -97,23 +98,24 @@ export function dpoLoss(
     losses = logSigmoid(logits.mul(beta)).mul(-(1 - labelSmoothing));
     if (labelSmoothing > 0) losses = losses.sub(logSigmoid(logits.mul(-beta)).mul(labelSmoothing));
   }
-  const chosen = policyChosen.data.sub(referenceChosen).mul(beta).toArray() as number[];
-  const rejected = policyRejected.data.sub(referenceRejected).mul(beta).toArray() as number[];
+  const chosen = policyChosen.data.sub(referenceChosen).mul(beta);
+  const rejected = policyRejected.data.sub(referenceRejected).mul(beta);
   return {
     loss: losses.mean(),
     metrics: {
-      'rewards/chosen': mean(chosen),
-      'rewards/rejected': mean(rejected),
-      'rewards/accuracies': mean(chosen.map((c, i) => (c > rejected[i]! ? 1 : 0))),
-      'rewards/margins': mean(chosen.map((c, i) => c - rejected[i]!)),
-      'logps/chosen': mean(policyChosen.data.toArray() as number[]),
-      'logps/rejected': mean(policyRejected.data.toArray() as number[]),
+      'rewards/chosen': chosen.mean(),
+      'rewards/rejected': rejected.mean(),
+      'rewards/accuracies': shareAbove(chosen, rejected),
+      'rewards/margins': chosen.sub(rejected).mean(),
+      'logps/chosen': policyChosen.data.mean(),
+      'logps/rejected': policyRejected.data.mean(),
     },
   };
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((s, v) => s + v, 0) / values.length;
+/** The share of pairs with `a > b`, as a one-element tensor of `a`'s dtype. */
+function shareAbove(a: Tensor, b: Tensor): Tensor {
+  return a.gt(b).to(a.dtype).mean();
 }
 
 function asTensor(values: readonly number[], like: Variable): Tensor {

@@ -30,6 +30,8 @@ const COVERED: Record<string, string> = {
   adamw: 'fused.ts',
   indexSelect: 'indexing.ts',
   indexAdd: 'indexing.ts',
+  gather: 'gather.ts',
+  scatterAdd: 'gather.ts',
   unfold: 'window.ts',
   fold: 'window.ts',
   maxPool2d: 'window.ts',

@@ -7,7 +7,7 @@ import { copyInto } from './copy-into.js';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy.js';
 import { binary, copy, unary, where } from './elementwise.js';
 import { attention, attentionBackward } from './fused-attention.js';
-import { indexAdd, indexSelect } from './indexing.js';
+import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { matmul } from './matmul.js';
 import { layerNorm, layerNormBackward } from './norm.js';
 import { packLinear } from './packed-linear.js';
@@ -39,6 +39,8 @@ export const jsBackend: FusedHostBackend = {
   crossEntropyBackward,
   indexSelect,
   indexAdd,
+  gather,
+  scatterAdd,
   adamw,
   unfold,
   fold,

@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import type { DeviceMemory } from '../memory.js';
 import { copyIntoKernels } from './copy-into.js';
 import { elementwiseKernels } from './elementwise.js';
+import { gatherKernels } from './gather.js';
 import { gpuStorage } from './gpu-storage.js';
 import { indexingKernels } from './indexing.js';
 import { matmulKernels } from './matmul.js';
@@ -81,6 +82,7 @@ export async function createWebGPUBackend(options: WebGPUOptions = {}): Promise<
     ...matmulKernels(rt),
     ...rowKernels(rt),
     ...indexingKernels(rt),
+    ...gatherKernels(rt),
     ...copyIntoKernels(rt),
   };
 }

@@ -1,17 +1,20 @@
+import type { IndexBlocks } from '../backend.js';
+import type { DeviceStorage } from '../memory.js';
 import { gpuStorage, WGSL_TYPE } from './gpu-storage.js';
 import type { GPUKernels } from './kernels.js';
-import { flatIndexWGSL, type Uniform, type WebGPURuntime } from './runtime.js';
+import { flatIndexWGSL, type WebGPURuntime } from './runtime.js';
 
 /** Threads per workgroup of the row kernels. */
-const SIZE = 256;
+export const SIZE = 256;
 
 const ROWS_UNIFORMS = `struct Rows { outer: u32, size: u32, count: u32, inner: u32 }`;
 
 /**
- * The bindings (`source`, the int32 `index`, `out`, the geometry) and entry point of a row kernel,
- * one thread per element `e` of `out`, with `body` after the bounds check against `count` elements.
+ * The bindings (`source`, the int32 `index`, `out`, the geometry) and entry point of a row kernel
+ * (these, and gather's and scatter-add's), one thread per element `e` of `out`, with `body` after the
+ * bounds check against `count` elements.
  */
-const rowKernelWGSL = (type: string, count: string, body: string) => `${ROWS_UNIFORMS}
+export const rowKernelWGSL = (type: string, count: string, body: string) => `${ROWS_UNIFORMS}
 @group(0) @binding(0) var<storage, read> source: array<${type}>;
 @group(0) @binding(1) var<storage, read> index: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<${type}>;
@@ -53,37 +56,49 @@ const addWGSL = rowKernelWGSL(
   out[e] = acc;`,
 );
 
-/** The `Rows` uniform block. */
-const rowsUniforms = (outer: number, size: number, count: number, inner: number): Uniform[] => [
-  ['u32', outer],
-  ['u32', size],
-  ['u32', count],
-  ['u32', inner],
-];
+/**
+ * Dispatches row kernel `code` of {@link rowKernelWGSL} over `total` threads, binding `source`, `index`
+ * and `out` (named in errors as storage of `kernel`) and the geometry; nothing for no threads.
+ */
+export function runRowKernel(
+  rt: WebGPURuntime,
+  kernel: string,
+  code: string,
+  [source, index, out]: readonly [DeviceStorage, DeviceStorage, DeviceStorage],
+  { outer, size, count, inner }: IndexBlocks,
+  total: number,
+): void {
+  if (total === 0) return;
+  rt.run({
+    code,
+    storages: [gpuStorage(source, kernel), gpuStorage(index, kernel), gpuStorage(out, kernel)],
+    uniforms: [
+      ['u32', outer],
+      ['u32', size],
+      ['u32', count],
+      ['u32', inner],
+    ],
+    workgroups: rt.grid(total, SIZE),
+  });
+}
 
 /** Row gather and scatter-add (embedding lookups and their gradients) in WGSL. */
 export function indexingKernels(rt: WebGPURuntime): Pick<GPUKernels, 'indexSelect' | 'indexAdd'> {
   return {
-    indexSelect({ x, index, out, outer, size, count, inner }) {
-      const total = outer * count * inner;
-      if (total === 0) return;
-      const xs = gpuStorage(x, 'indexSelect');
-      rt.run({
-        code: selectWGSL(WGSL_TYPE[xs.dtype]),
-        storages: [xs, gpuStorage(index, 'indexSelect'), gpuStorage(out, 'indexSelect')],
-        uniforms: rowsUniforms(outer, size, count, inner),
-        workgroups: rt.grid(total, SIZE),
-      });
+    indexSelect({ x, index, out, ...blocks }) {
+      const code = selectWGSL(WGSL_TYPE[gpuStorage(x, 'indexSelect').dtype]);
+      runRowKernel(
+        rt,
+        'indexSelect',
+        code,
+        [x, index, out],
+        blocks,
+        blocks.outer * blocks.count * blocks.inner,
+      );
     },
-    indexAdd({ src, index, out, outer, size, count, inner }) {
-      const total = outer * size * inner;
-      if (total === 0 || count === 0) return;
-      rt.run({
-        code: addWGSL,
-        storages: [gpuStorage(src, 'indexAdd'), gpuStorage(index, 'indexAdd'), gpuStorage(out, 'indexAdd')],
-        uniforms: rowsUniforms(outer, size, count, inner),
-        workgroups: rt.grid(total, SIZE),
-      });
+    indexAdd({ src, index, out, ...blocks }) {
+      const total = blocks.count === 0 ? 0 : blocks.outer * blocks.size * blocks.inner;
+      runRowKernel(rt, 'indexAdd', addWGSL, [src, index, out], blocks, total);
     },
   };
 }

@@ -3,7 +3,7 @@ import { DTypeError, fmtShape, ShapeError } from '../../errors.js';
 import { isTensor, type Tensor } from '../../tensor.js';
 import { add, eq, ge, logicalOr, lt, mul, ne, sub, where } from '../binary.js';
 import { arange } from '../creation.js';
-import { gather } from '../indexing.js';
+import { gather } from '../gather.js';
 import { argmax, logsumexp, max, mean } from '../reduce.js';
 import { exp } from '../unary.js';
 import { denseOperand, floatDTypeOf, fusedBackend, kernelOutput } from './kernel-operands.js';

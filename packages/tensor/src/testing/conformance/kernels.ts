@@ -7,10 +7,17 @@ const NOT_KERNELS = new Set(['name', 'memory', 'dtypes', 'alloc', 'upload', 'rea
 
 /**
  * Kernels a backend may lack: the fused kernels (their tensor-level functions compose a default from
- * the primitives), the row kernels (composed from a one-hot matrix product) and `copyInto` (writes
- * into views; host ops write those in JavaScript). The suite tests each one a backend has.
+ * the primitives), the row kernels (composed from a one-hot matrix product), gather and scatter-add
+ * (composed from comparisons and sums) and `copyInto` (writes into views; host ops write those in
+ * JavaScript). The suite tests each one a backend has.
  */
-export const OPTIONAL_KERNELS: readonly string[] = [...FUSED_KERNEL_NAMES, 'indexSelect', 'indexAdd'];
+export const OPTIONAL_KERNELS: readonly string[] = [
+  ...FUSED_KERNEL_NAMES,
+  'indexSelect',
+  'indexAdd',
+  'gather',
+  'scatterAdd',
+];
 
 /** Kernels only host backends have: a packed weight computes on typed arrays synchronously. */
 export const HOST_ONLY_KERNELS: readonly string[] = ['packLinear'];

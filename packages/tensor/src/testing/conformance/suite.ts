@@ -4,6 +4,7 @@ import { accuracyConformance } from './accuracy.js';
 import { attentionConformance } from './attention.js';
 import { binaryConformance } from './binary.js';
 import { fusedConformance } from './fused.js';
+import { gatherConformance } from './gather.js';
 import { indexingConformance } from './indexing.js';
 import { HOST_ONLY_KERNELS, kernelNames, OPTIONAL_KERNELS } from './kernels.js';
 import { matmulConformance } from './matmul.js';
@@ -44,6 +45,7 @@ export function registerBackendConformance(api: TestApi, name: string, backend: 
     attentionConformance(api, backend);
     fusedConformance(api, backend);
     indexingConformance(api, backend);
+    gatherConformance(api, backend);
     windowConformance(api, backend);
     accuracyConformance(api, backend);
   });
