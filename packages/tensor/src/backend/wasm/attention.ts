@@ -104,14 +104,21 @@ function stage(
   const backward = 'dout' in a;
   if (backward) mats.push([a.dout, L, Ev]);
   const { regions, at } = regionsOf(mats);
-  // Regions that live in the memory are read where they lie; outputs that own a large enough block
-  // there and overlap no such region are written in place.
-  const inPlace = regions.map(({ data, lo, hi }) => rt.readAddress(data as Float32Array, lo, 4 * (hi - lo)));
-  const direct = outputs.map(({ array, bytes }) => {
-    const ptr = array && rt.writableBytes(array) >= bytes ? rt.addressOf(array) : -1;
-    const clash = inPlace.some(
-      (p, i) => p >= 0 && overlaps(p, 4 * (regions[i]!.hi - regions[i]!.lo), ptr, bytes),
-    );
+  // Regions that live in the memory are read where they lie, and so are the forward's results a
+  // backward reads; outputs that own a large enough block there and overlap no such region are
+  // written in place.
+  const reads: [number, number][] = regions.map(({ data, lo, hi }) => [
+    rt.readAddress(data as Float32Array, lo, 4 * (hi - lo)),
+    4 * (hi - lo),
+  ]);
+  const inPlace = reads.map(([ptr]) => ptr);
+  for (const { array, bytes, read } of outputs)
+    if (read) reads.push([rt.readAddress(array, 0, bytes), bytes]);
+  let nextRead = regions.length;
+  const direct = outputs.map(({ array, bytes, read }) => {
+    if (read) return reads[nextRead++]![0];
+    const ptr = rt.writableBytes(array) >= bytes ? rt.addressOf(array) : -1;
+    const clash = reads.some(([at, size]) => at >= 0 && overlaps(at, size, ptr, bytes));
     return clash ? -1 : ptr;
   });
   const tables = 4 * (2 * batch + 2 * (batch / groups) + DESC_WORDS); // the descriptor and offset tables
@@ -168,10 +175,14 @@ function describe(rt: WasmRuntime, desc: number, a: AttentionArgs, ptrs: readonl
   rt.i32.set([dq, dk, dv], w + 23);
 }
 
-/** An array a call writes (null: a block of the arena the caller fills) and its bytes. */
+/**
+ * An array a call writes, or (backward) one of the forward's results it reads (`read`): in place
+ * when it lives in the memory, else through a block of the arena; and its bytes.
+ */
 interface Output {
-  array: Float32Array | null;
+  array: Float32Array;
   bytes: number;
+  read?: boolean;
 }
 
 /** `array`'s first `count` floats, written by the call. */
@@ -181,9 +192,9 @@ function written(array: FloatArray, count: number): Output {
 
 /** Copies the outputs that went through the arena (`blocks`: out, lse, work space, gradients) to their arrays. */
 function copyOut(rt: WasmRuntime, outputs: readonly Output[], blocks: readonly number[]): void {
-  outputs.forEach(({ array, bytes }, i) => {
+  outputs.forEach(({ array, bytes, read }, i) => {
     const ptr = blocks[i < 2 ? i : i + 1]!;
-    if (array && rt.addressOf(array) !== ptr) rt.get(ptr, array.subarray(0, bytes / 4));
+    if (!read && rt.addressOf(array) !== ptr) rt.get(ptr, array.subarray(0, bytes / 4));
   });
 }
 
@@ -224,10 +235,10 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
   const [rt, threads, wake] = placement(primary, a);
-  // The forward's out and lse are copied in (the kernel's reads of them are not audited for writes).
+  // The forward's out and lse, which the kernel only reads (a row dot product and a load).
   const outputs = [
-    { array: null, bytes: 4 * batch * L * Ev },
-    { array: null, bytes: 4 * batch * L },
+    { ...written(a.out, batch * L * Ev), read: true },
+    { ...written(a.lse, batch * L), read: true },
     written(a.dq, batch * L * E),
     written(a.dk, kv * S * E),
     written(a.dv, kv * S * Ev),
@@ -235,9 +246,9 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
   const staged = stage(rt, a, outputs, threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
-  const [out, lse] = blocks as [number, number];
-  rt.put(out, (a.out as Float32Array).subarray(0, batch * L * Ev));
-  rt.put(lse, (a.lse as Float32Array).subarray(0, batch * L));
+  outputs.slice(0, 2).forEach(({ array, bytes }, i) => {
+    if (rt.addressOf(array) !== blocks[i]) rt.put(blocks[i]!, array.subarray(0, bytes / 4));
+  });
   describe(rt, desc, a, blocks);
   primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads, wake);
   copyOut(rt, outputs, blocks);

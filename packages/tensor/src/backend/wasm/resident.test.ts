@@ -79,6 +79,13 @@ describe('float32 tensors in the wasm memory', () => {
     for (let i = 0; i < 1024; i++) expect(storage[i]).toBe(copy[i + 1]! + copy[i + 1]!);
   });
 
+  it('reads in place only where a vector step past the end still lies in the memory', () => {
+    const end = rt.memory.buffer.byteLength;
+    expect(rt.readAddress(new Float32Array(rt.memory.buffer, end - 64, 16), 0, 64)).toBe(-1);
+    expect(rt.readAddress(new Float32Array(rt.memory.buffer, end - 128, 16), 0, 64)).toBe(end - 128);
+    expect(rt.readAddress(new Float32Array(64), 0, 256)).toBe(-1); // not a view of the memory
+  });
+
   it('writes in place only into arrays that own a block large enough for the kernel', () => {
     const owner = resident(1000);
     const view = resident(1000).subarray(8);
@@ -117,8 +124,10 @@ describe('float32 tensors in the wasm memory', () => {
     const inputs = [q, k, v, dout].map((t) => new Float32Array(t!.storage));
     for (const t of [q, k, v, dout]) expect(rt.addressOf(t!.storage)).toBeGreaterThan(0);
     const fwd = scaledDotProductAttentionForward(q!, k!, v!, { causal: true });
+    const results = [fwd.out, fwd.lse].map((t) => new Float32Array(t.storage));
     const grads = scaledDotProductAttentionBackward(dout!, q!, k!, v!, fwd.out, fwd.lse, { causal: true });
     [q, k, v, dout].forEach((t, i) => expect(t!.storage).toEqual(inputs[i]));
+    [fwd.out, fwd.lse].forEach((t, i) => expect(t.storage).toEqual(results[i])); // the backward reads them in place
     expect(rt.addressOf(fwd.out.storage)).toBeGreaterThan(0);
     expect(rt.addressOf(grads.dq.storage)).toBeGreaterThan(0);
     // the same kernels on heap copies (every operand through the arena)

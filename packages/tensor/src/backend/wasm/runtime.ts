@@ -178,12 +178,13 @@ export class WasmRuntime {
 
   /**
    * Byte address of element `lo` of `array` when it is a view of this memory and `bytes` bytes from
-   * there lie in the memory (what a kernel reads in place), else -1.
+   * there, and one 16-float step more (vector loads may run past a row's end), lie in the memory: what
+   * a kernel reads in place. Else -1.
    */
   readAddress(array: Float32Array | Int32Array | Uint8Array, lo: number, bytes: number): number {
     const at = this.addressOf(array);
     const ptr = at + array.BYTES_PER_ELEMENT * lo;
-    return at >= 0 && ptr + bytes <= this.memory.buffer.byteLength ? ptr : -1;
+    return at >= 0 && ptr + bytes + 64 <= this.memory.buffer.byteLength ? ptr : -1;
   }
 
   /**
