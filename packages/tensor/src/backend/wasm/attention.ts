@@ -1,12 +1,12 @@
 import type { FloatArray } from '../../dtype.js';
 import type { AttentionArgs, AttentionBackwardArgs, MatrixBatch } from '../backend.js';
 import { overlaps } from './kernel-operands.js';
-import { getThreadRuntime, type WasmRuntime } from './runtime.js';
+import type { WasmRuntime } from './runtime.js';
 
 /**
  * Calls from this many multiply-adds (~50 µs on one thread: one query of 12 heads over 170 cached
  * positions, a decoding step) are split across the worker threads polling for work, as runs of
- * whole key/value heads; smaller ones stay on the caller's thread in the unshared memory.
+ * whole key/value heads; smaller ones stay on the caller's thread.
  */
 const SPLIT_MACS = 1 << 18;
 /** Calls from this many multiply-adds (~0.4 ms) also wake sleeping workers. */
@@ -69,16 +69,14 @@ function regionsOf(mats: readonly [MatrixBatch, number, number][]) {
 }
 
 /**
- * Where a call runs: on the thread runtime with more than one thread when it is large enough, has
- * more than one key/value head and workers are ready, else on `primary` alone; and whether to wake
- * sleeping workers.
+ * How many threads a call runs on: more than one when it is large enough, has more than one
+ * key/value head and workers are ready; and whether to wake sleeping workers.
  */
-function placement(primary: WasmRuntime, a: AttentionArgs): [WasmRuntime, number, boolean] {
+function placement(rt: WasmRuntime, a: AttentionArgs): [number, boolean] {
   const heads = a.batch / a.groups;
   const macs = a.batch * a.L * a.S * (a.E + a.Ev);
-  const pool = heads > 1 && macs >= SPLIT_MACS ? getThreadRuntime() : null;
-  const threads = pool ? Math.min(pool.effectiveThreads(), heads) : 1;
-  return pool && threads > 1 ? [pool, threads, macs >= WAKE_MACS] : [primary, 1, false];
+  const threads = heads > 1 && macs >= SPLIT_MACS ? Math.min(rt.effectiveThreads(), heads) : 1;
+  return [threads, threads > 1 && macs >= WAKE_MACS];
 }
 
 /**
@@ -107,16 +105,14 @@ function stage(
   // Regions that live in the memory are read where they lie, and so are the forward's results a
   // backward reads; outputs that own a large enough block there and overlap no such region are
   // written in place.
-  const reads: [number, number][] = regions.map(({ data, lo, hi }) => [
-    rt.readAddress(data as Float32Array, lo, 4 * (hi - lo)),
-    4 * (hi - lo),
-  ]);
-  const inPlace = reads.map(([ptr]) => ptr);
-  for (const { array, bytes, read } of outputs)
-    if (read) reads.push([rt.readAddress(array, 0, bytes), bytes]);
-  let nextRead = regions.length;
-  const direct = outputs.map(({ array, bytes, read }) => {
-    if (read) return reads[nextRead++]![0];
+  const inPlace = regions.map(({ data, lo, hi }) => rt.readAddress(data as Float32Array, lo, 4 * (hi - lo)));
+  const readAt = outputs.map(({ array, bytes, read }) => (read ? rt.readAddress(array, 0, bytes) : -1));
+  const reads = [
+    ...regions.map(({ lo, hi }, i): [number, number] => [inPlace[i]!, 4 * (hi - lo)]),
+    ...outputs.map(({ bytes }, i): [number, number] => [readAt[i]!, bytes]),
+  ];
+  const direct = outputs.map(({ array, bytes, read }, i) => {
+    if (read) return readAt[i]!;
     const ptr = rt.writableBytes(array) >= bytes ? rt.addressOf(array) : -1;
     const clash = reads.some(([at, size]) => at >= 0 && overlaps(at, size, ptr, bytes));
     return clash ? -1 : ptr;
@@ -212,16 +208,16 @@ function fits(a: AttentionArgs, arrays: readonly (FloatArray | null)[]): boolean
  * float32 fused attention forward on the WASM kernels (split across worker threads when large);
  * false for other dtypes or empty shapes.
  */
-export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
+export function wasmAttention(rt: WasmRuntime, a: AttentionArgs): boolean {
   if (!fits(a, [a.out, a.lse])) return false;
   const { batch, L, Ev } = a;
-  const [rt, threads, wake] = placement(primary, a);
+  const [threads, wake] = placement(rt, a);
   const outputs = [written(a.out, batch * L * Ev), written(a.lse, batch * L)];
   const staged = stage(rt, a, outputs, threads);
   if (!staged) return false;
   const { desc, blocks } = staged;
   describe(rt, desc, a, blocks);
-  primary.lastThreads = rt.parallel('attention_f32', desc, threads, wake);
+  rt.lastThreads = rt.parallel('attention_f32', desc, threads, wake);
   copyOut(rt, outputs, blocks);
   return true;
 }
@@ -230,11 +226,11 @@ export function wasmAttention(primary: WasmRuntime, a: AttentionArgs): boolean {
  * float32 fused attention backward on the WASM kernels (split across worker threads when large);
  * false for other dtypes or empty shapes.
  */
-export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackwardArgs): boolean {
+export function wasmAttentionBackward(rt: WasmRuntime, a: AttentionBackwardArgs): boolean {
   if (!fits(a, [a.out, a.lse, a.dq, a.dk, a.dv])) return false;
   const { batch, groups, L, S, E, Ev } = a;
   const kv = batch / groups;
-  const [rt, threads, wake] = placement(primary, a);
+  const [threads, wake] = placement(rt, a);
   // The forward's out and lse, which the kernel only reads (a row dot product and a load).
   const outputs = [
     { ...written(a.out, batch * L * Ev), read: true },
@@ -250,7 +246,7 @@ export function wasmAttentionBackward(primary: WasmRuntime, a: AttentionBackward
     if (rt.addressOf(array) !== blocks[i]) rt.put(blocks[i]!, array.subarray(0, bytes / 4));
   });
   describe(rt, desc, a, blocks);
-  primary.lastThreads = rt.parallel('attention_backward_f32', desc, threads, wake);
+  rt.lastThreads = rt.parallel('attention_backward_f32', desc, threads, wake);
   copyOut(rt, outputs, blocks);
   return true;
 }

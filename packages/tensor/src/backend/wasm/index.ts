@@ -115,13 +115,7 @@ export const wasmBackend: FusedHostBackend = {
  */
 export const residentFloat32: Float32Source = {
   alloc: (length) => getRuntime()?.allocFloat32(length) ?? null,
-  zero(array) {
-    const rt = getRuntime();
-    const at = rt?.addressOf(array) ?? -1;
-    if (at < 0) return false;
-    rt!.kernels.zero_bytes(at, array.byteLength);
-    return true;
-  },
+  zero: (array) => getRuntime()?.zeroFloat32(array) ?? false,
 };
 
 /** True when this engine can run the WASM backend (WebAssembly with fixed-width SIMD). */

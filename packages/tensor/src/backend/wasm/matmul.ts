@@ -2,7 +2,7 @@ import type { MatmulArgs } from '../backend.js';
 import { overlaps } from './kernel-operands.js';
 import { type Region, runProductJob } from './matmul-job.js';
 import { planTasks } from './matmul-plan.js';
-import { getThreadRuntime, type WasmRuntime } from './runtime.js';
+import type { WasmRuntime } from './runtime.js';
 
 /**
  * Products from this many multiply-adds (~10 µs on one thread) are offered to workers that are
@@ -30,7 +30,7 @@ interface Placed {
  * Float32 batched matmul on the WASM kernels. Returns false (nothing done) for other dtypes or
  * problems too large for the kernel memory, so the caller falls back to the JS kernel.
  */
-export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
+export function wasmMatmul(rt: WasmRuntime, args: MatmulArgs): boolean {
   const { a, b, out, k } = args;
   if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
   let { batch, m } = args;
@@ -59,10 +59,8 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     A.hi = B.hi = Math.max(A.hi, B.hi);
   }
   const macs = batch * m * n * k;
-  const pool = macs >= AWAKE_SPLIT_MACS ? getThreadRuntime() : null;
-  const workers = pool?.helpers(pool.threads, macs >= WAKE_SPLIT_MACS) ?? [];
-  // Products split across threads run in the shared memory (where tensors live when there is one).
-  const rt = workers.length > 0 ? pool! : primary;
+  // Workers exist only over a shared memory (where the tensors live too).
+  const workers = macs >= AWAKE_SPLIT_MACS ? rt.helpers(rt.threads, macs >= WAKE_SPLIT_MACS) : [];
   const threads = workers.length > 0 ? Math.max(...workers) + 2 : 1;
   const plan = planTasks(batch, m, n, k, workers.length + 1, rt.kernels.matmul_kc());
   const tasks = plan.packs + plan.products;
@@ -138,7 +136,7 @@ export function wasmMatmul(primary: WasmRuntime, args: MatmulArgs): boolean {
     desc >> 2,
   );
   i32.set(plan.spans, spans >> 2);
-  primary.lastThreads = runProductJob(rt, {
+  rt.lastThreads = runProductJob(rt, {
     desc,
     a: { region: aRegion, offsets: A.offsets, rs: A.rs, cs: A.cs },
     b: { region: bRegion, offsets: B.offsets, rs: B.rs, cs: B.cs },

@@ -166,6 +166,13 @@ export class WasmRuntime {
     return array;
   }
 
+  /** Zeroes `array` when it is a view of this memory (at memset speed); false otherwise. */
+  zeroFloat32(array: Float32Array): boolean {
+    const at = this.addressOf(array);
+    if (at >= 0) this.kernels.zero_bytes(at, array.byteLength);
+    return at >= 0;
+  }
+
   /** Bytes of tensors' storage in this memory (blocks whose arrays the collector has not taken yet). */
   get residentBytes(): number {
     return this.residentTotal;
